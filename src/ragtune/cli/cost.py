@@ -1,0 +1,302 @@
+"""`ragtune cost`, `ragtune breakeven` and `ragtune prices`: the what-if calculator."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from ragtune.cli.main import cli
+from ragtune.cost.analysis import Analysis, Band, Samples, analyse
+from ragtune.cost.breakeven import breakeven_volume, breakeven_volume_samples
+from ragtune.cost.catalog import Catalog, load_catalog
+from ragtune.errors import RagtuneError
+from ragtune.scenario import Scenario, build_options, load_scenario, point, sampler
+
+_prices_option = click.option(
+    "--prices",
+    "price_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Extra price file(s) that add to or override the bundled catalog.",
+)
+
+
+def run_scenario(
+    scenario: Scenario, catalog: Catalog, *, volume: float | None = None, samples: int | None = None
+) -> Analysis:
+    """Point estimates for every option, plus a Monte Carlo when any input is uncertain."""
+    options = build_options(scenario, catalog, point)
+    base_volume = volume if volume is not None else scenario.volume.requests_per_month.central()
+    n = samples if samples is not None else scenario.samples
+    sampled = None
+    if scenario.uncertain() and n > 0:
+        draw = sampler(scenario.seed, n)
+        s_volume = draw(scenario.volume.requests_per_month) if volume is None else volume
+        sampled = Samples(
+            options=build_options(scenario, catalog, draw),
+            volume=np.broadcast_to(np.asarray(s_volume, dtype=np.float64), (n,)),
+            growth=draw(scenario.volume.growth_per_month),
+        )
+    return analyse(
+        options,
+        volume=base_volume,
+        growth=scenario.volume.growth_per_month.central(),
+        horizon=scenario.horizon_months,
+        samples=sampled,
+        pairs=[(a, b) for a, b in scenario.compare] or None,
+    )
+
+
+@cli.command()
+@click.argument("scenario_file", type=click.Path(dir_okay=False))
+@click.option(
+    "--volume", type=click.FloatRange(min=0), help="Requests per month (overrides the file)."
+)
+@click.option("--samples", type=click.IntRange(min=0), help="Monte Carlo samples (0 = none).")
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+@_prices_option
+def cost(
+    scenario_file: str,
+    volume: float | None,
+    samples: int | None,
+    as_json: bool,
+    price_files: tuple[str, ...],
+) -> None:
+    """Price every option of a what-if scenario: monthly cost, TCO, break-evens, payback.
+
+    \b
+    Example:
+      ragtune cost src/ragtune/examples/scenarios/projects_vs_local.yaml
+      ragtune cost my.yaml --volume 200000 --json
+    """
+    catalog = load_catalog(*price_files)
+    scenario = load_scenario(scenario_file, catalog)
+    result = run_scenario(scenario, catalog, volume=volume, samples=samples)
+    if as_json:
+        click.echo(json.dumps(to_jsonable(result, scenario), indent=2))
+        return
+    print_analysis(result, scenario)
+
+
+@cli.command()
+@click.argument("scenario_file", type=click.Path(dir_okay=False))
+@click.argument("option_a")
+@click.argument("option_b")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_prices_option
+def breakeven(
+    scenario_file: str, option_a: str, option_b: str, as_json: bool, price_files: tuple[str, ...]
+) -> None:
+    """Solve for the monthly volume at which two options of a scenario cost the same.
+
+    \b
+    Example:
+      ragtune breakeven src/ragtune/examples/scenarios/projects_vs_local.yaml \\
+          haiku-projects local-finetune
+    """
+    catalog = load_catalog(*price_files)
+    scenario = load_scenario(scenario_file, catalog)
+    options = build_options(scenario, catalog, point)
+    for name in (option_a, option_b):
+        if name not in options:
+            raise RagtuneError(
+                f"no option {name!r} in {scenario_file}",
+                hint="options there: " + ", ".join(options),
+            )
+    crossing = breakeven_volume(options[option_a], options[option_b])
+    band = None
+    if scenario.uncertain():
+        sampled = build_options(scenario, catalog, sampler(scenario.seed, scenario.samples))
+        band = Band.of(breakeven_volume_samples(sampled[option_a], sampled[option_b]))
+    if as_json:
+        click.echo(
+            json.dumps(
+                _clean(
+                    {
+                        "crossing": dataclasses.asdict(crossing),
+                        "band": dataclasses.asdict(band) if band else None,
+                    }
+                ),
+                indent=2,
+            )
+        )
+        return
+    click.echo(describe_crossing(crossing.a, crossing.b, crossing.volumes, crossing.cheaper_below))
+    if band is not None:
+        click.echo(
+            f"Monte Carlo ({scenario.samples:,} samples): P10 {_vol(band.p10)}, "
+            f"P50 {_vol(band.p50)}, P90 {_vol(band.p90)}; never cross in "
+            f"{band.never:.0%} of samples"
+        )
+
+
+@cli.command()
+@click.argument("search", required=False, default="")
+@click.option(
+    "--section",
+    type=click.Choice(["models", "gpus", "embeddings", "infra"]),
+    help="Only this part of the catalog.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print entries as JSON.")
+@_prices_option
+def prices(search: str, section: str | None, as_json: bool, price_files: tuple[str, ...]) -> None:
+    """List or search the price catalog (every price with its source and date).
+
+    \b
+    Example:
+      ragtune prices haiku
+      ragtune prices --section gpus
+    """
+    catalog = load_catalog(*price_files)
+    found = [(s, e) for s, e in catalog.search(search) if section in (None, s)]
+    if as_json:
+        click.echo(
+            json.dumps([{"section": s, **dataclasses.asdict(e)} for s, e in found], indent=2)
+        )
+        return
+    if not found:
+        raise RagtuneError(
+            f"no catalog entry matches {search!r}",
+            hint="run `ragtune prices` with no argument to list everything",
+        )
+    table = Table("section", "name", "price", "source", "as of", box=None, header_style="bold")
+    for s, e in found:
+        table.add_row(s, e.name, _price_text(e), e.source, e.as_of)
+    _console().print(table)
+
+
+def _price_text(entry: Any) -> str:
+    if hasattr(entry, "input_per_m"):
+        text = f"${entry.input_per_m:g} in / ${entry.output_per_m:g} out per M"
+        if entry.training_per_m is not None:
+            text += f"; train ${entry.training_per_m:g}/M"
+        return text
+    if hasattr(entry, "hourly"):
+        return f"${entry.hourly:g}/h"
+    if hasattr(entry, "per_m"):
+        return f"${entry.per_m:g}/M tokens"
+    return f"${entry.monthly:g}/month"
+
+
+def _console() -> Console:
+    """stdout console; when piped, wide enough that tables do not wrap."""
+    console = Console()
+    return console if console.is_terminal else Console(width=140)
+
+
+def print_analysis(result: Analysis, scenario: Scenario) -> None:
+    console = _console()
+    growth = f", growing {result.growth:.1%}/month" if result.growth else ""
+    console.print(
+        f"[bold]{scenario.name}[/bold]: {result.volume:,.0f} requests/month{growth}, "
+        f"{result.horizon}-month horizon"
+    )
+    table = Table(
+        "option",
+        "$/request",
+        "monthly",
+        f"TCO {result.horizon} mo",
+        "upfront",
+        box=None,
+        header_style="bold",
+    )
+    banded = result.samples > 0
+    if banded:
+        table.add_column("monthly P10-P90")
+        table.add_column("TCO P10-P90")
+    for o in result.options:
+        row = [o.name, f"${o.request_cost:.6f}", _usd(o.monthly), _usd(o.tco), _usd(o.upfront)]
+        if banded and o.monthly_band and o.tco_band:
+            row += [_range(o.monthly_band), _range(o.tco_band)]
+        table.add_row(*row)
+    console.print(table)
+    for o in result.options:
+        if o.gpus is not None and o.utilisation is not None:
+            console.print(
+                f"  {o.name}: {o.gpus:.0f} GPU(s), {o.utilisation:.1%} utilised at this volume"
+            )
+    if result.pairs:
+        console.print("[bold]Break-even and payback[/bold]")
+    for p in result.pairs:
+        line = describe_crossing(p.a, p.b, p.crossing.volumes, p.crossing.cheaper_below)
+        if p.payback_option is not None:
+            line += (
+                f"; {p.payback_option} pays back its upfront in {p.payback_months:.1f} months"
+                if p.payback_months is not None
+                else f"; {p.payback_option} never pays back its upfront at this volume"
+            )
+        if p.breakeven_band is not None and p.p_a_cheaper is not None:
+            b = p.breakeven_band
+            line += (
+                f"\n    Monte Carlo: break-even P10 {_vol(b.p10)} / P50 {_vol(b.p50)} / "
+                f"P90 {_vol(b.p90)} (no crossing in {b.never:.0%}); "
+                f"P({p.a} cheaper over horizon) = {p.p_a_cheaper:.0%}"
+            )
+        console.print("  " + line, highlight=False)
+    if banded:
+        console.print(
+            f"[dim]{result.samples:,} Monte Carlo samples; point values use each input's mean[/dim]"
+        )
+
+
+def describe_crossing(a: str, b: str, volumes: tuple[float, ...], cheaper: str | None) -> str:
+    if not volumes:
+        if cheaper is None:
+            return f"{a} vs {b}: same cost at every volume"
+        return f"{a} vs {b}: never cross; {cheaper} is cheaper at every volume"
+    other = b if cheaper == a else a
+    text = (
+        f"{a} vs {b}: {cheaper} is cheaper below {_vol(volumes[0])} requests/month, {other} above"
+    )
+    if len(volumes) > 1:
+        again = ", ".join(_vol(v) for v in volumes[1:4]) + (", ..." if len(volumes) > 4 else "")
+        text += f"; the cheaper one changes again at {again} as GPUs are added"
+    return text
+
+
+def _usd(value: float) -> str:
+    if math.isnan(value):
+        return "-"
+    return f"${value:,.0f}" if abs(value) >= 100 else f"${value:,.2f}"
+
+
+def _range(band: Band) -> str:
+    return f"{_usd(band.p10)} - {_usd(band.p90)}"
+
+
+def _vol(value: float) -> str:
+    return "never" if math.isnan(value) else f"{value:,.0f}"
+
+
+def to_jsonable(result: Analysis, scenario: Scenario) -> dict[str, Any]:
+    data: dict[str, Any] = _clean(dataclasses.asdict(result))
+    data["scenario"] = scenario.name
+    return data
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe copy: NaN and infinities become null, numpy scalars plain floats."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def scenario_path(name: str) -> Path:
+    """Path of a bundled example scenario by file stem (for docs and the demo)."""
+    from importlib import resources
+
+    return Path(str(resources.files("ragtune.examples").joinpath("scenarios", f"{name}.yaml")))

@@ -1,0 +1,163 @@
+"""A scenario's answer: cost per option, break-evens and payback per pair, with uncertainty.
+
+Input is two sets of options built from the same scenario: one at point values, one carrying
+Monte Carlo sample arrays (or None when nothing is uncertain). Output is plain records that the
+CLI prints, `--json` serialises and the web page draws; nothing here formats text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ragtune.cost.breakeven import (
+    Crossing,
+    breakeven_volume,
+    breakeven_volume_samples,
+    payback_months,
+)
+from ragtune.cost.formulas import Num
+from ragtune.cost.model import CostItem, Option, cumulative_cost, monthly_breakdown, monthly_cost
+
+PERCENTILES = (10, 50, 90)
+
+
+@dataclass(frozen=True)
+class Band:
+    """P10 / P50 / P90 of a sampled quantity; `never` is the share of samples with no value."""
+
+    p10: float
+    p50: float
+    p90: float
+    never: float = 0.0
+
+    @classmethod
+    def of(cls, samples: Num) -> Band:
+        values = np.asarray(samples, dtype=np.float64).ravel()
+        finite = values[np.isfinite(values)]
+        never = 1.0 - finite.size / max(values.size, 1)
+        if finite.size == 0:
+            return cls(float("nan"), float("nan"), float("nan"), never)
+        p10, p50, p90 = np.percentile(finite, PERCENTILES)
+        return cls(float(p10), float(p50), float(p90), never)
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    name: str
+    request_cost: float  # marginal API $ per request
+    monthly: float  # run-rate $ at the scenario volume (month 1)
+    tco: float  # over the horizon, with growth
+    upfront: float
+    breakdown: tuple[CostItem, ...]
+    gpus: float | None = None
+    utilisation: float | None = None
+    monthly_band: Band | None = None
+    tco_band: Band | None = None
+
+
+@dataclass(frozen=True)
+class PairResult:
+    a: str
+    b: str
+    crossing: Crossing
+    payback_months: float | None  # of the option with the larger upfront, vs the other
+    payback_option: str | None
+    breakeven_band: Band | None = None
+    p_a_cheaper: float | None = None  # share of samples where a's TCO is lower
+
+
+@dataclass(frozen=True)
+class Samples:
+    """The same options built with Monte Carlo sample arrays, and the sampled volume and growth."""
+
+    options: dict[str, Option]
+    volume: NDArray[np.float64]
+    growth: Num
+
+    @property
+    def size(self) -> int:
+        return int(np.size(self.volume))
+
+    def tco(self, name: str, horizon: int) -> NDArray[np.float64]:
+        curve = cumulative_cost(
+            self.options[name], self.volume, growth=self.growth, horizon=horizon
+        )
+        return curve[-1]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    volume: float
+    growth: float
+    horizon: int
+    options: tuple[OptionResult, ...]
+    pairs: tuple[PairResult, ...]
+    samples: int  # Monte Carlo samples (0 when every input is a point value)
+    curves: dict[str, list[float]]  # cumulative cost per month, for charts
+
+
+def analyse(
+    options: dict[str, Option],
+    *,
+    volume: float,
+    growth: float,
+    horizon: int,
+    samples: Samples | None = None,
+    pairs: list[tuple[str, str]] | None = None,
+) -> Analysis:
+    """Cost every option and compare every requested pair (all pairs by default)."""
+    results = tuple(_option_result(o, volume, growth, horizon, samples) for o in options.values())
+    wanted = pairs or list(combinations(options, 2))
+    pair_results = tuple(
+        _pair_result(options[a], options[b], volume, growth, horizon, samples) for a, b in wanted
+    )
+    curves = {
+        name: [float(x) for x in cumulative_cost(o, volume, growth=growth, horizon=horizon)]
+        for name, o in options.items()
+    }
+    return Analysis(
+        volume, growth, horizon, results, pair_results, samples.size if samples else 0, curves
+    )
+
+
+def _option_result(
+    option: Option, volume: float, growth: float, horizon: int, samples: Samples | None
+) -> OptionResult:
+    serving = option.serving
+    monthly_band = tco_band = None
+    if samples is not None:
+        monthly_band = Band.of(monthly_cost(samples.options[option.name], samples.volume))
+        tco_band = Band.of(samples.tco(option.name, horizon))
+    return OptionResult(
+        name=option.name,
+        request_cost=float(option.request_cost()),
+        monthly=float(monthly_cost(option, volume)),
+        tco=float(cumulative_cost(option, volume, growth=growth, horizon=horizon)[-1]),
+        upfront=float(option.upfront()),
+        breakdown=tuple(monthly_breakdown(option, volume)),
+        gpus=float(serving.gpus(volume)) if serving else None,
+        utilisation=float(serving.utilisation(volume)) if serving else None,
+        monthly_band=monthly_band,
+        tco_band=tco_band,
+    )
+
+
+def _pair_result(
+    a: Option, b: Option, volume: float, growth: float, horizon: int, samples: Samples | None
+) -> PairResult:
+    crossing = breakeven_volume(a, b)
+    investor, other = (a, b) if float(a.upfront()) >= float(b.upfront()) else (b, a)
+    payback: float | None = None
+    payer: str | None = None
+    if float(investor.upfront()) > float(other.upfront()):
+        months = float(payback_months(investor, other, volume, growth=growth))
+        payback, payer = (None if np.isnan(months) else months), investor.name
+    band = p_cheaper = None
+    if samples is not None:
+        band = Band.of(breakeven_volume_samples(samples.options[a.name], samples.options[b.name]))
+        p_cheaper = float(np.mean(samples.tco(a.name, horizon) < samples.tco(b.name, horizon)))
+    return PairResult(a.name, b.name, crossing, payback, payer, band, p_cheaper)

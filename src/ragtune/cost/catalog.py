@@ -1,0 +1,237 @@
+"""The price catalog: models, GPUs, embedding models and flat infrastructure, each with a source.
+
+Loaded from the bundled `prices.yaml`, then from any user files in order (an entry with the same
+name replaces the earlier one). Lookups accept aliases and, on a miss, suggest the nearest names.
+This module reads files; the formulas that use the prices are pure (`formulas.py`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import MISSING, dataclass, field, fields
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ragtune.errors import Problem, RagtuneError, ValidationError
+
+SECTIONS = ("models", "gpus", "embeddings", "infra")
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    name: str
+    provider: str
+    input_per_m: float
+    output_per_m: float
+    source: str
+    as_of: str
+    cache_write_multiplier: float = 1.0
+    cache_read_multiplier: float = 1.0
+    training_per_m: float | None = None
+    base: str | None = None
+    context_window: int | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GpuPrice:
+    name: str
+    hourly: float
+    source: str
+    as_of: str
+    memory_gb: float | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EmbeddingPrice:
+    name: str
+    per_m: float
+    source: str
+    as_of: str
+    provider: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InfraPrice:
+    name: str
+    monthly: float
+    source: str
+    as_of: str
+    aliases: tuple[str, ...] = ()
+
+
+Entry = ModelPrice | GpuPrice | EmbeddingPrice | InfraPrice
+_TYPES: dict[str, type[Any]] = {
+    "models": ModelPrice,
+    "gpus": GpuPrice,
+    "embeddings": EmbeddingPrice,
+    "infra": InfraPrice,
+}
+_NUMERIC = {
+    "input_per_m",
+    "output_per_m",
+    "cache_write_multiplier",
+    "cache_read_multiplier",
+    "training_per_m",
+    "hourly",
+    "per_m",
+    "monthly",
+    "memory_gb",
+    "context_window",
+}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All prices, by section and name; `files` says where they came from."""
+
+    models: dict[str, ModelPrice] = field(default_factory=dict)
+    gpus: dict[str, GpuPrice] = field(default_factory=dict)
+    embeddings: dict[str, EmbeddingPrice] = field(default_factory=dict)
+    infra: dict[str, InfraPrice] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+    def model(self, name: str) -> ModelPrice:
+        return self._find("models", name)  # type: ignore[return-value]
+
+    def gpu(self, name: str) -> GpuPrice:
+        return self._find("gpus", name)  # type: ignore[return-value]
+
+    def embedding(self, name: str) -> EmbeddingPrice:
+        return self._find("embeddings", name)  # type: ignore[return-value]
+
+    def infra_item(self, name: str) -> InfraPrice:
+        return self._find("infra", name)  # type: ignore[return-value]
+
+    def names(self, section: str) -> list[str]:
+        return sorted(getattr(self, section))
+
+    def _find(self, section: str, name: str) -> Entry:
+        entries: dict[str, Entry] = getattr(self, section)
+        key = name.strip().lower()
+        if key in entries:
+            return entries[key]
+        for entry in entries.values():
+            if key in entry.aliases:
+                return entry
+        raise RagtuneError(
+            f"unknown {section[:-1] if section != 'infra' else 'infra item'} {name!r}",
+            hint=suggest(name, self.names(section) + _aliases(entries))
+            + f"; `ragtune prices --section {section}` lists them all",
+        )
+
+    def search(self, text: str = "") -> list[tuple[str, Entry]]:
+        """Entries whose name, alias, provider or source contains `text` (case-insensitive)."""
+        needle = text.lower()
+        found = []
+        for section in SECTIONS:
+            for entry in getattr(self, section).values():
+                hay = " ".join(
+                    [entry.name, *entry.aliases, getattr(entry, "provider", ""), entry.source]
+                ).lower()
+                if needle in hay:
+                    found.append((section, entry))
+        return found
+
+
+def _aliases(entries: dict[str, Entry]) -> list[str]:
+    return [alias for entry in entries.values() for alias in entry.aliases]
+
+
+def suggest(name: str, choices: list[str]) -> str:
+    """'did you mean ...' text with the nearest names, or the first few valid ones."""
+    close = difflib.get_close_matches(name.lower(), choices, n=3, cutoff=0.5)
+    if close:
+        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    return "known names include " + ", ".join(repr(c) for c in sorted(choices)[:6])
+
+
+def load_catalog(*extra: str | Path) -> Catalog:
+    """The bundled catalog, overridden entry by entry by each file in `extra`."""
+    bundled = resources.files("ragtune.cost").joinpath("prices.yaml").read_text(encoding="utf-8")
+    sections: dict[str, dict[str, Entry]] = {s: {} for s in SECTIONS}
+    files = ["ragtune/cost/prices.yaml"]
+    _merge(sections, bundled, "bundled prices.yaml")
+    for path in extra:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as err:
+            raise RagtuneError(
+                f"cannot read price file {path}: {err.strerror}",
+                hint="pass an existing YAML file to --prices",
+            ) from err
+        _merge(sections, text, str(path))
+        files.append(str(path))
+    return Catalog(**sections, files=tuple(files))  # type: ignore[arg-type]
+
+
+def _merge(sections: dict[str, dict[str, Entry]], text: str, source: str) -> None:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise RagtuneError(f"{source} is not valid YAML: {err}") from err
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise RagtuneError(f"{source}: expected a mapping with sections {', '.join(SECTIONS)}")
+    problems: list[Problem] = []
+    for section, entries in data.items():
+        if section not in SECTIONS:
+            problems.append(Problem(section, f"unknown section; allowed: {', '.join(SECTIONS)}"))
+            continue
+        for name, raw in (entries or {}).items():
+            entry = _entry(section, str(name), raw, problems)
+            if entry is not None:
+                sections[section][entry.name] = entry
+    if problems:
+        raise ValidationError(source, problems)
+
+
+def _entry(section: str, name: str, raw: Any, problems: list[Problem]) -> Entry | None:
+    cls = _TYPES[section]
+    where = f"{section}.{name}"
+    if not isinstance(raw, dict):
+        problems.append(Problem(where, "expected a mapping of fields", repr(raw)))
+        return None
+    allowed = {f.name for f in fields(cls)} - {"name"}
+    values: dict[str, Any] = {"name": name.lower()}
+    before = len(problems)
+    for key, value in raw.items():
+        if key not in allowed:
+            problems.append(
+                Problem(f"{where}.{key}", f"unknown field; allowed: {', '.join(sorted(allowed))}")
+            )
+        elif key in _NUMERIC:
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                problems.append(Problem(f"{where}.{key}", "must be a number >= 0", repr(value)))
+            else:
+                values[key] = value
+        elif key == "aliases":
+            values[key] = tuple(str(a).lower() for a in value or ())
+        elif key == "as_of":
+            values[key] = value.isoformat() if isinstance(value, date) else str(value)
+        else:
+            values[key] = str(value)
+    required = {
+        f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
+    }
+    for key in sorted(required - values.keys()):
+        problems.append(
+            Problem(
+                f"{where}.{key}",
+                "missing (every price needs a source and date)"
+                if key in {"source", "as_of"}
+                else "missing",
+            )
+        )
+    if len(problems) > before:
+        return None
+    entry: Entry = cls(**values)
+    return entry

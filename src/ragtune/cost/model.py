@@ -1,0 +1,232 @@
+"""Options (ways to serve a workload) and their monthly cost and total cost of ownership.
+
+An `Option` is built from independent parts: per-request API usage, self-hosted GPU serving,
+flat monthly items, one-time items and a retraining cycle. A router is an option whose `parts`
+send shares of the volume to other options. Volumes are requests per month. Amounts may be
+numpy arrays of Monte Carlo samples; month axes are put first so they broadcast against them.
+
+Deliberately not here: where the numbers come from (see `ragtune.scenario` and the catalog).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ragtune.cost import formulas as f
+from ragtune.cost.formulas import Num
+
+
+@dataclass(frozen=True)
+class CostItem:
+    """A named amount with a note saying how it was computed (shown in reports)."""
+
+    name: str
+    amount: Num
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ApiUsage:
+    """Per-request tokens on a priced API model (see `formulas.api_request_cost`)."""
+
+    model: str
+    input_per_m: Num
+    output_per_m: Num
+    input_tokens: Num = 0.0
+    output_tokens: Num = 0.0
+    context_tokens: Num = 0.0
+    cached_prefix_tokens: Num = 0.0
+    cache_hit_rate: Num = 0.0
+    cache_write_multiplier: Num = 1.0
+    cache_read_multiplier: Num = 1.0
+    inference_premium: Num = 1.0
+
+    def request_cost(self) -> Num:
+        return f.api_request_cost(
+            input_per_m=self.input_per_m,
+            output_per_m=self.output_per_m,
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            context_tokens=self.context_tokens,
+            cached_prefix_tokens=self.cached_prefix_tokens,
+            cache_hit_rate=self.cache_hit_rate,
+            cache_write_multiplier=self.cache_write_multiplier,
+            cache_read_multiplier=self.cache_read_multiplier,
+            inference_premium=self.inference_premium,
+        )
+
+
+@dataclass(frozen=True)
+class GpuServing:
+    """Self-hosted serving on rented GPUs, sized for the volume (see `formulas.gpus_needed`)."""
+
+    gpu: str
+    gpu_hourly: Num
+    tokens_per_second: Num  # per concurrent stream, sustained
+    tokens_per_request: Num  # tokens each request costs in throughput (input + output)
+    concurrency: Num = 1.0
+    hours_per_month: Num = 720.0
+    peak_to_average: Num = 1.0
+    max_utilisation: Num = 1.0
+    min_gpus: Num = 1.0
+
+    def capacity_per_month(self) -> Num:
+        """Tokens one GPU serves in the hours it is rented."""
+        return self.tokens_per_second * self.concurrency * 3600.0 * self.hours_per_month
+
+    def gpus(self, volume: Num) -> Num:
+        return f.gpus_needed(
+            demand=volume * self.tokens_per_request,
+            capacity=self.capacity_per_month(),
+            peak_to_average=self.peak_to_average,
+            max_utilisation=self.max_utilisation,
+            min_gpus=self.min_gpus,
+        )
+
+    def monthly_cost(self, volume: Num) -> Num:
+        return f.gpu_monthly_cost(
+            gpu_hourly=self.gpu_hourly, hours_per_month=self.hours_per_month, gpus=self.gpus(volume)
+        )
+
+    def utilisation(self, volume: Num) -> Num:
+        return f.utilisation(
+            demand=volume * self.tokens_per_request,
+            capacity=self.capacity_per_month(),
+            gpus=self.gpus(volume),
+        )
+
+
+@dataclass(frozen=True)
+class Part:
+    """A share of a router's volume sent to another option (cascade: the cheap arm sees all)."""
+
+    option: Option
+    share: Num
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to serve the workload, with every cost it brings."""
+
+    name: str
+    api: ApiUsage | None = None
+    serving: GpuServing | None = None
+    fixed_monthly: tuple[CostItem, ...] = ()
+    one_time: tuple[CostItem, ...] = ()
+    retrain_every_months: Num | None = None
+    retrain: tuple[CostItem, ...] = ()
+    parts: tuple[Part, ...] = field(default=())
+
+    def request_cost(self) -> Num:
+        """Marginal API dollars per request (GPU serving is priced by capacity, not here)."""
+        own = self.api.request_cost() if self.api else 0.0
+        return own + sum((p.share * p.option.request_cost() for p in self.parts), 0.0)
+
+    def upfront(self) -> Num:
+        own = _total(self.one_time)
+        return own + sum((p.option.upfront() for p in self.parts), 0.0)
+
+    def retrain_cost(self) -> Num:
+        return _total(self.retrain)
+
+
+def _total(items: tuple[CostItem, ...]) -> Num:
+    return sum((item.amount for item in items), 0.0)
+
+
+def monthly_cost(option: Option, volume: Num, *, amortise_retraining: bool = True) -> Num:
+    """Run-rate dollars per month at `volume` requests per month.
+
+    API usage scales linearly; GPUs step up with volume; flat items do not move. With
+    `amortise_retraining`, a retraining cycle every N months adds cost/N per month (article 004's
+    "retraining every 1 to 3 months" maintenance), which is the basis for break-even volumes.
+    """
+    cost = option.api.request_cost() * volume if option.api else 0.0 * volume
+    if option.serving is not None:
+        cost = cost + option.serving.monthly_cost(volume)
+    cost = cost + _total(option.fixed_monthly)
+    if amortise_retraining and option.retrain_every_months is not None:
+        cost = cost + option.retrain_cost() / option.retrain_every_months
+    for part in option.parts:
+        cost = cost + monthly_cost(part.option, part.share * volume, amortise_retraining=False)
+        if amortise_retraining and part.option.retrain_every_months is not None:
+            cost = cost + part.option.retrain_cost() / part.option.retrain_every_months
+    return cost
+
+
+def monthly_breakdown(option: Option, volume: float) -> list[CostItem]:
+    """The run-rate at `volume`, item by item, for tables and reports (point values only)."""
+    items: list[CostItem] = []
+    if option.api is not None:
+        per_request = option.api.request_cost()
+        items.append(
+            CostItem(
+                f"API ({option.api.model})",
+                per_request * volume,
+                f"{volume:,.0f} requests x ${float(per_request):.6f}",
+            )
+        )
+    if option.serving is not None:
+        s = option.serving
+        items.append(
+            CostItem(
+                f"GPU ({s.gpu})",
+                s.monthly_cost(volume),
+                f"{float(s.gpus(volume)):.0f} GPU x ${float(s.gpu_hourly):.2f}/h x "
+                f"{float(s.hours_per_month):.0f} h",
+            )
+        )
+    items.extend(option.fixed_monthly)
+    if option.retrain_every_months is not None:
+        items.append(
+            CostItem(
+                "retraining (amortised)",
+                option.retrain_cost() / option.retrain_every_months,
+                f"${float(option.retrain_cost()):,.0f} every "
+                f"{float(option.retrain_every_months):g} months",
+            )
+        )
+    for part in option.parts:
+        for item in monthly_breakdown(part.option, float(part.share) * volume):
+            items.append(CostItem(f"{part.option.name}: {item.name}", item.amount, item.note))
+    return items
+
+
+def month_volumes(volume: Num, growth: Num, horizon: int) -> Num:
+    """Requests in each month of the horizon, month axis first: volume x (1 + growth)^m."""
+    months = np.arange(horizon, dtype=np.float64).reshape((horizon,) + (1,) * np.ndim(volume))
+    return np.asarray(volume) * (1.0 + np.asarray(growth)) ** months
+
+
+def cumulative_cost(
+    option: Option, volume: Num, *, growth: Num = 0.0, horizon: int = 12
+) -> NDArray[np.float64]:
+    """Cumulative spend at the end of each month: upfront + monthly run cost + retrains so far.
+
+    Article 003's TCO over a horizon and article 004's payback both read off this curve.
+    Retraining is counted in whole cycles at months N, 2N, ... rather than amortised.
+    """
+    volumes = month_volumes(volume, growth, horizon)
+    run = np.cumsum(monthly_cost(option, volumes, amortise_retraining=False), axis=0)
+    retrain = _retrain_curve(option, horizon, np.ndim(run))
+    for part in option.parts:
+        retrain = retrain + _retrain_curve(part.option, horizon, np.ndim(run))
+    return np.asarray(option.upfront() + run + retrain, dtype=np.float64)
+
+
+def _retrain_curve(option: Option, horizon: int, ndim: int) -> Num:
+    """Retraining spend so far at the end of each month, shaped to broadcast with (months, ...)."""
+    if option.retrain_every_months is None:
+        return 0.0
+    cost = option.retrain_cost()
+    months = np.arange(1, horizon + 1, dtype=np.float64).reshape((horizon,) + (1,) * (ndim - 1))
+    cycles = np.floor((months - 1) / np.asarray(option.retrain_every_months))
+    return cycles * cost
+
+
+def tco(option: Option, volume: Num, *, growth: Num = 0.0, horizon: int = 12) -> Num:
+    """Total cost of ownership over `horizon` months (the last point of the cumulative curve)."""
+    return cumulative_cost(option, volume, growth=growth, horizon=horizon)[-1]

@@ -1,0 +1,131 @@
+"""Uncertain inputs: a number, a `[low, high]` range, or a named distribution.
+
+A scenario field such as `requests_per_month` may be written as `50000`, `[30000, 80000]`
+(uniform between the two) or `{dist: triangular, low: 30000, mode: 50000, high: 80000}`. The
+point estimate is the distribution's mean (the midpoint for a range), so the single-number
+tables and the Monte Carlo P50 describe the same inputs. Sampling is vectorised and seeded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+DISTRIBUTIONS = ("fixed", "uniform", "triangular", "normal", "lognormal", "loguniform")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    dist: str
+    low: float
+    high: float
+    mode: float | None = None  # triangular peak
+    mean: float | None = None  # normal
+    sd: float | None = None  # normal
+
+    @property
+    def uncertain(self) -> bool:
+        return self.dist != "fixed" and self.high > self.low
+
+    def central(self) -> float:
+        """The value used for point estimates: the distribution's mean."""
+        if self.dist == "fixed":
+            return self.low
+        if self.dist == "triangular":
+            return (self.low + self.high + float(self.mode)) / 3.0  # type: ignore[arg-type]
+        if self.dist == "normal":
+            return float(self.mean)  # type: ignore[arg-type]
+        if self.dist == "lognormal":  # low/high are the 5th and 95th percentiles
+            mu, sigma = _lognormal_params(self.low, self.high)
+            return float(np.exp(mu + sigma**2 / 2))
+        if self.dist == "loguniform":
+            if self.high == self.low:
+                return self.low
+            return (self.high - self.low) / (np.log(self.high) - np.log(self.low))
+        return (self.low + self.high) / 2.0
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if not self.uncertain:
+            return np.full(n, self.central())
+        if self.dist == "uniform":
+            return rng.uniform(self.low, self.high, n)
+        if self.dist == "triangular":
+            return rng.triangular(self.low, float(self.mode), self.high, n)  # type: ignore[arg-type]
+        if self.dist == "normal":  # truncated to [low, high] so costs stay physical
+            mean, sd = float(self.mean or 0.0), float(self.sd or 0.0)
+            return np.clip(rng.normal(mean, sd, n), self.low, self.high)
+        if self.dist == "lognormal":
+            mu, sigma = _lognormal_params(self.low, self.high)
+            return rng.lognormal(mu, sigma, n)
+        return np.exp(rng.uniform(np.log(self.low), np.log(self.high), n))  # loguniform
+
+
+Z95 = 1.6448536269514722  # standard normal 95th percentile
+
+
+def _lognormal_params(p5: float, p95: float) -> tuple[float, float]:
+    mu = (np.log(p5) + np.log(p95)) / 2.0
+    return float(mu), float((np.log(p95) - np.log(p5)) / (2.0 * Z95))
+
+
+def parse_quantity(value: Any) -> Quantity:
+    """Read a user-written number, range or distribution; raise ValueError with the fix."""
+    if isinstance(value, Quantity):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a number, [low, high] or {dist: ...}, not true/false")
+    if isinstance(value, int | float):
+        return _checked(Quantity("fixed", float(value), float(value)))
+    if isinstance(value, list | tuple):
+        if len(value) != 2 or not all(_is_number(v) for v in value):
+            raise ValueError("a range is two numbers [low, high]")
+        return _checked(Quantity("uniform", float(value[0]), float(value[1])))
+    if isinstance(value, dict):
+        return _from_mapping(value)
+    if isinstance(value, str):
+        try:
+            return _checked(Quantity("fixed", float(value), float(value)))
+        except ValueError:
+            pass
+    raise ValueError(f"expected a number, [low, high] or {{dist: ...}}, got {value!r}")
+
+
+def _from_mapping(value: dict[str, Any]) -> Quantity:
+    dist = str(value.get("dist", "uniform"))
+    if dist not in DISTRIBUTIONS:
+        raise ValueError(f"unknown dist {dist!r}; allowed: {', '.join(DISTRIBUTIONS)}")
+    numbers = {k: v for k, v in value.items() if k != "dist"}
+    for key, number in numbers.items():
+        if key not in {"low", "high", "mode", "mean", "sd"} or not _is_number(number):
+            raise ValueError(f"{key}: expected one of low/high/mode/mean/sd with a number")
+    get = {k: float(v) for k, v in numbers.items()}
+    if dist == "normal":
+        if "mean" not in get or "sd" not in get:
+            raise ValueError("a normal distribution needs mean and sd (low/high optional bounds)")
+        sd = get["sd"]
+        low = get.get("low", max(0.0, get["mean"] - 4 * sd))
+        high = get.get("high", get["mean"] + 4 * sd)
+        return _checked(Quantity("normal", low, high, mean=get["mean"], sd=sd))
+    if "low" not in get or "high" not in get:
+        raise ValueError(f"a {dist} distribution needs low and high")
+    if dist == "triangular" and "mode" not in get:
+        raise ValueError("a triangular distribution needs low, mode and high")
+    return _checked(Quantity(dist, get["low"], get["high"], mode=get.get("mode")))
+
+
+def _checked(q: Quantity) -> Quantity:
+    if q.low < 0 or q.high < 0:
+        raise ValueError("must be >= 0")
+    if q.high < q.low:
+        raise ValueError(f"low ({q.low:g}) is above high ({q.high:g})")
+    if q.mode is not None and not q.low <= q.mode <= q.high:
+        raise ValueError("mode must lie between low and high")
+    if q.dist in {"lognormal", "loguniform"} and q.low <= 0:
+        raise ValueError(f"a {q.dist} distribution needs low > 0")
+    return q
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -1,0 +1,535 @@
+"""What-if scenario files (`ragtune cost scenario.yaml`): schema, validation and option building.
+
+A scenario names the volume, horizon and a set of options (API models, self-hosted GPUs, flat
+infrastructure, one-time and retraining costs). Validation reports every problem at once with
+its field path. `build_options` turns the validated scenario into cost-engine `Option`s, either
+at point values or with Monte Carlo sample arrays, through one code path (`draw`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pydantic
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from ragtune.cost import formulas as f
+from ragtune.cost.catalog import Catalog, suggest
+from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part
+from ragtune.cost.quantity import Quantity, parse_quantity
+from ragtune.errors import Problem, RagtuneError, ValidationError
+
+Q = Annotated[Quantity, BeforeValidator(parse_quantity)]
+Draw = Callable[[Quantity], Any]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Volume(_Strict):
+    requests_per_month: Q
+    growth_per_month: Q = parse_quantity(0.0)  # 0.05 = +5% a month
+
+
+class Api(_Strict):
+    """Per-request tokens on a catalog model; price fields override the catalog."""
+
+    model: str
+    input_tokens: Q = parse_quantity(0)
+    output_tokens: Q = parse_quantity(0)
+    context_tokens: Q = parse_quantity(0)  # retrieved or knowledge-base tokens, billed as input
+    cached_prefix_tokens: Q = parse_quantity(0)  # system prompt / few-shot / long context
+    cache_hit_rate: Q = parse_quantity(0)
+    inference_premium: Q = parse_quantity(1)  # hosted fine-tune multiplier on every token
+    input_per_m: Q | None = None
+    output_per_m: Q | None = None
+
+
+class Serving(_Strict):
+    gpu: str
+    gpu_hourly: Q | None = None
+    tokens_per_second: Q  # per concurrent stream
+    concurrency: Q = parse_quantity(1)
+    tokens_per_request: Q
+    hours_per_month: Q | None = None  # defaults to the scenario's
+    peak_to_average: Q = parse_quantity(1)
+    max_utilisation: Q = parse_quantity(1)
+    min_gpus: Q = parse_quantity(1)
+
+
+class Item(_Strict):
+    """A named amount, or a catalog infra entry (`infra: hetzner-cx42`)."""
+
+    name: str | None = None
+    amount: Q | None = None
+    infra: str | None = None
+
+
+class Training(_Strict):
+    """One training run: hosted (tokens x epochs x $/M) or on rented GPUs (hours x $/h)."""
+
+    tokens: Q | None = None
+    epochs: Q = parse_quantity(1)
+    model: str | None = None  # catalog model with training_per_m
+    price_per_m: Q | None = None
+    gpu: str | None = None
+    gpu_hourly: Q | None = None
+    hours: Q | None = None
+    gpus: Q = parse_quantity(1)
+    amount: Q | None = None  # a known total instead
+
+
+class Curation(_Strict):
+    examples: Q | None = None
+    examples_per_hour: Q | None = None
+    hours: Q | None = None
+    hourly_rate: Q | None = None
+
+
+class OneTimeSpec(_Strict):
+    curation: Curation | None = None
+    training: Training | None = None
+    eval_setup_hours: Q = parse_quantity(0)
+    pipeline_hours: Q = parse_quantity(0)
+    other: list[Item] = []
+
+
+class Retrain(_Strict):
+    every_months: Q
+    data_hours: Q = parse_quantity(0)
+    training: Training | None = None
+    eval_cost: Q = parse_quantity(0)
+    deploy_hours: Q = parse_quantity(0)
+
+
+class Embedding(_Strict):
+    model: str
+    docs_per_month: Q
+    tokens_per_doc: Q
+
+
+class Route(_Strict):
+    option: str
+    share: Q  # fraction of requests this option sees (cascade: the first arm sees 1.0)
+
+
+class OptionSpec(_Strict):
+    description: str = ""
+    api: Api | None = None
+    serving: Serving | None = None
+    fixed_monthly: list[Item] = []
+    one_time: OneTimeSpec | None = None
+    retrain: Retrain | None = None
+    embedding: Embedding | None = None
+    maintenance_hours_per_month: Q = parse_quantity(0)
+    route: list[Route] = []
+
+
+class Scenario(_Strict):
+    name: str = "scenario"
+    description: str = ""
+    volume: Volume
+    horizon_months: int = Field(12, ge=1, le=240)
+    hours_per_month: Q = parse_quantity(720)  # 24 h x 30 days, the articles' convention
+    hourly_rate: Q = parse_quantity(150)  # loaded engineering $/h for every *_hours field
+    samples: int = Field(10_000, ge=100, le=2_000_000)
+    seed: int = 0
+    options: dict[str, OptionSpec] = Field(min_length=1)
+    compare: list[tuple[str, str]] = []  # break-even pairs; empty = every pair
+
+    def uncertain(self) -> bool:
+        """True when any input is a range or distribution (then a Monte Carlo runs)."""
+        return any(q.uncertain for q in _quantities(self))
+
+
+def _quantities(model: Any) -> list[Quantity]:
+    found: list[Quantity] = []
+    if isinstance(model, Quantity):
+        found.append(model)
+    elif isinstance(model, BaseModel):
+        for name in type(model).model_fields:
+            found += _quantities(getattr(model, name))
+    elif isinstance(model, list | tuple):
+        for item in model:
+            found += _quantities(item)
+    elif isinstance(model, dict):
+        for item in model.values():
+            found += _quantities(item)
+    return found
+
+
+def load_scenario(path: str | Path, catalog: Catalog) -> Scenario:
+    """Read and validate a scenario file, reporting every problem at once."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as err:
+        raise RagtuneError(
+            f"scenario file not found: {path}",
+            hint="check the path, or start from one of src/ragtune/examples/scenarios/*.yaml",
+        ) from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise RagtuneError(f"cannot read scenario file {path}: {err}") from err
+    return parse_scenario(text, catalog, source=str(path))
+
+
+def parse_scenario(text: str, catalog: Catalog, *, source: str = "scenario") -> Scenario:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise RagtuneError(
+            f"{source} is not valid YAML: {err}",
+            hint="fix the line shown; YAML needs consistent indentation",
+        ) from err
+    if data is None:
+        raise RagtuneError(
+            f"{source} is empty", hint="a scenario needs at least `volume:` and `options:`"
+        )
+    if not isinstance(data, dict):
+        raise RagtuneError(
+            f"{source}: expected a mapping at the top level, got {type(data).__name__}"
+        )
+    problems = check_references(data, catalog)
+    try:
+        scenario = Scenario.model_validate(data)
+    except pydantic.ValidationError as err:
+        problems = [_problem(e) for e in err.errors()] + problems
+        raise ValidationError(source, problems) from None
+    problems += _check_trainings(scenario, catalog)
+    if problems:
+        raise ValidationError(source, problems)
+    return scenario
+
+
+def _problem(error: Any) -> Problem:
+    path = ".".join(str(p) for p in error["loc"]) or "(top)"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown field (check the spelling)"
+    given = error.get("input")
+    shown = None if error["type"] == "missing" else repr(given)[:60]
+    return Problem(path, message, shown)
+
+
+def check_references(data: dict[str, Any], catalog: Catalog) -> list[Problem]:
+    """Catalog names, route targets and compare pairs that do not exist.
+
+    Runs on the raw mapping, so these are reported together with schema problems.
+    """
+    problems: list[Problem] = []
+
+    def need(section: str, name: Any, where: str) -> None:
+        if not isinstance(name, str):
+            return
+        try:
+            catalog._find(section, name)
+        except RagtuneError:
+            hint = suggest(name, catalog.names(section))
+            problems.append(
+                Problem(where, f"unknown {section.rstrip('s')} in the price catalog; {hint}", name)
+            )
+
+    options = data.get("options")
+    if not isinstance(options, dict):
+        return problems
+    names = set(options)
+    for name, spec in options.items():
+        if not isinstance(spec, dict):
+            continue
+        at = f"options.{name}"
+        need("models", _get(spec, "api", "model"), f"{at}.api.model")
+        need("gpus", _get(spec, "serving", "gpu"), f"{at}.serving.gpu")
+        need("embeddings", _get(spec, "embedding", "model"), f"{at}.embedding.model")
+        for where in ("one_time", "retrain"):
+            need("models", _get(spec, where, "training", "model"), f"{at}.{where}.training.model")
+            need("gpus", _get(spec, where, "training", "gpu"), f"{at}.{where}.training.gpu")
+        for i, item in enumerate(_list(spec.get("fixed_monthly"))):
+            need("infra", _get(item, "infra"), f"{at}.fixed_monthly.{i}.infra")
+            if isinstance(item, dict) and item.get("infra") is None and item.get("amount") is None:
+                problems.append(Problem(f"{at}.fixed_monthly.{i}", "give `amount` or `infra`"))
+        for i, route in enumerate(_list(spec.get("route"))):
+            target = _get(route, "option")
+            if isinstance(target, str) and (target not in names or target == name):
+                others = sorted(str(n) for n in names - {name})
+                problems.append(
+                    Problem(
+                        f"{at}.route.{i}.option",
+                        f"must name another option; {suggest(target, others)}",
+                        target,
+                    )
+                )
+        if not any(spec.get(k) for k in ("api", "serving", "fixed_monthly", "route")):
+            problems.append(
+                Problem(at, "an option needs at least one of api, serving, fixed_monthly or route")
+            )
+    for i, pair in enumerate(_list(data.get("compare"))):
+        for side in _list(pair):
+            if isinstance(side, str) and side not in names:
+                problems.append(
+                    Problem(
+                        f"compare.{i}",
+                        f"unknown option; {suggest(side, sorted(map(str, names)))}",
+                        side,
+                    )
+                )
+    return problems
+
+
+def _get(mapping: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(mapping, dict):
+            return None
+        mapping = mapping.get(key)
+    return mapping
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _check_trainings(scenario: Scenario, catalog: Catalog) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, spec in scenario.options.items():
+        for training, where in (
+            (spec.one_time.training if spec.one_time else None, "one_time"),
+            (spec.retrain.training if spec.retrain else None, "retrain"),
+        ):
+            if training is not None:
+                problems += _check_training(training, f"options.{name}.{where}.training", catalog)
+    return problems
+
+
+def _check_training(training: Training, at: str, catalog: Catalog) -> list[Problem]:
+    hosted = training.tokens is not None
+    rented = training.hours is not None
+    if training.amount is None and hosted == rented:
+        return [
+            Problem(
+                at,
+                "give either tokens (+ model or price_per_m), hours (+ gpu or "
+                "gpu_hourly), or amount",
+            )
+        ]
+    if hosted and training.price_per_m is None:
+        if training.model is None:
+            return [
+                Problem(
+                    at, "hosted training needs `model` (with a training price) or `price_per_m`"
+                )
+            ]
+        try:
+            if catalog.model(training.model).training_per_m is None:
+                return [
+                    Problem(
+                        f"{at}.model",
+                        "this catalog model has no training price; use a "
+                        "fine-tunable one (e.g. gpt-4o-mini-ft) or set "
+                        "price_per_m",
+                        training.model,
+                    )
+                ]
+        except RagtuneError:
+            return []  # already reported as an unknown name
+    if rented and training.gpu is None and training.gpu_hourly is None:
+        return [Problem(at, "GPU training needs `gpu` or `gpu_hourly`")]
+    return []
+
+
+def point(q: Quantity) -> float:
+    return q.central()
+
+
+def sampler(seed: int, n: int) -> Draw:
+    """A `draw` that samples every uncertain input independently, `n` values each."""
+    rng = np.random.default_rng(seed)
+    return lambda q: q.sample(rng, n) if q.uncertain else q.central()
+
+
+def build_options(scenario: Scenario, catalog: Catalog, draw: Draw = point) -> dict[str, Option]:
+    """Cost-engine options for every scenario option, routers last (they refer to the others)."""
+    built: dict[str, Option] = {}
+    pending = dict(scenario.options)
+    while pending:
+        progressed = False
+        for name, spec in list(pending.items()):
+            if all(r.option in built for r in spec.route):
+                built[name] = _build(name, spec, scenario, catalog, draw, built)
+                del pending[name]
+                progressed = True
+        if not progressed:
+            raise RagtuneError(
+                f"options route to each other in a cycle: {', '.join(pending)}",
+                hint="a router's route must end at options without routes",
+            )
+    return {name: built[name] for name in scenario.options}
+
+
+def _build(
+    name: str,
+    spec: OptionSpec,
+    sc: Scenario,
+    catalog: Catalog,
+    draw: Draw,
+    built: dict[str, Option],
+) -> Option:
+    rate = draw(sc.hourly_rate)
+    hours_per_month = draw(sc.hours_per_month)
+    api = _api(spec.api, catalog, draw) if spec.api else None
+    serving = _serving(spec.serving, catalog, draw, hours_per_month) if spec.serving else None
+    fixed = [_item(it, catalog, draw) for it in spec.fixed_monthly]
+    if spec.embedding is not None:
+        e = spec.embedding
+        tokens = draw(e.docs_per_month) * draw(e.tokens_per_doc)
+        fixed.append(
+            CostItem(
+                f"embeddings ({e.model})",
+                f.embedding_cost(tokens=tokens, price_per_m=catalog.embedding(e.model).per_m),
+                "changed documents re-embedded each month",
+            )
+        )
+    maintenance = spec.maintenance_hours_per_month
+    if maintenance.uncertain or maintenance.central() > 0:
+        fixed.append(
+            CostItem(
+                "maintenance",
+                f.labour_cost(hours=draw(maintenance), hourly_rate=rate),
+                f"{maintenance.central():g} h/month x ${float(np.mean(rate)):g}/h",
+            )
+        )
+    one_time = _one_time(spec.one_time, catalog, draw, rate) if spec.one_time else ()
+    retrain_every: Any = None
+    retrain: tuple[CostItem, ...] = ()
+    if spec.retrain is not None:
+        r = spec.retrain
+        retrain_every = draw(r.every_months)
+        items = [
+            CostItem("retrain: data", f.labour_cost(hours=draw(r.data_hours), hourly_rate=rate)),
+            CostItem("retrain: evaluation", draw(r.eval_cost)),
+            CostItem(
+                "retrain: deploy", f.labour_cost(hours=draw(r.deploy_hours), hourly_rate=rate)
+            ),
+        ]
+        if r.training is not None:
+            items.append(_training(r.training, catalog, draw, "retrain: compute"))
+        retrain = tuple(items)
+    parts = tuple(Part(built[r.option], draw(r.share)) for r in spec.route)
+    return Option(
+        name=name,
+        api=api,
+        serving=serving,
+        fixed_monthly=tuple(fixed),
+        one_time=one_time,
+        retrain_every_months=retrain_every,
+        retrain=retrain,
+        parts=parts,
+    )
+
+
+def _api(spec: Api, catalog: Catalog, draw: Draw) -> ApiUsage:
+    price = catalog.model(spec.model)
+    return ApiUsage(
+        model=price.name,
+        input_per_m=draw(spec.input_per_m) if spec.input_per_m is not None else price.input_per_m,
+        output_per_m=draw(spec.output_per_m)
+        if spec.output_per_m is not None
+        else price.output_per_m,
+        input_tokens=draw(spec.input_tokens),
+        output_tokens=draw(spec.output_tokens),
+        context_tokens=draw(spec.context_tokens),
+        cached_prefix_tokens=draw(spec.cached_prefix_tokens),
+        cache_hit_rate=draw(spec.cache_hit_rate),
+        cache_write_multiplier=price.cache_write_multiplier,
+        cache_read_multiplier=price.cache_read_multiplier,
+        inference_premium=draw(spec.inference_premium),
+    )
+
+
+def _serving(spec: Serving, catalog: Catalog, draw: Draw, hours_per_month: Any) -> GpuServing:
+    gpu = catalog.gpu(spec.gpu)
+    return GpuServing(
+        gpu=gpu.name,
+        gpu_hourly=draw(spec.gpu_hourly) if spec.gpu_hourly is not None else gpu.hourly,
+        tokens_per_second=draw(spec.tokens_per_second),
+        concurrency=draw(spec.concurrency),
+        tokens_per_request=draw(spec.tokens_per_request),
+        hours_per_month=draw(spec.hours_per_month)
+        if spec.hours_per_month is not None
+        else hours_per_month,
+        peak_to_average=draw(spec.peak_to_average),
+        max_utilisation=draw(spec.max_utilisation),
+        min_gpus=draw(spec.min_gpus),
+    )
+
+
+def _item(spec: Item, catalog: Catalog, draw: Draw) -> CostItem:
+    if spec.infra is not None:
+        infra = catalog.infra_item(spec.infra)
+        amount = draw(spec.amount) if spec.amount is not None else infra.monthly
+        return CostItem(spec.name or infra.name, amount, infra.source)
+    return CostItem(spec.name or "item", draw(spec.amount))  # type: ignore[arg-type]
+
+
+def _one_time(spec: OneTimeSpec, catalog: Catalog, draw: Draw, rate: Any) -> tuple[CostItem, ...]:
+    items: list[CostItem] = []
+    if spec.curation is not None:
+        c = spec.curation
+        hours = (
+            draw(c.hours)
+            if c.hours is not None
+            else f.curation_hours(
+                examples=draw(c.examples), examples_per_hour=draw(c.examples_per_hour)
+            )
+            if c.examples and c.examples_per_hour
+            else 0.0
+        )
+        items.append(
+            CostItem(
+                "data curation",
+                f.labour_cost(
+                    hours=hours,
+                    hourly_rate=draw(c.hourly_rate) if c.hourly_rate is not None else rate,
+                ),
+            )
+        )
+    if spec.training is not None:
+        items.append(_training(spec.training, catalog, draw, "training compute"))
+    items.append(
+        CostItem(
+            "evaluation set-up", f.labour_cost(hours=draw(spec.eval_setup_hours), hourly_rate=rate)
+        )
+    )
+    items.append(
+        CostItem("pipeline", f.labour_cost(hours=draw(spec.pipeline_hours), hourly_rate=rate))
+    )
+    items += [_item(it, catalog, draw) for it in spec.other]
+    return tuple(items)
+
+
+def _training(spec: Training, catalog: Catalog, draw: Draw, name: str) -> CostItem:
+    if spec.amount is not None:
+        return CostItem(name, draw(spec.amount))
+    if spec.tokens is not None:
+        if spec.price_per_m is not None:
+            price: Any = draw(spec.price_per_m)
+        else:
+            price = catalog.model(spec.model or "").training_per_m  # checked when loading
+        return CostItem(
+            name,
+            f.training_cost_tokens(
+                tokens=draw(spec.tokens), price_per_m=price, epochs=draw(spec.epochs)
+            ),
+        )
+    hourly = (
+        draw(spec.gpu_hourly) if spec.gpu_hourly is not None else catalog.gpu(spec.gpu or "").hourly
+    )
+    return CostItem(
+        name,
+        f.gpu_compute_cost(
+            gpu_hourly=hourly, hours=draw(spec.hours or parse_quantity(0)), gpus=draw(spec.gpus)
+        ),
+    )

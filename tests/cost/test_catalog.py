@@ -1,0 +1,71 @@
+"""The price catalog: every entry sourced and dated; user files override; names suggested."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ragtune.cost.catalog import SECTIONS, load_catalog
+from ragtune.errors import RagtuneError, ValidationError
+
+
+def test_every_bundled_entry_has_a_source_and_date() -> None:
+    catalog = load_catalog()
+    for section in SECTIONS:
+        for entry in getattr(catalog, section).values():
+            assert entry.source.strip(), entry.name
+            assert len(entry.as_of) == 10 and entry.as_of[4] == "-", entry.name
+
+
+def test_aliases_and_suggestions() -> None:
+    catalog = load_catalog()
+    assert catalog.model("Claude-3.5-Haiku").name == "claude-3-5-haiku"
+    with pytest.raises(RagtuneError) as info:
+        catalog.model("gpt4o")
+    assert "gpt-4o" in str(info.value)
+
+
+def test_user_file_overrides_and_adds(tmp_path: Path) -> None:
+    mine = tmp_path / "prices.yaml"
+    mine.write_text(
+        "models:\n"
+        "  gpt-4o: {provider: openai, input_per_m: 2.0, output_per_m: 8.0, source: contract,"
+        " as_of: 2026-11-01}\n"
+        "gpus:\n"
+        "  my-h100: {hourly: 1.5, source: our cloud bill, as_of: 2026-10-31}\n"
+    )
+    catalog = load_catalog(mine)
+    assert catalog.model("gpt-4o").input_per_m == 2.0
+    assert catalog.model("gpt-4o").source == "contract"
+    assert catalog.gpu("my-h100").hourly == 1.5
+    assert catalog.model("gpt-4o-mini").input_per_m == 0.15  # untouched entries stay
+
+
+def test_bad_user_file_lists_every_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "models:\n"
+        "  x: {provider: me, input_per_m: -1, output_per_m: cheap, colour: red}\n"
+        "widgets: {}\n"
+    )
+    with pytest.raises(ValidationError) as info:
+        load_catalog(bad)
+    paths = {p.path for p in info.value.problems}
+    assert {
+        "models.x.input_per_m",
+        "models.x.output_per_m",
+        "models.x.colour",
+        "models.x.source",
+        "models.x.as_of",
+        "widgets",
+    } <= paths
+
+
+def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(RagtuneError, match="cannot read price file"):
+        load_catalog(tmp_path / "missing.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("models: [unclosed\n")
+    with pytest.raises(RagtuneError, match="not valid YAML"):
+        load_catalog(broken)
