@@ -38,7 +38,7 @@ def progress(
             advance(1)
 
 
-class bar:  # noqa: N801 - used like a function: `with bar(...) as advance:`
+class bar:
     """Context manager for loops that advance by more than one (batches, tokens)."""
 
     def __init__(self, *, desc: str, total: float | None, unit: str = "item") -> None:

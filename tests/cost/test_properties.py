@@ -77,8 +77,8 @@ def test_numeric_breakeven_with_gpu_steps_changes_the_cheaper_option(
     api = api_option("api", p_in, 0.0, t_in, 0.0)
     crossing = breakeven_volume(api, gpu)
     for v in crossing.volumes:
-        before = np.sign(monthly_cost(api, v * 0.999) - monthly_cost(gpu, v * 0.999))
-        after = np.sign(monthly_cost(api, v * 1.001) - monthly_cost(gpu, v * 1.001))
+        before = np.sign(monthly_cost(api, v * (1 - 1e-9)) - monthly_cost(gpu, v * (1 - 1e-9)))
+        after = np.sign(monthly_cost(api, v * (1 + 1e-9)) - monthly_cost(gpu, v * (1 + 1e-9)))
         assert before != after
 
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ragtune.cli.main import cli
-from ragtune.cost.analysis import Analysis, Band, Samples, analyse
+from ragtune.cost.analysis import BREAKEVEN_SAMPLES, Analysis, Band, Samples, analyse
 from ragtune.cost.breakeven import breakeven_volume, breakeven_volume_samples
 from ragtune.cost.catalog import Catalog, load_catalog
 from ragtune.errors import RagtuneError
@@ -40,10 +40,16 @@ def run_scenario(
     if scenario.uncertain() and n > 0:
         draw = sampler(scenario.seed, n)
         s_volume = draw(scenario.volume.requests_per_month) if volume is None else volume
+        crossing = None
+        if n > BREAKEVEN_SAMPLES:
+            crossing = build_options(
+                scenario, catalog, sampler(scenario.seed + 1, BREAKEVEN_SAMPLES)
+            )
         sampled = Samples(
             options=build_options(scenario, catalog, draw),
             volume=np.broadcast_to(np.asarray(s_volume, dtype=np.float64), (n,)),
             growth=draw(scenario.volume.growth_per_month),
+            crossing_options=crossing,
         )
     return analyse(
         options,
@@ -242,8 +248,10 @@ def print_analysis(result: Analysis, scenario: Scenario) -> None:
             )
         console.print("  " + line, highlight=False)
     if banded:
+        crossing_n = min(result.samples, BREAKEVEN_SAMPLES)
         console.print(
-            f"[dim]{result.samples:,} Monte Carlo samples; point values use each input's mean[/dim]"
+            f"[dim]{result.samples:,} Monte Carlo samples ({crossing_n:,} for break-even bands); "
+            "point values use each input's mean[/dim]"
         )
 
 

@@ -20,9 +20,17 @@ from ragtune.cost.breakeven import (
     payback_months,
 )
 from ragtune.cost.formulas import Num
-from ragtune.cost.model import CostItem, Option, cumulative_cost, monthly_breakdown, monthly_cost
+from ragtune.cost.model import (
+    CostItem,
+    Option,
+    cumulative_cost,
+    monthly_breakdown,
+    monthly_cost,
+    tco,
+)
 
 PERCENTILES = (10, 50, 90)
+BREAKEVEN_SAMPLES = 10_000  # P10/P50/P90 of a break-even are stable to ~1% at this size
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,9 @@ class Samples:
     options: dict[str, Option]
     volume: NDArray[np.float64]
     growth: Num
+    # Break-even bands need a grid solve per sample when GPUs step; a smaller independent draw
+    # (at most BREAKEVEN_SAMPLES) keeps them fast. None = use `options`.
+    crossing_options: dict[str, Option] | None = None
 
     @property
     def size(self) -> int:
@@ -136,7 +147,7 @@ def _option_result(
         name=option.name,
         request_cost=float(option.request_cost()),
         monthly=float(monthly_cost(option, volume)),
-        tco=float(cumulative_cost(option, volume, growth=growth, horizon=horizon)[-1]),
+        tco=float(tco(option, volume, growth=growth, horizon=horizon)),
         upfront=float(option.upfront()),
         breakdown=tuple(monthly_breakdown(option, volume)),
         gpus=float(serving.gpus(volume)) if serving else None,
@@ -158,6 +169,7 @@ def _pair_result(
         payback, payer = (None if np.isnan(months) else months), investor.name
     band = p_cheaper = None
     if samples is not None:
-        band = Band.of(breakeven_volume_samples(samples.options[a.name], samples.options[b.name]))
+        drawn = samples.crossing_options or samples.options
+        band = Band.of(breakeven_volume_samples(drawn[a.name], drawn[b.name]))
         p_cheaper = float(np.mean(samples.tco(a.name, horizon) < samples.tco(b.name, horizon)))
     return PairResult(a.name, b.name, crossing, payback, payer, band, p_cheaper)

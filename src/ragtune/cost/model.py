@@ -227,6 +227,37 @@ def _retrain_curve(option: Option, horizon: int, ndim: int) -> Num:
     return cycles * cost
 
 
+def is_linear(option: Option) -> bool:
+    """True when monthly cost is flat + per-request x volume (no GPU steps anywhere)."""
+    return option.serving is None and all(is_linear(p.option) for p in option.parts)
+
+
+def total_volume(volume: Num, growth: Num, horizon: int) -> Num:
+    """Requests over the horizon: volume x sum of (1 + g)^m for m < H, a geometric series."""
+    g = np.asarray(growth, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        series = np.where(np.abs(g) < 1e-12, float(horizon), np.expm1(horizon * np.log1p(g)) / g)
+    return volume * series
+
+
 def tco(option: Option, volume: Num, *, growth: Num = 0.0, horizon: int = 12) -> Num:
-    """Total cost of ownership over `horizon` months (the last point of the cumulative curve)."""
-    return cumulative_cost(option, volume, growth=growth, horizon=horizon)[-1]
+    """Total cost of ownership over `horizon` months (the last point of the cumulative curve).
+
+    Linear options need no month-by-month walk: flat x H + per-request x total volume, plus
+    upfront and whole retraining cycles. GPU serving steps with volume, so it walks the curve.
+    """
+    if not is_linear(option):
+        return cumulative_cost(option, volume, growth=growth, horizon=horizon)[-1]
+    flat = monthly_cost(option, 0.0, amortise_retraining=False)
+    run = flat * horizon + option.request_cost() * total_volume(volume, growth, horizon)
+    retrain = _retrains_total(option, horizon)
+    for part in option.parts:
+        retrain = retrain + _retrains_total(part.option, horizon)
+    return option.upfront() + run + retrain
+
+
+def _retrains_total(option: Option, horizon: int) -> Num:
+    if option.retrain_every_months is None:
+        return 0.0
+    cycles = np.floor((horizon - 1) / np.asarray(option.retrain_every_months, dtype=np.float64))
+    return cycles * option.retrain_cost()
