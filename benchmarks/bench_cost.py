@@ -21,7 +21,7 @@ from datetime import date  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from ragtune.cli.cost import run_scenario  # noqa: E402
+from ragtune.scenario import analyse_scenario  # noqa: E402
 from ragtune.cost.catalog import load_catalog  # noqa: E402
 from ragtune.cost.model import cumulative_cost, monthly_cost, tco  # noqa: E402
 from ragtune.scenario import build_options, parse_scenario, sampler  # noqa: E402
@@ -108,7 +108,7 @@ def main() -> None:
                 tco(option, v, growth=0.02, horizon=horizon)
 
     t_base = best_of(baseline, repeats=2) * n / base_n
-    t_full = best_of(lambda: run_scenario(scenario, catalog, samples=n), repeats=3)
+    t_full = best_of(lambda: analyse_scenario(scenario, catalog, samples=n), repeats=3)
 
     evals = n * len(options)
     machine = platform.processor() or platform.machine()

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ragtune.cost import formulas as f
+from ragtune.cost.analysis import BREAKEVEN_SAMPLES, Analysis, Samples, analyse
 from ragtune.cost.catalog import Catalog, suggest
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part
 from ragtune.cost.quantity import Quantity, parse_quantity
@@ -532,4 +533,36 @@ def _training(spec: Training, catalog: Catalog, draw: Draw, name: str) -> CostIt
         f.gpu_compute_cost(
             gpu_hourly=hourly, hours=draw(spec.hours or parse_quantity(0)), gpus=draw(spec.gpus)
         ),
+    )
+
+
+def analyse_scenario(
+    scenario: Scenario, catalog: Catalog, *, volume: float | None = None, samples: int | None = None
+) -> Analysis:
+    """Point estimates for every option, plus a Monte Carlo when any input is uncertain."""
+    options = build_options(scenario, catalog, point)
+    base_volume = volume if volume is not None else scenario.volume.requests_per_month.central()
+    n = samples if samples is not None else scenario.samples
+    sampled = None
+    if scenario.uncertain() and n > 0:
+        draw = sampler(scenario.seed, n)
+        s_volume = draw(scenario.volume.requests_per_month) if volume is None else volume
+        crossing = None
+        if n > BREAKEVEN_SAMPLES:
+            crossing = build_options(
+                scenario, catalog, sampler(scenario.seed + 1, BREAKEVEN_SAMPLES)
+            )
+        sampled = Samples(
+            options=build_options(scenario, catalog, draw),
+            volume=np.broadcast_to(np.asarray(s_volume, dtype=np.float64), (n,)),
+            growth=draw(scenario.volume.growth_per_month),
+            crossing_options=crossing,
+        )
+    return analyse(
+        options,
+        volume=base_volume,
+        growth=scenario.volume.growth_per_month.central(),
+        horizon=scenario.horizon_months,
+        samples=sampled,
+        pairs=[(a, b) for a, b in scenario.compare] or None,
     )

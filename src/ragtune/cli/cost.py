@@ -9,16 +9,22 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 from rich.console import Console
 from rich.table import Table
 
 from ragtune.cli.main import cli
-from ragtune.cost.analysis import BREAKEVEN_SAMPLES, Analysis, Band, Samples, analyse
+from ragtune.cost.analysis import BREAKEVEN_SAMPLES, Analysis, Band, jsonable
 from ragtune.cost.breakeven import breakeven_volume, breakeven_volume_samples
-from ragtune.cost.catalog import Catalog, load_catalog
+from ragtune.cost.catalog import load_catalog
 from ragtune.errors import RagtuneError
-from ragtune.scenario import Scenario, build_options, load_scenario, point, sampler
+from ragtune.scenario import (
+    Scenario,
+    analyse_scenario,
+    build_options,
+    load_scenario,
+    point,
+    sampler,
+)
 
 _prices_option = click.option(
     "--prices",
@@ -27,38 +33,6 @@ _prices_option = click.option(
     type=click.Path(dir_okay=False),
     help="Extra price file(s) that add to or override the bundled catalog.",
 )
-
-
-def run_scenario(
-    scenario: Scenario, catalog: Catalog, *, volume: float | None = None, samples: int | None = None
-) -> Analysis:
-    """Point estimates for every option, plus a Monte Carlo when any input is uncertain."""
-    options = build_options(scenario, catalog, point)
-    base_volume = volume if volume is not None else scenario.volume.requests_per_month.central()
-    n = samples if samples is not None else scenario.samples
-    sampled = None
-    if scenario.uncertain() and n > 0:
-        draw = sampler(scenario.seed, n)
-        s_volume = draw(scenario.volume.requests_per_month) if volume is None else volume
-        crossing = None
-        if n > BREAKEVEN_SAMPLES:
-            crossing = build_options(
-                scenario, catalog, sampler(scenario.seed + 1, BREAKEVEN_SAMPLES)
-            )
-        sampled = Samples(
-            options=build_options(scenario, catalog, draw),
-            volume=np.broadcast_to(np.asarray(s_volume, dtype=np.float64), (n,)),
-            growth=draw(scenario.volume.growth_per_month),
-            crossing_options=crossing,
-        )
-    return analyse(
-        options,
-        volume=base_volume,
-        growth=scenario.volume.growth_per_month.central(),
-        horizon=scenario.horizon_months,
-        samples=sampled,
-        pairs=[(a, b) for a, b in scenario.compare] or None,
-    )
 
 
 @cli.command()
@@ -85,9 +59,9 @@ def cost(
     """
     catalog = load_catalog(*price_files)
     scenario = load_scenario(scenario_file, catalog)
-    result = run_scenario(scenario, catalog, volume=volume, samples=samples)
+    result = analyse_scenario(scenario, catalog, volume=volume, samples=samples)
     if as_json:
-        click.echo(json.dumps(to_jsonable(result, scenario), indent=2))
+        click.echo(json.dumps(result.to_dict(scenario=scenario.name), indent=2))
         return
     print_analysis(result, scenario)
 
@@ -125,7 +99,7 @@ def breakeven(
     if as_json:
         click.echo(
             json.dumps(
-                _clean(
+                jsonable(
                     {
                         "crossing": dataclasses.asdict(crossing),
                         "band": dataclasses.asdict(band) if band else None,
@@ -282,25 +256,6 @@ def _range(band: Band) -> str:
 
 def _vol(value: float) -> str:
     return "never" if math.isnan(value) else f"{value:,.0f}"
-
-
-def to_jsonable(result: Analysis, scenario: Scenario) -> dict[str, Any]:
-    data: dict[str, Any] = _clean(dataclasses.asdict(result))
-    data["scenario"] = scenario.name
-    return data
-
-
-def _clean(value: Any) -> Any:
-    """JSON-safe copy: NaN and infinities become null, numpy scalars plain floats."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def scenario_path(name: str) -> Path:

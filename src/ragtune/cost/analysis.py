@@ -7,8 +7,11 @@ CLI prints, `--json` serialises and the web page draws; nothing here formats tex
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -110,6 +113,12 @@ class Analysis:
     samples: int  # Monte Carlo samples (0 when every input is a point value)
     curves: dict[str, list[float]]  # cumulative cost per month, for charts
 
+    def to_dict(self, **extra: Any) -> dict[str, Any]:
+        """JSON-ready form (NaN as null), with `extra` top-level keys such as the scenario name."""
+        data: dict[str, Any] = jsonable(dataclasses.asdict(self))
+        data.update(extra)
+        return data
+
 
 def analyse(
     options: dict[str, Option],
@@ -173,3 +182,16 @@ def _pair_result(
         band = Band.of(breakeven_volume_samples(drawn[a.name], drawn[b.name]))
         p_cheaper = float(np.mean(samples.tco(a.name, horizon) < samples.tco(b.name, horizon)))
     return PairResult(a.name, b.name, crossing, payback, payer, band, p_cheaper)
+
+
+def jsonable(value: Any) -> Any:
+    """JSON-safe copy: NaN and infinities become null, numpy scalars plain numbers."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
