@@ -1,0 +1,296 @@
+"""Workload files (`ragtune run workload.yaml`): schema and a check that reports every problem.
+
+A workload says what the task is, where its data and knowledge base live, which arms to build
+and with which backends, and the volume assumptions used to price the results. `load_workload`
+validates the YAML (pydantic), then checks the world it points at: files exist, the data loads,
+every split the run needs is non-empty, labels are inside the label set, the JSON Schema is
+valid. All problems come back together in one `ValidationError`.
+
+Deliberately not here: running arms (`ragtune.strategies`), pricing (`ragtune.cost`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pydantic
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from ragtune.cost.catalog import suggest
+from ragtune.data import SPLITS, Example, FieldMap, assign_splits, load_examples
+from ragtune.errors import Problem, RagtuneError, ValidationError
+
+TASKS = ("qa", "classify", "extract", "generate")
+# The arms ragtune knows, by stable name (used in configs, the store and reports).
+ARMS = ("prompt", "fewshot", "long_context", "rag", "finetune", "finetune_rag", "memory", "router")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Fields(_Strict):
+    input: str = "input"
+    target: str = "target"
+    id: str | None = "id"
+    split: str | None = "split"
+    doc_ids: str | None = "doc_ids"
+
+
+class Data(_Strict):
+    """One file with a split column, one file split by fractions, or one file per split."""
+
+    path: str | None = None
+    train: str | None = None
+    validation: str | None = None
+    test: str | None = None
+    format: Literal["auto", "jsonl", "csv", "parquet"] = "auto"
+    fields: Fields = Fields()
+    split_fractions: dict[str, float] = {"train": 0.6, "validation": 0.15, "test": 0.25}
+
+
+class KnowledgeVersion(_Strict):
+    name: str
+    path: str
+    changes: str | None = None  # JSON listing the facts that changed (for freshness checks)
+
+
+class Knowledge(_Strict):
+    path: str
+    name: str = "v1"
+    later: list[KnowledgeVersion] = []
+
+
+class Backends(_Strict):
+    cheap: str = "local:smollm2-135m"
+    strong: str = "local:smollm2-135m"
+    judge: str | None = None
+
+
+class Pricing(_Strict):
+    requests_per_month: float = Field(100_000, ge=0)
+    growth_per_month: float = Field(0.0, ge=-1)
+    horizon_months: int = Field(12, ge=1, le=240)
+    prices: list[str] = []  # extra price files, relative to the workload file
+
+
+class WorkloadSpec(_Strict):
+    name: str = "workload"
+    task: Literal["qa", "classify", "extract", "generate"]
+    data: Data
+    knowledge: Knowledge | None = None
+    labels: list[str] | None = None
+    schema_: str | dict[str, Any] | None = Field(None, alias="schema")
+    arms: dict[str, dict[str, Any]] = Field(min_length=1)
+    backends: Backends = Backends()
+    repeats: int = Field(1, ge=1, le=20)
+    seed: int = 0
+    limit: int | None = Field(None, ge=1)
+    pricing: Pricing = Pricing()
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A validated workload with its data loaded and split, and every path made absolute."""
+
+    spec: WorkloadSpec
+    root: Path
+    examples: tuple[Example, ...]
+    json_schema: dict[str, Any] | None
+
+    def split(self, name: str) -> list[Example]:
+        return [e for e in self.examples if e.split == name]
+
+    def path(self, relative: str) -> Path:
+        return (self.root / relative).resolve()
+
+
+def load_workload(path: str | Path) -> Workload:
+    """Read, validate and load a workload file; every problem is reported at once."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as err:
+        raise RagtuneError(
+            f"workload file not found: {path}",
+            hint="`ragtune init --task qa` writes a commented example",
+        ) from err
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise RagtuneError(f"{path} is not valid YAML: {err}") from err
+    if not isinstance(raw, dict):
+        raise RagtuneError(f"{path}: expected a mapping at the top level (task:, data:, arms: ...)")
+    problems = _check_arms(raw)
+    try:
+        spec = WorkloadSpec.model_validate(raw)
+    except pydantic.ValidationError as err:
+        problems = [_problem(e) for e in err.errors()] + problems
+        raise ValidationError(str(path), problems) from None
+    root = path.resolve().parent
+    examples, data_problems = _load_data(spec, root)
+    problems += data_problems
+    json_schema, schema_problems = _load_schema(spec, root)
+    problems += schema_problems
+    problems += _check_task(spec, examples, json_schema)
+    problems += _check_paths(spec, root)
+    if problems:
+        raise ValidationError(str(path), problems)
+    return Workload(spec, root, tuple(examples), json_schema)
+
+
+def _problem(error: Any) -> Problem:
+    path = ".".join(str(p) for p in error["loc"]) or "(top)"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown field (check the spelling)"
+    shown = None if error["type"] == "missing" else repr(error.get("input"))[:60]
+    return Problem(path, message, shown)
+
+
+def _check_arms(raw: dict[str, Any]) -> list[Problem]:
+    arms = raw.get("arms")
+    if not isinstance(arms, dict):
+        return []
+    return [
+        Problem(
+            f"arms.{name}",
+            f"unknown arm; {suggest(str(name), list(ARMS))}; arms: {', '.join(ARMS)}",
+        )
+        for name in arms
+        if name not in ARMS
+    ]
+
+
+def _load_data(spec: WorkloadSpec, root: Path) -> tuple[list[Example], list[Problem]]:
+    data = spec.data
+    fields = FieldMap(**data.fields.model_dump())
+    per_split = {name: getattr(data, name) for name in SPLITS if getattr(data, name)}
+    if data.path and per_split:
+        return [], [Problem("data", "give either `path` or train/validation/test files, not both")]
+    if not data.path and not per_split:
+        return [], [Problem("data", "give `path` (one file) or train/validation/test files")]
+    problems: list[Problem] = []
+    examples: list[Example] = []
+    if data.path:
+        found, problems = load_examples(root / data.path, fields, data.format)
+        examples = assign_splits(found, data.split_fractions, spec.seed)
+    else:
+        for name, relative in per_split.items():
+            found, more = load_examples(root / relative, fields, data.format)
+            problems += more
+            examples += [Example(e.id, e.input, e.target, name, e.doc_ids, e.extra) for e in found]
+    unknown = sorted({e.split for e in examples if e.split not in SPLITS}, key=str)
+    if unknown:
+        problems.append(
+            Problem(
+                "data.fields.split",
+                f"split values must be one of {', '.join(SPLITS)}",
+                ", ".join(map(str, unknown)),
+            )
+        )
+    if examples and not any(e.split == "test" for e in examples):
+        problems.append(
+            Problem("data", "the test split is empty: nothing to evaluate on", hint_given(data))
+        )
+    return examples, problems
+
+
+def hint_given(data: Data) -> str:
+    return data.path or ", ".join(
+        f"{k}={v}" for k, v in data.model_dump().items() if k in SPLITS and v
+    )
+
+
+def _load_schema(spec: WorkloadSpec, root: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
+    if spec.schema_ is None:
+        return None, []
+    if isinstance(spec.schema_, dict):
+        schema = spec.schema_
+    else:
+        file = root / spec.schema_
+        try:
+            schema = json.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None, [Problem("schema", "file not found", spec.schema_)]
+        except json.JSONDecodeError as err:
+            return None, [
+                Problem("schema", f"not valid JSON ({err.msg}, line {err.lineno})", spec.schema_)
+            ]
+    import jsonschema
+
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as err:
+        return None, [Problem("schema", f"not a valid JSON Schema: {err.message}")]
+    return schema, []
+
+
+def _check_task(
+    spec: WorkloadSpec, examples: list[Example], schema: dict[str, Any] | None
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if spec.task == "classify":
+        if not spec.labels:
+            problems.append(Problem("labels", "a classify task needs its label set"))
+        else:
+            if len(set(spec.labels)) < 2:
+                problems.append(
+                    Problem("labels", "needs at least two distinct labels", str(spec.labels))
+                )
+            outside = sorted({str(e.target) for e in examples} - set(spec.labels))
+            if outside:
+                problems.append(
+                    Problem(
+                        "data",
+                        f"{len(outside)} label(s) outside the label set",
+                        ", ".join(outside[:5]),
+                    )
+                )
+    if spec.task == "extract":
+        if schema is None and spec.schema_ is None:
+            problems.append(Problem("schema", "an extract task needs a JSON Schema"))
+        bad = [e.id for e in examples if not isinstance(e.target, dict)]
+        if bad:
+            problems.append(
+                Problem(
+                    "data",
+                    f"{len(bad)} extraction target(s) are not JSON objects",
+                    ", ".join(bad[:3]),
+                )
+            )
+    needs_train = {"fewshot", "finetune", "finetune_rag", "memory"} & set(spec.arms)
+    if examples and needs_train and not any(e.split == "train" for e in examples):
+        problems.append(
+            Problem("data", f"arms {', '.join(sorted(needs_train))} need a non-empty train split")
+        )
+    if examples and "router" in spec.arms and not any(e.split == "validation" for e in examples):
+        problems.append(
+            Problem("data", "the router arm calibrates on a non-empty validation split")
+        )
+    needs_kb = {"long_context", "rag", "finetune_rag"} & set(spec.arms)
+    if needs_kb and spec.knowledge is None:
+        problems.append(
+            Problem("knowledge", f"arms {', '.join(sorted(needs_kb))} need a knowledge base path")
+        )
+    return problems
+
+
+def _check_paths(spec: WorkloadSpec, root: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    if spec.knowledge is not None:
+        for where, relative in [("knowledge.path", spec.knowledge.path)] + [
+            (f"knowledge.later.{i}.path", v.path) for i, v in enumerate(spec.knowledge.later)
+        ]:
+            if not (root / relative).exists():
+                problems.append(
+                    Problem(where, "not found (paths are relative to the workload file)", relative)
+                )
+    for i, relative in enumerate(spec.pricing.prices):
+        if not (root / relative).is_file():
+            problems.append(Problem(f"pricing.prices.{i}", "price file not found", relative))
+    return problems
