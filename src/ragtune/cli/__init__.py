@@ -1,6 +1,7 @@
 """Command-line interface."""
 
 from ragtune.cli import cost  # noqa: F401  (registers commands)
+from ragtune.cli import index  # noqa: F401  (registers commands)
 from ragtune.cli import workload  # noqa: F401  (registers commands)
 from ragtune.cli.main import main
 
