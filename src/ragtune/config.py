@@ -22,7 +22,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ragtune.cost.catalog import suggest
 from ragtune.data import SPLITS, Example, FieldMap, assign_splits, load_examples
-from ragtune.errors import Problem, RagtuneError, ValidationError
+from ragtune.errors import (
+    Problem,
+    RagtuneError,
+    ValidationError,
+    problem_from_pydantic,
+    read_user_file,
+)
 
 TASKS = ("qa", "classify", "extract", "generate")
 # The arms ragtune knows, by stable name (used in configs, the store and reports).
@@ -54,9 +60,17 @@ class Data(_Strict):
 
 
 class KnowledgeVersion(_Strict):
+    """A later version of the knowledge base, and where the data says which answers changed."""
+
     name: str
     path: str
-    changes: str | None = None  # JSON listing the facts that changed (for freshness checks)
+    changes: str | None = None  # JSON listing the facts that changed (documentation only)
+    changed_field: str = "changed"  # data column: true when the answer differs in this version
+    answer_field: str | None = None  # data column with the new answer (default: answer_<name>)
+
+    @property
+    def new_answer_field(self) -> str:
+        return self.answer_field or f"answer_{self.name}"
 
 
 class Knowledge(_Strict):
@@ -76,6 +90,10 @@ class Pricing(_Strict):
     growth_per_month: float = Field(0.0, ge=-1)
     horizon_months: int = Field(12, ge=1, le=240)
     prices: list[str] = []  # extra price files, relative to the workload file
+    # Local arms are priced as self-hosted: measured machine time x this catalog item's rate.
+    self_hosted: str = "hetzner-cx42"
+    # API alternatives are projected from measured token counts at this catalog model's prices.
+    project_to: str = "claude-haiku-4-5"
 
 
 class WorkloadSpec(_Strict):
@@ -112,13 +130,9 @@ class Workload:
 def load_workload(path: str | Path) -> Workload:
     """Read, validate and load a workload file; every problem is reported at once."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as err:
-        raise RagtuneError(
-            f"workload file not found: {path}",
-            hint="`ragtune init --task qa` writes a commented example",
-        ) from err
+    text = read_user_file(
+        path, "workload file", hint="`ragtune init --task qa` writes a commented example"
+    )
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as err:
@@ -129,7 +143,7 @@ def load_workload(path: str | Path) -> Workload:
     try:
         spec = WorkloadSpec.model_validate(raw)
     except pydantic.ValidationError as err:
-        problems = [_problem(e) for e in err.errors()] + problems
+        problems = [problem_from_pydantic(e) for e in err.errors()] + problems
         raise ValidationError(str(path), problems) from None
     root = path.resolve().parent
     examples, data_problems = _load_data(spec, root)
@@ -141,15 +155,6 @@ def load_workload(path: str | Path) -> Workload:
     if problems:
         raise ValidationError(str(path), problems)
     return Workload(spec, root, tuple(examples), json_schema)
-
-
-def _problem(error: Any) -> Problem:
-    path = ".".join(str(p) for p in error["loc"]) or "(top)"
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown field (check the spelling)"
-    shown = None if error["type"] == "missing" else repr(error.get("input"))[:60]
-    return Problem(path, message, shown)
 
 
 def _check_arms(raw: dict[str, Any]) -> list[Problem]:

@@ -7,8 +7,10 @@ and keeps its traceback.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 
 class RagtuneError(Exception):
@@ -58,3 +60,23 @@ class MissingDependencyError(RagtuneError):
             f"this feature needs the Python package {package!r}, which is not installed",
             hint=f"pip install 'ragtune[{extra}]'",
         )
+
+
+def problem_from_pydantic(error: Mapping[str, Any]) -> Problem:
+    """One pydantic validation error as a `Problem` with a dotted field path."""
+    path = ".".join(str(p) for p in error["loc"]) or "(top)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown field (check the spelling)"
+    shown = None if error["type"] == "missing" else repr(error.get("input"))[:60]
+    return Problem(path, message, shown)
+
+
+def read_user_file(path: Path, what: str, *, hint: str) -> str:
+    """The text of a file the user named, or a `RagtuneError` saying which file and why."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as err:
+        raise RagtuneError(f"{what} not found: {path}", hint=hint) from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise RagtuneError(f"cannot read {what} {path}: {err}", hint=hint) from err

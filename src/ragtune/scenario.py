@@ -18,13 +18,20 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ragtune.cost import formulas as f
-from ragtune.cost.analysis import BREAKEVEN_SAMPLES, Analysis, Samples, analyse
+from ragtune.cost.analysis import Analysis, Samples, analyse, breakeven_sample_size
 from ragtune.cost.catalog import Catalog, suggest
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part
-from ragtune.cost.quantity import Quantity, parse_quantity
-from ragtune.errors import Problem, RagtuneError, ValidationError
+from ragtune.cost.quantity import Quantity, parse_positive, parse_quantity
+from ragtune.errors import (
+    Problem,
+    RagtuneError,
+    ValidationError,
+    problem_from_pydantic,
+    read_user_file,
+)
 
 Q = Annotated[Quantity, BeforeValidator(parse_quantity)]
+QPos = Annotated[Quantity, BeforeValidator(parse_positive)]  # divisors: zero is an error
 Draw = Callable[[Quantity], Any]
 
 
@@ -54,12 +61,12 @@ class Api(_Strict):
 class Serving(_Strict):
     gpu: str
     gpu_hourly: Q | None = None
-    tokens_per_second: Q  # per concurrent stream
-    concurrency: Q = parse_quantity(1)
+    tokens_per_second: QPos  # per concurrent stream
+    concurrency: QPos = parse_quantity(1)
     tokens_per_request: Q
-    hours_per_month: Q | None = None  # defaults to the scenario's
-    peak_to_average: Q = parse_quantity(1)
-    max_utilisation: Q = parse_quantity(1)
+    hours_per_month: QPos | None = None  # defaults to the scenario's
+    peak_to_average: QPos = parse_quantity(1)
+    max_utilisation: QPos = parse_quantity(1)
     min_gpus: Q = parse_quantity(1)
 
 
@@ -87,7 +94,7 @@ class Training(_Strict):
 
 class Curation(_Strict):
     examples: Q | None = None
-    examples_per_hour: Q | None = None
+    examples_per_hour: QPos | None = None
     hours: Q | None = None
     hourly_rate: Q | None = None
 
@@ -101,7 +108,7 @@ class OneTimeSpec(_Strict):
 
 
 class Retrain(_Strict):
-    every_months: Q
+    every_months: QPos
     data_hours: Q = parse_quantity(0)
     training: Training | None = None
     eval_cost: Q = parse_quantity(0)
@@ -136,7 +143,7 @@ class Scenario(_Strict):
     description: str = ""
     volume: Volume
     horizon_months: int = Field(12, ge=1, le=240)
-    hours_per_month: Q = parse_quantity(720)  # 24 h x 30 days, the articles' convention
+    hours_per_month: QPos = parse_quantity(720)  # 24 h x 30 days, the articles' convention
     hourly_rate: Q = parse_quantity(150)  # loaded engineering $/h for every *_hours field
     samples: int = Field(10_000, ge=100, le=2_000_000)
     seed: int = 0
@@ -167,15 +174,11 @@ def _quantities(model: Any) -> list[Quantity]:
 def load_scenario(path: str | Path, catalog: Catalog) -> Scenario:
     """Read and validate a scenario file, reporting every problem at once."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as err:
-        raise RagtuneError(
-            f"scenario file not found: {path}",
-            hint="check the path, or start from one of src/ragtune/examples/scenarios/*.yaml",
-        ) from err
-    except (OSError, UnicodeDecodeError) as err:
-        raise RagtuneError(f"cannot read scenario file {path}: {err}") from err
+    text = read_user_file(
+        path,
+        "scenario file",
+        hint="check the path, or start from one of src/ragtune/examples/scenarios/*.yaml",
+    )
     return parse_scenario(text, catalog, source=str(path))
 
 
@@ -195,26 +198,23 @@ def parse_scenario(text: str, catalog: Catalog, *, source: str = "scenario") -> 
         raise RagtuneError(
             f"{source}: expected a mapping at the top level, got {type(data).__name__}"
         )
+    return validate_scenario(data, catalog, source=source)
+
+
+def validate_scenario(
+    data: dict[str, Any], catalog: Catalog, *, source: str = "scenario"
+) -> Scenario:
+    """A `Scenario` from a parsed mapping (YAML or a JSON body), or every problem at once."""
     problems = check_references(data, catalog)
     try:
         scenario = Scenario.model_validate(data)
     except pydantic.ValidationError as err:
-        problems = [_problem(e) for e in err.errors()] + problems
+        problems = [problem_from_pydantic(e) for e in err.errors()] + problems
         raise ValidationError(source, problems) from None
     problems += _check_trainings(scenario, catalog)
     if problems:
         raise ValidationError(source, problems)
     return scenario
-
-
-def _problem(error: Any) -> Problem:
-    path = ".".join(str(p) for p in error["loc"]) or "(top)"
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown field (check the spelling)"
-    given = error.get("input")
-    shown = None if error["type"] == "missing" else repr(given)[:60]
-    return Problem(path, message, shown)
 
 
 def check_references(data: dict[str, Any], catalog: Catalog) -> list[Problem]:
@@ -548,10 +548,9 @@ def analyse_scenario(
         draw = sampler(scenario.seed, n)
         s_volume = draw(scenario.volume.requests_per_month) if volume is None else volume
         crossing = None
-        if n > BREAKEVEN_SAMPLES:
-            crossing = build_options(
-                scenario, catalog, sampler(scenario.seed + 1, BREAKEVEN_SAMPLES)
-            )
+        m = breakeven_sample_size(options)
+        if n > m:
+            crossing = build_options(scenario, catalog, sampler(scenario.seed + 1, m))
         sampled = Samples(
             options=build_options(scenario, catalog, draw),
             volume=np.broadcast_to(np.asarray(s_volume, dtype=np.float64), (n,)),

@@ -63,7 +63,7 @@ def test_bad_user_file_lists_every_problem(tmp_path: Path) -> None:
 
 
 def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
-    with pytest.raises(RagtuneError, match="cannot read price file"):
+    with pytest.raises(RagtuneError, match="price file not found"):
         load_catalog(tmp_path / "missing.yaml")
     broken = tmp_path / "broken.yaml"
     broken.write_text("models: [unclosed\n")

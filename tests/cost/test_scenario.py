@@ -151,3 +151,42 @@ def test_quantity_forms(raw: object, central: float) -> None:
 def test_bad_quantities(raw: object) -> None:
     with pytest.raises(ValueError):
         parse_quantity(raw)
+
+
+@pytest.mark.parametrize("raw", [float("nan"), float("inf"), "nan", "inf", [1, float("inf")]])
+def test_non_finite_quantities_are_rejected(raw: object) -> None:
+    with pytest.raises(ValueError, match="finite"):
+        parse_quantity(raw)
+
+
+@pytest.mark.parametrize(
+    ("field", "where"),
+    [
+        ("tokens_per_second: 0", "options.gpu.serving.tokens_per_second"),
+        ("concurrency: 0", "options.gpu.serving.concurrency"),
+        ("max_utilisation: 0", "options.gpu.serving.max_utilisation"),
+    ],
+)
+def test_zero_divisors_are_validation_errors_not_crashes(field: str, where: str) -> None:
+    """A zero throughput or utilisation would divide by zero in the cost: reject it up front."""
+    text = (
+        "volume: {requests_per_month: 1000}\n"
+        "options:\n"
+        "  gpu:\n"
+        "    serving: {gpu: a100-gcp, tokens_per_second: 30, tokens_per_request: 500, "
+        f"{field}}}\n"
+    ).replace("tokens_per_second: 30, tokens_per_request: 500, tokens_per_second: 0",
+              "tokens_per_request: 500, tokens_per_second: 0")
+    with pytest.raises(ValidationError) as info:
+        parse_scenario(text, CATALOG)
+    assert where in [p.path for p in info.value.problems]
+    assert "must be > 0" in str(info.value)
+
+
+def test_retraining_every_zero_months_is_rejected() -> None:
+    text = (
+        "volume: {requests_per_month: 1000}\n"
+        "options:\n  a:\n    api: {model: gpt-4o}\n    retrain: {every_months: 0}\n"
+    )
+    with pytest.raises(ValidationError, match="retrain.every_months"):
+        parse_scenario(text, CATALOG)

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from ragtune.cli.main import cli
-from ragtune.cost.analysis import BREAKEVEN_SAMPLES, Analysis, Band, jsonable
+from ragtune.cli.output import console
+from ragtune.cost.analysis import Analysis, Band, jsonable
 from ragtune.cost.breakeven import breakeven_volume, breakeven_volume_samples
 from ragtune.cost.catalog import load_catalog
 from ragtune.errors import RagtuneError
@@ -150,7 +150,7 @@ def prices(search: str, section: str | None, as_json: bool, price_files: tuple[s
     table = Table("section", "name", "price", "source", "as of", box=None, header_style="bold")
     for s, e in found:
         table.add_row(s, e.name, _price_text(e), e.source, e.as_of)
-    _console().print(table)
+    console().print(table)
 
 
 def _price_text(entry: Any) -> str:
@@ -166,16 +166,10 @@ def _price_text(entry: Any) -> str:
     return f"${entry.monthly:g}/month"
 
 
-def _console() -> Console:
-    """stdout console; when piped, wide enough that tables do not wrap."""
-    console = Console()
-    return console if console.is_terminal else Console(width=140)
-
-
 def print_analysis(result: Analysis, scenario: Scenario) -> None:
-    console = _console()
+    out = console()
     growth = f", growing {result.growth:.1%}/month" if result.growth else ""
-    console.print(
+    out.print(
         f"[bold]{scenario.name}[/bold]: {result.volume:,.0f} requests/month{growth}, "
         f"{result.horizon}-month horizon"
     )
@@ -197,14 +191,14 @@ def print_analysis(result: Analysis, scenario: Scenario) -> None:
         if banded and o.monthly_band and o.tco_band:
             row += [_range(o.monthly_band), _range(o.tco_band)]
         table.add_row(*row)
-    console.print(table)
+    out.print(table)
     for o in result.options:
         if o.gpus is not None and o.utilisation is not None:
-            console.print(
+            out.print(
                 f"  {o.name}: {o.gpus:.0f} GPU(s), {o.utilisation:.1%} utilised at this volume"
             )
     if result.pairs:
-        console.print("[bold]Break-even and payback[/bold]")
+        out.print("[bold]Break-even and payback[/bold]")
     for p in result.pairs:
         line = describe_crossing(p.a, p.b, p.crossing.volumes, p.crossing.cheaper_below)
         if p.payback_option is not None:
@@ -220,10 +214,10 @@ def print_analysis(result: Analysis, scenario: Scenario) -> None:
                 f"P90 {_vol(b.p90)} (no crossing in {b.never:.0%}); "
                 f"P({p.a} cheaper over horizon) = {p.p_a_cheaper:.0%}"
             )
-        console.print("  " + line, highlight=False)
+        out.print("  " + line, highlight=False)
     if banded:
-        crossing_n = min(result.samples, BREAKEVEN_SAMPLES)
-        console.print(
+        crossing_n = result.breakeven_samples
+        out.print(
             f"[dim]{result.samples:,} Monte Carlo samples ({crossing_n:,} for break-even bands); "
             "point values use each input's mean[/dim]"
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
@@ -27,13 +27,24 @@ from ragtune.cost.model import (
     CostItem,
     Option,
     cumulative_cost,
+    is_linear,
     monthly_breakdown,
     monthly_cost,
     tco,
 )
 
 PERCENTILES = (10, 50, 90)
-BREAKEVEN_SAMPLES = 10_000  # P10/P50/P90 of a break-even are stable to ~1% at this size
+# Break-even bands of linear pairs are closed-form per sample; pairs with GPU serving need a grid
+# solve per sample, so they use a smaller independent draw. P10/P50/P90 move by about 1% (10k)
+# and 3% (2k) between seeds at these sizes.
+BREAKEVEN_SAMPLES = 10_000
+GRID_BREAKEVEN_SAMPLES = 2_000
+
+
+def breakeven_sample_size(options: dict[str, Option]) -> int:
+    """Samples to draw for break-even bands: fewer when any option steps with GPUs."""
+    linear = all(is_linear(o) for o in options.values())
+    return BREAKEVEN_SAMPLES if linear else GRID_BREAKEVEN_SAMPLES
 
 
 @dataclass(frozen=True)
@@ -89,18 +100,21 @@ class Samples:
     volume: NDArray[np.float64]
     growth: Num
     # Break-even bands need a grid solve per sample when GPUs step; a smaller independent draw
-    # (at most BREAKEVEN_SAMPLES) keeps them fast. None = use `options`.
+    # (see `breakeven_sample_size`) keeps them fast. None = use `options`.
     crossing_options: dict[str, Option] | None = None
+    _tco: dict[tuple[str, int], NDArray[np.float64]] = field(default_factory=dict, repr=False)
 
     @property
     def size(self) -> int:
         return int(np.size(self.volume))
 
     def tco(self, name: str, horizon: int) -> NDArray[np.float64]:
-        curve = cumulative_cost(
-            self.options[name], self.volume, growth=self.growth, horizon=horizon
-        )
-        return curve[-1]
+        """Sampled TCO of one option, computed once (every pair it is in reuses it)."""
+        key = (name, horizon)
+        if key not in self._tco:
+            total = tco(self.options[name], self.volume, growth=self.growth, horizon=horizon)
+            self._tco[key] = np.broadcast_to(np.asarray(total, dtype=np.float64), self.volume.shape)
+        return self._tco[key]
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,7 @@ class Analysis:
     options: tuple[OptionResult, ...]
     pairs: tuple[PairResult, ...]
     samples: int  # Monte Carlo samples (0 when every input is a point value)
+    breakeven_samples: int  # samples behind the break-even bands (at most `samples`)
     curves: dict[str, list[float]]  # cumulative cost per month, for charts
 
     def to_dict(self, **extra: Any) -> dict[str, Any]:
@@ -139,9 +154,9 @@ def analyse(
         name: [float(x) for x in cumulative_cost(o, volume, growth=growth, horizon=horizon)]
         for name, o in options.items()
     }
-    return Analysis(
-        volume, growth, horizon, results, pair_results, samples.size if samples else 0, curves
-    )
+    size = samples.size if samples else 0
+    crossing_size = min(size, breakeven_sample_size(options))
+    return Analysis(volume, growth, horizon, results, pair_results, size, crossing_size, curves)
 
 
 def _option_result(

@@ -59,8 +59,8 @@ def breakeven_volume(a: Option, b: Option, *, hi: float = VOLUME_RANGE[1]) -> Cr
     grid = np.geomspace(VOLUME_RANGE[0], hi, GRID_POINTS)
     diff = np.asarray(monthly_cost(a, grid) - monthly_cost(b, grid), dtype=np.float64)
     signs = np.sign(diff)
-    changes = np.nonzero(signs[1:] != signs[:-1])[0]
-    volumes = tuple(_bisect(a, b, grid[i], grid[i + 1]) for i in changes if signs[i + 1] != 0)
+    changes = np.nonzero((signs[1:] != signs[:-1]) & (signs[1:] != 0))[0]
+    volumes = tuple(float(v) for v in _bisect(a, b, grid[changes], grid[changes + 1]))
     below = None if signs[0] == 0 else (a.name if signs[0] < 0 else b.name)
     return Crossing(a.name, b.name, volumes, below, "numeric")
 
@@ -71,15 +71,14 @@ def _cheaper(a: Option, b: Option, fixed_diff: float, slope_diff: float) -> str 
     return None if key == 0 else (a.name if key < 0 else b.name)
 
 
-def _bisect(a: Option, b: Option, lo: float, hi: float) -> float:
-    sign_lo = np.sign(float(monthly_cost(a, lo) - monthly_cost(b, lo)))
+def _bisect(a: Option, b: Option, lo: NDArray, hi: NDArray) -> NDArray:
+    """Every bracket [lo, hi] narrowed at once (geometric midpoints) to where the sign flips."""
+    sign_lo = np.sign(monthly_cost(a, lo) - monthly_cost(b, lo))
     for _ in range(BISECTIONS):
-        mid = float(np.sqrt(lo * hi))
-        if np.sign(float(monthly_cost(a, mid) - monthly_cost(b, mid))) == sign_lo:
-            lo = mid
-        else:
-            hi = mid
-    return hi
+        mid = np.sqrt(lo * hi)
+        same = np.sign(monthly_cost(a, mid) - monthly_cost(b, mid)) == sign_lo
+        lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
+    return np.asarray(hi)
 
 
 def breakeven_volume_samples(a: Option, b: Option, *, hi: float = VOLUME_RANGE[1]) -> NDArray:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ragtune.errors import Problem, RagtuneError, ValidationError
+from ragtune.errors import Problem, RagtuneError, ValidationError, read_user_file
 
 SECTIONS = ("models", "gpus", "embeddings", "infra")
 
@@ -160,13 +160,7 @@ def load_catalog(*extra: str | Path) -> Catalog:
     _merge(sections, bundled, "bundled prices.yaml")
     for path in extra:
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as err:
-            raise RagtuneError(
-                f"cannot read price file {path}: {err.strerror}",
-                hint="pass an existing YAML file to --prices",
-            ) from err
+        text = read_user_file(path, "price file", hint="pass an existing YAML file to --prices")
         _merge(sections, text, str(path))
         files.append(str(path))
     return Catalog(**sections, files=tuple(files))  # type: ignore[arg-type]

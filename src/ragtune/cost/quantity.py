@@ -8,6 +8,7 @@ tables and the Monte Carlo P50 describe the same inputs. Sampling is vectorised 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,9 +87,11 @@ def parse_quantity(value: Any) -> Quantity:
         return _from_mapping(value)
     if isinstance(value, str):
         try:
-            return _checked(Quantity("fixed", float(value), float(value)))
+            number = float(value)
         except ValueError:
-            pass
+            number = None
+        if number is not None:
+            return _checked(Quantity("fixed", number, number))
     raise ValueError(f"expected a number, [low, high] or {{dist: ...}}, got {value!r}")
 
 
@@ -115,7 +118,18 @@ def _from_mapping(value: dict[str, Any]) -> Quantity:
     return _checked(Quantity(dist, get["low"], get["high"], mode=get.get("mode")))
 
 
+def parse_positive(value: Any) -> Quantity:
+    """`parse_quantity` for divisors (throughput, utilisation, cadence): zero is not allowed."""
+    q = parse_quantity(value)
+    if q.low <= 0:
+        raise ValueError("must be > 0 (it divides: a zero would make the cost infinite)")
+    return q
+
+
 def _checked(q: Quantity) -> Quantity:
+    values = [q.low, q.high] + [v for v in (q.mode, q.mean, q.sd) if v is not None]
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError("must be a finite number (not nan or infinity)")
     if q.low < 0 or q.high < 0:
         raise ValueError("must be >= 0")
     if q.high < q.low:
