@@ -27,7 +27,9 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/ragtune cost src/ragtune/examples/scenarios/projects_vs_local.yaml
 
+# The web page's browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 test: setup
+	bash scripts/install_browser.sh
 	$(BIN)/python -m pytest -q
 
 bench: setup

@@ -1,0 +1,79 @@
+"""The local web app: `create_app()` wires the calculator page, its JSON API and the guards.
+
+Routes:
+  GET  /                  the calculator page (static HTML; all numbers come from the API)
+  GET  /static/...        the page's own JS and CSS (no CDN: the page works offline)
+  GET  /runs              the runs viewer slot (a placeholder until the run store has reports)
+  /api/...                the JSON API (see `api.py`), described at GET /openapi.json
+
+Nothing is served from a user-supplied path: static files come from the package's `static`
+folder through Starlette's `StaticFiles` (which refuses `..` and symlinks out of it), and
+example scenarios are looked up by name in a fixed list. Bodies over 256 KB get 413, and
+requests for another Host than the bound one get 400 (DNS-rebinding defence).
+
+Deliberately not here: the server process (`ragtune serve`, in `cli/serve.py`) and cost logic.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from ragtune import __version__
+from ragtune.cost.catalog import Catalog, load_catalog
+from ragtune.web import runs
+from ragtune.web.api import build_router
+from ragtune.web.guards import MAX_BODY_BYTES, BodyLimit, SecurityHeaders
+from ragtune.web.static_files import STATIC, static_path
+
+log = logging.getLogger(__name__)
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def create_app(
+    catalog: Catalog | None = None,
+    *,
+    allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    routers: Sequence[APIRouter] = (),
+) -> FastAPI:
+    """The ASGI app. `routers` adds pages or APIs (the runs viewer will plug in here).
+
+    `allowed_hosts=("*",)` turns the Host check off, for a server bound to a public interface.
+    """
+    catalog = catalog if catalog is not None else load_catalog()
+    app = FastAPI(
+        title="ragtune",
+        version=__version__,
+        summary="What-if cost calculator: monthly cost, TCO, break-even and payback per option.",
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN; the schema is enough
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.include_router(build_router(catalog))
+    app.include_router(runs.router)
+    for router in routers:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(static_path("index.html"), media_type="text/html")
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        # Logged with its traceback on the server; the client sees no internals or paths.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error; see the server log"}, status_code=500)
+
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    if "*" not in allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    return app

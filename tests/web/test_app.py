@@ -1,0 +1,30 @@
+"""`create_app` wiring: the router slot the runs viewer will use, and the Host allow-list."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+
+from ragtune.web.app import create_app
+
+
+def test_extra_routers_plug_in() -> None:
+    router = APIRouter()
+
+    @router.get("/api/runs")
+    def runs() -> list[str]:
+        return ["run-1"]
+
+    client = TestClient(create_app(routers=[router]), base_url="http://127.0.0.1")
+    assert client.get("/api/runs").json() == ["run-1"]
+    assert "/api/runs" in client.get("/openapi.json").json()["paths"]
+    assert client.get("/runs").status_code == 200  # the placeholder page stays
+
+
+def test_host_allow_list() -> None:
+    local = TestClient(create_app(), base_url="http://localhost")
+    assert local.get("/api/examples").status_code == 200
+    foreign = TestClient(create_app(), base_url="http://attacker.example")
+    assert foreign.get("/api/examples").status_code == 400
+    public = TestClient(create_app(allowed_hosts=("*",)), base_url="http://attacker.example")
+    assert public.get("/api/examples").status_code == 200

@@ -1,0 +1,266 @@
+"""The calculator page in real headless Chromium: its numbers and chart equal `ragtune cost --json`.
+
+Every comparison is against the CLI run as a subprocess on the same scenario (a bundled file, the
+YAML the page exports after edits, or a file the page imports), never against stored numbers.
+Screenshots go to test-artifacts/web/.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Numbers = dict[str, dict[str, dict[str, tuple[str, str]]]]
+
+
+def wait_recomputed(page: Any, before: str, timeout: float = 30.0) -> None:
+    """Until the page shows a new result (revision changed) and no edit is pending."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = page.get_attribute("body", "data-state")
+        revision = page.get_attribute("body", "data-revision")
+        if state == "ready" and revision != before:
+            return
+        if state in ("invalid", "error"):
+            raise AssertionError(f"page shows an error: {page.inner_text('#errors')}")
+        time.sleep(0.05)
+    raise AssertionError("the page did not recompute in time")
+
+
+def open_calculator(page: Any, url: str) -> None:
+    page.goto(url)
+    wait_recomputed(page, "0")
+
+
+def revision(page: Any) -> str:
+    return str(page.get_attribute("body", "data-revision"))
+
+
+def numbers(page: Any) -> Numbers:
+    """Raw values (data-value) and shown text of every results cell, by option and by pair."""
+    out: Numbers = {"options": {}, "pairs": {}}
+    for table, attr, key in (
+        ("#options-table", "data-option", "options"),
+        ("#pairs-table", "data-pair", "pairs"),
+    ):
+        for row in page.query_selector_all(f"{table} tbody tr"):
+            cells = {
+                c.get_attribute("data-key"): (c.get_attribute("data-value"), c.inner_text())
+                for c in row.query_selector_all("td[data-key]")
+            }
+            out[key][row.get_attribute(attr)] = cells
+    return out
+
+
+def num(text: str | None) -> float | None:
+    return None if text is None or text == "" else float(text)
+
+
+def shown(text: str) -> float:
+    """The number in a displayed cell such as '$1,234' or '$12.50'."""
+    return float(re.sub(r"[^0-9.\-]", "", text))
+
+
+def assert_matches_cli(page: Any, cli: dict[str, Any]) -> None:
+    got = numbers(page)
+    assert list(got["options"]) == [o["name"] for o in cli["options"]]
+    for o in cli["options"]:
+        cells = got["options"][o["name"]]
+        for key in ("request_cost", "monthly", "tco", "upfront"):
+            value, text = cells[key]
+            assert num(value) == o[key], (o["name"], key)
+            if key != "request_cost":  # display: rounded to cents, or dollars from $100
+                assert abs(shown(text) - o[key]) <= (0.5 if abs(o[key]) >= 100 else 0.005)
+        for key in ("monthly_band", "tco_band"):
+            band = o[key]
+            expected = f"{band['p10']},{band['p90']}" if band else ""
+            assert [num(v) for v in cells[key][0].split(",") if v] == [
+                num(v) for v in expected.split(",") if v
+            ], (o["name"], key)
+        assert num(cells["gpus"][0]) == o["gpus"]
+    assert list(got["pairs"]) == [f"{p['a']}|{p['b']}" for p in cli["pairs"]]
+    for p in cli["pairs"]:
+        cells = got["pairs"][f"{p['a']}|{p['b']}"]
+        volumes = p["crossing"]["volumes"]
+        assert num(cells["breakeven"][0]) == (volumes[0] if volumes else None)
+        assert (cells["cheaper_below"][0] or None) == p["crossing"]["cheaper_below"]
+        assert num(cells["payback_months"][0]) == p["payback_months"]
+        assert num(cells["p_a_cheaper"][0]) == p["p_a_cheaper"]
+        band = p["breakeven_band"]
+        raw = cells["breakeven_band"][0]
+        if band is None:
+            assert raw == ""
+        else:
+            got_band = [num(v) if v else None for v in raw.split(",")]
+            assert got_band == [band["p10"], band["p50"], band["p90"]]
+
+
+def assert_chart_matches_cli(page: Any, cli: dict[str, Any]) -> None:
+    """Lines, the scenario-volume dots, break-even markers and bands drawn from the same numbers."""
+    assert float(page.get_attribute("#chart line.current", "data-volume")) == cli["volume"]
+    for o in cli["options"]:
+        sel = f'#chart [data-option="{o["name"]}"]'
+        assert page.query_selector(f"{sel}.line") is not None
+        dot = page.get_attribute(f"{sel}.at-volume", "data-monthly")
+        assert float(dot) == o["monthly"]
+        band = page.query_selector(f"{sel}.band")
+        assert (band is not None) == (cli["samples"] > 0)
+    drawn = {
+        (
+            m.get_attribute("data-a"),
+            m.get_attribute("data-b"),
+            float(m.get_attribute("data-volume")),
+        )
+        for m in page.query_selector_all("#chart circle.marker")
+    }
+    expected = {(p["a"], p["b"], v) for p in cli["pairs"] for v in p["crossing"]["volumes"][:4]}
+    assert drawn == expected
+
+
+def assert_offline(page: Any, base: str) -> None:
+    """Every request the page made went to the app itself (or was a data:/blob: URL)."""
+    outside = [u for u in page.requested_urls if not u.startswith((base, "data:", "blob:"))]
+    assert outside == []
+    assert page.page_errors == []
+
+
+def test_bundled_example_equals_cli(
+    page: Any, live_server: str, artifacts: Path, cli_cost: Any, scenarios: Path
+) -> None:
+    open_calculator(page, live_server)
+    assert_matches_cli(page, cli_cost(scenarios / "projects_vs_local.yaml"))
+    before = revision(page)
+    page.select_option("#example", "rag_vs_finetune_claude")  # has ranges: a Monte Carlo runs
+    wait_recomputed(page, before)
+    cli = cli_cost(scenarios / "rag_vs_finetune_claude.yaml")
+    assert cli["samples"] > 0
+    assert page.inner_text("#title") == cli["scenario"]
+    assert_matches_cli(page, cli)
+    assert_chart_matches_cli(page, cli)
+    page.screenshot(path=str(artifacts / "calculator.png"), full_page=True)
+    assert_offline(page, live_server)
+
+
+def test_edits_recompute_and_export_runs_in_cli(
+    page: Any, live_server: str, artifacts: Path, tmp_path: Path, cli_cost: Any
+) -> None:
+    open_calculator(page, live_server)
+    line = '#chart path.line[data-option="haiku-projects"]'
+    path_before, old = page.get_attribute(line, "d"), numbers(page)
+    before = revision(page)
+    page.fill('[data-field="volume.requests_per_month"]', "40000..90000")
+    page.fill('[data-field="volume.growth_per_month"]', "0.02")
+    page.fill('[data-field="hourly_rate"]', "120..180")
+    page.fill('[data-field="options.haiku-plain.api.input_tokens"]', "300")
+    page.fill('[data-field="options.hybrid.route.1.share"]', "0.1..0.3")
+    wait_recomputed(page, before)
+    new = numbers(page)
+    assert new != old
+    assert page.get_attribute(line, "d") != path_before  # the chart was redrawn for the new axis
+    assert page.query_selector_all("#chart path.band")  # ranges: Monte Carlo bands appear
+    with page.expect_download() as info:
+        page.click("#export")
+    exported = tmp_path / "exported.yaml"
+    info.value.save_as(exported)
+    data = yaml.safe_load(exported.read_text())
+    assert data["volume"] == {"requests_per_month": [40000, 90000], "growth_per_month": 0.02}
+    cli = cli_cost(exported)
+    assert cli["samples"] > 0
+    assert_matches_cli(page, cli)
+    assert_chart_matches_cli(page, cli)
+    page.screenshot(path=str(artifacts / "calculator-edited.png"), full_page=True)
+    assert_offline(page, live_server)
+
+
+def test_share_link_reopens_the_same_scenario(browser: Any, page: Any, live_server: str) -> None:
+    open_calculator(page, live_server)
+    before = revision(page)
+    page.fill('[data-field="volume.requests_per_month"]', "123456")
+    page.fill('[data-field="options.sonnet-projects.api.output_tokens"]', "250..450")
+    wait_recomputed(page, before)
+    url = page.url
+    assert re.search(r"#s=[A-Za-z0-9_-]+$", url)
+    assert page.input_value("#share-url") == url
+    other = browser.new_page()
+    try:
+        other.goto(url)
+        wait_recomputed(other, "0")
+        assert numbers(other) == numbers(page)
+        assert other.input_value('[data-field="volume.requests_per_month"]') == "123456"
+        field = '[data-field="options.sonnet-projects.api.output_tokens"]'
+        assert other.input_value(field) == "250..450"
+    finally:
+        other.close()
+
+
+def test_import_yaml_file(page: Any, live_server: str, tmp_path: Path, cli_cost: Any) -> None:
+    scenario = tmp_path / "mine.yaml"
+    scenario.write_text(
+        """
+name: Imported GPU vs API
+volume: {requests_per_month: [100000, 400000]}
+horizon_months: 18
+samples: 2000
+options:
+  api:
+    api: {model: claude-3-5-haiku, input_tokens: 800, output_tokens: [150, 300],
+          cached_prefix_tokens: 1500, cache_hit_rate: [0.6, 0.9]}
+  gpu:
+    serving: {gpu: a100-gcp, tokens_per_second: [30, 40], concurrency: 8,
+              tokens_per_request: 1100}
+    one_time: {training: {gpu: a100-gcp, hours: 8}, pipeline_hours: [10, 30]}
+    retrain: {every_months: 6, training: {amount: 400}}
+"""
+    )
+    open_calculator(page, live_server)
+    before = revision(page)
+    page.set_input_files("#import", str(scenario))
+    wait_recomputed(page, before)
+    cli = cli_cost(scenario)
+    assert page.inner_text("#title") == "Imported GPU vs API"
+    assert_matches_cli(page, cli)
+    assert_chart_matches_cli(page, cli)
+    assert page.query_selector('[data-field="options.gpu.serving.gpu"]') is not None
+
+
+def test_bad_input_gets_a_field_message_then_recovers(
+    page: Any, live_server: str, artifacts: Path
+) -> None:
+    open_calculator(page, live_server)
+    field = '[data-field="options.haiku-plain.api.output_tokens"]'
+    page.fill(field, "lots")
+    page.wait_for_selector("body[data-state=invalid]")
+    assert "invalid" in (page.get_attribute(field, "class") or "")
+    message = page.inner_text(".field-error")
+    assert "expected a number" in message and "lots" in message
+    page.screenshot(path=str(artifacts / "calculator-invalid.png"), full_page=True)
+    before = revision(page)
+    page.fill(field, "400")
+    wait_recomputed(page, before)
+    assert page.query_selector(".field-error") is None
+    # structure edits: add an option, give another option GPU hosting
+    before = revision(page)
+    page.click("#add-option")
+    wait_recomputed(page, before)
+    assert page.query_selector('#options-table tr[data-option="option-6"]') is not None
+    before = revision(page)
+    page.check('[data-section="option-6.serving"]')
+    wait_recomputed(page, before)
+    gpus = numbers(page)["options"]["option-6"]["gpus"][0]
+    assert num(gpus) is not None and not math.isnan(num(gpus) or math.nan)
+    before = revision(page)
+    page.select_option('[data-field="compare.0.1"]', "option-6")
+    wait_recomputed(page, before)
+    assert "haiku-projects|option-6" in numbers(page)["pairs"]
+
+
+def test_runs_page_placeholder(page: Any, live_server: str, artifacts: Path) -> None:
+    page.goto(f"{live_server}/runs")
+    assert "No runs to show yet" in page.inner_text("#no-runs")
+    page.screenshot(path=str(artifacts / "runs.png"), full_page=True)
+    assert_offline(page, live_server)
