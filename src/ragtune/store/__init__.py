@@ -1,0 +1,30 @@
+"""The run store: a SQLite file of runs, predictions, measurements and metrics (resumable)."""
+
+from ragtune.store.records import (
+    Arm,
+    Item,
+    KbVersion,
+    LossPoint,
+    Measurement,
+    Metric,
+    Prediction,
+    QueryUsage,
+    Run,
+    TrainingRun,
+)
+from ragtune.store.runstore import RunStore, new_id
+
+__all__ = [
+    "Arm",
+    "Item",
+    "KbVersion",
+    "LossPoint",
+    "Measurement",
+    "Metric",
+    "Prediction",
+    "QueryUsage",
+    "Run",
+    "RunStore",
+    "TrainingRun",
+    "new_id",
+]

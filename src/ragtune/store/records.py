@@ -1,0 +1,173 @@
+"""Records read from and written to the run store: frozen dataclasses, JSON-able fields only.
+
+Deliberately not here: SQL (see `runstore.py` and `migrations.py`) and any interpretation of the
+numbers (evaluation, cost, advisor read these records).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the store reads responses; it never imports the backends at run time
+    from ragtune.backends.base import Response
+
+# Run and arm lifecycles; the store keeps the strings, the runner decides the transitions.
+RUN_STATUSES = ("running", "finished", "failed", "interrupted")
+ARM_STATUSES = ("pending", "running", "done", "unavailable", "failed")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One evidence run: the resolved workload config and everything needed to reproduce it."""
+
+    id: str
+    created: str  # ISO 8601, UTC
+    workload: str | None  # path or name of the workload file, for display
+    config: Mapping[str, Any]  # the resolved (defaults filled in) workload config
+    versions: Mapping[str, str]  # package -> version
+    seed: int
+    machine: Mapping[str, Any]  # platform, CPU, memory
+    status: str = "running"
+    finished: str | None = None
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One strategy in a run. `reason` explains an `unavailable` or `failed` status."""
+
+    run_id: str
+    name: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    status: str = "pending"
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One evaluation example; `input` and `gold` are the task's JSON values."""
+
+    id: str
+    split: str  # test | validation | changed (facts that changed between KB versions) | ...
+    input: Any
+    gold: Any = None
+    position: int | None = None  # order within the run; defaults to the order added
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Usage and latency of one model call behind a prediction.
+
+    `stage` names the call ("answer", "escalation", "judge", ...), so a router's two calls and
+    the judge's call are priced separately. Input tokens are split the way providers bill them.
+    """
+
+    stage: str = "answer"
+    model: str | None = None
+    input_tokens: int = 0  # uncached input
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
+    output_tokens: int = 0
+    latency_s: float | None = None  # whole call
+    ttft_s: float | None = None  # time to first token, when streamed
+    cached: bool = False  # served from the response cache; latency is the original call's
+
+    @classmethod
+    def of(cls, response: Response, stage: str = "answer") -> Measurement:
+        """The measurement of a backend `Response`."""
+        u, lat = response.usage, response.latency
+        return cls(
+            stage, response.model, u.input_tokens, u.cache_write_tokens, u.cache_read_tokens,
+            u.output_tokens, lat.total_s, lat.ttft_s, response.cached,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One arm's answer to one item in one repeat; `error` set (and `text` None) when it failed."""
+
+    run_id: str
+    arm: str
+    item_id: str
+    repeat: int
+    text: str | None
+    citations: tuple[str, ...] = ()
+    error: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. router escalated, confidence
+    measurements: tuple[Measurement, ...] = ()
+    created: str | None = None  # set by the store
+
+
+@dataclass(frozen=True)
+class QueryUsage:
+    """What one answered query cost: its calls' tokens and latencies summed."""
+
+    item_id: str
+    repeat: int
+    input_tokens: int
+    cache_write_tokens: int
+    cache_read_tokens: int
+    output_tokens: int
+    latency_s: float | None  # None when no call recorded a latency
+    ttft_s: float | None  # of the "answer" call
+    calls: int
+    cached: bool  # some call came from the response cache (its latency is the original's)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric value: per item (`item_id` set) or aggregate (`item_id` None).
+
+    `repeat` None means pooled over repeats. `details` carries structured extras such as an
+    interval or a confusion matrix.
+    """
+
+    run_id: str
+    arm: str
+    name: str
+    value: float | None
+    item_id: str | None = None
+    repeat: int | None = None
+    details: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """One fine-tuning job and what it cost; its loss curve is stored as `LossPoint`s."""
+
+    id: str
+    created: str
+    base_model: str
+    method: str  # lora | full | ...
+    params: Mapping[str, Any]  # the resolved recipe
+    run_id: str | None = None
+    train_examples: int | None = None
+    train_tokens: int | None = None
+    status: str = "running"
+    duration_s: float | None = None
+    output_path: str | None = None
+    machine: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LossPoint:
+    """Loss at one optimiser step, on the training or the validation split."""
+
+    step: int
+    loss: float
+    split: str = "train"
+    epoch: float | None = None
+
+
+@dataclass(frozen=True)
+class KbVersion:
+    """One version of a run's knowledge base, as indexed."""
+
+    run_id: str
+    version: str  # label from the workload, e.g. "v1", "2026-03"
+    path: str
+    fingerprint: str  # hash over document ids and contents
+    documents: int
+    chunks: int | None = None
+    created: str | None = None  # set by the store
