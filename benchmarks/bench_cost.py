@@ -21,10 +21,14 @@ from datetime import date  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from ragtune.scenario import analyse_scenario  # noqa: E402
 from ragtune.cost.catalog import load_catalog  # noqa: E402
 from ragtune.cost.model import cumulative_cost, monthly_cost, tco  # noqa: E402
-from ragtune.scenario import build_options, parse_scenario, sampler  # noqa: E402
+from ragtune.scenario import (  # noqa: E402
+    analyse_scenario,
+    build_options,
+    parse_scenario,
+    sampler,
+)
 
 SCENARIO = """
 name: five options, every input uncertain

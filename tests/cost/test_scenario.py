@@ -175,8 +175,10 @@ def test_zero_divisors_are_validation_errors_not_crashes(field: str, where: str)
         "  gpu:\n"
         "    serving: {gpu: a100-gcp, tokens_per_second: 30, tokens_per_request: 500, "
         f"{field}}}\n"
-    ).replace("tokens_per_second: 30, tokens_per_request: 500, tokens_per_second: 0",
-              "tokens_per_request: 500, tokens_per_second: 0")
+    ).replace(
+        "tokens_per_second: 30, tokens_per_request: 500, tokens_per_second: 0",
+        "tokens_per_request: 500, tokens_per_second: 0",
+    )
     with pytest.raises(ValidationError) as info:
         parse_scenario(text, CATALOG)
     assert where in [p.path for p in info.value.problems]
@@ -188,5 +190,5 @@ def test_retraining_every_zero_months_is_rejected() -> None:
         "volume: {requests_per_month: 1000}\n"
         "options:\n  a:\n    api: {model: gpt-4o}\n    retrain: {every_months: 0}\n"
     )
-    with pytest.raises(ValidationError, match="retrain.every_months"):
+    with pytest.raises(ValidationError, match=r"retrain\.every_months"):
         parse_scenario(text, CATALOG)

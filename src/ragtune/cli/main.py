@@ -34,7 +34,15 @@ def cli(quiet: bool, verbose: bool) -> None:
     """Prompt, RAG or fine-tune? Measure each strategy on your own data, then price it."""
     progress.set_quiet(quiet)
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # ragtune's own progress notes at INFO; libraries (bm25s, transformers, httpx) only say
+    # something at WARNING unless -v asks for everything.
+    logging.basicConfig(
+        level=level if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("ragtune").setLevel(level)
+    if not verbose:
+        for noisy in ("bm25s", "httpx", "sentence_transformers", "transformers"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def main() -> None:

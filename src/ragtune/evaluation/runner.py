@@ -1,0 +1,241 @@
+"""The evidence run: every arm answers the same test items; everything lands in the run store.
+
+`run_workload` records the run (resolved config, versions, seed, machine) and its items, builds
+the resources the arms need, then runs each arm over the items in batches. Each batch is one
+store transaction, so a process killed mid-arm keeps every finished batch and `--resume`
+continues with the items not yet answered. An arm that cannot run is recorded as unavailable
+with its reason, and the run goes on. Scoring and pricing read the store afterwards
+(`summary.py`); nothing here computes a metric.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ragtune.backends.cache import ResponseCache
+from ragtune.config import Workload
+from ragtune.data import Example
+from ragtune.errors import RagtuneError
+from ragtune.evaluation.freshness import run_freshness
+from ragtune.evaluation.resources import build_resources
+from ragtune.progress import bar
+from ragtune.store.records import Item, KbVersion, LossPoint, Measurement
+from ragtune.store.records import Prediction as StoredPrediction
+from ragtune.store.runstore import RunStore
+from ragtune.strategies import Arm, ArmUnavailable, Prediction, create_arm
+from ragtune.strategies.chat import BATCH
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    arms: tuple[str, ...] | None = None  # None: every arm in the workload
+    limit: int | None = None  # test items (first N, in file order)
+    repeats: int | None = None  # None: the workload's
+    resume: str | None = None  # run id to continue
+    use_cache: bool = True  # the SQLite response cache (re-runs hit it)
+    work_root: Path = Path(".ragtune") / "runs"  # indexes and adapters, per run
+    freshness: bool = True  # re-ask changed questions after each later knowledge version
+
+
+def run_workload(
+    workload: Workload, store: RunStore, options: RunOptions, *, source: str | None = None
+) -> str:
+    """Run (or resume) the workload's arms and return the run id."""
+    spec = workload.spec
+    arms = list(options.arms or spec.arms)
+    unknown = [a for a in arms if a not in spec.arms]
+    if unknown:
+        raise RagtuneError(
+            f"arm(s) {', '.join(unknown)} are not in the workload",
+            hint=f"the workload's arms: {', '.join(spec.arms)}",
+        )
+    repeats = options.repeats or spec.repeats
+    if options.resume:
+        run = store.get_run(options.resume)
+        items = [to_example(i) for i in store.list_items(run.id)]
+        log.info("resuming run %s: %s", run.id, store.prediction_counts(run.id))
+    else:
+        items = workload.split("test")[: options.limit] if options.limit else workload.split("test")
+        config = {
+            **spec.model_dump(by_alias=True),
+            "json_schema": workload.json_schema,  # resolved, so scoring never rereads files
+            "run": {"arms": arms, "repeats": repeats, "limit": options.limit},
+        }
+        run = store.create_run(config, seed=spec.seed, workload=source or spec.name)
+        store.add_items(run.id, [to_item(e) for e in items])
+    for name in arms:
+        store.add_arm(run.id, name, spec.arms.get(name, {}))
+    work_dir = options.work_root / run.id
+    cache = ResponseCache() if options.use_cache else None
+    resources = build_resources(
+        workload,
+        arms,
+        work_dir,
+        cache=cache,
+        on_training=lambda result: record_training(store, run.id, result),
+    )
+    if resources.index is not None and spec.knowledge is not None and not options.resume:
+        record_kb_version(store, run.id, spec.knowledge.name, spec.knowledge.path, resources)
+    for name in arms:
+        run_arm(store, run.id, name, spec.arms.get(name, {}), resources, items, repeats)
+    if options.freshness:
+        run_freshness(store, run.id, workload, resources, arms, {e.id for e in items})
+    store.finish_run(run.id)
+    return run.id
+
+
+def record_kb_version(store: RunStore, run_id: str, label: str, path: str, resources: Any) -> None:
+    """The indexed knowledge base, fingerprinted by its chunks' content hashes."""
+    chunks = resources.index.chunks()
+    digest = hashlib.sha256("".join(sorted(c.hash for c in chunks)).encode()).hexdigest()
+    documents = len({c.doc_id for c in chunks})
+    store.add_kb_version(KbVersion(run_id, label, path, digest[:16], documents, len(chunks)))
+
+
+def to_item(example: Example) -> Item:
+    """Stored items keep the gold documents next to the answer (citation hit rate needs them)."""
+    gold = {"answer": example.target, "doc_ids": list(example.doc_ids)}
+    return Item(example.id, example.split or "test", example.input, gold)
+
+
+def to_example(item: Item) -> Example:
+    gold = item.gold or {}
+    return Example(
+        item.id, str(item.input), gold.get("answer"), item.split, tuple(gold.get("doc_ids", ()))
+    )
+
+
+def run_arm(
+    store: RunStore,
+    run_id: str,
+    name: str,
+    params: dict[str, Any],
+    resources: Any,
+    items: Sequence[Example],
+    repeats: int,
+) -> None:
+    """One arm over every item and repeat, skipping what the store already holds."""
+    if store.get_arm(run_id, name).status in ("done", "unavailable"):
+        return
+    try:
+        arm = create_arm(name, resources, params)
+    except ArmUnavailable as err:
+        log.warning("arm %s not available: %s", name, err)
+        store.set_arm_status(run_id, name, "unavailable", str(err))
+        return
+    store.set_arm_status(run_id, name, "running")
+    answer_items(store, run_id, name, arm, items, repeats)
+    info = getattr(arm, "info", None)
+    if info:
+        store.add_arm(run_id, name, {**params, "info": info})
+    store.set_arm_status(run_id, name, "done")
+
+
+def answer_items(
+    store: RunStore,
+    run_id: str,
+    name: str,
+    arm: Arm,
+    items: Sequence[Example],
+    repeats: int = 1,
+    label: str | None = None,
+) -> None:
+    """The arm answers every item not yet in the store, one store transaction per batch."""
+    for repeat in range(repeats):
+        done = store.completed_items(run_id, name, repeat)
+        todo = [e for e in items if e.id not in done]
+        desc = label or f"{name} (repeat {repeat + 1}/{repeats})"
+        with bar(desc=desc, total=len(items), unit="item") as advance:
+            advance(len(items) - len(todo))
+            for start in range(0, len(todo), BATCH):
+                chunk = todo[start : start + BATCH]
+                started = time.perf_counter()
+                predictions = arm.predict(chunk)
+                share = (time.perf_counter() - started) / len(chunk)  # machine time per item
+                store.record_predictions(
+                    [stored(run_id, name, repeat, p, share) for p in predictions]
+                )
+                advance(len(chunk))
+
+
+def stored(
+    run_id: str, arm: str, repeat: int, p: Prediction, wall_share_s: float = 0.0
+) -> StoredPrediction:
+    """The store's record of a prediction: one measurement per model call.
+
+    `wall_share_s` is this item's share of its batch's wall time: what self-hosted serving is
+    priced on (a batch's responses each report the whole batch's latency, so latencies cannot
+    simply be summed).
+    """
+    extra = {
+        "answer": p.answer,
+        "latency_s": p.latency_s,
+        "confidence": p.confidence,
+        "escalated": p.escalated,
+        "wall_share_s": wall_share_s,
+    }
+    calls = tuple(
+        Measurement(
+            c.stage,
+            c.model,
+            c.usage.input_tokens,
+            c.usage.cache_write_tokens,
+            c.usage.cache_read_tokens,
+            c.usage.output_tokens,
+            c.latency_s,
+            c.ttft_s,
+            c.cached,
+        )
+        for c in p.calls
+    )
+    return StoredPrediction(
+        run_id,
+        arm,
+        p.item_id,
+        repeat,
+        None if p.error else p.text,
+        p.citations,
+        p.error,
+        extra,
+        calls,
+    )
+
+
+def record_training(store: RunStore, run_id: str, result: Any) -> None:
+    """Keep the fine-tune's loss curve and cost with the run, for the report."""
+    training = store.create_training_run(
+        base_model=str(result.out_dir),
+        method=result.method,
+        params=result.to_json(),
+        run_id=run_id,
+        train_examples=result.train_examples,
+    )
+    points = []
+    log_path = Path(result.out_dir) / "log.jsonl"
+    for line in log_path.read_text().splitlines() if log_path.exists() else []:
+        record = json.loads(line)
+        if "train_loss" in record:
+            points.append(
+                LossPoint(
+                    int(record["step"]), float(record["train_loss"]), "train", record.get("epoch")
+                )
+            )
+        if "val_loss" in record:
+            points.append(LossPoint(int(record["step"]), float(record["val_loss"]), "validation"))
+    store.record_losses(training.id, points)
+    cost = result.cost
+    store.finish_training_run(
+        training.id,
+        duration_s=cost.wall_seconds,
+        output_path=str(result.weights),
+        train_tokens=int(cost.tokens_processed),
+    )

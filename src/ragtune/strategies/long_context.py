@@ -1,0 +1,47 @@
+"""`long_context`: the whole knowledge base in a cacheable system prompt ("project knowledge").
+
+Refuses, with the numbers, when the knowledge base does not fit the model's context window next
+to the question and the answer: the article heuristic "under ~200 pages, put it all in context"
+only holds for models whose window is that large.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ragtune.backends.base import Response
+from ragtune.data import Example
+from ragtune.strategies.base import ArmUnavailable, Resources
+from ragtune.strategies.chat import ChatArm
+from ragtune.strategies.prompts import CONTEXT_RULE, cited_ids, instructions
+
+DEFAULT_CONTEXT = 8192  # SmolLM2's window; API backends report theirs via `context_window`
+HEADROOM = 512  # question + answer tokens kept free
+
+
+class LongContextArm(ChatArm):
+    name = "long_context"
+
+    def __init__(self, resources: Resources, params: dict[str, Any]) -> None:
+        super().__init__(resources, params)
+        if not resources.knowledge_text:
+            raise ArmUnavailable("long_context needs a knowledge base (workload `knowledge:`)")
+        window = int(
+            params.get("context_window")
+            or getattr(self.backend, "context_window", None)
+            or DEFAULT_CONTEXT
+        )
+        needed = (resources.knowledge_tokens or len(resources.knowledge_text) // 4) + HEADROOM
+        if needed > window:
+            raise ArmUnavailable(
+                f"the knowledge base needs ~{needed:,} tokens with the question, more than "
+                f"{self.backend.name}'s {window:,}-token context; use rag, or a long-context "
+                "backend (e.g. anthropic:claude-haiku-4-5, 200k tokens)"
+            )
+        self.doc_ids = tuple(resources.extras.get("doc_ids", ()))
+
+    def system(self) -> str:
+        return f"{instructions(self.task)} {CONTEXT_RULE}\n\n{self.resources.knowledge_text}"
+
+    def citations(self, item: Example, response: Response) -> tuple[str, ...]:
+        return cited_ids(response.text, self.doc_ids)

@@ -1,0 +1,122 @@
+"""`router`: a cheap arm answers first; low-confidence answers escalate to the strong backend.
+
+The confidence threshold is calibrated on the validation split: both arms answer it, and the
+threshold chosen is the one with the lowest escalation rate whose routed quality reaches
+`target_quality` (or the best routed quality when none does). Escalated items pay for both
+calls, as a cascade does. `info` records the threshold, the escalation rate and the curve of
+escalation vs quality that the report plots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ragtune.backends.base import Backend
+from ragtune.data import Example
+from ragtune.evaluation.scoring import primary_per_item, score
+from ragtune.strategies.base import Arm, ArmUnavailable, Prediction, Resources
+
+CALIBRATION_ITEMS = 60  # validation items used to pick the threshold
+
+
+class RouterArm:
+    name = "router"
+
+    def __init__(self, resources: Resources, params: dict[str, Any], create: Any) -> None:
+        from ragtune.strategies import create_arm  # registry; avoids an import cycle
+
+        create = create or create_arm
+        if not resources.validation:
+            raise ArmUnavailable("router calibrates on the validation split, which is empty")
+        self.resources = resources
+        self.task = resources.task
+        first = params.get("first") or ("finetune" if resources.tuned else "fewshot")
+        escalate = params.get("escalate") or ("rag" if resources.index is not None else "prompt")
+        self.first: Arm = create(first, resources, dict(params.get("first_params", {})))
+        self.strong: Arm = create(
+            escalate, resources, {**params.get("escalate_params", {}), "backend": "strong"}
+        )
+        self.backend: Backend = self.first.backend
+        self.target = float(params.get("target_quality", 0.8))
+        self.threshold: float = (
+            float(params["threshold"])
+            if "threshold" in params
+            else (
+                self.calibrate(
+                    list(resources.validation)[
+                        : int(params.get("calibration_items", CALIBRATION_ITEMS))
+                    ]
+                )
+            )
+        )
+        self.escalated = 0
+        self.answered = 0
+
+    def _scores(self, items: Sequence[Example], predictions: Sequence[Prediction]) -> list[float]:
+        answers = [p.answer if p.error is None else None for p in predictions]
+        metrics = score(
+            self.task.task,
+            answers,
+            [i.target for i in items],
+            labels=self.task.labels,
+            schema=self.task.json_schema,
+        )
+        return primary_per_item(self.task.task, metrics)
+
+    def calibrate(self, items: list[Example]) -> float:
+        cheap = self.first.predict(items)
+        strong = self.strong.predict(items)
+        s_cheap = np.asarray(self._scores(items, cheap))
+        s_strong = np.asarray(self._scores(items, strong))
+        conf = np.asarray([p.confidence if p.confidence is not None else 0.0 for p in cheap])
+        candidates = sorted({0.0, *conf.tolist(), float(conf.max(initial=0.0)) + 1e-9})
+        curve = []
+        for t in candidates:
+            keep = conf >= t
+            curve.append(
+                (t, float(np.mean(~keep)), float(np.mean(np.where(keep, s_cheap, s_strong))))
+            )
+        self.curve = curve  # (threshold, escalation rate, routed quality)
+        reaching = [c for c in curve if c[2] >= self.target]
+        if reaching:
+            return min(reaching, key=lambda c: (c[1], c[0]))[0]
+        return max(curve, key=lambda c: (c[2], -c[1]))[0]
+
+    def build(self, items: Sequence[Example]) -> list[Any]:
+        return self.first.build(items)
+
+    def predict(self, items: Sequence[Example]) -> list[Prediction]:
+        first = self.first.predict(items)
+        low = [
+            i
+            for i, p in enumerate(first)
+            if p.error is not None or p.confidence is None or p.confidence < self.threshold
+        ]
+        strong = self.strong.predict([items[i] for i in low]) if low else []
+        out = list(first)
+        for i, answer in zip(low, strong, strict=True):
+            cheap = first[i]
+            escalation = tuple(replace(c, stage="escalation") for c in answer.calls)
+            out[i] = replace(
+                answer,
+                calls=cheap.calls + escalation,
+                latency_s=cheap.latency_s + answer.latency_s,
+                escalated=True,
+            )
+        self.escalated += len(low)
+        self.answered += len(items)
+        return out
+
+    @property
+    def info(self) -> dict[str, Any]:
+        return {
+            "threshold": self.threshold,
+            "escalation_rate": self.escalated / self.answered if self.answered else None,
+            "curve": getattr(self, "curve", []),
+            "first": self.first.name,
+            "escalate_to": f"{self.strong.name} on {self.strong.backend.name}",
+        }
