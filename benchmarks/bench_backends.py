@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_backends.py                    # all three parts
     .venv/bin/python benchmarks/bench_backends.py --part batch       # one part: batch|load|server
-    .venv/bin/python benchmarks/bench_backends.py --out benchmarks/results/backends.md
+    .venv/bin/python benchmarks/bench_backends.py --out /tmp/backends.md
 
 batch: SmolLM2-135M-Instruct on CPU answers the same 16 chat prompts (max 48 new tokens, greedy)
 one at a time (baseline) and as one left-padded batch of 16; output tokens/s counts the tokens

@@ -1,7 +1,7 @@
 """Turn rendered examples into micro-batches that waste as little compute on padding as possible.
 
 Three modes, chosen by name (default ``group``: on CPU it was the fastest, see
-benchmarks/results/finetune.md; one long packed row pays for a large masked attention):
+BENCHMARKS.md, fine-tuning; one long packed row pays for a large masked attention):
 
 - ``pack``: each micro-batch's examples are packed end to end into as few rows as fit
   `row_tokens` (first-fit decreasing). Position ids restart at 0 for every example and no

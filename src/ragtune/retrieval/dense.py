@@ -19,7 +19,7 @@ from ragtune.errors import MissingDependencyError
 log = logging.getLogger(__name__)
 
 # 100k x 384 float32 is 150 MB; one exact scan took 15-20 ms on a loaded 2-core machine
-# (benchmarks/results/retrieval.md). Beyond this many vectors, use HNSW.
+# (BENCHMARKS.md, retrieval). Beyond this many vectors, use HNSW.
 DEFAULT_ANN_THRESHOLD = 100_000
 # HNSW search breadth: twice usearch's default (64), since hybrid asks for 50+ candidates.
 # Not tuned; the HNSW test checks agreement with exact search on a small index only.
@@ -31,7 +31,7 @@ def exact_top(vectors: np.ndarray, query: np.ndarray, n: int) -> tuple[np.ndarra
     if vectors.shape[0] == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     # einsum: one thread of SIMD, steady under load; BLAS gemv measured 2x slower at 100k rows
-    # and erratic (10x) on a shared 2-core machine (benchmarks/results/retrieval.md)
+    # and erratic (10x) on a shared 2-core machine (BENCHMARKS.md, retrieval)
     scores = np.einsum("ij,j->i", vectors, query)
     n = min(n, scores.shape[0])
     part = np.argpartition(-scores, n - 1)[:n]

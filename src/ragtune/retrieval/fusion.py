@@ -16,7 +16,7 @@ K = TypeVar("K", bound=Hashable)
 
 FUSIONS = ("rrf", "weighted")
 # Weighted fusion beat RRF by +0.016 nDCG@10 (paired 95% CI [+0.006, +0.026]) on the sample KB's
-# 324 questions (benchmarks/results/retrieval.md), so it is the default.
+# 324 questions (BENCHMARKS.md, retrieval), so it is the default.
 DEFAULT_FUSION = "weighted"
 MODES = ("bm25", "dense", "hybrid")
 # 60 is the constant from Cormack, Clarke & Buettcher (SIGIR 2009), used by most RRF systems.
