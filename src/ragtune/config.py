@@ -200,12 +200,12 @@ def _load_data(spec: WorkloadSpec, root: Path) -> tuple[list[Example], list[Prob
         )
     if examples and not any(e.split == "test" for e in examples):
         problems.append(
-            Problem("data", "the test split is empty: nothing to evaluate on", hint_given(data))
+            Problem("data", "the test split is empty: nothing to evaluate on", _data_files(data))
         )
     return examples, problems
 
 
-def hint_given(data: Data) -> str:
+def _data_files(data: Data) -> str:
     return data.path or ", ".join(
         f"{k}={v}" for k, v in data.model_dump().items() if k in SPLITS and v
     )

@@ -227,9 +227,7 @@ def check_references(data: dict[str, Any], catalog: Catalog) -> list[Problem]:
     def need(section: str, name: Any, where: str) -> None:
         if not isinstance(name, str):
             return
-        try:
-            catalog._find(section, name)
-        except RagtuneError:
+        if not catalog.has(section, name):
             hint = suggest(name, catalog.names(section))
             problems.append(
                 Problem(where, f"unknown {section.rstrip('s')} in the price catalog; {hint}", name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 import click
@@ -250,10 +249,3 @@ def _range(band: Band) -> str:
 
 def _vol(value: float) -> str:
     return "never" if math.isnan(value) else f"{value:,.0f}"
-
-
-def scenario_path(name: str) -> Path:
-    """Path of a bundled example scenario by file stem (for docs and the demo)."""
-    from importlib import resources
-
-    return Path(str(resources.files("ragtune.examples").joinpath("scenarios", f"{name}.yaml")))

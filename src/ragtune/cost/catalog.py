@@ -112,6 +112,14 @@ class Catalog:
     def names(self, section: str) -> list[str]:
         return sorted(getattr(self, section))
 
+    def has(self, section: str, name: str) -> bool:
+        """True when `name` (or an alias) is in `section`."""
+        try:
+            self._find(section, name)
+        except RagtuneError:
+            return False
+        return True
+
     def _find(self, section: str, name: str) -> Entry:
         entries: dict[str, Entry] = getattr(self, section)
         key = name.strip().lower()

@@ -73,7 +73,7 @@ def build_knowledge(resources: Resources, source: Path, location: Path, *, text:
     from ragtune.retrieval import build_index, ingest, open_index
 
     documents = ingest(source).documents
-    if (location / "current").exists() or (location.exists() and any(location.iterdir())):
+    if location.exists() and any(location.iterdir()):  # resuming: the run's index is built
         resources.index = open_index(location)
     else:
         resources.index = build_index(documents, location)

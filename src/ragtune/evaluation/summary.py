@@ -168,7 +168,7 @@ def summarise(store: RunStore, run_id: str, pricing: Pricing) -> RunSummary:
         tuple(rows),
         tuple(comparisons),
         tuple(pricing.notes()),
-        freshness(store, run_id, items),
+        freshness(store, run_id, items, run.config),
         training(store, run_id, pricing),
     )
 
@@ -186,10 +186,11 @@ def _score(config: Mapping[str, Any], predictions: list[Any], items: Mapping[str
     )
 
 
-def freshness(store: RunStore, run_id: str, items: Mapping[str, Any]) -> tuple[FreshnessRow, ...]:
+def freshness(
+    store: RunStore, run_id: str, items: Mapping[str, Any], config: Mapping[str, Any]
+) -> tuple[FreshnessRow, ...]:
     """Before / after accuracy on changed facts, per arm and knowledge-base version."""
-    run = store.get_run(run_id)
-    task = str(run.config["task"])
+    task = str(config["task"])
     versions = sorted(
         {i.split.split(":", 1)[1] for i in items.values() if i.split.startswith("changed:")}
     )
@@ -205,8 +206,8 @@ def freshness(store: RunStore, run_id: str, items: Mapping[str, Any]) -> tuple[F
             ]
             if not after:
                 continue
-            score_after = _score(run.config, after, items)[PRIMARY[task]]
-            score_before = _score(run.config, before, items)[PRIMARY[task]] if before else None
+            score_after = _score(config, after, items)[PRIMARY[task]]
+            score_before = _score(config, before, items)[PRIMARY[task]] if before else None
             out.append(
                 FreshnessRow(
                     arm.name,
@@ -293,13 +294,10 @@ def _row(
     }
     measured, projected = [], []
     for p in ok:
-        local_calls = [c for c in p.measurements if pricing.api_price(c.model) is None]
-        api = sum(
-            call_cost(c, price)
-            for c in p.measurements
-            if (price := pricing.api_price(c.model)) is not None
-        )
-        machine = float((p.extra or {}).get("wall_share_s") or 0.0) if local_calls else 0.0
+        prices = [(c, pricing.api_price(c.model)) for c in p.measurements]
+        api = sum(call_cost(c, price) for c, price in prices if price is not None)
+        local = any(price is None for _, price in prices)
+        machine = float((p.extra or {}).get("wall_share_s") or 0.0) if local else 0.0
         measured.append(api + machine * pricing.self_hosted_hourly / 3600.0)
         if pricing.project_to is not None:
             projected.append(sum(call_cost(c, pricing.project_to) for c in p.measurements))
