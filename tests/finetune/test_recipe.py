@@ -148,3 +148,16 @@ def test_unknown_lora_targets_and_qlora_without_gpu(
         )
     with pytest.raises(RagtuneError, match="QLoRA needs a CUDA GPU"):
         tune(tiny_config(method="qlora"), tmp_path / "q", examples=intents[:10])
+
+
+def test_lora_layers_puts_adapters_on_the_top_layers_only(
+    tmp_path: Path, intents: list[Any], tiny_config: Any
+) -> None:
+    from safetensors import safe_open
+
+    config = tiny_config(lora_layers=2, max_steps=2, batch_size=2, eval_every=2)
+    result = tune(config, tmp_path / "top2", examples=intents[:10])
+    with safe_open(str(tmp_path / "top2" / "adapter" / "adapter_model.safetensors"), "pt") as f:
+        layers = {int(k.split(".layers.")[1].split(".")[0]) for k in f.keys()}  # noqa: SIM118
+    assert layers == {28, 29}  # SmolLM2-135M has 30 decoder layers
+    assert result.val_loss_end < result.val_loss_start

@@ -25,9 +25,10 @@ def test_help_has_examples() -> None:
     assert "--gguf" in run("tune", "export", "--help").output
 
 
-def test_workload_files_are_not_supported_yet(tmp_path: Path) -> None:
+def test_a_missing_workload_file_is_a_clean_error(tmp_path: Path) -> None:
     result = run("tune", str(tmp_path / "workload.yaml"))
-    assert result.exit_code == 2 and "not available yet" in result.output
+    assert result.exit_code == 2 and "workload.yaml" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_bad_input_gives_clean_errors(tmp_path: Path) -> None:

@@ -103,7 +103,13 @@ def index() -> None:
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @_source_options
 @click.option("--model", default="all-MiniLM-L6-v2", show_default=True, help="Embedding model.")
-@click.option("--precision", type=click.Choice(["fp32", "int8"]), default="fp32", show_default=True)
+@click.option(
+    "--precision",
+    type=click.Choice(["int8", "fp32"]),
+    default="int8",  # ragtune.retrieval.embedding.DEFAULT_PRECISION (not imported: no numpy here)
+    show_default=True,
+    help="Embedding model weights: int8 (2x faster, same nDCG within its CI) or fp32.",
+)
 @click.option("--chunk-tokens", default=200, show_default=True, help="Max tokens per chunk.")
 @click.option("--overlap", default=32, show_default=True, help="Tokens shared by neighbours.")
 def build(

@@ -1,7 +1,9 @@
-"""`ragtune tune`: fine-tune a small open model on a JSONL file; `tune export`: merge + GGUF.
+"""`ragtune tune`: fine-tune a small open model on a JSONL file or a workload's train split;
+`tune export`: merge + GGUF.
 
-Thin layer over `ragtune.finetune`: flags become a TuneConfig, results go to stdout (a summary,
-or JSON with --json), progress and logs to stderr.
+Thin layer over `ragtune.finetune`: flags (or the workload's finetune arm, via
+`ragtune.finetune.workload`) become a TuneConfig, results go to stdout (a summary with the
+estimated cost, or JSON with --json), progress and logs to stderr.
 """
 
 from __future__ import annotations
@@ -13,11 +15,34 @@ from typing import Any
 import click
 
 from ragtune.cli.main import cli
-from ragtune.errors import RagtuneError
+
+# CLI option -> TuneConfig field, for the options a workload run takes from the command line.
+_CONFIG_OPTIONS = {
+    "base": "base",
+    "method": "method",
+    "epochs": "epochs",
+    "max_steps": "max_steps",
+    "batch_size": "batch_size",
+    "grad_accum": "grad_accum",
+    "lr": "learning_rate",
+    "max_length": "max_length",
+    "truncation": "truncation",
+    "lora_r": "lora_r",
+    "lora_alpha": "lora_alpha",
+    "lora_dropout": "lora_dropout",
+    "val_fraction": "val_fraction",
+    "batching": "batching",
+    "early_stopping": "early_stopping_patience",
+    "checkpoint_every": "checkpoint_every",
+    "seed": "seed",
+    "device": "device",
+    "threads": "threads",
+    "hourly_price": "hourly_price",
+}
 
 
 class _TuneGroup(click.Group):
-    """`tune` runs with options alone; a workload file as first argument is reserved for later."""
+    """`tune` runs with options alone, or with a workload file as its first argument."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0].endswith((".yaml", ".yml")) and args[0] not in self.commands:
@@ -99,6 +124,7 @@ def tune(ctx: click.Context, **opts: Any) -> None:
     \b
     Examples:
       ragtune tune --data train.jsonl --base smollm2-135m --out runs/intents
+      ragtune tune workload.yaml --max-steps 20         # the workload's train split
       ragtune tune --out runs/intents --resume          # after Ctrl-C
       ragtune tune export runs/intents --gguf           # merged weights + GGUF + Modelfile
     """
@@ -106,10 +132,8 @@ def tune(ctx: click.Context, **opts: Any) -> None:
         return
     workload = ctx.meta.get("tune_workload")
     if workload:
-        raise RagtuneError(
-            f"`ragtune tune {workload}`: tuning from a workload file is not available yet",
-            hint="use `ragtune tune --data train.jsonl --base smollm2-135m` for now",
-        )
+        _tune_workload(ctx, workload, opts)
+        return
     from ragtune.finetune import TuneConfig
     from ragtune.finetune.data import load_examples
     from ragtune.finetune.run import tune as run_tune
@@ -157,8 +181,53 @@ def tune(ctx: click.Context, **opts: Any) -> None:
         resume=opts["resume"],
         overwrite=opts["overwrite"],
     )
-    if opts["as_json"]:
-        click.echo(json.dumps(result.to_json(), indent=2))
+    _print_result(result, opts["as_json"])
+
+
+def _tune_workload(ctx: click.Context, path: str, opts: dict[str, Any]) -> None:
+    """`ragtune tune workload.yaml`: the workload's train split, its finetune arm's settings."""
+    from ragtune.config import load_workload
+    from ragtune.finetune.run import tune as run_tune
+    from ragtune.finetune.workload import workload_job
+
+    for name in ("data", "test_path", "general_path", "system"):
+        if opts[name]:
+            flag = "--" + name.removesuffix("_path")
+            raise click.UsageError(
+                f"{flag} cannot be combined with a workload file (it sets the data, the "
+                "held-out test split and the system prompt)"
+            )
+    given = {
+        field: opts[option]
+        for option, field in _CONFIG_OPTIONS.items()
+        if ctx.get_parameter_source(option) is click.core.ParameterSource.COMMANDLINE
+    }
+    if opts["target_modules"]:
+        given["target_modules"] = tuple(t.strip() for t in opts["target_modules"].split(","))
+    workload = load_workload(path)
+    base = given.pop("base", None)
+    job = workload_job(workload, base, **given)
+    out = opts["out_dir"] or str(Path(".ragtune") / "tuned" / workload.spec.name)
+    result = run_tune(
+        job.config,
+        out,
+        examples=job.examples,
+        test=job.test,
+        task=job.task,
+        resume=opts["resume"],
+        overwrite=opts["overwrite"],
+    )
+    _print_result(result, opts["as_json"])
+
+
+def _print_result(result: Any, as_json: bool) -> None:
+    from ragtune.finetune import TuneConfig
+    from ragtune.finetune.card import cost_lines
+
+    # the run folder's config: on --resume it is the one the run was started with
+    costs = cost_lines(TuneConfig.load(Path(result.out_dir) / "config.json"), result.cost)
+    if as_json:
+        click.echo(json.dumps(result.to_json() | {"estimated_cost": costs}, indent=2))
         return
     c = result.cost
     vs, ve = result.val_loss_start, result.val_loss_end
@@ -172,6 +241,9 @@ def tune(ctx: click.Context, **opts: Any) -> None:
         f"wall time       {c.wall_seconds:,.1f} s on {c.hardware} "
         f"({c.tokens_per_second:,.0f} tokens/s)"
     )
+    click.echo("estimated cost")
+    for line in costs:
+        click.echo(f"  {line.removeprefix('- ')}")
     click.echo(f"model card      {Path(result.out_dir) / 'README.md'}")
 
 

@@ -19,7 +19,6 @@ from ragtune.backends.cache import ResponseCache
 from ragtune.backends.registry import create_backend, parse_backend_name
 from ragtune.config import Workload
 from ragtune.strategies import Resources, TaskSpec
-from ragtune.strategies.prompts import TUNED_SYSTEM, target_text
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ def build_resources(
     if wanted & (NEEDS_EMBED | NEEDS_INDEX):
         resources.embed = embedder()
     if wanted & NEEDS_TUNED and resources.train:
-        resources.tuned = tuned_backend(workload, cheap, work_dir / "tuned", spec.arms, on_training)
+        resources.tuned = tuned_backend(workload, cheap, work_dir / "tuned", on_training)
     return resources
 
 
@@ -113,45 +112,23 @@ def tuned_backend(
     workload: Workload,
     cheap: Backend,
     out: Path,
-    arms: dict[str, dict[str, Any]],
     on_training: Callable[[Any], None] | None,
 ) -> Backend | None:
     """LoRA-tune the cheap local model on the train split (or reuse the run's adapter)."""
-    from ragtune.finetune.config import TuneConfig
-    from ragtune.finetune.data import conversation
     from ragtune.finetune.run import tune
+    from ragtune.finetune.workload import arm_params, workload_job
 
     name = parse_backend_name(cheap.name)
     if name.kind != "local":
         log.warning("fine-tuning needs a local cheap backend; %s is not", cheap.name)
         return None
-    params = dict(arms.get("finetune") or arms.get("finetune_rag") or {})
-    task = workload.spec.task
-    system = TUNED_SYSTEM[task]
-    method = str(params.get("method", "lora"))
+    method = str(arm_params(workload)["method"])
     weights = out / ("model" if method == "full" else "adapter")  # where the recipe saves
     if not weights.exists():
-        examples = [
-            conversation(e.input, target_text(e.target), system=system)
-            for e in workload.split("train")
-        ]
-        test = [
-            conversation(e.input, target_text(e.target), system=system)
-            for e in workload.split("test")
-        ]
-        config = TuneConfig(
-            base=name.model,
-            method=method,
-            epochs=float(params.get("epochs", 2)),
-            max_steps=params.get("max_steps"),
-            batch_size=int(params.get("batch_size", 8)),
-            learning_rate=params.get("learning_rate"),
-            max_length=int(params.get("max_length", 256)),
-            seed=workload.spec.seed,
-            system=system,
-            checkpoint_every=0,
+        job = workload_job(workload, str(name.model))
+        result = tune(
+            job.config, out, examples=job.examples, test=job.test, task=job.task, overwrite=True
         )
-        result = tune(config, out, examples=examples, test=test, task=task, overwrite=True)
         weights = Path(result.weights)
         if on_training is not None:
             on_training(result)

@@ -40,6 +40,9 @@ class TuneConfig:
     lora_alpha: int = 32  # alpha / r = 2: the common choice in PEFT examples
     lora_dropout: float = 0.05
     target_modules: tuple[str, ...] = DEFAULT_TARGETS
+    # LoRA on the top N decoder layers only (None: all). Frozen layers below the lowest adapter
+    # need no backward pass, so on a CPU a run with few layers takes a fraction of the time.
+    lora_layers: int | None = None
     val_fraction: float = 0.1
     batching: str = "group"  # group | pack | pad (group was fastest in the paired benchmark)
     row_tokens: int | None = None  # packed row width in tokens; None: max_length
@@ -78,6 +81,7 @@ class TuneConfig:
         need(0 <= self.warmup_ratio < 1, "warmup_ratio", "must be in [0, 1)")
         need(self.max_length >= 8, "max_length", "must be >= 8 tokens")
         need(self.lora_r >= 1, "lora_r", "must be >= 1")
+        need(self.lora_layers is None or self.lora_layers >= 1, "lora_layers", "must be >= 1")
         need(0 <= self.lora_dropout < 1, "lora_dropout", "must be in [0, 1)")
         need(bool(self.target_modules), "target_modules", "must name at least one module")
         need(0 <= self.val_fraction < 1, "val_fraction", "must be in [0, 1)")

@@ -17,6 +17,7 @@ import json
 import logging
 import math
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -160,14 +161,21 @@ class Recipe:
                 hint="choose from the model's linear layers, e.g. "
                 + ", ".join(sorted(n for n in names if n.endswith("proj"))[:8]),
             )
+        layers = None
+        if c.lora_layers is not None:
+            total = int(model.config.num_hidden_layers)
+            layers = list(range(max(total - c.lora_layers, 0), total))
         lora = LoraConfig(
             r=c.lora_r,
             lora_alpha=c.lora_alpha,
             lora_dropout=c.lora_dropout,
             target_modules=list(c.target_modules),
+            layers_to_transform=layers,
             task_type="CAUSAL_LM",
         )
-        return get_peft_model(model, lora)
+        with warnings.catch_warnings():  # PEFT asks transformers a deprecated question
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+            return get_peft_model(model, lora)
 
     def _load_qlora(self, dtype: Any) -> Any:
         import importlib.util

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from ragtune.errors import RagtuneError
 from ragtune.retrieval.chunking import ChunkConfig
 from ragtune.retrieval.dense import DEFAULT_ANN_THRESHOLD
-from ragtune.retrieval.embedding import DEFAULT_MODEL, PRECISIONS
+from ragtune.retrieval.embedding import DEFAULT_MODEL, DEFAULT_PRECISION, PRECISIONS
 from ragtune.retrieval.fusion import DEFAULT_FUSION, DENSE_WEIGHT
 from ragtune.retrieval.lexical import BM25Params
 from ragtune.retrieval.records import (
@@ -42,7 +42,7 @@ class IndexConfig:
     """Fixed when an index is created; stored with it so search uses the same model."""
 
     model: str = DEFAULT_MODEL
-    precision: str = "fp32"
+    precision: str = DEFAULT_PRECISION  # stored with the index: its vectors' model
     chunking: ChunkConfig = field(default_factory=ChunkConfig)
     bm25: BM25Params = field(default_factory=BM25Params)
     ann_threshold: int = DEFAULT_ANN_THRESHOLD
@@ -60,6 +60,9 @@ class IndexConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IndexConfig:
         data = dict(data)
+        # an index written before the precision setting existed was embedded in fp32; never let
+        # a changed default pair its stored vectors with queries from another model
+        data.setdefault("precision", "fp32")
         data["chunking"] = ChunkConfig(**data.get("chunking", {}))
         data["bm25"] = BM25Params(**data.get("bm25", {}))
         return cls(**data)

