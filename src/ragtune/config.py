@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from ragtune.cost.catalog import suggest
 from ragtune.data import SPLITS, Example, FieldMap, assign_splits, load_examples
@@ -79,10 +79,41 @@ class Knowledge(_Strict):
     later: list[KnowledgeVersion] = []
 
 
+class Judge(_Strict):
+    """LLM-as-judge settings; `backends.judge: NAME` is short for `{backend: NAME}`."""
+
+    backend: str
+    # Two arms to compare head to head (pairwise, position-swapped); empty: pointwise only.
+    pairwise: list[str] = Field(default_factory=list)
+    # Ask for the bare score / letter as a label-constrained answer (None: only for local judges,
+    # which follow a constrained choice far more reliably than a JSON format).
+    constrained: bool | None = None
+
+    @pydantic.field_validator("pairwise")
+    @classmethod
+    def _two_arms(cls, value: list[str]) -> list[str]:
+        if value and (len(value) != 2 or value[0] == value[1]):
+            raise ValueError(
+                f"pairwise needs two different arms, e.g. [rag, finetune]; got {value}"
+            )
+        return value
+
+
 class Backends(_Strict):
     cheap: str = "local:smollm2-135m"
     strong: str = "local:smollm2-135m"
-    judge: str | None = None
+    # null: automatic metrics only; a backend name; or a mapping (see `Judge`)
+    judge: (
+        Annotated[
+            Annotated[str, Tag("name")] | Annotated[Judge, Tag("settings")],
+            Discriminator(lambda v: "settings" if isinstance(v, dict | Judge) else "name"),
+        ]
+        | None
+    ) = None
+
+    @property
+    def judge_spec(self) -> Judge | None:
+        return Judge(backend=self.judge) if isinstance(self.judge, str) else self.judge
 
 
 class Pricing(_Strict):
@@ -94,6 +125,22 @@ class Pricing(_Strict):
     self_hosted: str = "hetzner-cx42"
     # API alternatives are projected from measured token counts at this catalog model's prices.
     project_to: str = "claude-haiku-4-5"
+
+
+class Advice(_Strict):
+    """What the evidence cannot measure but the verdict depends on (the articles' decision rules).
+
+    Unset values are reported as unknown, never guessed.
+    """
+
+    knowledge_changes_per_month: float | None = Field(None, ge=0)  # how often facts change
+    needs_citations: bool = False  # answers must show their sources
+    data_must_stay_local: bool = False  # privacy / data residency: no third-party API
+    latency_budget_s: float | None = Field(None, gt=0)  # p95 the product can afford
+    distinct_patterns: int | None = Field(None, ge=1)  # input-output patterns in the spec
+    spec_stable_months: float | None = Field(None, ge=0)  # how long the spec will not change
+    margin: float = Field(0.05, ge=0, le=1)  # non-inferiority margin on the primary metric
+    max_utilisation: float = Field(0.5, gt=0, le=1)  # self-hosted machines sized for peaks
 
 
 class WorkloadSpec(_Strict):
@@ -109,6 +156,7 @@ class WorkloadSpec(_Strict):
     seed: int = 0
     limit: int | None = Field(None, ge=1)
     pricing: Pricing = Pricing()
+    advice: Advice = Advice()
 
 
 @dataclass(frozen=True)
@@ -152,6 +200,7 @@ def load_workload(path: str | Path) -> Workload:
     problems += schema_problems
     problems += _check_task(spec, examples, json_schema)
     problems += _check_paths(spec, root)
+    problems += _check_judge(spec)
     if problems:
         raise ValidationError(str(path), problems)
     return Workload(spec, root, tuple(examples), json_schema)
@@ -299,3 +348,16 @@ def _check_paths(spec: WorkloadSpec, root: Path) -> list[Problem]:
         if not (root / relative).is_file():
             problems.append(Problem(f"pricing.prices.{i}", "price file not found", relative))
     return problems
+
+
+def _check_judge(spec: WorkloadSpec) -> list[Problem]:
+    """Pairwise arms must be arms of the workload. (A judge on a classify or extract task is
+    ignored: those are scored exactly by their own metrics.)"""
+    judge = spec.backends.judge_spec
+    if judge is None:
+        return []
+    return [
+        Problem("backends.judge.pairwise", "arm not in the workload's arms", arm)
+        for arm in judge.pairwise
+        if arm not in spec.arms
+    ]

@@ -328,3 +328,28 @@ def test_mcnemar_is_symmetric_in_the_arms(pairs: list[tuple[bool, bool]]) -> Non
     ab, ba = stats.mcnemar_exact(a, b, n_resamples=200), stats.mcnemar_exact(b, a, n_resamples=200)
     assert ab.p_value == ba.p_value and ab.effect == pytest.approx(-ba.effect)
     assert 0.0 < ab.p_value <= 1.0
+
+
+def test_unpaired_bootstrap_matches_scipy_two_sample_percentile_interval() -> None:
+    """Two independent samples (runs over different items): the interval of the difference of
+    means agrees with scipy's two-sample percentile bootstrap up to resampling noise."""
+    from scipy import stats as scipy_stats
+
+    from ragtune.evaluation.stats import unpaired_bootstrap
+
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(0.7, 0.2, 60), rng.normal(0.5, 0.2, 45)
+    ours = unpaired_bootstrap(a.tolist(), b.tolist(), n_resamples=20_000, seed=3)
+    ref = scipy_stats.bootstrap(
+        (a, b),
+        lambda x, y, axis=-1: np.mean(x, axis=axis) - np.mean(y, axis=axis),
+        method="percentile",
+        n_resamples=20_000,
+        random_state=np.random.default_rng(5),
+    ).confidence_interval
+    assert ours.effect == pytest.approx(a.mean() - b.mean())
+    assert ours.interval.low == pytest.approx(ref.low, abs=0.01)
+    assert ours.interval.high == pytest.approx(ref.high, abs=0.01)
+    assert ours.p_value < 0.001 and ours.test == "unpaired_bootstrap" and ours.n == 45
+    same = unpaired_bootstrap([0.0, 1.0] * 10, [1.0, 0.0] * 10)
+    assert same.p_value > 0.5

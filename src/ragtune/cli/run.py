@@ -118,15 +118,72 @@ def runs_list(as_json: bool, store_path: str) -> None:
 def runs_show(run_id: str, as_json: bool, store_path: str) -> None:
     """Re-score and re-price one run from the store (no model is called)."""
     store = open_store(store_path)
+    show_summary(stored_summary(store, run_id), as_json)
+
+
+def stored_summary(store: RunStore, run_id: str) -> RunSummary:
+    """A run re-scored and re-priced from the store, at the pricing its workload asked for."""
     run = store.get_run(run_id)
     pricing = run.config.get("pricing", {})
     catalog = load_catalog()
-    summary = summarise(
+    return summarise(
         store,
         run.id,
         pricing_for(catalog, pricing.get("self_hosted", "hetzner-cx42"), pricing.get("project_to")),
     )
-    show_summary(summary, as_json)
+
+
+@runs.command("compare")
+@click.argument("run_a")
+@click.argument("run_b")
+@click.option("--json", "as_json", is_flag=True)
+@_store_option
+def runs_compare(run_a: str, run_b: str, as_json: bool, store_path: str) -> None:
+    """Compare two runs arm by arm: quality (A minus B, paired on shared items), cost, latency.
+
+    \b
+    Example:
+      ragtune runs compare 3f2a 9c1d          # e.g. before and after a prompt change
+      ragtune runs compare 3f2a 9c1d --json
+    """
+    from ragtune.evaluation.compare import compare_runs
+
+    store = open_store(store_path)
+    a, b = stored_summary(store, run_a), stored_summary(store, run_b)
+    comparison = compare_runs(store, a, b)
+    if as_json:
+        click.echo(json.dumps(jsonable(dataclasses.asdict(comparison)), indent=2, default=str))
+        return
+    out = console()
+    out.print(
+        f"[bold]run A {comparison.run_a}[/bold] vs [bold]run B {comparison.run_b}[/bold] "
+        f"({comparison.task})"
+    )
+    table = Table(
+        "arm", "quality A", "quality B", "A - B (95% CI)", "p", "test", "$/1k A / B",
+        "p50 s A / B", box=None, header_style="bold",
+    )  # fmt: skip
+    for d in comparison.arms:
+        diff = "-" if d.effect is None else f"{d.effect:+.2f} [{d.ci_low:+.2f}, {d.ci_high:+.2f}]"
+        test = f"{d.test}, n={d.n}" + ("" if d.paired else " (unpaired: no shared items)")
+        table.add_row(
+            d.arm,
+            _interval(d.metric, d.quality_a),
+            _interval(d.metric, d.quality_b),
+            diff,
+            "-" if d.p_value is None else f"{d.p_value:.3g}",
+            test,
+            f"{_usd(d.cost_per_1k_a)} / {_usd(d.cost_per_1k_b)}",
+            f"{_num(d.latency_p50_a)} / {_num(d.latency_p50_b)}",
+        )
+    out.print(table)
+    for name, only in (("A", comparison.only_a), ("B", comparison.only_b)):
+        if only:
+            out.print(f"[dim]only in run {name}: {', '.join(only)}[/dim]")
+
+
+def _interval(metric: str, q: Any) -> str:
+    return "-" if q is None else f"{metric} {q.estimate:.2f} [{q.low:.2f}, {q.high:.2f}]"
 
 
 def show_summary(summary: RunSummary, as_json: bool) -> None:
@@ -135,36 +192,54 @@ def show_summary(summary: RunSummary, as_json: bool) -> None:
         return
     out = console()
     out.print(f"[bold]run {summary.run_id}[/bold] ({summary.task})")
-    table = Table(
-        "arm",
-        "quality (95% CI)",
-        "n",
-        "valid",
-        "p50 / p95 s",
-        "tokens in/cw/cr/out",
-        "$/1k measured",
-        "$/1k projected",
-        box=None,
-        header_style="bold",
-    )
+    judged = any(a.judge_quality is not None for a in summary.arms)
+    repeated = summary.repeats > 1
+    columns = ["arm", "quality (95% CI)"]
+    columns += ["judge (95% CI)"] if judged else []
+    columns += [f"over {summary.repeats} repeats"] if repeated else []
+    columns += ["n", "valid", "p50 / p95 s", "tokens in/cw/cr/out", "$/1k measured"]
+    columns += ["$/1k projected", "projected in/cw/cr"]
+    table = Table(*columns, box=None, header_style="bold")
     for a in summary.arms:
         if a.status != "done":
-            table.add_row(a.arm, f"[dim]{a.status}: {a.reason or ''}[/dim]", "", "", "", "", "", "")
+            blank = [""] * (len(columns) - 2)
+            table.add_row(a.arm, f"[dim]{a.status}: {a.reason or ''}[/dim]", *blank)
             continue
-        q = a.quality
-        quality = f"{a.metric} {q.estimate:.2f} [{q.low:.2f}, {q.high:.2f}]" if q else "-"
-        t = a.tokens
-        table.add_row(
-            a.arm,
-            quality,
+        t, pt = a.tokens, a.projected_tokens
+        cells = [a.arm, _interval(a.metric, a.quality)]
+        cells += [_interval(a.judge_metric, a.judge_quality)] if judged else []
+        cells += [_spread(a.spread)] if repeated else []
+        cells += [
             str(a.n),
             _pct(a.validity),
             f"{_num(a.latency_p50)} / {_num(a.latency_p95)}",
             f"{t['input']:.0f}/{t['cache_write']:.0f}/{t['cache_read']:.0f}/{t['output']:.0f}",
             _usd(a.cost_per_1k),
             _usd(a.projected_per_1k),
-        )
+            f"{pt['input']:.0f}/{pt['cache_write']:.0f}/{pt['cache_read']:.0f}" if pt else "-",
+        ]
+        table.add_row(*cells)
     out.print(table)
+    if summary.judge is not None:
+        j = summary.judge
+        tk = j.tokens
+        out.print(
+            f"judge {j.backend} ({j.rubric}): {j.judgements} judgements, {j.calls} calls, tokens "
+            f"in/cw/cr/out {tk['input']}/{tk['cache_write']}/{tk['cache_read']}/{tk['output']}, "
+            f"{'-' if j.cost is None else f'${j.cost:.6f}'} ({j.priced}; not in any arm's $/1k)"
+        )
+    for c in [c for c in summary.judge_comparisons if c.significant()]:
+        out.print(
+            f"  judge: {c.arm_a} vs {c.arm_b}: {c.effect:+.2f} [{c.ci_low:+.2f}, "
+            f"{c.ci_high:+.2f}], p_holm {c.p_holm:.3g} ({c.test}, n={c.n})"
+        )
+    for pj in summary.judge_pairwise:
+        ps = pj.summary
+        out.print(
+            f"judge pairwise {pj.arm_a} vs {pj.arm_b}: {ps.wins_a} wins / {ps.wins_b} losses / "
+            f"{ps.ties} ties, win rate {_num(ps.win_rate_a)}, position-swap consistency "
+            f"{_pct(ps.consistency)} (n={ps.n})"
+        )
     significant = [c for c in summary.comparisons if c.significant()]
     if summary.comparisons:
         out.print(
@@ -192,6 +267,12 @@ def show_summary(summary: RunSummary, as_json: bool) -> None:
         )
     for note in summary.pricing_notes:
         out.print(f"[dim]{note}[/dim]")
+
+
+def _spread(spread: Any) -> str:
+    if spread is None:
+        return "-"
+    return f"{spread.mean:.2f} ± {spread.sd:.2f} [{spread.min:.2f}, {spread.max:.2f}]"
 
 
 def _pct(value: Any) -> str:

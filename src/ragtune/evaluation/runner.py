@@ -4,7 +4,8 @@
 the resources the arms need, then runs each arm over the items in batches. Each batch is one
 store transaction, so a process killed mid-arm keeps every finished batch and `--resume`
 continues with the items not yet answered. An arm that cannot run is recorded as unavailable
-with its reason, and the run goes on. Scoring and pricing read the store afterwards
+with its reason, and the run goes on. When the workload names a judge, the judge then scores
+the arms' answers (`judging.py`, resumable too). Scoring and pricing read the store afterwards
 (`summary.py`); nothing here computes a metric.
 """
 
@@ -24,6 +25,8 @@ from ragtune.config import Workload
 from ragtune.data import Example
 from ragtune.errors import RagtuneError
 from ragtune.evaluation.freshness import run_freshness
+from ragtune.evaluation.judging import judge_run
+from ragtune.evaluation.prefixes import CallLog, record_calls
 from ragtune.evaluation.resources import build_resources
 from ragtune.progress import bar
 from ragtune.store.records import Item, KbVersion, LossPoint, Measurement
@@ -42,6 +45,7 @@ class RunOptions:
     repeats: int | None = None  # None: the workload's
     resume: str | None = None  # run id to continue
     use_cache: bool = True  # the SQLite response cache (re-runs hit it)
+    cache_path: Path | None = None  # None: $RAGTUNE_CACHE_DIR/responses.sqlite
     work_root: Path = Path(".ragtune") / "runs"  # indexes and adapters, per run
     freshness: bool = True  # re-ask changed questions after each later knowledge version
 
@@ -75,7 +79,7 @@ def run_workload(
     for name in arms:
         store.add_arm(run.id, name, spec.arms.get(name, {}))
     work_dir = options.work_root / run.id
-    cache = ResponseCache() if options.use_cache else None
+    cache = ResponseCache(options.cache_path) if options.use_cache else None
     resources = build_resources(
         workload,
         arms,
@@ -85,10 +89,14 @@ def run_workload(
     )
     if resources.index is not None and spec.knowledge is not None and not options.resume:
         record_kb_version(store, run.id, spec.knowledge.name, spec.knowledge.path, resources)
+    record_calls(resources)  # cacheable prefixes and batch sizes, for pricing
     for name in arms:
         run_arm(store, run.id, name, spec.arms.get(name, {}), resources, items, repeats)
     if options.freshness:
         run_freshness(store, run.id, workload, resources, arms, {e.id for e in items})
+    judge = spec.backends.judge_spec
+    if judge is not None:
+        judge_run(store, run.id, spec.task, judge, cache=cache, seed=spec.seed)
     store.finish_run(run.id)
     return run.id
 
@@ -149,32 +157,91 @@ def answer_items(
     repeats: int = 1,
     label: str | None = None,
 ) -> None:
-    """The arm answers every item not yet in the store, one store transaction per batch."""
-    for repeat in range(repeats):
-        done = store.completed_items(run_id, name, repeat)
-        todo = [e for e in items if e.id not in done]
-        desc = label or f"{name} (repeat {repeat + 1}/{repeats})"
-        with bar(desc=desc, total=len(items), unit="item") as advance:
-            advance(len(items) - len(todo))
-            for start in range(0, len(todo), BATCH):
-                chunk = todo[start : start + BATCH]
-                started = time.perf_counter()
-                predictions = arm.predict(chunk)
-                share = (time.perf_counter() - started) / len(chunk)  # machine time per item
-                store.record_predictions(
-                    [stored(run_id, name, repeat, p, share) for p in predictions]
-                )
-                advance(len(chunk))
+    """The arm answers every item not yet in the store, one store transaction per batch.
+
+    Repeat r asks with seed `workload seed + r`: the seed is part of the response-cache key, so
+    a repeat is answered afresh rather than replayed from repeat 0 (repeat 0 keeps the seed, and
+    so the cache, of a run without repeats). With greedy decoding (temperature 0, the default) a
+    local model answers the same each time, so its spread is 0 and only latency varies; API
+    models vary even at temperature 0, and sampling arms vary by seed.
+    """
+    resources = getattr(arm, "resources", None)
+    log = (resources.extras.get("call_log") if resources is not None else None) or CallLog()
+    base_seed = resources.seed if resources is not None else 0
+    try:
+        for repeat in range(repeats):
+            if resources is not None:
+                resources.seed = base_seed + repeat
+            done = store.completed_items(run_id, name, repeat)
+            todo = [e for e in items if e.id not in done]
+            desc = label or f"{name} (repeat {repeat + 1}/{repeats})"
+            with bar(desc=desc, total=len(items), unit="item") as advance:
+                advance(len(items) - len(todo))
+                for start in range(0, len(todo), BATCH):
+                    chunk = todo[start : start + BATCH]
+                    log.clear()
+                    started = time.perf_counter()
+                    predictions = arm.predict(chunk)
+                    wall = time.perf_counter() - started - log.load_s  # loading is not serving
+                    store.record_predictions(
+                        stored_batch(run_id, name, repeat, predictions, wall, log)
+                    )
+                    advance(len(chunk))
+    finally:
+        if resources is not None:
+            resources.seed = base_seed
+
+
+def from_cache(p: Prediction) -> bool:
+    """Every model call of this prediction was served by the response cache."""
+    return bool(p.calls) and all(c.cached for c in p.calls)
+
+
+def stored_batch(
+    run_id: str,
+    arm: str,
+    repeat: int,
+    predictions: Sequence[Prediction],
+    wall_s: float,
+    log: CallLog | None = None,
+) -> list[StoredPrediction]:
+    """A batch's records, each with its share of machine time (`wall_share_s`).
+
+    Freshly computed predictions split the batch's wall time. A prediction the response cache
+    answered cost ~0 s now, but self-hosting it would cost what computing it did: its share is
+    each call's recorded latency (the whole original batch's wall time) over that call's batch
+    size, which is the original share when the cache was filled by the same items in the same
+    batches (a re-run of the same workload).
+    """
+    log = log or CallLog()
+    notes = [{c.stage: log.take(c) or {} for c in p.calls} for p in predictions]
+    fresh = [p for p in predictions if not from_cache(p)]
+    fresh_share = wall_s / len(fresh) if fresh else 0.0
+    out = []
+    for p, note in zip(predictions, notes, strict=True):
+        if from_cache(p):
+            batch = {c.stage: int(note[c.stage].get("batch") or len(predictions)) for c in p.calls}
+            share = sum(c.latency_s / max(1, batch[c.stage]) for c in p.calls)
+        else:
+            share = fresh_share
+        out.append(stored(run_id, arm, repeat, p, share, note))
+    return out
 
 
 def stored(
-    run_id: str, arm: str, repeat: int, p: Prediction, wall_share_s: float = 0.0
+    run_id: str,
+    arm: str,
+    repeat: int,
+    p: Prediction,
+    wall_share_s: float = 0.0,
+    notes: dict[str, dict[str, Any]] | None = None,
 ) -> StoredPrediction:
     """The store's record of a prediction: one measurement per model call.
 
     `wall_share_s` is this item's share of its batch's wall time: what self-hosted serving is
     priced on (a batch's responses each report the whole batch's latency, so latencies cannot
-    simply be summed).
+    simply be summed). `notes` maps each call's stage to its note (cacheable prefix fingerprint
+    and share, batch size; see `prefixes.py`).
     """
     extra = {
         "answer": p.answer,
@@ -182,6 +249,8 @@ def stored(
         "confidence": p.confidence,
         "escalated": p.escalated,
         "wall_share_s": wall_share_s,
+        "from_cache": from_cache(p),
+        "calls": notes or {},
     }
     calls = tuple(
         Measurement(

@@ -5,13 +5,18 @@ metric with its 95% interval and n, format validity, p50/p95 latency, tokens per
 and dollars per 1,000 queries. Calls to catalog models are priced at their list price (with
 cache multipliers); calls to local models are priced as self-hosted (the item's share of measured
 machine time x the self-hosted rate), and the same measured tokens are also projected onto an
-API model, labelled as a projection. Then every pair of arms is compared on the same items.
+API model, labelled as a projection, with each arm's cacheable prefixes priced as cache write on
+first use and cache read after (`prefixes.py`). Then every pair of arms is compared on the same
+items. With repeats, each arm also gets the run-to-run spread of its primary metric (mean, sd,
+min, max over repeats; scores and comparisons are on repeat 0). When the run was judged, the
+judge's verdicts become a per-arm metric with its interval, and the judge's own tokens and
+dollars one line of their own (`RunSummary.judge`), never part of an arm's cost.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -19,8 +24,24 @@ import numpy as np
 from ragtune.cost.catalog import Catalog, ModelPrice
 from ragtune.cost.formulas import api_request_cost
 from ragtune.errors import RagtuneError
+from ragtune.evaluation.judging import (
+    JudgeCost,
+    PairwiseJudge,
+    judge_scores,
+    judge_usage,
+    pairwise_summary,
+)
+from ragtune.evaluation.prefixes import project_prefixes
 from ragtune.evaluation.scoring import PRIMARY, score
-from ragtune.evaluation.stats import Interval, PairwiseComparison, compare_metric, metric_interval
+from ragtune.evaluation.stats import (
+    Interval,
+    PairwiseComparison,
+    RepeatSpread,
+    compare_arms,
+    compare_metric,
+    metric_interval,
+    repeat_spread,
+)
 from ragtune.evaluation.usage import summarize_usage
 from ragtune.store.records import Measurement, Metric, QueryUsage
 from ragtune.store.runstore import RunStore
@@ -98,6 +119,12 @@ class ArmSummary:
     cost_per_1k: float | None = None  # measured: API list prices or self-hosted machine time
     projected_per_1k: float | None = None  # the same tokens at the projection model
     info: Mapping[str, Any] = field(default_factory=dict)  # router threshold, escalation, ...
+    # The projection's prompt split (mean per query): cacheable prefixes as cache write on first
+    # use and cache read after (prefixes.py), which the local model does not measure itself.
+    projected_tokens: Mapping[str, float] = field(default_factory=dict)
+    judge_metric: str = ""  # judge_correct (qa) | judge_score (generate), when judged
+    judge_quality: Interval | None = None
+    spread: RepeatSpread | None = None  # the primary metric across repeats (R > 1 only)
 
 
 @dataclass(frozen=True)
@@ -137,6 +164,10 @@ class RunSummary:
     pricing_notes: tuple[str, ...]
     freshness: tuple[FreshnessRow, ...] = ()
     training: tuple[TrainingSummary, ...] = ()
+    repeats: int = 1
+    judge: JudgeCost | None = None  # priced apart: never part of an arm's $/1k
+    judge_comparisons: tuple[PairwiseComparison, ...] = ()  # every pair on the judge metric
+    judge_pairwise: tuple[PairwiseJudge, ...] = ()  # head-to-head verdicts, when configured
 
 
 def summarise(store: RunStore, run_id: str, pricing: Pricing) -> RunSummary:
@@ -146,22 +177,39 @@ def summarise(store: RunStore, run_id: str, pricing: Pricing) -> RunSummary:
     items = {i.id: i for i in store.list_items(run_id)}
     rows: list[ArmSummary] = []
     primary_by_arm = {}
+    judged: dict[str, dict[str, float | None]] = {}
+    repeats = 1
     for arm in store.list_arms(run_id):
         if arm.status != "done":
             rows.append(ArmSummary(arm.name, arm.status, arm.reason))
             continue
-        predictions = [
-            p
-            for p in store.predictions(run_id, arm.name)
-            if p.repeat == 0 and items[p.item_id].split == "test"
-        ]
+        every = [p for p in store.predictions(run_id, arm.name) if items[p.item_id].split == "test"]
+        predictions = [p for p in every if p.repeat == 0]
+        repeats = max(repeats, 1 + max((p.repeat for p in every), default=0))
         scores = _score(run.config, predictions, items)
         _record(store, run_id, arm.name, [p.item_id for p in predictions], scores)
+        judge = judge_scores(store, run_id, arm.name, task, predictions)
+        if judge is not None:  # per-item verdicts are the judge's records: only the aggregate
+            scores[judge.name] = judge
+            judged[arm.name] = dict(
+                zip((p.item_id for p in predictions), judge.per_item, strict=True)
+            )
+            _record_aggregate(store, run_id, arm.name, judge)
         primary = scores[PRIMARY[task]]
         primary_by_arm[arm.name] = primary
         info = dict(arm.params).get("info", {})
-        rows.append(_row(arm.name, task, predictions, scores, primary, pricing, info))
+        row = _row(arm.name, task, predictions, scores, primary, pricing, info)
+        rows.append(
+            replace(
+                row,
+                judge_metric=judge.name if judge else "",
+                judge_quality=metric_interval(judge) if judge else None,
+                spread=spread(run.config, every, items),
+            )
+        )
     comparisons = compare_metric(primary_by_arm) if len(primary_by_arm) > 1 else []
+    judge_binary = task == "qa"
+    judge_comparisons = compare_arms(judged, binary=judge_binary) if len(judged) > 1 else []
     return RunSummary(
         run_id,
         task,
@@ -170,7 +218,59 @@ def summarise(store: RunStore, run_id: str, pricing: Pricing) -> RunSummary:
         tuple(pricing.notes()),
         freshness(store, run_id, items, run.config),
         training(store, run_id, pricing),
+        repeats=repeats,
+        judge=judge_cost(store, run_id, run.config, pricing),
+        judge_comparisons=tuple(judge_comparisons),
+        judge_pairwise=pairwise_summary(store, run_id),
     )
+
+
+def spread(
+    config: Mapping[str, Any], predictions: list[Any], items: Mapping[str, Any]
+) -> RepeatSpread | None:
+    """Run-to-run spread of the primary metric over the items answered in every repeat."""
+    by_repeat: dict[int, dict[str, Any]] = {}
+    for p in predictions:
+        by_repeat.setdefault(p.repeat, {})[p.item_id] = p
+    if len(by_repeat) < 2:
+        return None
+    common = set.intersection(*(set(r) for r in by_repeat.values()))
+    order = [p.item_id for p in predictions if p.repeat == 0 and p.item_id in common]
+    if not order:
+        return None
+    task = str(config["task"])
+    per_repeat = []
+    for r in sorted(by_repeat):
+        primary = _score(config, [by_repeat[r][i] for i in order], items)[PRIMARY[task]]
+        per_repeat.append([v if v is not None else 0.0 for v in primary.per_item])
+    return repeat_spread(per_repeat)
+
+
+def judge_cost(
+    store: RunStore, run_id: str, config: Mapping[str, Any], pricing: Pricing
+) -> JudgeCost | None:
+    """The run's judging, tokens and dollars: API list price, or self-hosted machine time."""
+    calls = judge_usage(store, run_id, str(config["task"]))
+    if not calls:
+        return None
+    judge = (config.get("backends") or {}).get("judge")
+    backend = judge.get("backend") if isinstance(judge, dict) else judge
+    model = next((c.model for c, _, _ in calls if c.model), None)
+    price = pricing.api_price(model)
+    seconds = sum(s for _, s, _ in calls)
+    if price is not None:
+        cost, priced = sum(call_cost(c, price) for c, _, _ in calls), "api list price"
+    else:
+        cost, priced = seconds * pricing.self_hosted_hourly / 3600.0, "self-hosted machine time"
+    tokens = {
+        kind: sum(getattr(c, f"{kind}_tokens") for c, _, _ in calls)
+        for kind in ("input", "cache_write", "cache_read", "output")
+    }
+    rubric = "correctness" if config["task"] == "qa" else "quality"
+    return JudgeCost(
+        backend, model, rubric, sum(n for _, _, n in calls), len(calls), tokens, seconds, cost,
+        priced,
+    )  # fmt: skip
 
 
 def _score(config: Mapping[str, Any], predictions: list[Any], items: Mapping[str, Any]) -> Any:
@@ -243,6 +343,16 @@ def _schema(config: Mapping[str, Any]) -> Any:
     return schema if isinstance(schema, dict) else None
 
 
+def _record_aggregate(store: RunStore, run_id: str, arm: str, s: Any) -> None:
+    interval = metric_interval(s)
+    details = (
+        None
+        if interval is None
+        else {"low": interval.low, "high": interval.high, "method": interval.method, "n": s.n}
+    )
+    store.record_metrics([Metric(run_id, arm, s.name, s.value, details=details)])
+
+
 def _record(store: RunStore, run_id: str, arm: str, item_ids: list[str], scores: Any) -> None:
     metrics = []
     for name, s in scores.items():
@@ -261,10 +371,15 @@ def _record(store: RunStore, run_id: str, arm: str, item_ids: list[str], scores:
     store.record_metrics(metrics)
 
 
+def answer_calls(p: Any) -> tuple[Measurement, ...]:
+    """The calls that answered (the judge's calls are priced apart, never as the arm's)."""
+    return tuple(c for c in p.measurements if c.stage != "judge")
+
+
 def query_usage(p: Any) -> QueryUsage:
     """One answered query's tokens and latency; a memory hit counts with zero calls, so token
     means are per query, not per model call. Latency is what the user waited (`latency_s`)."""
-    calls = p.measurements
+    calls = answer_calls(p)
     return QueryUsage(
         p.item_id, p.repeat,
         sum(c.input_tokens for c in calls), sum(c.cache_write_tokens for c in calls),
@@ -294,13 +409,25 @@ def _row(
     }
     measured, projected = [], []
     for p in ok:
-        prices = [(c, pricing.api_price(c.model)) for c in p.measurements]
+        prices = [(c, pricing.api_price(c.model)) for c in answer_calls(p)]
         api = sum(call_cost(c, price) for c, price in prices if price is not None)
         local = any(price is None for _, price in prices)
         machine = float((p.extra or {}).get("wall_share_s") or 0.0) if local else 0.0
         measured.append(api + machine * pricing.self_hosted_hourly / 3600.0)
-        if pricing.project_to is not None:
-            projected.append(sum(call_cost(c, pricing.project_to) for c in p.measurements))
+    projected_tokens: dict[str, float] = {}
+    if pricing.project_to is not None and ok:
+        split = project_prefixes(
+            (answer_calls(p), dict((p.extra or {}).get("calls") or {})) for p in ok
+        )
+        projected = [
+            sum(call_cost(c.measurement, pricing.project_to) for c in calls) for calls in split
+        ]
+        projected_tokens = {
+            kind: float(
+                np.mean([sum(getattr(c, f"{kind}_tokens") for c in calls) for calls in split])
+            )
+            for kind in ("input", "cache_write", "cache_read")
+        } | {"output": tokens["output"]}
     validity_metric = VALIDITY.get(task)
     validity = None
     if validity_metric and scores[validity_metric].value is not None:
@@ -322,4 +449,5 @@ def _row(
         cost_per_1k=1000 * float(np.mean(measured)) if measured else None,
         projected_per_1k=1000 * float(np.mean(projected)) if projected else None,
         info=info,
+        projected_tokens=projected_tokens,
     )

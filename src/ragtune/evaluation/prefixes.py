@@ -1,0 +1,193 @@
+"""Cacheable prefixes: noted while arms run, priced as cache writes and reads in the projection.
+
+A local model has no prompt cache, so its measured cache-write and cache-read counts are 0 and
+every prompt token is plain input. An API provider caches the prefix each arm marks
+(`Request.cache_prefix`: the system prompt plus the first n messages). While an arm runs,
+`CallRecorder` wraps its backends and notes per call a fingerprint of that prefix, its share of
+the prompt, and the size of the batch the call went out in. The runner stores the note with the
+prediction (`extra["calls"][stage]`), so pricing reads the store and never re-runs a model.
+
+Projection model (simple on purpose): within a run, the first call with a given prefix writes
+it to the provider's cache and every later call with the same prefix reads it, so N calls that
+share D distinct prefixes have a hit rate of 1 - D/N. That assumes the calls come within the
+cache's time-to-live (5 minutes at Anthropic), i.e. the prefix is used at least every few minutes
+in production. Prefix tokens = the call's measured prompt tokens x the prefix's share of the
+prompt's characters (no tokenizer is loaded to count). Prefixes below `MIN_CACHEABLE_TOKENS` are
+plain input, as providers do not cache them. Calls that measured cache tokens themselves (an API
+backend with caching) keep their measured split. Deliberately not here: the prices (catalog).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ragtune.backends.base import Backend, Request, Response
+from ragtune.store.records import Measurement
+
+# Anthropic's and OpenAI's smallest cacheable prompt prefix is 1,024 tokens (some Anthropic
+# models need 2,048 or 4,096): shorter prefixes are billed as plain input.
+MIN_CACHEABLE_TOKENS = 1024
+
+
+def prefix_note(request: Request) -> dict[str, Any]:
+    """The cacheable part of `request`: {"prefix": fingerprint or None, "share": of the prompt}."""
+    whole = request.system + "".join(m.content for m in request.messages)
+    if request.cache_prefix is None or not whole:
+        return {"prefix": None, "share": 0.0}
+    text = request.system + "".join(
+        f"\x00{m.role}\x00{m.content}" for m in request.messages[: request.cache_prefix]
+    )
+    cached = request.system + "".join(m.content for m in request.messages[: request.cache_prefix])
+    return {
+        "prefix": hashlib.sha256(text.encode()).hexdigest()[:16],
+        "share": len(cached) / len(whole),
+    }
+
+
+def _key(backend: str, model: str, usage: Any, latency_s: float, cached: bool) -> tuple[Any, ...]:
+    return (
+        backend,
+        model,
+        usage.input_tokens,
+        usage.cache_write_tokens,
+        usage.cache_read_tokens,
+        usage.output_tokens,
+        latency_s,
+        cached,
+    )
+
+
+@dataclass
+class CallLog:
+    """Notes of the calls made since the last `clear`, matched back to predictions' calls."""
+
+    entries: list[tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=list)
+    load_s: float = 0.0  # one-off model loading inside these calls: not serving time
+
+    def add(self, response: Response, note: dict[str, Any]) -> None:
+        key = _key(
+            response.backend, response.model, response.usage, response.latency.total_s,
+            response.cached,
+        )  # fmt: skip
+        self.entries.append((key, note))
+
+    def take(self, call: Any) -> dict[str, Any] | None:
+        """The note of a strategy `Call` (the first unused entry that matches it)."""
+        key = _key(call.backend, call.model, call.usage, call.latency_s, call.cached)
+        for i, (k, note) in enumerate(self.entries):
+            if k == key:
+                del self.entries[i]
+                return note
+        return None
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.load_s = 0.0
+
+
+class CallRecorder:
+    """A backend that notes each request's cacheable prefix and batch size in a `CallLog`."""
+
+    def __init__(self, inner: Backend, log: CallLog) -> None:
+        self.inner = inner
+        self.log = log
+        self.name = inner.name
+        self.model = inner.model
+
+    def __getattr__(self, name: str) -> Any:  # context_window, params, tokenizer, ...
+        return getattr(self.inner, name)
+
+    def generate(self, requests: Sequence[Request]) -> list[Response]:
+        model = _innermost(self.inner)
+        unloaded = getattr(model, "_lm", False) is None  # a local model loads on first use
+        started = time.perf_counter()
+        responses = self.inner.generate(requests)
+        if unloaded and getattr(model, "_lm", None) is not None:
+            # the call's own latency starts after loading; the rest of the wait was the load
+            decoding = sum({r.latency.total_s for r in responses if not r.cached})
+            self.log.load_s += max(0.0, time.perf_counter() - started - decoding)
+        for request, response in zip(requests, responses, strict=False):
+            self.log.add(response, {**prefix_note(request), "batch": len(requests)})
+        return responses
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _innermost(backend: Any) -> Any:
+    while hasattr(backend, "inner"):
+        backend = backend.inner
+    return backend
+
+
+def record_calls(resources: Any) -> CallLog:
+    """Wrap the resources' backends (once each, keeping shared ones shared) in a recorder."""
+    log = CallLog()
+    wrapped: dict[int, CallRecorder] = {}
+    for attr in ("cheap", "strong", "tuned"):
+        backend = getattr(resources, attr)
+        if backend is None or isinstance(backend, CallRecorder):
+            continue
+        if id(backend) not in wrapped:
+            wrapped[id(backend)] = CallRecorder(backend, log)
+        setattr(resources, attr, wrapped[id(backend)])
+    resources.extras["call_log"] = log
+    return log
+
+
+@dataclass(frozen=True)
+class ProjectedCall:
+    """A measured call with its prompt split the way a caching API provider would bill it."""
+
+    call: Measurement
+    input_tokens: int
+    cache_write_tokens: int
+    cache_read_tokens: int
+
+    @property
+    def measurement(self) -> Measurement:
+        return replace(
+            self.call,
+            input_tokens=self.input_tokens,
+            cache_write_tokens=self.cache_write_tokens,
+            cache_read_tokens=self.cache_read_tokens,
+        )
+
+
+def project_prefixes(
+    predictions: Iterable[tuple[Sequence[Measurement], Mapping[str, Any]]],
+    *,
+    min_tokens: int = MIN_CACHEABLE_TOKENS,
+) -> list[list[ProjectedCall]]:
+    """Per prediction (its calls and its stage -> note map, in run order), the projected calls.
+
+    The first use of a prefix is a cache write, every later use a read (see the module
+    docstring); calls that measured cache tokens keep them.
+    """
+    seen: set[str] = set()
+    out = []
+    for calls, notes in predictions:
+        projected = []
+        for call in calls:
+            note = notes.get(call.stage) or {}
+            prompt = call.input_tokens + call.cache_write_tokens + call.cache_read_tokens
+            prefix_tokens = round(prompt * float(note.get("share") or 0.0))
+            fingerprint = note.get("prefix")
+            measured_cache = call.cache_write_tokens + call.cache_read_tokens > 0
+            if measured_cache or not fingerprint or prefix_tokens < min_tokens:
+                projected.append(
+                    ProjectedCall(
+                        call, call.input_tokens, call.cache_write_tokens, call.cache_read_tokens
+                    )
+                )
+                continue
+            hit = fingerprint in seen
+            seen.add(fingerprint)
+            write, read = (0, prefix_tokens) if hit else (prefix_tokens, 0)
+            projected.append(ProjectedCall(call, prompt - prefix_tokens, write, read))
+        out.append(projected)
+    return out

@@ -1,0 +1,88 @@
+"""Cacheable prefixes: noted per call while arms run, priced as cache write then read when the
+measured tokens are projected onto an API model. Checked against hand-computed dollars."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ragtune.backends.base import Latency, Message, Request, Response, Usage
+from ragtune.evaluation.prefixes import CallLog, prefix_note, project_prefixes
+from ragtune.evaluation.summary import summarise
+from ragtune.store.records import Measurement
+from ragtune.strategies.base import Call
+
+
+def test_prefix_note_fingerprints_the_marked_prefix_and_its_share() -> None:
+    shots = (Message("user", "q1"), Message("assistant", "a1"))
+    one = Request(messages=(*shots, Message("user", "first question")), system="S" * 10,
+                  cache_prefix=2)  # fmt: skip
+    two = Request(messages=(*shots, Message("user", "second")), system="S" * 10, cache_prefix=2)
+    other = Request(messages=(*shots, Message("user", "second")), system="T" * 10, cache_prefix=2)
+    assert prefix_note(one)["prefix"] == prefix_note(two)["prefix"] != prefix_note(other)["prefix"]
+    # share of the prompt's characters: 10 + 2 + 2 of 10 + 2 + 2 + 14
+    assert prefix_note(one)["share"] == pytest.approx(14 / 28)
+    unmarked = Request(messages=(Message("user", "hi"),), cache_prefix=None)
+    assert prefix_note(unmarked) == {"prefix": None, "share": 0.0}
+
+
+def test_first_use_writes_later_uses_read_short_prefixes_stay_plain() -> None:
+    call = Measurement("answer", "smollm2-135m", 2100, 0, 0, 10, 1.0)
+    long_note = {"answer": {"prefix": "kb", "share": 2000 / 2100}}
+    short = Measurement("answer", "smollm2-135m", 300, 0, 0, 10, 1.0)
+    short_note = {"answer": {"prefix": "sys", "share": 0.5}}  # 150 tokens: below 1,024
+    measured = Measurement("answer", "claude-haiku-4-5", 50, 0, 2000, 10, 1.0)
+    split = project_prefixes(
+        [((call,), long_note), ((call,), long_note), ((short,), short_note),
+         ((call,), long_note), ((measured,), long_note)]
+    )  # fmt: skip
+    kinds = [
+        (c.input_tokens, c.cache_write_tokens, c.cache_read_tokens)
+        for calls in split
+        for c in calls
+    ]
+    assert kinds == [
+        (100, 2000, 0),  # written on first use
+        (100, 0, 2000),  # then read
+        (300, 0, 0),  # too short to cache
+        (100, 0, 2000),
+        (50, 0, 2000),  # an API call's own measured split is kept
+    ]
+    # a lower minimum caches the short prefix too
+    [[small]] = project_prefixes([((short,), short_note)], min_tokens=100)
+    assert (small.input_tokens, small.cache_write_tokens) == (150, 150)
+
+
+def test_call_log_matches_calls_back_to_their_notes() -> None:
+    log = CallLog()
+    responses = [
+        Response("a", "stop", Usage(input_tokens=n), Latency(1.0), "local:m", "m") for n in (5, 7)
+    ]
+    for r, prefix in zip(responses, ("x", "y"), strict=True):
+        log.add(r, {"prefix": prefix, "share": 0.5, "batch": 2})
+    assert log.take(Call.of(responses[1]))["prefix"] == "y"  # type: ignore[index]
+    assert log.take(Call.of(responses[0]))["prefix"] == "x"  # type: ignore[index]
+    assert log.take(Call.of(responses[0])) is None  # each note is taken once
+
+
+def test_summary_projects_prefixes_as_cache_write_then_read(
+    store: Any, make_run: Any, pricing: Any
+) -> None:
+    """Hand-computed at claude-haiku-4-5 ($1/M in, $5/M out, write 1.25x, read 0.1x): three
+    calls of 2,100 prompt tokens sharing a 2,000-token prefix, 10 output tokens each.
+    First: 100 + 2000 x 1.25 + 10 x 5 = 2,650 micro-dollars; then 100 + 200 + 50 = 350 each.
+    Mean 1,116.67 micro-dollars a query: $1.1167 per 1k. Hit rate 1 - 1/3 = 2/3."""
+    run_id = make_run(
+        store,
+        {"long_context": ["2016", "Berlin", "blue"]},
+        golds=("2016", "Berlin", "blue"),
+        call=Measurement("answer", "smollm2-135m", 2100, 0, 0, 10, 1.0),
+        notes={"answer": {"prefix": "kb-v1", "share": 2000 / 2100, "batch": 3}},
+    )
+    [arm] = summarise(store, run_id, pricing).arms
+    assert arm.projected_per_1k == pytest.approx(1000 * (2650 + 350 + 350) / 3 / 1e6)
+    assert arm.projected_tokens["input"] == pytest.approx(100)
+    assert arm.projected_tokens["cache_write"] == pytest.approx(2000 / 3)
+    assert arm.projected_tokens["cache_read"] == pytest.approx(4000 / 3)
+    assert arm.tokens["input"] == 2100 and arm.tokens["cache_read"] == 0  # measured: unchanged

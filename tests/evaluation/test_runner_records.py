@@ -1,0 +1,63 @@
+"""How the runner turns a batch of arm predictions into store records: machine-time shares
+(a response-cache hit is priced at what computing it cost) and the per-call notes. No model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from ragtune.backends.base import Usage
+from ragtune.evaluation.prefixes import CallLog
+from ragtune.evaluation.runner import stored_batch
+from ragtune.evaluation.summary import summarise
+from ragtune.strategies.base import Call, Prediction
+
+
+def _prediction(item: str, cached: bool, latency: float) -> Prediction:
+    call = Call("answer", "local:m", "m", Usage(input_tokens=100, output_tokens=5), latency,
+                cached=cached)  # fmt: skip
+    return Prediction(item, "text", "text", (call,), latency_s=latency)
+
+
+def test_cached_predictions_keep_their_original_machine_time() -> None:
+    """Two fresh answers took 2.0 s now; two came from the cache, recorded when a batch of 4
+    took 6.0 s: each costs 6.0 / 4 = 1.5 s of machine time, not ~0."""
+    batch = [
+        _prediction("a", False, 2.0),
+        _prediction("b", True, 6.0),
+        _prediction("c", False, 2.0),
+        _prediction("d", True, 6.0),
+    ]
+    log = CallLog()
+    records = stored_batch("run", "prompt", 0, batch, 2.0, log)
+    shares = {r.item_id: r.extra["wall_share_s"] for r in records}
+    assert shares == pytest.approx({"a": 1.0, "b": 1.5, "c": 1.0, "d": 1.5})
+    assert [r.extra["from_cache"] for r in records] == [False, True, False, True]
+
+
+def test_cached_share_uses_the_batch_size_the_call_went_out_in() -> None:
+    from ragtune.backends.base import Latency, Response
+
+    log = CallLog()
+    response = Response("text", "stop", Usage(input_tokens=100, output_tokens=5), Latency(6.0),
+                        "local:m", "m", cached=True)  # fmt: skip
+    log.add(response, {"prefix": "p", "share": 0.4, "batch": 8})
+    [record] = stored_batch("run", "prompt", 0, [_prediction("a", True, 6.0)], 0.001, log)
+    assert record.extra["wall_share_s"] == pytest.approx(6.0 / 8)
+    assert record.extra["calls"] == {"answer": {"prefix": "p", "share": 0.4, "batch": 8}}
+
+
+def test_all_cached_run_is_priced_like_the_fresh_one(
+    store: Any, make_run: Any, pricing: Any
+) -> None:
+    """The same wall share gives the same self-hosted $/1k, cached or not."""
+    fresh = stored_batch("x", "prompt", 0, [_prediction("q0", False, 3.0)], 3.0)
+    cached = stored_batch("x", "prompt", 0, [_prediction("q0", True, 3.0)], 0.0)
+    assert fresh[0].extra["wall_share_s"] == cached[0].extra["wall_share_s"] == 3.0
+    for records in (fresh, cached):
+        run_id = make_run(store, {"prompt": ["2016"]}, golds=("2016",))
+        store.record_predictions([replace(r, run_id=run_id) for r in records])
+        [arm] = summarise(store, run_id, pricing).arms
+        assert arm.cost_per_1k == pytest.approx(1000 * 3.0 * pricing.self_hosted_hourly / 3600)
