@@ -11,13 +11,13 @@ from ragtune.web.app import create_app
 def test_extra_routers_plug_in() -> None:
     router = APIRouter()
 
-    @router.get("/api/runs")
+    @router.get("/api/extra")
     def runs() -> list[str]:
         return ["run-1"]
 
     client = TestClient(create_app(routers=[router]), base_url="http://127.0.0.1")
-    assert client.get("/api/runs").json() == ["run-1"]
-    assert "/api/runs" in client.get("/openapi.json").json()["paths"]
+    assert client.get("/api/extra").json() == ["run-1"]
+    assert "/api/extra" in client.get("/openapi.json").json()["paths"]
     assert client.get("/runs").status_code == 200  # the placeholder page stays
 
 

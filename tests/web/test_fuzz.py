@@ -29,6 +29,8 @@ OPERATIONS = [
     ("/api/analyse", "POST"),
     ("/api/scenario/import", "POST"),
     ("/api/scenario/export", "POST"),
+    ("/api/runs", "GET"),
+    ("/api/runs/{run_id}/report", "GET"),
 ]
 
 

@@ -69,7 +69,8 @@ def test_static_files_are_still_served(live_server: str) -> None:
 
 
 def test_no_route_takes_a_path() -> None:
-    """Structure: the only path parameter is an example name (checked against a fixed list),
+    """Structure: the path parameters are an example name (checked against a fixed list) and a
+    run id (checked against the store's id pattern),
     and the only non-GET operations compute from the request body."""
     schema = create_app().openapi()
     path_params = {
@@ -79,7 +80,10 @@ def test_no_route_takes_a_path() -> None:
         for p in op.get("parameters", [])
         if p["in"] == "path"
     }
-    assert path_params == {("/api/examples/{name}", "name")}
+    assert path_params == {
+        ("/api/examples/{name}", "name"),
+        ("/api/runs/{run_id}/report", "run_id"),  # checked against the store's id pattern
+    }
     writes = {(path, m.upper()) for path, ops in schema["paths"].items() for m in ops if m != "get"}
     assert writes == {
         ("/api/analyse", "POST"),

@@ -8,6 +8,7 @@ import logging
 import click
 
 from ragtune.cli.main import cli
+from ragtune.cli.run import _store_option
 from ragtune.errors import MissingDependencyError
 
 log = logging.getLogger(__name__)
@@ -38,13 +39,15 @@ def is_loopback(host: str) -> bool:
     type=click.Path(dir_okay=False),
     help="Extra price file(s) that add to or override the bundled catalog.",
 )
-def serve(port: int, host: str, price_files: tuple[str, ...]) -> None:
+@_store_option
+def serve(port: int, host: str, price_files: tuple[str, ...], store_path: str) -> None:
     """Serve the what-if cost calculator in your browser (and its JSON API).
 
     \b
     Example:
       ragtune serve                 # then open http://127.0.0.1:8765
       ragtune serve --port 9000
+      ragtune serve --store runs/ragtune.db   # the runs viewer (/runs) reads this store
     The API schema is at /openapi.json.
     """
     try:
@@ -65,6 +68,7 @@ def serve(port: int, host: str, price_files: tuple[str, ...]) -> None:
             err=True,
         )
     app = create_app(catalog, allowed_hosts=LOOPBACK_HOSTS if loopback else ("*",))
+    app.state.store_path = store_path  # read by the runs viewer (web/runs.py)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"ragtune calculator on http://{shown}:{port}  (Ctrl+C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

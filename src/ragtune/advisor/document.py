@@ -1,0 +1,401 @@
+"""The report document: a run's evidence, priced and judged, as one JSON-able dict.
+
+`build_document` reads a finished (or partial) run from the store, scores and prices it, builds
+a cost option per arm, draws the cost-vs-volume curves with Monte Carlo bands, asks the verdict,
+and lays everything out in the schema "ragtune.report/1" that `ragtune.report` renders (HTML,
+Markdown, JSON) and the web runs viewer shows. No model is called, so a report can be re-priced
+at another volume in a second.
+
+Deliberately not here: formatting (`ragtune.report`), the rules themselves (`verdict`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ragtune.advisor.evidence import ArmEvidence, arm_evidence
+from ragtune.advisor.options import ArmCost, Machine, arm_costs
+from ragtune.advisor.verdict import Facts, Verdict, decide
+from ragtune.config import Advice, Pricing
+from ragtune.cost.analysis import Analysis, Samples, analyse, jsonable
+from ragtune.cost.breakeven import breakeven_volume
+from ragtune.cost.catalog import Catalog, load_catalog
+from ragtune.cost.model import monthly_cost
+from ragtune.errors import RagtuneError
+from ragtune.evaluation.summary import ArmSummary, RunSummary, pricing_for, summarise
+from ragtune.store.runstore import RunStore
+
+SCHEMA = "ragtune.report/1"
+VOLUMES = np.geomspace(1e2, 1e8, 41)  # the cost chart's x axis, requests/month
+BAND = (5, 95)
+
+
+def build_document(
+    store: RunStore,
+    run_id: str,
+    *,
+    volume: float | None = None,
+    catalog: Catalog | None = None,
+) -> dict[str, Any]:
+    """Everything a report shows about `run_id`, priced at `volume` (default: the workload's)."""
+    run = store.get_run(run_id)
+    config = dict(run.config)
+    pricing_spec = Pricing.model_validate(config.get("pricing") or {})
+    advice = Advice.model_validate(config.get("advice") or {}).model_dump()
+    if volume is not None and not volume > 0:
+        raise RagtuneError(f"--volume must be a positive number of requests/month, got {volume}.")
+    volume = float(volume if volume is not None else pricing_spec.requests_per_month) or 1.0
+    catalog = catalog or load_catalog(*_price_files(run.workload, pricing_spec.prices))
+    pricing = pricing_for(catalog, pricing_spec.self_hosted, pricing_spec.project_to)
+    summary = summarise(store, run.id, pricing)
+    infra = catalog.infra_item(pricing_spec.self_hosted)
+    machine = Machine(infra.name, infra.monthly, infra.source, advice["max_utilisation"])
+
+    done = [a for a in summary.arms if a.status == "done"]
+    evidence = {a.arm: arm_evidence(store, run.id, a.arm, pricing) for a in done}
+    training_usd = next((t.cost for t in summary.training if t.cost is not None), None)
+    changes = advice.get("knowledge_changes_per_month")
+    series: dict[str, ArmCost] = {}
+    for i, arm in enumerate(done):
+        per_query = None if arm.projected_per_1k is None else arm.projected_per_1k / 1000
+        for cost in arm_costs(
+            evidence[arm.arm],
+            machine,
+            seed=run.seed + i,
+            training_usd=training_usd,
+            retrain_every_months=1.0 / changes if changes else None,
+            project_to=pricing_spec.project_to,
+            projected_per_query=per_query,
+        ):
+            series[cost.name] = cost
+
+    def monthly(name: str) -> float:
+        return float(monthly_cost(series[name].point, volume))
+
+    def cost_at(name: str, at: float) -> float:
+        return float(monthly_cost(series[name].point, at))
+
+    def crossing(a: str, b: str) -> float | None:
+        return breakeven_volume(series[a].point, series[b].point).first
+
+    facts = Facts(
+        task=summary.task,
+        volume=volume,
+        arms=summary.arms,
+        comparisons=summary.comparisons,
+        freshness=summary.freshness,
+        training=summary.training,
+        advice=advice,
+        train_examples=next((t.examples for t in summary.training if t.examples), 0),
+        labels=len(config["labels"]) if config.get("labels") else None,
+        monthly=monthly,
+        cost_at=cost_at,
+        breakeven=crossing,
+        projection=lambda arm: (
+            f"{arm} @ {pricing_spec.project_to}"
+            if f"{arm} @ {pricing_spec.project_to}" in series
+            else None
+        ),
+        local_only_backends=all(
+            str(b).startswith("local:") for b in (config.get("backends") or {}).values() if b
+        ),
+        api_arms=frozenset(a for a, e in evidence.items() if e.api_models),
+    )
+    verdict = decide(facts)
+    analysis = _analysis(series, verdict, volume, pricing_spec, seed=run.seed)
+    by_name = {o.name: o for o in analysis.options}
+    document = {
+        "schema": SCHEMA,
+        "title": f"{config.get('name', 'workload')}: which strategy at {volume:,.0f} "
+        "requests/month",
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run": {
+            "id": run.id,
+            "name": config.get("name"),
+            "task": summary.task,
+            "workload": run.workload,
+            "created": run.created,
+            "status": run.status,
+            "seed": run.seed,
+            "versions": dict(run.versions),
+            "machine": dict(run.machine),
+            "config": config,
+        },
+        "verdict": _verdict(verdict, pricing_spec),
+        "arms": [_arm(a, by_name, machine, summary) for a in summary.arms],
+        "comparisons": [
+            {**dataclasses.asdict(c), "metric": verdict.metric, "significant": c.significant()}
+            for c in summary.comparisons
+        ],
+        "cost": _cost(series, analysis, volume, pricing_spec),
+        "latency": {name: [float(x) for x in e.latency_s] for name, e in evidence.items()},
+        "freshness": [
+            {
+                "arm": f.arm,
+                "version": f.version,
+                "n": f.n,
+                "before": _interval(f.before, f.n),
+                "after": _interval(f.after, f.n),
+            }
+            for f in summary.freshness
+        ],
+        "training": _training(store, run.id, summary),
+        "judge": _judge(summary),
+        "router": _router(summary.arms),
+        "prices": _prices(catalog, pricing_spec, evidence),
+        "assumptions": _assumptions(pricing_spec, advice, config),
+    }
+    return jsonable(document)
+
+
+def _price_files(workload: str | None, files: list[str]) -> list[Path]:
+    """The workload's own price files, resolved next to it when it is still there."""
+    if not files or not workload:
+        return []
+    root = Path(workload).resolve().parent
+    found = [root / f for f in files if (root / f).is_file()]
+    return found
+
+
+def _analysis(
+    series: dict[str, ArmCost], verdict: Verdict, volume: float, spec: Pricing, *, seed: int
+) -> Analysis:
+    points = {name: c.point for name, c in series.items()}
+    draws = {name: c.draws for name, c in series.items()}
+    chosen = verdict.recommended
+    pairs = [(chosen, name) for name in series if chosen and name != chosen]
+    size = _draw_size(draws)
+    samples = Samples(draws, np.full(size, volume), spec.growth_per_month) if size else None
+    # Every series against the recommended one only: the verdict's flips, not all pairs.
+    return analyse(
+        points,
+        volume=volume,
+        growth=spec.growth_per_month,
+        horizon=spec.horizon_months,
+        samples=samples,
+        pairs=pairs or None,
+    )
+
+
+def _draw_size(draws: dict[str, Any]) -> int:
+    sizes = {
+        int(np.size(v))
+        for option in draws.values()
+        for v in (
+            option.api.input_per_m if option.api else 0.0,
+            option.serving.tokens_per_second if option.serving else 0.0,
+        )
+        if np.size(v) > 1
+    }
+    return max(sizes) if sizes else 0
+
+
+def _cost(
+    series: dict[str, ArmCost], analysis: Analysis, volume: float, spec: Pricing
+) -> dict[str, Any]:
+    grid = VOLUMES
+    out = []
+    for name, cost in series.items():
+        point = np.broadcast_to(monthly_cost(cost.point, grid), grid.shape)
+        drawn = np.asarray(monthly_cost(cost.draws, grid[:, None]), dtype=np.float64)
+        if drawn.ndim == 2 and drawn.shape[1] > 1:
+            low, high = np.percentile(drawn, BAND, axis=1)
+        else:
+            low = high = point
+        out.append(
+            {
+                "name": name,
+                "arm": cost.arm,
+                "kind": cost.kind,
+                "label": cost.label,
+                "monthly": point.tolist(),
+                "low": np.minimum(low, point).tolist(),
+                "high": np.maximum(high, point).tolist(),
+            }
+        )
+    breakevens = []
+    for pair in analysis.pairs:
+        band = pair.breakeven_band
+        first = pair.crossing.first
+        breakevens.append(
+            {
+                "a": pair.a,
+                "b": pair.b,
+                "volume": first,
+                "low": band.p10 if band else None,
+                "high": band.p90 if band else None,
+                "note": "never crosses between 1 and 1e12 requests/month"
+                if first is None
+                else f"{pair.crossing.cheaper_below or 'neither'} is cheaper below it "
+                f"({pair.crossing.method}; band P10-P90 of bootstrap draws)",
+            }
+        )
+    return {
+        "volume": volume,
+        "horizon_months": spec.horizon_months,
+        "volumes": grid.tolist(),
+        "series": out,
+        "breakevens": breakevens,
+        "items": {o.name: [dataclasses.asdict(i) for i in o.breakdown] for o in analysis.options},
+    }
+
+
+def _arm(
+    a: ArmSummary, options: dict[str, Any], machine: Machine, summary: RunSummary
+) -> dict[str, Any]:
+    row = dataclasses.asdict(a)
+    row["quality"] = _interval(a.quality, a.n)
+    option = options.get(a.arm)
+    row["monthly_cost"] = option.monthly if option else None
+    row["tco"] = option.tco if option else None
+    row["deployment"] = (
+        ""
+        if option is None
+        else f"self-hosted on {machine.name}"
+        if any(i.name.startswith("GPU") for i in option.breakdown)
+        else "API"
+    )
+    row["pareto"] = _pareto(a, summary.arms)
+    return row
+
+
+def _pareto(a: ArmSummary, arms: tuple[ArmSummary, ...]) -> bool:
+    """No other arm is at least as good and at least as cheap, and better on one of them."""
+    if a.quality is None or a.cost_per_1k is None:
+        return False
+    for b in arms:
+        if b is a or b.quality is None or b.cost_per_1k is None:
+            continue
+        q, c = b.quality.estimate, b.cost_per_1k
+        if (
+            q >= a.quality.estimate
+            and c <= a.cost_per_1k
+            and (q > a.quality.estimate or c < a.cost_per_1k)
+        ):
+            return False
+    return True
+
+
+def _interval(interval: Any, n: int) -> dict[str, Any] | None:
+    if interval is None:
+        return None
+    return {
+        "estimate": interval.estimate,
+        "low": interval.low,
+        "high": interval.high,
+        "n": n,
+        "method": interval.method,
+    }
+
+
+def _verdict(verdict: Verdict, spec: Pricing) -> dict[str, Any]:
+    return {
+        "volume": verdict.volume,
+        "horizon_months": spec.horizon_months,
+        "growth_per_month": spec.growth_per_month,
+        "recommended": verdict.recommended,
+        "headline": verdict.headline,
+        "metric": verdict.metric,
+        "margin": verdict.margin,
+        "equivalent": verdict.equivalent,
+        "reasons": verdict.reasons,
+        "flips": verdict.flips,
+        "caveats": verdict.caveats,
+        "expectations": verdict.expectations,
+    }
+
+
+def _training(store: RunStore, run_id: str, summary: RunSummary) -> list[dict[str, Any]]:
+    out = []
+    for job, record in zip(summary.training, store.list_training_runs(run_id), strict=False):
+        curves = {
+            split: [[p.step, p.loss] for p in store.loss_curve(record.id, split)]
+            for split in ("train", "validation")
+        }
+        out.append({**dataclasses.asdict(job), "curves": curves})
+    return out
+
+
+def _router(arms: tuple[ArmSummary, ...]) -> list[dict[str, Any]]:
+    out = []
+    for a in arms:
+        info = dict(a.info or {})
+        if a.status != "done" or "curve" not in info:
+            continue
+        points = [
+            {"threshold": t, "escalation": e, "quality": q} for t, e, q in info.get("curve") or []
+        ]
+        out.append(
+            {
+                "arm": a.arm,
+                "threshold": info.get("threshold"),
+                "escalation_rate": info.get("escalation_rate"),
+                "points": points,
+            }
+        )
+    return out
+
+
+def _prices(
+    catalog: Catalog, spec: Pricing, evidence: dict[str, ArmEvidence]
+) -> list[dict[str, Any]]:
+    infra = catalog.infra_item(spec.self_hosted)
+    rows = [
+        {
+            "name": f"{infra.name} (self-hosted machine)",
+            "value": f"${infra.monthly:,.2f}/month",
+            "source": infra.source,
+            "as_of": infra.as_of,
+        }
+    ]
+    models = {spec.project_to} | {m for e in evidence.values() for m in e.api_models}
+    for name in sorted(m for m in models if m):
+        p = catalog.model(name)
+        rows.append(
+            {
+                "name": p.name,
+                "value": f"${p.input_per_m}/M input, ${p.output_per_m}/M output, cache write "
+                f"x{p.cache_write_multiplier}, cache read x{p.cache_read_multiplier}",
+                "source": p.source,
+                "as_of": p.as_of,
+            }
+        )
+    return rows
+
+
+def _assumptions(spec: Pricing, advice: dict[str, Any], config: dict[str, Any]) -> list[Any]:
+    stated = set((config.get("advice") or {}).keys())
+    rows = [
+        {"name": "requests per month", "value": f"{spec.requests_per_month:,.0f}",
+         "source": "workload file (pricing.requests_per_month)"},
+        {"name": "growth per month", "value": f"{spec.growth_per_month:.1%}",
+         "source": "workload file (pricing.growth_per_month)"},
+        {"name": "horizon", "value": f"{spec.horizon_months} months",
+         "source": "workload file (pricing.horizon_months)"},
+        {"name": "self-hosted machine hours", "value": "720 per month, rented whole",
+         "source": "ragtune convention"},
+    ]  # fmt: skip
+    for key, value in advice.items():
+        source = "workload file (advice)" if key in stated else "ragtune default"
+        shown = "not stated" if value is None else str(value)
+        rows.append({"name": key.replace("_", " "), "value": shown, "source": source})
+    return rows
+
+
+def _judge(summary: RunSummary) -> dict[str, Any] | None:
+    """The LLM judge's cost (priced apart from the arms) and its pairwise verdicts, if any."""
+    if summary.judge is None:
+        return None
+    return {
+        **dataclasses.asdict(summary.judge),
+        "comparisons": [
+            {**dataclasses.asdict(c), "significant": c.significant()}
+            for c in summary.judge_comparisons
+        ],
+        "pairwise": [dataclasses.asdict(p) for p in summary.judge_pairwise],
+    }

@@ -1,0 +1,468 @@
+"""The verdict: which arm to run at the stated volume, why, and what would change the answer.
+
+Quality first, then cost. The candidates are the best arm on the primary metric and every arm
+that is not significantly worse than it (paired test, Holm-corrected) and whose estimate is
+within the non-inferiority margin. Stated constraints (data must stay local, answers need
+citations, a latency budget) narrow them; if a constraint would leave nothing, it is relaxed and
+a caveat says so. The cheapest remaining candidate at the stated volume is recommended.
+
+The decision rules of the source articles (knowledge change cadence, source attribution,
+privacy, labelled-example counts, the 5% format-failure signal, few stable patterns, latency)
+become reasons or caveats, each tied to a measured number or a stated assumption.
+
+Deliberately not here: building the cost options (`options`), the document layout (`document`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ragtune.evaluation.stats import PairwiseComparison
+from ragtune.evaluation.summary import ArmSummary, FreshnessRow, TrainingSummary
+
+TUNED = ("finetune", "finetune_rag")
+CITING = ("rag", "finetune_rag")
+ARTICLES = {
+    "000": "article 000 (knowledge base in context vs a local fine-tuned model)",
+    "001": "article 001 (RAG vs fine-tuning)",
+    "002": "article 002 (fine-tuning open models vs APIs)",
+    "003": "article 003 (fine-tune vs RAG cost)",
+    "004": "article 004 (is fine-tuning cheaper than a larger model)",
+}
+# How each arm learns of a knowledge update, as the freshness reasons say it.
+KNOWLEDGE_SOURCE = {
+    "finetune": " (not retrained)",
+    "finetune_rag": " (index updated, model not retrained)",
+    "rag": " (index updated)",
+    "fewshot": " (examples from the training data)",
+    "memory": " (memories from the training data)",
+}
+FORMAT_FAILURE_SIGNAL = 0.05  # article 003: a format-failure rate above 5% argues for tuning
+FEW_EXAMPLES = 500  # article 001: below ~500 good examples, fine-tuning underperforms
+FEW_PATTERNS, STABLE_MONTHS = 20, 6  # article 004's rule for when fine-tuning is worth it
+WEEKLY = 4.0  # changes per month at which article 001 calls retraining an ops burden
+SMALL_SAMPLE = 100
+
+
+@dataclass
+class Verdict:
+    volume: float
+    metric: str
+    margin: float
+    recommended: str | None = None
+    headline: str = ""
+    equivalent: list[str] = field(default_factory=list)
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    flips: list[dict[str, Any]] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+    expectations: list[dict[str, Any]] = field(default_factory=list)
+
+    def reason(self, text: str, basis: str, source: str | None = None) -> None:
+        self.reasons.append({"text": text, "basis": basis, "source": source})
+
+    def flip(
+        self, text: str, kind: str, to: str | None, at: float | None, unit: str | None
+    ) -> None:
+        self.flips.append({"text": text, "kind": kind, "to": to, "at": at, "unit": unit})
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the verdict reads; costs are callables so it can ask about any volume."""
+
+    task: str
+    volume: float
+    arms: Sequence[ArmSummary]
+    comparisons: Sequence[PairwiseComparison]
+    freshness: Sequence[FreshnessRow]
+    training: Sequence[TrainingSummary]
+    advice: Mapping[str, Any]
+    train_examples: int
+    labels: int | None
+    monthly: Callable[[str], float]  # arm -> measured monthly cost at `volume`
+    cost_at: Callable[[str, float], float]  # series, volume -> monthly cost there
+    breakeven: Callable[[str, str], float | None]  # series a, b -> first crossing volume
+    projection: Callable[[str], str | None]  # arm -> its projection series name, if any
+    local_only_backends: bool  # every backend was a local stand-in model
+    api_arms: frozenset[str] = frozenset()  # arms that called a third-party API
+
+
+def decide(facts: Facts) -> Verdict:
+    done = [a for a in facts.arms if a.status == "done" and a.quality is not None]
+    margin = float(facts.advice.get("margin", 0.05))
+    metric = done[0].metric if done else ""
+    verdict = Verdict(facts.volume, metric, margin)
+    if not done:
+        verdict.headline = "No arm finished, so there is nothing to recommend yet."
+        verdict.caveats.append("Every arm failed or was unavailable; see the arm table.")
+        return verdict
+    best = max(done, key=lambda a: a.quality.estimate if a.quality else 0.0)
+    candidates = [a for a in done if _equivalent(a, best, facts.comparisons, margin)]
+    verdict.equivalent = [a.arm for a in candidates]
+    candidates = _constrain(candidates, facts, verdict)
+    chosen = min(
+        candidates,
+        key=lambda a: (
+            round(facts.monthly(a.arm), 2),
+            -(a.quality.estimate if a.quality else 0.0),
+            a.latency_p50 or 0.0,
+        ),
+    )
+    verdict.recommended = chosen.arm
+    q = chosen.quality
+    assert q is not None
+    verdict.headline = (
+        f"Run {chosen.arm}: {metric} {q.estimate:.2f} [{q.low:.2f}, {q.high:.2f}] on "
+        f"{chosen.n} test queries, ${facts.monthly(chosen.arm):,.2f}/month at "
+        f"{facts.volume:,.0f} requests/month."
+    )
+    _quality_reasons(verdict, chosen, best, candidates, done)
+    _cost_reasons(verdict, chosen, candidates, facts)
+    _rule_reasons(verdict, chosen, done, facts)
+    _flips(verdict, chosen, best, done, facts)
+    _caveats(verdict, done, facts)
+    for claim in expectations(facts):
+        verdict.expectations.append(claim)
+        if claim["holds"] is False:
+            verdict.caveats.append(
+                f"The articles predict that {claim['claim']}, but this run does not show it: "
+                f"{claim['evidence']}."
+            )
+    return verdict
+
+
+def expectations(facts: Facts) -> list[dict[str, Any]]:
+    """What the source articles predict for this task, checked against the measurements.
+
+    `holds` is True / False on the point estimates, with the significance said in `evidence`,
+    or None when an arm the check needs did not run.
+    """
+    arms = {a.arm: a for a in facts.arms if a.status == "done"}
+    out = []
+    if facts.freshness:
+        after = {f.arm: f.after for f in facts.freshness if f.after is not None}
+        rag, tuned = after.get("rag"), after.get("finetune")
+        out.append(
+            _claim(
+                "retrieval beats fine-tuning on facts that changed after training",
+                ARTICLES["001"],
+                None if rag is None or tuned is None else (rag.estimate, tuned.estimate),
+                "rag", "finetune", "on the changed facts", facts.comparisons, paired=False,
+            )
+        )  # fmt: skip
+    if facts.task in ("classify", "extract"):
+        prompt, tuned_arm = arms.get("prompt"), arms.get("finetune")
+        if facts.task == "classify":
+            claim, source = "fine-tuning beats prompting the same small model on accuracy", "002"
+            values = (
+                None
+                if prompt is None or tuned_arm is None or not (prompt.quality and tuned_arm.quality)
+                else (tuned_arm.quality.estimate, prompt.quality.estimate)
+            )
+        else:
+            claim = "fine-tuning beats prompting the same small model on format validity"
+            source = "003"
+            values = (
+                None
+                if prompt is None or tuned_arm is None
+                or prompt.validity is None or tuned_arm.validity is None
+                else (tuned_arm.validity, prompt.validity)
+            )  # fmt: skip
+        paired = facts.task == "classify"
+        out.append(
+            _claim(
+                claim, ARTICLES[source], values, "finetune", "prompt", "", facts.comparisons, paired
+            )
+        )
+    return out
+
+
+def _claim(
+    claim: str,
+    source: str,
+    values: tuple[float, float] | None,
+    a: str,
+    b: str,
+    where: str,
+    comparisons: Sequence[PairwiseComparison],
+    paired: bool,
+) -> dict[str, Any]:
+    if values is None:
+        return {"claim": claim, "source": source, "holds": None,
+                "evidence": f"{a} or {b} did not run"}  # fmt: skip
+    evidence = f"{a} {values[0]:.2f} vs {b} {values[1]:.2f}{' ' + where if where else ''}"
+    pair = _pair(a, b, comparisons) if paired else None
+    if pair is not None:
+        evidence += f" (p_holm {pair.p_holm:.3g}, n={pair.n})"
+    return {"claim": claim, "source": source, "holds": values[0] > values[1], "evidence": evidence}
+
+
+def _equivalent(
+    arm: ArmSummary, best: ArmSummary, comparisons: Sequence[PairwiseComparison], margin: float
+) -> bool:
+    """Not significantly worse than the best, and within the margin of it."""
+    if arm.arm == best.arm:
+        return True
+    assert arm.quality is not None and best.quality is not None
+    if best.quality.estimate - arm.quality.estimate > margin + 1e-9:  # float-safe at the edge
+        return False
+    pair = _pair(arm.arm, best.arm, comparisons)
+    return pair is None or not pair.significant()
+
+
+def non_inferior(
+    arm: str, best: str, comparisons: Sequence[PairwiseComparison], margin: float
+) -> bool | None:
+    """True when the paired CI of (arm - best) lies above -margin; None when not compared."""
+    pair = _pair(arm, best, comparisons)
+    if pair is None:
+        return None
+    low = pair.ci_low if pair.arm_a == arm else -pair.ci_high
+    return low > -margin
+
+
+def _pair(a: str, b: str, comparisons: Sequence[PairwiseComparison]) -> PairwiseComparison | None:
+    for c in comparisons:
+        if {c.arm_a, c.arm_b} == {a, b}:
+            return c
+    return None
+
+
+def _constrain(candidates: list[ArmSummary], facts: Facts, verdict: Verdict) -> list[ArmSummary]:
+    """Apply the stated constraints, relaxing any that would leave no candidate."""
+    advice = facts.advice
+    rules: list[tuple[str, Callable[[ArmSummary], bool], str]] = []
+    if advice.get("data_must_stay_local"):
+        rules.append(
+            ("data must stay local", lambda a: a.arm not in facts.api_arms, ARTICLES["002"])
+        )
+    if advice.get("needs_citations"):
+        rules.append(("answers need citations", lambda a: a.arm in CITING, ARTICLES["001"]))
+    budget = advice.get("latency_budget_s")
+    if budget:
+        rules.append(
+            (
+                f"p95 latency within {budget:g} s",
+                lambda a: a.latency_p95 is not None and a.latency_p95 <= budget,
+                ARTICLES["003"],
+            )
+        )
+    for name, keep, source in rules:
+        kept = [a for a in candidates if keep(a)]
+        if kept:
+            dropped = sorted({a.arm for a in candidates} - {a.arm for a in kept})
+            if dropped:
+                verdict.reason(
+                    f"Stated constraint '{name}' rules out {', '.join(dropped)}.",
+                    "assumption",
+                    source,
+                )
+            candidates = kept
+        else:
+            verdict.caveats.append(
+                f"No arm of equal quality meets '{name}'; the verdict ignores that constraint."
+            )
+    return candidates
+
+
+def _quality_reasons(
+    verdict: Verdict,
+    chosen: ArmSummary,
+    best: ArmSummary,
+    candidates: list[ArmSummary],
+    done: list[ArmSummary],
+) -> None:
+    q = chosen.quality
+    assert q is not None
+    if chosen.arm == best.arm:
+        verdict.reason(
+            f"{chosen.arm} has the best measured {verdict.metric}: {q.estimate:.2f} "
+            f"[{q.low:.2f}, {q.high:.2f}], n={chosen.n}.",
+            "measured",
+        )
+    else:
+        b = best.quality
+        assert b is not None
+        verdict.reason(
+            f"{chosen.arm} ({q.estimate:.2f}) is within the {verdict.margin:.2f} margin of the "
+            f"best arm, {best.arm} ({b.estimate:.2f}), and not significantly worse after Holm "
+            "correction.",
+            "measured",
+        )
+    worse = [a.arm for a in done if a.arm not in verdict.equivalent]
+    if worse:
+        verdict.reason(
+            f"Left out for lower quality: {', '.join(worse)} (worse than {best.arm} by more than "
+            f"the margin, or significantly).",
+            "measured",
+        )
+    if chosen.validity is not None:
+        verdict.reason(f"Format validity of {chosen.arm}: {chosen.validity:.0%}.", "measured")
+
+
+def _cost_reasons(
+    verdict: Verdict, chosen: ArmSummary, candidates: list[ArmSummary], facts: Facts
+) -> None:
+    others = [a for a in candidates if a.arm != chosen.arm]
+    if not others:
+        return
+    costs = ", ".join(f"{a.arm} ${facts.monthly(a.arm):,.2f}" for a in others)
+    verdict.reason(
+        f"Cheapest of the arms of equal quality at {facts.volume:,.0f} requests/month: "
+        f"{chosen.arm} ${facts.monthly(chosen.arm):,.2f}/month vs {costs}.",
+        "measured",
+    )
+
+
+def _rule_reasons(
+    verdict: Verdict, chosen: ArmSummary, done: list[ArmSummary], facts: Facts
+) -> None:
+    by_name = {a.arm: a for a in done}
+    changes = facts.advice.get("knowledge_changes_per_month")
+    for row in facts.freshness:
+        if row.after is None:
+            continue
+        before = f"{row.before.estimate:.2f} -> " if row.before else ""
+        how = KNOWLEDGE_SOURCE.get(row.arm, "")
+        verdict.reason(
+            f"After knowledge update {row.version}, {row.arm} scores {before}"
+            f"{row.after.estimate:.2f} on the {row.n} changed facts{how}.",
+            "measured",
+            ARTICLES["001"],
+        )
+    if changes is not None and changes >= WEEKLY and chosen.arm in TUNED:
+        verdict.caveats.append(
+            f"Knowledge changes {changes:g} times a month; retraining that often is an "
+            "operations burden beyond its machine cost."
+        )
+    if facts.task in ("extract", "classify"):
+        prompt = by_name.get("prompt")
+        if prompt is not None and prompt.validity is not None:
+            failure = 1.0 - prompt.validity
+            signal = "above" if failure > FORMAT_FAILURE_SIGNAL else "below"
+            verdict.reason(
+                f"Prompting fails the format on {failure:.0%} of queries, {signal} the 5% "
+                "at which fine-tuning for format pays.",
+                "rule",
+                ARTICLES["003"],
+            )
+    patterns = facts.advice.get("distinct_patterns") or facts.labels
+    stable = facts.advice.get("spec_stable_months")
+    if patterns is not None and stable is not None:
+        holds = patterns < FEW_PATTERNS and stable >= STABLE_MONTHS
+        verdict.reason(
+            f"{patterns} distinct patterns, spec stable for {stable:g} months: fine-tuning "
+            f"{'is' if holds else 'is not'} worth evaluating by the <20 patterns / 6 months rule.",
+            "rule",
+            ARTICLES["004"],
+        )
+    if facts.advice.get("needs_citations") and chosen.arm in CITING:
+        verdict.reason("Retrieval gives every answer its sources.", "rule", ARTICLES["001"])
+
+
+def _flips(
+    verdict: Verdict, chosen: ArmSummary, best: ArmSummary, done: list[ArmSummary], facts: Facts
+) -> None:
+    for other in verdict.equivalent:
+        if other == chosen.arm:
+            continue
+        at = facts.breakeven(chosen.arm, other)
+        if at is not None:
+            verdict.flip(
+                f"At about {at:,.0f} requests/month {other} costs the same as {chosen.arm} "
+                "at equal quality; past it the cheaper one changes.",
+                "volume",
+                other,
+                at,
+                "requests/month",
+            )
+    projection = facts.projection(chosen.arm)
+    if projection is not None and not facts.advice.get("data_must_stay_local"):
+        at = facts.breakeven(chosen.arm, projection)
+        if at is not None:
+            api_cheaper_below = facts.cost_at(projection, at / 2) < facts.cost_at(
+                chosen.arm, at / 2
+            )
+            side = "below" if api_cheaper_below else "above"
+            verdict.flip(
+                f"{side.capitalize()} about {at:,.0f} requests/month, sending the same prompts "
+                f"to the API ({projection}, a projection: quality not measured) costs less "
+                "than self-hosting.",
+                "volume",
+                projection,
+                at,
+                "requests/month",
+            )
+    _cadence_flip(verdict, chosen, facts)
+    if best.arm != chosen.arm and best.quality is not None:
+        extra = facts.monthly(best.arm) - facts.monthly(chosen.arm)
+        gap = best.quality.estimate - (chosen.quality.estimate if chosen.quality else 0.0)
+        verdict.flip(
+            f"With a margin below {gap:.2f}, {best.arm} wins on quality at ${extra:+,.2f}/month.",
+            "quality",
+            best.arm,
+            None,
+            None,
+        )
+
+
+def _cadence_flip(verdict: Verdict, chosen: ArmSummary, facts: Facts) -> None:
+    """How often the knowledge may change before retraining outweighs a tuned arm's saving."""
+    job = next((t for t in facts.training if t.cost), None)
+    if job is None or job.cost is None:
+        return
+    rivals = [a for a in verdict.equivalent if a not in TUNED and a != chosen.arm]
+    if chosen.arm in TUNED and rivals:
+        rival = min(rivals, key=facts.monthly)
+        saving = facts.monthly(rival) - facts.monthly(chosen.arm)
+        if saving > 0:
+            per_month = saving / job.cost
+            verdict.flip(
+                f"If the knowledge changes more than {per_month:,.1f} times a month, retraining "
+                f"(${job.cost:,.4f} each) costs more than {chosen.arm} saves over {rival}.",
+                "cadence",
+                rival,
+                per_month,
+                "changes/month",
+            )
+        return
+    verdict.reason(
+        f"One fine-tune cost ${job.cost:,.4f} of measured machine time; retraining after each "
+        "knowledge change costs that again, and a tuned model that is not retrained keeps "
+        "the old facts.",
+        "measured",
+        ARTICLES["001"],
+    )
+
+
+def _caveats(verdict: Verdict, done: list[ArmSummary], facts: Facts) -> None:
+    n = min(a.n for a in done)
+    widest = max((a.quality.high - a.quality.low) for a in done if a.quality)
+    if n < SMALL_SAMPLE:
+        verdict.caveats.append(
+            f"Small sample: {n} test queries per arm; the widest 95% CI spans {widest:.2f}."
+        )
+    if facts.local_only_backends:
+        verdict.caveats.append(
+            "Quality was measured on a small local stand-in model; rerun with the models you "
+            "would deploy before trusting the quality ranking. API costs are projections from "
+            "measured tokens."
+        )
+    missing = [a for a in facts.arms if a.status != "done"]
+    if missing:
+        verdict.caveats.append(
+            "Not measured: " + "; ".join(f"{a.arm} ({a.reason or a.status})" for a in missing)
+        )
+    tuned = [a for a in done if a.arm in TUNED]
+    if tuned and facts.train_examples < FEW_EXAMPLES:
+        verdict.caveats.append(
+            f"Fine-tuned on {facts.train_examples} examples; below about {FEW_EXAMPLES}, "
+            f"tuned models tend to memorise rather than generalise ({ARTICLES['001']})."
+        )
+    if facts.advice.get("knowledge_changes_per_month") is None and facts.freshness:
+        verdict.caveats.append(
+            "How often the knowledge changes was not stated (advice.knowledge_changes_per_month)"
+            "; tuned arms are priced without retraining."
+        )

@@ -1,0 +1,37 @@
+"""Render a report document ("ragtune.report/1", built by `ragtune.advisor.build_document`).
+
+`render(doc, "html" | "md" | "json")`: one self-contained offline HTML file with inline SVG
+charts, Markdown with the charts' numbers as tables, or the document itself as stable JSON.
+The renderers only format and draw; every number comes from the document.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ragtune.errors import RagtuneError
+from ragtune.report.fmt import with_redacted_config
+from ragtune.report.html import render_html
+from ragtune.report.markdown import render_markdown
+
+FORMATS = ("html", "md", "json")
+SUFFIXES = {"html": ".html", "md": ".md", "json": ".json"}
+
+
+def render_json(doc: dict[str, Any]) -> str:
+    """The document as indented JSON with sorted keys (config secrets redacted)."""
+    return json.dumps(with_redacted_config(doc), indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def render(doc: dict[str, Any], fmt: str = "html") -> str:
+    if fmt == "html":
+        return render_html(doc)
+    if fmt == "md":
+        return render_markdown(doc)
+    if fmt == "json":
+        return render_json(doc)
+    raise RagtuneError(f"unknown report format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
+
+
+__all__ = ["FORMATS", "SUFFIXES", "render", "render_html", "render_json", "render_markdown"]

@@ -1,0 +1,253 @@
+"""`render_html(doc)`: the report as one self-contained HTML file that works offline.
+
+Inline CSS, charts as inline SVG (see `charts.py`), no script and no URL of any kind, so the
+file can be mailed, archived or opened from disk. Every piece of text from the document is
+escaped (arm names and configs are user-written). A section the document has nothing for is
+replaced by a one-line note.
+
+Deliberately not here: numbers (the advisor computes them) and serving (see `web/runs.py`).
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+from ragtune.report import fmt as f
+from ragtune.report import rows as rows_
+from ragtune.report.charts import CHARTS
+
+STYLE = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d1d1f;margin:0;
+background:#f6f6f4}
+main{max-width:1100px;margin:0 auto;padding:24px}
+h1{font-size:1.6em;margin:.2em 0}h2{margin-top:1.8em;border-bottom:1px solid #ddd}
+.meta,.note,.muted{color:#666;font-size:.9em}
+.verdict{background:#fff;border-left:6px solid #0072B2;padding:12px 20px;border-radius:4px}
+.verdict .headline{font-size:1.25em;font-weight:600}
+.basis{display:inline-block;font-size:.75em;padding:0 6px;border-radius:8px;background:#e8eef6;
+margin-right:6px;text-transform:uppercase}
+.basis-assumption{background:#fbeedd}.basis-rule{background:#e6f4ee}
+table{border-collapse:collapse;background:#fff;margin:8px 0;font-size:.9em}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.unavailable td{color:#888}tr.recommended td:first-child{font-weight:700}
+figure{background:#fff;margin:12px 0;padding:8px;border:1px solid #e3e3e3;border-radius:4px}
+svg.chart{max-width:100%;height:auto;display:block}
+svg text{font-size:11px;fill:#333}svg text.note{fill:#555}
+.scroll{overflow-x:auto}
+pre{background:#fff;border:1px solid #ddd;padding:8px;overflow:auto;font-size:.85em}
+"""
+
+
+def render_html(doc: dict[str, Any]) -> str:
+    doc = f.with_redacted_config(doc)
+    run = doc.get("run") or {}
+    parts = [
+        f"<header><h1>{_e(doc.get('title') or 'ragtune report')}</h1>"
+        f"<p class='meta'>run {_e(run.get('id'))} · task {_e(run.get('task'))} · "
+        f"generated {_e(doc.get('generated'))}</p></header>",
+        _verdict(doc),
+        _arms(doc),
+        _charts(doc),
+        _comparisons(doc),
+        _breakevens(doc),
+        _sources(doc),
+        _reproducibility(doc),
+    ]
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(doc.get('title') or 'ragtune report')}</title>"
+        f"<style>{STYLE}</style></head><body><main>{''.join(parts)}</main></body></html>\n"
+    )
+
+
+def _e(value: Any) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _section(ident: str, title: str, body: str) -> str:
+    return f'<section id="{ident}"><h2>{_e(title)}</h2>{body}</section>'
+
+
+def _missing(text: str) -> str:
+    return f'<p class="note missing">{_e(text)}</p>'
+
+
+def _table(head: list[str], rows: list[list[str]], cls: str = "", row_attrs: Any = None) -> str:
+    """`rows` are already-escaped cell markup; numeric-looking cells are right-aligned."""
+    out = [
+        f'<div class="scroll"><table class="{cls}"><thead><tr>'
+        + "".join(f"<th>{_e(h)}</th>" for h in head)
+    ]
+    out.append("</tr></thead><tbody>")
+    for i, row in enumerate(rows):
+        extra = row_attrs(i) if row_attrs else ""
+        cells = "".join(f'<td class="n">{c}</td>' if _numeric(c) else f"<td>{c}</td>" for c in row)
+        out.append(f"<tr{extra}>{cells}</tr>")
+    return "".join(out) + "</tbody></table></div>"
+
+
+def _numeric(cell: str) -> bool:
+    return bool(cell) and (cell[0].isdigit() or cell[0] in "$-") and len(cell) < 40
+
+
+def _verdict(doc: dict[str, Any]) -> str:
+    v = doc.get("verdict") or {}
+    if not v:
+        return _section("verdict", "Verdict", _missing("no verdict in this document"))
+    rec = v.get("recommended")
+    out = [f'<div class="verdict"><p class="headline">{_e(v.get("headline"))}</p>']
+    out.append(
+        f"<p>Recommended: <strong id='recommended'>{_e(rec) if rec else 'none'}</strong> at "
+        f"<span id='volume'>{f.count(v.get('volume'))}</span> requests/month over "
+        f"{_e(v.get('horizon_months'))} months (growth {f.pct(v.get('growth_per_month'))}/month)."
+        f" Metric {_e(v.get('metric'))}, non-inferiority margin {f.num(v.get('margin'), 3)}.</p>"
+    )
+    eq = v.get("equivalent") or []
+    out.append(
+        "<p>Statistically not worse than the best: "
+        + (", ".join(f"<strong>{_e(a)}</strong>" for a in eq) or "none")
+        + "</p></div>"
+    )
+    reasons = "".join(
+        f'<li><span class="basis basis-{_e(r.get("basis"))}">{_e(r.get("basis"))}</span>'
+        f"{_e(r.get('text'))}"
+        + (f' <span class="muted">(source: {_e(r["source"])})</span>' if r.get("source") else "")
+        + "</li>"
+        for r in v.get("reasons") or []
+    )
+    out.append(f"<h3>Why</h3><ul id='reasons'>{reasons}</ul>" if reasons else "")
+    flips = "".join(f"<li>{_e(x.get('text'))}{_flip_detail(x)}</li>" for x in v.get("flips") or [])
+    out.append(f"<h3>What would change it</h3><ul id='flips'>{flips}</ul>" if flips else "")
+    caveats = "".join(f"<li>{_e(c)}</li>" for c in v.get("caveats") or [])
+    out.append(f"<h3>Caveats</h3><ul id='caveats'>{caveats}</ul>" if caveats else "")
+    claims = "".join(
+        f"<li><strong>{_e(f.HOLDS[c.get('holds')])}</strong>: {_e(c.get('claim'))} "
+        f"({_e(c.get('evidence'))}) <span class='muted'>(source: {_e(c.get('source'))})</span></li>"
+        for c in v.get("expectations") or []
+    )
+    out.append(
+        f"<h3>What the articles predict</h3><ul id='expectations'>{claims}</ul>" if claims else ""
+    )
+    return _section("verdict", "Verdict", "".join(out))
+
+
+def _flip_detail(flip: dict[str, Any]) -> str:
+    at = flip.get("at")
+    if not flip.get("to") and not f.ok(at):
+        return ""
+    where = f" at {f.count(at)} {_e(flip.get('unit') or '')}" if f.ok(at) else ""
+    return f" <span class='muted'>({_e(flip.get('kind'))}: {_e(flip.get('to'))}{where})</span>"
+
+
+def _arms(doc: dict[str, Any]) -> str:
+    arms = doc.get("arms") or []
+    if not arms:
+        return _section("arms", "Arms", _missing("no arms in this run"))
+    rec = (doc.get("verdict") or {}).get("recommended")
+    rows = [rows_.arm_row(a, _e) for a in arms]
+
+    def row_attrs(i: int) -> str:
+        a = arms[i]
+        cls = (
+            "recommended"
+            if a.get("arm") == rec
+            else ("" if a.get("status") == "done" else "unavailable")
+        )
+        return f' data-arm="{_e(a.get("arm"))}" class="{cls}"'
+
+    v = doc.get("verdict") or {}
+    note = (
+        f"<p class='note'>Monthly cost at {f.count(v.get('volume'))} requests/month; TCO over "
+        f"{_e(v.get('horizon_months'))} months. Projected: the same measured tokens at the "
+        "projection model's list prices.</p>"
+    )
+    judged = "".join(f"<li>{_e(line)}</li>" for line in rows_.judge_lines(doc))
+    if judged:
+        note += f"<h3>LLM judge</h3><ul id='judge'>{judged}</ul>"
+    return _section("arms", "Arms", _table(rows_.ARM_HEAD, rows, "arms", row_attrs) + note)
+
+
+def _charts(doc: dict[str, Any]) -> str:
+    out = []
+    for name, title, draw, why in CHARTS:
+        chart = draw(doc)
+        body = chart if chart else _missing(f"Not shown: {why}.")
+        out.append(
+            f'<figure id="figure-{name}" data-chart="{name}"><figcaption><strong>{_e(title)}'
+            f"</strong></figcaption>{body}</figure>"
+        )
+    return _section("charts", "Charts", "".join(out))
+
+
+def _comparisons(doc: dict[str, Any]) -> str:
+    rows = [rows_.comparison_row(c, _e) for c in doc.get("comparisons") or []]
+    head = rows_.COMPARISON_HEAD
+    body = _table(head, rows, "comparisons") if rows else _missing("fewer than two finished arms")
+    return _section("comparisons", "Pairwise significance", body)
+
+
+def _breakevens(doc: dict[str, Any]) -> str:
+    cost = doc.get("cost") or {}
+    rows = [rows_.breakeven_row(i, b, _e) for i, b in enumerate(cost.get("breakevens") or [], 1)]
+    out = (
+        _table(rows_.BREAKEVEN_HEAD, rows, "breakevens")
+        if rows
+        else _missing("no break-even pairs")
+    )
+    items = cost.get("items") or {}
+    for series, lines in items.items():
+        rows = [rows_.item_row(i, _e) for i in lines or []]
+        out += f"<h3>{_e(series)}: monthly cost at your volume</h3>"
+        out += _table(["item", "monthly", "note"], rows, "items")
+    return _section("breakevens", "Break-even volumes and cost breakdown", out)
+
+
+def _sources(doc: dict[str, Any]) -> str:
+    prices = [
+        [_e(p.get("name")), _e(p.get("value")), _e(p.get("source")), _e(p.get("as_of") or "-")]
+        for p in doc.get("prices") or []
+    ]
+    assumptions = [
+        [_e(a.get("name")), _e(a.get("value")), _e(a.get("source"))]
+        for a in doc.get("assumptions") or []
+    ]
+    out = "<h3>Prices</h3>" + (
+        _table(["price", "value", "source", "as of"], prices, "prices")
+        if prices
+        else _missing("no prices used")
+    )
+    out += "<h3>Assumptions</h3>" + (
+        _table(["assumption", "value", "source"], assumptions, "assumptions")
+        if assumptions
+        else _missing("no stated assumptions")
+    )
+    return _section("sources", "Prices and assumptions", out)
+
+
+def _reproducibility(doc: dict[str, Any]) -> str:
+    run = doc.get("run") or {}
+    facts = [
+        ["run id", _e(run.get("id"))],
+        ["name", _e(run.get("name"))],
+        ["workload", _e(run.get("workload"))],
+        ["created", _e(run.get("created"))],
+        ["status", _e(run.get("status"))],
+        ["seed", _e(run.get("seed"))],
+        ["report schema", _e(doc.get("schema"))],
+    ]
+    versions = [[_e(k), _e(v)] for k, v in sorted((run.get("versions") or {}).items())]
+    machine = [[_e(k), _e(v)] for k, v in sorted((run.get("machine") or {}).items())]
+    config = json.dumps(run.get("config") or {}, indent=2, sort_keys=True, default=str)
+    out = _table(["", ""], facts, "run")
+    out += "<h3>Versions</h3>" + (_table(["package", "version"], versions) if versions else "-")
+    out += "<h3>Machine</h3>" + (_table(["", ""], machine) if machine else "-")
+    out += (
+        f"<details id='config'><summary>Resolved workload config (JSON)</summary>"
+        f"<pre>{_e(config)}</pre></details>"
+        f"<p class='note'>Re-render: <code>ragtune report {_e(run.get('id'))}</code></p>"
+    )
+    return _section("reproducibility", "Reproducibility", out)
