@@ -1,5 +1,5 @@
 # ragtune — set-up and tasks. Every target installs what it needs first, so a fresh clone works.
-#   make demo   set up, then run the main job (for now: the cost engine on a bundled scenario)
+#   make demo   set up, then run the main job: `ragtune demo` on the bundled sample, local models
 #   make test   set up, then run the test suite
 #   make bench  set up, then run the benchmarks (results go in BENCHMARKS.md by hand)
 #   make lint   ruff + mypy
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/ragtune cost src/ragtune/examples/scenarios/projects_vs_local.yaml
+	$(BIN)/ragtune demo
 
 # The web page's browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 test: setup

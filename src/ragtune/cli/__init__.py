@@ -2,8 +2,10 @@
 
 from ragtune.cli import (
     cost,  # noqa: F401  (registers commands)
+    demo,  # noqa: F401  (registers commands)
     index,  # noqa: F401  (registers commands)
     models,  # noqa: F401  (registers commands)
+    report,  # noqa: F401  (registers commands)
     run,  # noqa: F401  (registers commands)
     serve,  # noqa: F401  (registers commands)
     tune,  # noqa: F401  (registers commands)

@@ -41,8 +41,12 @@ def cli(quiet: bool, verbose: bool) -> None:
     )
     logging.getLogger("ragtune").setLevel(level)
     if not verbose:
-        for noisy in ("bm25s", "httpx", "sentence_transformers", "transformers"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+        # Libraries may lower their own level when imported later (bm25s sets DEBUG), so filter at
+        # the handler: ragtune's records at the chosen level, anyone else's from WARNING up.
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(
+                lambda r: r.name.startswith("ragtune") or r.levelno >= logging.WARNING
+            )
 
 
 def main() -> None:
