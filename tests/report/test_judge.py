@@ -33,7 +33,7 @@ def test_judge_quality_and_cost_are_shown_apart_from_the_arms(document):
     for text in (render_markdown(doc), render_html(doc)):
         assert "LLM judge" in text
         assert "judge_correct 0.75 [0.50, 0.90], n=" in text
-        assert "40 judgements in 40 calls" in text and "not in any arm's cost" in text
+        assert "40 judgements in 40 calls" in text and "not in any arm" in text
     assert arm  # the arm's row is unchanged: judged quality is a separate line
 
 

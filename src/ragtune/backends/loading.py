@@ -324,7 +324,9 @@ def _ensure_converted(source: ModelSource) -> Path:
     target = source.cache_dir
     assert target is not None and source.gguf_file is not None
     gguf = _materialize_gguf(source)
-    stamp = {"gguf": str(gguf), "size": gguf.stat().st_size, "format": 1}
+    # Name and size, not the path: every virtualenv holds its own copy of the same packaged file,
+    # and they should share one conversion.
+    stamp = {"gguf": gguf.name, "size": gguf.stat().st_size, "format": 1}
     if _read_stamp(target) == stamp:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,9 @@ from ragtune.finetune.loss import loss_sum
 from ragtune.finetune.render import Rendered, RenderStats, render_all
 
 log = logging.getLogger(__name__)
+# PEFT and the training loop ask transformers a question it has deprecated (a FutureWarning per
+# run that says nothing to a ragtune user).
+warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
 
 
 class TrainingInterrupted(RagtuneError):
@@ -173,9 +176,7 @@ class Recipe:
             layers_to_transform=layers,
             task_type="CAUSAL_LM",
         )
-        with warnings.catch_warnings():  # PEFT asks transformers a deprecated question
-            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
-            return get_peft_model(model, lora)
+        return get_peft_model(model, lora)
 
     def _load_qlora(self, dtype: Any) -> Any:
         import importlib.util
