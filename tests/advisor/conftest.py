@@ -26,6 +26,7 @@ def make_run(
     advice: dict[str, Any] | None = None,
     training_s: float | None = 120.0,
     unavailable: dict[str, str] | None = None,
+    judged: bool = False,
 ) -> tuple[RunStore, str]:
     """`arms`: name -> {correct: int of N, machine_s: float, model: str | None, tokens: int}."""
     store = RunStore.open(path)
@@ -57,6 +58,8 @@ def make_run(
                     ),
                 )
             )
+            if judged:  # an API judge's call is stored with the answer, under its own stage
+                calls += (Measurement("judge", "claude-haiku-4-5", 900, 0, 0, 5, 0.4),)
             extra = {
                 "answer": answer,
                 "latency_s": 0.5 + 0.01 * i,

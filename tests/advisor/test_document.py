@@ -145,3 +145,10 @@ def test_the_api_projection_is_cheaper_below_its_break_even_not_above(run_factor
     flip = next(f for f in build_document(store, run_id)["verdict"]["flips"] if "@" in str(f["to"]))
     # A flat $26 machine vs $0.00031 per API request: the API is cheaper at low volume.
     assert flip["text"].startswith("Below about")
+
+
+def test_judge_calls_are_not_priced_as_the_arms(run_factory):
+    plain = build_document(*run_factory(ARMS))["arms"]
+    judged = build_document(*run_factory(ARMS, judged=True))["arms"]
+    assert [a["monthly_cost"] for a in judged] == [a["monthly_cost"] for a in plain]
+    assert {a["deployment"] for a in judged} == {"self-hosted on hetzner-cx42"}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ragtune.evaluation.summary import Pricing, call_cost
+from ragtune.evaluation.summary import Pricing, answer_calls, call_cost, query_cost
 from ragtune.store.runstore import RunStore
 
 BOOTSTRAP = 1000
@@ -63,17 +63,14 @@ def arm_evidence(store: RunStore, run_id: str, arm: str, pricing: Pricing) -> Ar
     for p in store.predictions(run_id, arm):
         if p.repeat != 0 or p.item_id not in test or p.error is not None:
             continue
-        extra = p.extra or {}
-        priced = [(c, pricing.api_price(c.model)) for c in p.measurements]
-        api.append(sum(call_cost(c, price) for c, price in priced if price is not None))
-        models.update(price.name for _, price in priced if price is not None)
-        # No API call at all (a memory hit) still runs on the self-hosted machine.
-        runs_locally = not priced or any(price is None for _, price in priced)
-        local = local or runs_locally
-        machine.append(float(extra.get("wall_share_s") or 0.0) if runs_locally else 0.0)
+        cost = query_cost(p, pricing)
+        api.append(cost.api_usd)
+        machine.append(cost.machine_s)
+        local = local or cost.local
+        models.update(cost.api_models)
         to = pricing.project_to
-        projected.append(sum(call_cost(c, to) for c in p.measurements) if to else 0.0)
-        latency.append(float(extra.get("latency_s") or 0.0))
+        projected.append(sum(call_cost(c, to) for c in answer_calls(p)) if to else 0.0)
+        latency.append(float((p.extra or {}).get("latency_s") or 0.0))
     return ArmEvidence(
         arm,
         np.asarray(api, dtype=np.float64),

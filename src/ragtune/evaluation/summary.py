@@ -371,6 +371,29 @@ def _record(store: RunStore, run_id: str, arm: str, item_ids: list[str], scores:
     store.record_metrics(metrics)
 
 
+@dataclass(frozen=True)
+class QueryCost:
+    """One answered query's measured cost: API dollars and self-hosted machine seconds."""
+
+    api_usd: float  # list-price dollars of calls to catalog models
+    machine_s: float  # its share of machine time, when anything ran on our machine
+    local: bool  # a local model answered, or nothing was called (a memory hit runs locally)
+    api_models: tuple[str, ...]  # the catalog models it called
+
+    def usd(self, pricing: Pricing) -> float:
+        return self.api_usd + self.machine_s * pricing.self_hosted_hourly / 3600.0
+
+
+def query_cost(p: Any, pricing: Pricing) -> QueryCost:
+    """Price one prediction's answering calls (never the judge's)."""
+    priced = [(c, pricing.api_price(c.model)) for c in answer_calls(p)]
+    api = sum(call_cost(c, price) for c, price in priced if price is not None)
+    local = not priced or any(price is None for _, price in priced)
+    machine = float((p.extra or {}).get("wall_share_s") or 0.0) if local else 0.0
+    models = tuple(sorted({price.name for _, price in priced if price is not None}))
+    return QueryCost(api, machine, local, models)
+
+
 def answer_calls(p: Any) -> tuple[Measurement, ...]:
     """The calls that answered (the judge's calls are priced apart, never as the arm's)."""
     return tuple(c for c in p.measurements if c.stage != "judge")
@@ -407,13 +430,8 @@ def _row(
         "cache_read": usage.cache_read_tokens,
         "output": usage.output_tokens,
     }
-    measured, projected = [], []
-    for p in ok:
-        prices = [(c, pricing.api_price(c.model)) for c in answer_calls(p)]
-        api = sum(call_cost(c, price) for c, price in prices if price is not None)
-        local = any(price is None for _, price in prices)
-        machine = float((p.extra or {}).get("wall_share_s") or 0.0) if local else 0.0
-        measured.append(api + machine * pricing.self_hosted_hourly / 3600.0)
+    measured = [query_cost(p, pricing).usd(pricing) for p in ok]
+    projected: list[float] = []
     projected_tokens: dict[str, float] = {}
     if pricing.project_to is not None and ok:
         split = project_prefixes(

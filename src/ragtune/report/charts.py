@@ -126,6 +126,14 @@ def cost_chart(doc: dict[str, Any]) -> str | None:
     return svg("cost", "Monthly cost vs requests per month, with Monte Carlo bands", "".join(out))
 
 
+def _whisker(frame: Frame, x: float, q: dict[str, Any], stroke: str, width: float) -> str:
+    """A confidence interval's vertical line at `x`, from q["low"] to q["high"]."""
+    y1, y2 = frame.y(q["low"]), frame.y(q["high"])
+    return tag(
+        "line", x1=x, y1=y1, x2=x, y2=y2, stroke=stroke, stroke_width=width, class_="whisker"
+    )
+
+
 def _pairs(xs: list[float | None], ys: Any, log: bool) -> list[tuple[float, float]]:
     """The (x, y) points where both are finite (and y positive on a log axis)."""
     return [
@@ -177,18 +185,7 @@ def quality_chart(doc: dict[str, Any]) -> str | None:
         px, py = frame.x(x), frame.y(q["estimate"])
         c = color(i)
         if f.ok(q.get("low")) and f.ok(q.get("high")):
-            out.append(
-                tag(
-                    "line",
-                    x1=px,
-                    y1=frame.y(q["low"]),
-                    x2=px,
-                    y2=frame.y(q["high"]),
-                    stroke=c,
-                    stroke_width=2,
-                    class_="whisker",
-                )
-            )
+            out.append(_whisker(frame, px, q, c, 2))
         pareto = bool(a.get("pareto"))
         out.append(
             tag(
@@ -343,18 +340,7 @@ def freshness_chart(doc: dict[str, Any]) -> str | None:
             )
             if f.ok(q.get("low")) and f.ok(q.get("high")):
                 cx = x + w / 2
-                out.append(
-                    tag(
-                        "line",
-                        x1=cx,
-                        y1=frame.y(q["low"]),
-                        x2=cx,
-                        y2=frame.y(q["high"]),
-                        stroke="#000",
-                        stroke_width=1.5,
-                        class_="whisker",
-                    )
-                )
+                out.append(_whisker(frame, cx, q, "#000", 1.5))
     out.append(
         legend(
             [("before the update", "#999999", False), ("after", color(0), False)],
