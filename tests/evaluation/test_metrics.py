@@ -268,3 +268,22 @@ def test_score_generate() -> None:
     scores = m.score_generate(["a b c", "x"], ["a b c", "y"])
     assert scores["rouge_l"].per_item == (1.0, 0.0)
     assert scores["rouge_l"].value == 0.5
+
+
+def test_score_extract_empty_gold_items() -> None:
+    # Four items, two of which have nothing to extract (empty gold / all-null gold).
+    golds = [{}, {"a": None}, {"a": 1}, {"a": 2, "b": "x"}]
+    # Prose everywhere: invalid JSON scores 0 on every item, the empty-gold ones included
+    # (the old rule gave them F1 = 1, so an arm with 0% valid JSON scored 0.50 here).
+    prose = m.score_extract(["Sure! a is 1."] * 4, golds)
+    assert prose["field_f1"].per_item == (0.0, 0.0, 0.0, 0.0)
+    assert prose["field_f1"].value == 0.0
+    # `{}` everywhere: a full match on the two empty-gold items, nothing found on the others:
+    # field F1 = (1 + 1 + 0 + 0) / 4 = 0.5, exactly the share of empty-gold items.
+    empty = m.score_extract(["{}"] * 4, golds)
+    assert empty["field_f1"].per_item == (1.0, 1.0, 0.0, 0.0)
+    assert empty["field_f1"].value == 0.5
+    # An extra field against an empty gold is a false positive: precision 0/1 = 0, F1 0.
+    extra = m.score_extract(['{"a": 5}'], [{}])
+    assert extra["field_precision"].per_item == (0.0,)
+    assert extra["field_f1"].per_item == (0.0,)

@@ -371,14 +371,18 @@ def score_extract(
 ) -> dict[str, MetricScores]:
     """json_valid, schema_valid (with a schema), field precision / recall / F1 per item, micro F1.
 
-    `golds` are JSON values (or JSON text); invalid predictions have no fields.
+    `golds` are JSON values (or JSON text). An invalid prediction has no fields and scores 0 on
+    every item; against an empty gold a valid answer with no fields is a full match and each
+    extra field is a false positive (precision 0).
     """
     _check_lengths("extract", predictions, golds)
     golds = [_gold_json(g, i) for i, g in enumerate(golds)]
     check = schema_validator(schema) if schema is not None else None
     parsed = [parse_json(p) for p in predictions]
     counts = [field_counts(v if ok else None, g) for (ok, v), g in zip(parsed, golds, strict=True)]
-    prf = [_prf(*c) for c in counts]
+    # An answer that is not JSON scores 0, even where the gold has nothing to extract: only a
+    # valid answer (`{}` or all-null fields) earns the full match there.
+    prf = [_prf(*c) if ok else (0.0, 0.0, 0.0) for c, (ok, _) in zip(counts, parsed, strict=True)]
     tp, n_pred, n_gold = (sum(c[i] for c in counts) for i in range(3))
     out = {
         "json_valid": _mean_scores("json_valid", [float(ok) for ok, _ in parsed], binary=True),

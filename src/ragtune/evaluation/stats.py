@@ -244,7 +244,8 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return adjusted
 
 
-def _keyed(scores: Scores) -> dict[str, float]:
+def keyed_scores(scores: Scores) -> dict[str, float]:
+    """Scores by item id (positions become "0", "1", ...), unscored (None) items left out."""
     items = scores.items() if isinstance(scores, Mapping) else enumerate(scores)
     return {str(k): float(v) for k, v in items if v is not None}
 
@@ -262,7 +263,7 @@ def compare_arms(
     Scores are keyed by item id (a mapping) or by position (a sequence). `binary` picks McNemar
     over the paired bootstrap; by default it is used when every score of every arm is 0 or 1.
     """
-    keyed = {arm: _keyed(s) for arm, s in scores_by_arm.items()}
+    keyed = {arm: keyed_scores(s) for arm, s in scores_by_arm.items()}
     if binary is None:
         binary = all(v in (0.0, 1.0) for s in keyed.values() for v in s.values())
     tests: list[tuple[str, str, PairedTest | None, float, float]] = []
@@ -328,7 +329,7 @@ def mean_over_repeats(per_repeat: Sequence[Scores]) -> dict[str, float]:
     With repeats, arms are compared on these means (continuous, so `compare_arms` uses the
     paired bootstrap), which keeps one outcome per item as the paired tests require.
     """
-    keyed = [_keyed(s) for s in per_repeat]
+    keyed = [keyed_scores(s) for s in per_repeat]
     if not keyed:
         return {}
     common = set(keyed[0]).intersection(*keyed[1:])
