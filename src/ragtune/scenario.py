@@ -21,7 +21,13 @@ from ragtune.cost import formulas as f
 from ragtune.cost.analysis import Analysis, Samples, analyse, breakeven_sample_size
 from ragtune.cost.catalog import Catalog, suggest
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part
-from ragtune.cost.quantity import Quantity, parse_positive, parse_quantity
+from ragtune.cost.quantity import (
+    Quantity,
+    parse_fraction,
+    parse_positive,
+    parse_positive_fraction,
+    parse_quantity,
+)
 from ragtune.errors import (
     Problem,
     RagtuneError,
@@ -32,7 +38,55 @@ from ragtune.errors import (
 
 Q = Annotated[Quantity, BeforeValidator(parse_quantity)]
 QPos = Annotated[Quantity, BeforeValidator(parse_positive)]  # divisors: zero is an error
-Draw = Callable[[Quantity], Any]
+QFrac = Annotated[Quantity, BeforeValidator(parse_fraction)]  # shares and rates: 0 to 1
+QUtil = Annotated[Quantity, BeforeValidator(parse_positive_fraction)]  # divisor and share: (0, 1]
+
+
+class Draw:
+    """How inputs become numbers: point values (`point`) or Monte Carlo samples (`sampler`).
+
+    Every call with the same `Quantity` object gives the same values, so an input that several
+    options share (the scenario's `hourly_rate`, `hours_per_month`, the volume) is drawn once per
+    sample and every option sees that same draw: common random numbers. Two options that differ
+    only by a fixed amount then compare the same way in every sample.
+    """
+
+    def __call__(self, q: Quantity) -> Any:
+        raise NotImplementedError
+
+    def reciprocal_mean(self, q: Quantity) -> Any:
+        """Values of `q` for an input that is used as 1/q (a cadence, a rate that divides)."""
+        return self(q)
+
+
+class PointDraw(Draw):
+    """Each input's mean; for an input used as 1/q, 1/E[1/q] so the effect is its mean.
+
+    Retraining every [1, 3] months costs E[1/N] = ln(3)/2 = 0.549 cycles a month, not 1/2.
+    """
+
+    def __call__(self, q: Quantity) -> float:
+        return q.central()
+
+    def reciprocal_mean(self, q: Quantity) -> float:
+        return 1.0 / q.mean_reciprocal()
+
+
+class SampleDraw(Draw):
+    """`n` seeded samples of each uncertain input, drawn once per `Quantity` (see `Draw`)."""
+
+    def __init__(self, seed: int, n: int) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.n = n
+        self.drawn: dict[int, tuple[Quantity, Any]] = {}
+
+    def __call__(self, q: Quantity) -> Any:
+        if not q.uncertain:
+            return q.central()
+        key = id(q)
+        if key not in self.drawn:  # the Quantity is kept with its draw so its id stays unique
+            self.drawn[key] = (q, q.sample(self.rng, self.n))
+        return self.drawn[key][1]
 
 
 class _Strict(BaseModel):
@@ -52,7 +106,11 @@ class Api(_Strict):
     output_tokens: Q = parse_quantity(0)
     context_tokens: Q = parse_quantity(0)  # retrieved or knowledge-base tokens, billed as input
     cached_prefix_tokens: Q = parse_quantity(0)  # system prompt / few-shot / long context
-    cache_hit_rate: Q = parse_quantity(0)
+    cache_hit_rate: QFrac = parse_quantity(0)  # a fixed share of calls that read the cache
+    # Or model the hit rate from the volume: calls spread over this many distinct prefixes, each
+    # kept for the TTL after its last use (`formulas.cache_hit_rate`). Not with cache_hit_rate.
+    distinct_prefixes: QPos | None = None
+    cache_ttl: str | None = None  # a TTL the model's catalog `cache:` offers ("5m", "1h")
     inference_premium: Q = parse_quantity(1)  # hosted fine-tune multiplier on every token
     input_per_m: Q | None = None
     output_per_m: Q | None = None
@@ -66,7 +124,7 @@ class Serving(_Strict):
     tokens_per_request: Q
     hours_per_month: QPos | None = None  # defaults to the scenario's
     peak_to_average: QPos = parse_quantity(1)
-    max_utilisation: QPos = parse_quantity(1)
+    max_utilisation: QUtil = parse_quantity(1)
     min_gpus: Q = parse_quantity(1)
 
 
@@ -123,7 +181,7 @@ class Embedding(_Strict):
 
 class Route(_Strict):
     option: str
-    share: Q  # fraction of requests this option sees (cascade: the first arm sees 1.0)
+    share: QFrac  # fraction of requests this option sees (cascade: the first arm sees 1.0)
 
 
 class OptionSpec(_Strict):
@@ -212,6 +270,7 @@ def validate_scenario(
         problems = [problem_from_pydantic(e) for e in err.errors()] + problems
         raise ValidationError(source, problems) from None
     problems += _check_trainings(scenario, catalog)
+    problems += _check_caches(scenario, catalog)
     if problems:
         raise ValidationError(source, problems)
     return scenario
@@ -303,6 +362,38 @@ def _check_trainings(scenario: Scenario, catalog: Catalog) -> list[Problem]:
     return problems
 
 
+def _check_caches(scenario: Scenario, catalog: Catalog) -> list[Problem]:
+    """Cache settings the model's provider does not offer, or that contradict each other."""
+    problems: list[Problem] = []
+    for name, spec in scenario.options.items():
+        api = spec.api
+        if api is None:
+            continue
+        at = f"options.{name}.api"
+        if api.distinct_prefixes is not None and "cache_hit_rate" in api.model_fields_set:
+            problems.append(
+                Problem(
+                    at,
+                    "give cache_hit_rate (a fixed rate) or distinct_prefixes (the rate follows "
+                    "the volume and the cache TTL), not both",
+                )
+            )
+        if api.cache_ttl is None:
+            continue
+        try:
+            policy = catalog.model(api.model).cache
+        except RagtuneError:
+            continue  # already reported as an unknown name
+        offered = [t.name for t in policy.ttls] if policy else []
+        if api.cache_ttl not in offered:
+            allowed = ", ".join(offered) if offered else "none: this model has no prompt cache"
+            problems.append(
+                Problem(f"{at}.cache_ttl", f"not offered for {api.model}; offered: {allowed}",
+                        api.cache_ttl)
+            )
+    return problems
+
+
 def _check_training(training: Training, at: str, catalog: Catalog) -> list[Problem]:
     hosted = training.tokens is not None
     rented = training.hours is not None
@@ -339,14 +430,12 @@ def _check_training(training: Training, at: str, catalog: Catalog) -> list[Probl
     return []
 
 
-def point(q: Quantity) -> float:
-    return q.central()
+point = PointDraw()
 
 
 def sampler(seed: int, n: int) -> Draw:
-    """A `draw` that samples every uncertain input independently, `n` values each."""
-    rng = np.random.default_rng(seed)
-    return lambda q: q.sample(rng, n) if q.uncertain else q.central()
+    """A fresh `SampleDraw`: `n` samples per uncertain input, shared inputs drawn once."""
+    return SampleDraw(seed, n)
 
 
 def build_options(scenario: Scenario, catalog: Catalog, draw: Draw = point) -> dict[str, Option]:
@@ -405,7 +494,7 @@ def _build(
     retrain: tuple[CostItem, ...] = ()
     if spec.retrain is not None:
         r = spec.retrain
-        retrain_every = draw(r.every_months)
+        retrain_every = draw.reciprocal_mean(r.every_months)
         items = [
             CostItem("retrain: data", f.labour_cost(hours=draw(r.data_hours), hourly_rate=rate)),
             CostItem("retrain: evaluation", draw(r.eval_cost)),
@@ -431,6 +520,11 @@ def _build(
 
 def _api(spec: Api, catalog: Catalog, draw: Draw) -> ApiUsage:
     price = catalog.model(spec.model)
+    write, ttl_minutes, min_tokens = price.cache_write_multiplier, 5.0, 0.0
+    if price.cache is not None:
+        ttl = price.cache.ttl(spec.cache_ttl)  # checked when loading
+        write, ttl_minutes = ttl.write_multiplier, ttl.minutes
+        min_tokens = float(price.cache.min_prefix_tokens)
     return ApiUsage(
         model=price.name,
         input_per_m=draw(spec.input_per_m) if spec.input_per_m is not None else price.input_per_m,
@@ -442,9 +536,14 @@ def _api(spec: Api, catalog: Catalog, draw: Draw) -> ApiUsage:
         context_tokens=draw(spec.context_tokens),
         cached_prefix_tokens=draw(spec.cached_prefix_tokens),
         cache_hit_rate=draw(spec.cache_hit_rate),
-        cache_write_multiplier=price.cache_write_multiplier,
+        cache_write_multiplier=write,
         cache_read_multiplier=price.cache_read_multiplier,
         inference_premium=draw(spec.inference_premium),
+        min_cacheable_tokens=min_tokens,
+        distinct_prefixes=draw(spec.distinct_prefixes)
+        if spec.distinct_prefixes is not None
+        else None,
+        cache_ttl_minutes=ttl_minutes,
     )
 
 
@@ -481,7 +580,8 @@ def _one_time(spec: OneTimeSpec, catalog: Catalog, draw: Draw, rate: Any) -> tup
             draw(c.hours)
             if c.hours is not None
             else f.curation_hours(
-                examples=draw(c.examples), examples_per_hour=draw(c.examples_per_hour)
+                examples=draw(c.examples),
+                examples_per_hour=draw.reciprocal_mean(c.examples_per_hour),
             )
             if c.examples and c.examples_per_hour
             else 0.0
@@ -535,9 +635,18 @@ def _training(spec: Training, catalog: Catalog, draw: Draw, name: str) -> CostIt
 
 
 def analyse_scenario(
-    scenario: Scenario, catalog: Catalog, *, volume: float | None = None, samples: int | None = None
+    scenario: Scenario,
+    catalog: Catalog,
+    *,
+    volume: float | None = None,
+    samples: int | None = None,
+    pairs: list[tuple[str, str]] | None = None,
 ) -> Analysis:
-    """Point estimates for every option, plus a Monte Carlo when any input is uncertain."""
+    """Point estimates for every option, plus a Monte Carlo when any input is uncertain.
+
+    `pairs` replaces the scenario's `compare` list. Every option is built from one seeded draw,
+    so shared inputs are common random numbers across options (see `Draw`).
+    """
     options = build_options(scenario, catalog, point)
     base_volume = volume if volume is not None else scenario.volume.requests_per_month.central()
     n = samples if samples is not None else scenario.samples
@@ -561,5 +670,5 @@ def analyse_scenario(
         growth=scenario.volume.growth_per_month.central(),
         horizon=scenario.horizon_months,
         samples=sampled,
-        pairs=[(a, b) for a, b in scenario.compare] or None,
+        pairs=pairs or [(a, b) for a, b in scenario.compare] or None,
     )

@@ -12,18 +12,11 @@ from rich.table import Table
 
 from ragtune.cli.main import cli
 from ragtune.cli.output import console
-from ragtune.cost.analysis import Analysis, Band, jsonable
-from ragtune.cost.breakeven import breakeven_volume, breakeven_volume_samples
+from ragtune.cost.analysis import Analysis, Band, PairResult, jsonable
+from ragtune.cost.breakeven import Crossing
 from ragtune.cost.catalog import load_catalog
 from ragtune.errors import RagtuneError
-from ragtune.scenario import (
-    Scenario,
-    analyse_scenario,
-    build_options,
-    load_scenario,
-    point,
-    sampler,
-)
+from ragtune.scenario import Scenario, analyse_scenario, load_scenario
 
 _prices_option = click.option(
     "--prices",
@@ -83,38 +76,33 @@ def breakeven(
     """
     catalog = load_catalog(*price_files)
     scenario = load_scenario(scenario_file, catalog)
-    options = build_options(scenario, catalog, point)
     for name in (option_a, option_b):
-        if name not in options:
+        if name not in scenario.options:
             raise RagtuneError(
                 f"no option {name!r} in {scenario_file}",
-                hint="options there: " + ", ".join(options),
+                hint="options there: " + ", ".join(scenario.options),
             )
-    crossing = breakeven_volume(options[option_a], options[option_b])
-    band = None
-    if scenario.uncertain():
-        sampled = build_options(scenario, catalog, sampler(scenario.seed, scenario.samples))
-        band = Band.of(breakeven_volume_samples(sampled[option_a], sampled[option_b]))
+    result = analyse_scenario(scenario, catalog, pairs=[(option_a, option_b)])
+    pair = result.pairs[0]
     if as_json:
         click.echo(
             json.dumps(
                 jsonable(
                     {
-                        "crossing": dataclasses.asdict(crossing),
-                        "band": dataclasses.asdict(band) if band else None,
+                        "crossing": dataclasses.asdict(pair.crossing),
+                        "horizon_crossing": dataclasses.asdict(pair.horizon_crossing),
+                        "band": dataclasses.asdict(pair.breakeven_band)
+                        if pair.breakeven_band
+                        else None,
+                        "p_a_cheaper": pair.p_a_cheaper,
+                        "samples": result.samples,
                     }
                 ),
                 indent=2,
             )
         )
         return
-    click.echo(describe_crossing(crossing.a, crossing.b, crossing.volumes, crossing.cheaper_below))
-    if band is not None:
-        click.echo(
-            f"Monte Carlo ({scenario.samples:,} samples): P10 {_vol(band.p10)}, "
-            f"P50 {_vol(band.p50)}, P90 {_vol(band.p90)}; never cross in "
-            f"{band.never:.0%} of samples"
-        )
+    click.echo(describe_pair(pair, result.volume))
 
 
 @cli.command()
@@ -199,21 +187,7 @@ def print_analysis(result: Analysis, scenario: Scenario) -> None:
     if result.pairs:
         out.print("[bold]Break-even and payback[/bold]")
     for p in result.pairs:
-        line = describe_crossing(p.a, p.b, p.crossing.volumes, p.crossing.cheaper_below)
-        if p.payback_option is not None:
-            line += (
-                f"; {p.payback_option} pays back its upfront in {p.payback_months:.1f} months"
-                if p.payback_months is not None
-                else f"; {p.payback_option} never pays back its upfront at this volume"
-            )
-        if p.breakeven_band is not None and p.p_a_cheaper is not None:
-            b = p.breakeven_band
-            line += (
-                f"\n    Monte Carlo: break-even P10 {_vol(b.p10)} / P50 {_vol(b.p50)} / "
-                f"P90 {_vol(b.p90)} (no crossing in {b.never:.0%}); "
-                f"P({p.a} cheaper over horizon) = {p.p_a_cheaper:.0%}"
-            )
-        out.print("  " + line, highlight=False)
+        out.print(describe_pair(p, result.volume), highlight=False)
     if banded:
         crossing_n = result.breakeven_samples
         out.print(
@@ -222,17 +196,46 @@ def print_analysis(result: Analysis, scenario: Scenario) -> None:
         )
 
 
-def describe_crossing(a: str, b: str, volumes: tuple[float, ...], cheaper: str | None) -> str:
-    if not volumes:
-        if cheaper is None:
-            return f"{a} vs {b}: same cost at every volume"
-        return f"{a} vs {b}: never cross; {cheaper} is cheaper at every volume"
-    other = b if cheaper == a else a
-    text = (
-        f"{a} vs {b}: {cheaper} is cheaper below {_vol(volumes[0])} requests/month, {other} above"
-    )
-    if len(volumes) > 1:
-        again = ", ".join(_vol(v) for v in volumes[1:4]) + (", ..." if len(volumes) > 4 else "")
+def describe_pair(p: PairResult, volume: float) -> str:
+    """A pair's run-rate crossing, horizon crossing, payback and Monte Carlo lines."""
+    lines = [f"{p.a} vs {p.b}:", "  " + describe_crossing(p.crossing)]
+    lines.append("  " + describe_crossing(p.horizon_crossing))
+    if p.payback_option is not None:
+        lines.append(
+            f"  payback: {p.payback_option} pays back its upfront in {p.payback_months:.1f} "
+            f"months at {volume:,.0f} requests/month"
+            if p.payback_months is not None
+            else f"  payback: {p.payback_option} never pays back its upfront at "
+            f"{volume:,.0f} requests/month"
+        )
+    if p.breakeven_band is not None and p.p_a_cheaper is not None:
+        b = p.breakeven_band
+        lines.append(
+            f"  Monte Carlo: run-rate break-even P10 {_vol(b.p10)} / P50 {_vol(b.p50)} / "
+            f"P90 {_vol(b.p90)} (no crossing in {b.never:.0%}); "
+            f"P({p.a} cheaper over the horizon) = {p.p_a_cheaper:.0%}"
+        )
+    return "\n".join("  " + line for line in lines)
+
+
+def describe_crossing(c: Crossing) -> str:
+    """One crossing in words. "Every volume" is never said of a run-rate: upfront costs could
+    reverse it, which is what the horizon line is for."""
+    if c.basis == "horizon":
+        what = f"over {c.horizon} months (TCO: upfront, run-rate and retraining)"
+    else:
+        what = "per month (run-rate, upfront left out)"
+    if not c.volumes:
+        if c.cheaper_below is None:
+            return f"{what}: the same cost at every volume"
+        if c.basis == "horizon":
+            return f"{what}: never cross within {c.horizon} months; {c.cheaper_below} is cheaper"
+        return f"{what}: never cross; {c.cheaper_below} has the lower monthly cost"
+    cheaper = c.cheaper_below
+    other = c.b if cheaper == c.a else c.a
+    text = f"{what}: {cheaper} is cheaper below {_vol(c.volumes[0])} requests/month, {other} above"
+    if len(c.volumes) > 1:
+        again = ", ".join(_vol(v) for v in c.volumes[1:4]) + (", ..." if len(c.volumes) > 4 else "")
         text += f"; the cheaper one changes again at {again} as GPUs are added"
     return text
 

@@ -20,6 +20,7 @@ from ragtune.cost.breakeven import (
     Crossing,
     breakeven_volume,
     breakeven_volume_samples,
+    horizon_breakeven,
     payback_months,
 )
 from ragtune.cost.formulas import Num
@@ -85,7 +86,8 @@ class OptionResult:
 class PairResult:
     a: str
     b: str
-    crossing: Crossing
+    crossing: Crossing  # run-rate: monthly cost, upfront left out
+    horizon_crossing: Crossing  # TCO over the horizon: upfront and retraining included
     payback_months: float | None  # of the option with the larger upfront, vs the other
     payback_option: str | None
     breakeven_band: Band | None = None
@@ -169,7 +171,7 @@ def _option_result(
         tco_band = Band.of(samples.tco(option.name, horizon))
     return OptionResult(
         name=option.name,
-        request_cost=float(option.request_cost()),
+        request_cost=float(option.request_cost(volume)),
         monthly=float(monthly_cost(option, volume)),
         tco=float(tco(option, volume, growth=growth, horizon=horizon)),
         upfront=float(option.upfront()),
@@ -185,6 +187,7 @@ def _pair_result(
     a: Option, b: Option, volume: float, growth: float, horizon: int, samples: Samples | None
 ) -> PairResult:
     crossing = breakeven_volume(a, b)
+    over_horizon = horizon_breakeven(a, b, horizon=horizon, growth=growth)
     investor, other = (a, b) if float(a.upfront()) >= float(b.upfront()) else (b, a)
     payback: float | None = None
     payer: str | None = None
@@ -196,7 +199,7 @@ def _pair_result(
         drawn = samples.crossing_options or samples.options
         band = Band.of(breakeven_volume_samples(drawn[a.name], drawn[b.name]))
         p_cheaper = float(np.mean(samples.tco(a.name, horizon) < samples.tco(b.name, horizon)))
-    return PairResult(a.name, b.name, crossing, payback, payer, band, p_cheaper)
+    return PairResult(a.name, b.name, crossing, over_horizon, payback, payer, band, p_cheaper)
 
 
 def jsonable(value: Any) -> Any:

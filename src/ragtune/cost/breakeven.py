@@ -8,32 +8,43 @@ returns the volume where the cheaper option changes. "Never" is `None` (or NaN f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ragtune.cost.formulas import Num
-from ragtune.cost.model import Option, cumulative_cost, is_linear, monthly_cost
+from ragtune.cost.model import Option, cumulative_cost, is_linear, monthly_cost, tco, total_volume
+
+log = logging.getLogger(__name__)
 
 # Log-spaced volumes searched for sign changes, each bracket then bisected to full precision.
 # GPU steps make sawtooth costs, so the point solve uses a fine grid (0.7% apart); the Monte Carlo
 # solve trades that for speed (11% apart) and is summarised as percentiles anyway.
 GRID_POINTS = 4096
-SAMPLE_GRID_POINTS = 256
+HORIZON_GRID_POINTS = 1024  # each point walks every month of the horizon
+SAMPLE_GRID_POINTS = 256  # only for costs that curve with volume (TTL hit rate); see below
 BISECTIONS = 40  # from a grid step of at most 11%, 40 halvings leave < 1e-12 relative error
 VOLUME_RANGE = (1.0, 1e12)  # requests per month searched for a crossing
 
 
 @dataclass(frozen=True)
 class Crossing:
-    """The volumes (requests/month) at which the cheaper of `a` and `b` changes."""
+    """The volumes (requests/month) at which the cheaper of `a` and `b` changes.
+
+    `basis` says what is compared: "run-rate" (monthly cost, upfront left out) or "horizon"
+    (TCO over `horizon` months: upfront, run-rate and retraining).
+    """
 
     a: str
     b: str
     volumes: tuple[float, ...]
     cheaper_below: str | None  # cheaper option below the first crossing; None when tied
     method: str  # "closed-form" or "numeric"
+    basis: str = "run-rate"
+    horizon: int | None = None  # months, for the "horizon" basis
 
     @property
     def first(self) -> float | None:
@@ -46,43 +57,89 @@ def _slope_intercept(option: Option) -> tuple[float, float]:
 
 
 def breakeven_volume(a: Option, b: Option, *, hi: float = VOLUME_RANGE[1]) -> Crossing:
-    """Every volume in (0, hi] where the cheaper of `a` and `b` changes (run-rate basis)."""
+    """Every volume in (0, hi] where the cheaper of `a` and `b` per month changes (run-rate).
+
+    Upfront costs are left out: see `horizon_breakeven` for the volume at which paying them
+    back within a horizon changes the answer.
+    """
     if is_linear(a) and is_linear(b):
         slope_a, fixed_a = _slope_intercept(a)
         slope_b, fixed_b = _slope_intercept(b)
-        below = _cheaper(a, b, fixed_a - fixed_b, slope_a - slope_b)
-        if slope_a == slope_b:
-            return Crossing(a.name, b.name, (), below, "closed-form")
-        volume = (fixed_b - fixed_a) / (slope_a - slope_b)
-        found: tuple[float, ...] = (volume,) if 0.0 < volume <= hi else ()
-        return Crossing(a.name, b.name, found, below, "closed-form")
-    grid = np.geomspace(VOLUME_RANGE[0], hi, GRID_POINTS)
-    diff = np.asarray(monthly_cost(a, grid) - monthly_cost(b, grid), dtype=np.float64)
-    signs = np.sign(diff)
-    changes = np.nonzero((signs[1:] != signs[:-1]) & (signs[1:] != 0))[0]
-    volumes = tuple(float(v) for v in _bisect(a, b, grid[changes], grid[changes + 1]))
-    below = None if signs[0] == 0 else (a.name if signs[0] < 0 else b.name)
-    return Crossing(a.name, b.name, volumes, below, "numeric")
+        return _linear_crossing(a.name, b.name, fixed_a - fixed_b, slope_a - slope_b, hi)
+
+    def diff(volume: NDArray) -> NDArray:
+        return np.asarray(monthly_cost(a, volume) - monthly_cost(b, volume), dtype=np.float64)
+
+    return _numeric_crossing(a.name, b.name, diff, hi)
 
 
-def _cheaper(a: Option, b: Option, fixed_diff: float, slope_diff: float) -> str | None:
-    """Name of the option that is cheaper at tiny volumes (fixed cost first, then slope)."""
+def horizon_breakeven(
+    a: Option, b: Option, *, horizon: int, growth: float = 0.0, hi: float = VOLUME_RANGE[1]
+) -> Crossing:
+    """Every starting volume in (0, hi] where the cheaper TCO over `horizon` months changes.
+
+    TCO counts upfront, run-rate and retraining, so a cheaper-per-request option with an upfront
+    cost wins only above this volume. Article 003's sonnet pair: $5,000 upfront and a $0.0015
+    saving per request cross at 5,000 / (36 x 0.0015) = 92,593 requests/month over 36 months.
+    Linear options: TCO = upfront + flat x H + per-request x total volume, solved in closed form.
+    """
+    if is_linear(a) and is_linear(b):
+        months = float(total_volume(1.0, growth, horizon))
+        slope_a, fixed_a = _slope_intercept(a)
+        slope_b, fixed_b = _slope_intercept(b)
+        fixed = (fixed_a - fixed_b) * horizon + float(a.upfront()) - float(b.upfront())
+        found = _linear_crossing(a.name, b.name, fixed, (slope_a - slope_b) * months, hi)
+        return replace(found, basis="horizon", horizon=horizon)
+
+    def diff(volume: NDArray) -> NDArray:
+        gap = tco(a, volume, growth=growth, horizon=horizon)
+        return np.asarray(gap - tco(b, volume, growth=growth, horizon=horizon), dtype=np.float64)
+
+    found = _numeric_crossing(a.name, b.name, diff, hi, points=HORIZON_GRID_POINTS)
+    return replace(found, basis="horizon", horizon=horizon)
+
+
+def _linear_crossing(a: str, b: str, fixed_diff: float, slope_diff: float, hi: float) -> Crossing:
+    """Where fixed_diff + slope_diff x V (a minus b) changes sign, in closed form."""
     key = fixed_diff if fixed_diff != 0 else slope_diff
-    return None if key == 0 else (a.name if key < 0 else b.name)
+    below = None if key == 0 else (a if key < 0 else b)
+    if slope_diff == 0:
+        return Crossing(a, b, (), below, "closed-form")
+    volume = -fixed_diff / slope_diff
+    found: tuple[float, ...] = (volume,) if 0.0 < volume <= hi else ()
+    return Crossing(a, b, found, below, "closed-form")
 
 
-def _bisect(a: Option, b: Option, lo: NDArray, hi: NDArray) -> NDArray:
-    """Every bracket [lo, hi] narrowed at once (geometric midpoints) to where the sign flips."""
-    sign_lo = np.sign(monthly_cost(a, lo) - monthly_cost(b, lo))
+def _numeric_crossing(
+    a: str,
+    b: str,
+    diff: Callable[[NDArray], NDArray],
+    hi: float,
+    *,
+    points: int = GRID_POINTS,
+) -> Crossing:
+    """Sign changes of `diff` (a minus b) on a log grid, each bisected to full precision."""
+    grid = np.geomspace(VOLUME_RANGE[0], hi, points)
+    signs = np.sign(diff(grid))
+    changes = np.nonzero((signs[1:] != signs[:-1]) & (signs[1:] != 0))[0]
+    lo, up = grid[changes], grid[changes + 1]
+    sign_lo = np.sign(diff(lo))
     for _ in range(BISECTIONS):
-        mid = np.sqrt(lo * hi)
-        same = np.sign(monthly_cost(a, mid) - monthly_cost(b, mid)) == sign_lo
-        lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
-    return np.asarray(hi)
+        mid = np.sqrt(lo * up)
+        same = np.sign(diff(mid)) == sign_lo
+        lo, up = np.where(same, mid, lo), np.where(same, up, mid)
+    below = None if signs[0] == 0 else (a if signs[0] < 0 else b)
+    return Crossing(a, b, tuple(float(v) for v in up), below, "numeric")
 
 
 def breakeven_volume_samples(a: Option, b: Option, *, hi: float = VOLUME_RANGE[1]) -> NDArray:
-    """First crossing volume per Monte Carlo sample (NaN where the options never cross)."""
+    """First crossing volume per Monte Carlo sample (NaN where the options never cross).
+
+    Linear pairs cross at a closed-form volume. Pairs with GPU serving are solved exactly, one
+    GPU-count segment at a time (`_first_crossing_stepped`): a sawtooth cost can flip the cheaper
+    option inside a window far narrower than any fixed grid. Options whose API cost curves with
+    volume (a TTL-modelled cache hit rate) fall back to a fine grid with bisection.
+    """
     if is_linear(a) and is_linear(b):
         slope = np.asarray(a.request_cost() - b.request_cost(), dtype=np.float64)
         flat = np.asarray(monthly_cost(b, 0.0) - monthly_cost(a, 0.0), dtype=np.float64)
@@ -90,6 +147,18 @@ def breakeven_volume_samples(a: Option, b: Option, *, hi: float = VOLUME_RANGE[1
             volume = flat / slope
         return np.asarray(np.where((slope != 0) & (volume > 0) & (volume <= hi), volume, np.nan))
     size = _sample_size(a, b)
+    shape_a, shape_b = _piecewise(a, size), _piecewise(b, size)
+    if shape_a is None or shape_b is None:
+        return _first_crossing_grid(a, b, size, hi)
+    found, unresolved = _first_crossing_stepped(shape_a, shape_b, size, hi)
+    if unresolved.any():  # a near-tie in per-request cost: finish those samples on the grid
+        log.debug("%d samples need more than %d segments", int(unresolved.sum()), MAX_SEGMENTS)
+        found = np.where(unresolved, _first_crossing_grid(a, b, size, hi), found)
+    return found
+
+
+def _first_crossing_grid(a: Option, b: Option, size: int, hi: float) -> NDArray:
+    """First sign change of a(V) - b(V) on a log grid, bisected; for smooth non-linear costs."""
     lo_v = np.full(size, VOLUME_RANGE[0])
     grid = np.geomspace(VOLUME_RANGE[0], hi, SAMPLE_GRID_POINTS)[:, None] * np.ones(size)
     diff = np.asarray(monthly_cost(a, grid) - monthly_cost(b, grid))
@@ -109,6 +178,131 @@ def breakeven_volume_samples(a: Option, b: Option, *, hi: float = VOLUME_RANGE[1
     return np.where(has, up, np.nan)
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """Monthly cost as slope x V + flat + sum of GPU counts x per-GPU cost, per sample.
+
+    `steps` are (monthly $ per GPU, requests/month one GPU adds, min GPUs), one per GPU serving
+    reached through the option (a router's part sees its share of the volume).
+    """
+
+    slope: NDArray
+    flat: NDArray
+    steps: tuple[tuple[NDArray, NDArray, NDArray], ...]
+
+
+def _piecewise(option: Option, size: int) -> _Shape | None:
+    """The option's cost as a `_Shape`, or None when its API cost is not linear in volume."""
+    steps = _steps(option, size, 1.0)
+    if steps is None:
+        return None
+    ones = np.ones(size)
+    slope = np.asarray(option.request_cost(), dtype=np.float64) * ones
+    # at 0 requests every serving runs its minimum GPUs: take them out of the flat part
+    at_zero = np.asarray(monthly_cost(option, 0.0), dtype=np.float64) * ones
+    flat = at_zero - sum((g * m for g, _, m in steps), np.zeros(size))
+    return _Shape(slope, flat, tuple(steps))
+
+
+def _steps(option: Option, size: int, share: Num) -> list[tuple[NDArray, NDArray, NDArray]] | None:
+    if option.api is not None and option.api.volume_dependent:
+        return None
+    ones = np.ones(size)
+    steps: list[tuple[NDArray, NDArray, NDArray]] = []
+    if option.serving is not None:
+        s = option.serving
+        per_gpu = np.asarray(s.gpu_hourly * s.hours_per_month, dtype=np.float64) * ones
+        with np.errstate(divide="ignore"):
+            width = np.asarray(s.capacity_per_month() * s.max_utilisation, dtype=np.float64)
+            width = width / np.asarray(s.tokens_per_request * s.peak_to_average * share)
+        steps.append((per_gpu, width * ones, np.asarray(s.min_gpus, dtype=np.float64) * ones))
+    for part in option.parts:
+        inner = _steps(part.option, size, np.asarray(share) * np.asarray(part.share))
+        if inner is None:
+            return None
+        steps.extend(inner)
+    return steps
+
+
+# Segments walked per sample before giving up on an exact answer (then the grid is used). A pair
+# needs more only when its per-request costs agree to within ~1/MAX_SEGMENTS of a GPU's cost.
+MAX_SEGMENTS = 512
+
+
+def _first_crossing_stepped(
+    a: _Shape, b: _Shape, size: int, hi: float
+) -> tuple[NDArray, NDArray]:
+    """First volume where sign(a - b) leaves its sign at 1 request/month, exactly, per sample.
+
+    Between GPU-count changes both costs are linear, so each segment is checked in closed form:
+    a jump at its left end, or a root inside. Segments that cannot change the sign are skipped
+    with the envelope n in [V/width, V/width + 1) once every option is past its minimum GPUs.
+    """
+    slope = a.slope - b.slope
+    flat = a.flat - b.flat
+    steps = [(g, w, m, 1.0) for g, w, m in a.steps] + [(g, w, m, -1.0) for g, w, m in b.steps]
+
+    def counts(v: NDArray) -> tuple[NDArray, NDArray]:
+        """GPU term of the difference on (v, end] and where the next GPU count change is."""
+        total = np.zeros(size)
+        end = np.full(size, np.inf)
+        for g, w, m, sign in steps:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                k = np.where(np.isfinite(w), np.floor(v / w) + 1.0, 0.0)
+            n = np.maximum(k, m)
+            nxt = np.where(np.isfinite(w), np.maximum(k, np.floor(m)) * w, np.inf)
+            nxt = np.where(nxt <= v * (1 + 1e-12), (k + 1) * w, nxt)  # float guard: move on
+            total += sign * g * n
+            end = np.minimum(end, nxt)
+        return total, end
+
+    v = np.full(size, VOLUME_RANGE[0])
+    first_gpus = sum(
+        (sign * g * np.maximum(np.ceil(v / w), m) for g, w, m, sign in steps), np.zeros(size)
+    )
+    sign0 = np.sign(slope * v + flat + first_gpus)
+    result = np.full(size, np.nan)
+    active = np.ones(size, dtype=bool)
+    # Past every minimum, n lies in [V/w, V/w + 1): the difference lies in [alpha V + low,
+    # alpha V + high]; outside that band the sign cannot move.
+    alpha = slope.copy()
+    low, high, past = flat.copy(), flat.copy(), np.full(size, VOLUME_RANGE[0])
+    for g, w, m, sign in steps:
+        finite = np.isfinite(w)
+        term = sign * g
+        with np.errstate(invalid="ignore", divide="ignore"):
+            alpha += np.where(finite, term / w, 0.0)
+            past = np.maximum(past, np.where(finite, np.floor(m) * w, 0.0))
+        low += np.where(finite, np.minimum(term, 0.0), term * m)  # a share of 0: always m GPUs
+        high += np.where(finite, np.maximum(term, 0.0), term * m)
+    for _ in range(MAX_SEGMENTS):
+        if not active.any():
+            break
+        gpus, end = counts(v)
+        level = gpus + flat
+        right = slope * v + level  # just right of v (after any GPU added at v)
+        at_end = slope * np.minimum(end, hi) + level
+        jump = active & (np.sign(right) != sign0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            root = np.where(slope != 0, -level / slope, np.inf)
+        inside = active & ~jump & (np.sign(at_end) != sign0)
+        result = np.where(jump, v, result)
+        result = np.where(inside, np.clip(root, v, end), result)
+        active &= ~(jump | inside)
+        v = np.where(active, end, v)
+        # Skip segments that cannot change the sign, once past every minimum GPU count.
+        beyond = active & (v >= past)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            target = np.where(sign0 > 0, -low / alpha, -high / alpha)
+        never = beyond & (
+            ((sign0 > 0) & (alpha >= 0) & (alpha * v + low > 0))
+            | ((sign0 < 0) & (alpha <= 0) & (alpha * v + high < 0))
+        )
+        active &= ~never
+        jump_to = beyond & ~never & np.isfinite(target) & (target * (1 - 1e-9) > v)
+        v = np.where(jump_to, target * (1 - 1e-9), v)
+        active &= v <= hi
+    return np.where(result <= hi, result, np.nan), active
 def _sample_size(*options: Option) -> int:
     """Number of Monte Carlo samples carried by the options (1 for point values)."""
     sizes = [np.size(monthly_cost(o, 1.0)) for o in options]

@@ -8,6 +8,7 @@ This module reads files; the formulas that use the prices are pure (`formulas.py
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from importlib import resources
@@ -22,6 +23,44 @@ SECTIONS = ("models", "gpus", "embeddings", "infra")
 
 
 @dataclass(frozen=True)
+class CacheTtl:
+    """One cache lifetime a provider sells: a prefix written at `write_multiplier` x input price
+    stays readable for `minutes` after its last use."""
+
+    name: str  # "5m", "1h": the name scenarios use (`cache_ttl: 1h`)
+    minutes: float
+    write_multiplier: float
+
+
+@dataclass(frozen=True)
+class CachePolicy:
+    """How a model's provider caches prompt prefixes, with where and when that was read.
+
+    A prefix shorter than `min_prefix_tokens` is not cached at all (billed as plain input). The
+    first TTL is the default one. New per-model cache facts go here as fields with defaults, so
+    price files that do not mention them keep loading.
+    """
+
+    min_prefix_tokens: int
+    read_multiplier: float
+    ttls: tuple[CacheTtl, ...]
+    source: str
+    as_of: str
+
+    def ttl(self, name: str | None = None) -> CacheTtl:
+        """The named TTL option (default: the first), or an error listing the offered ones."""
+        if name is None:
+            return self.ttls[0]
+        for ttl in self.ttls:
+            if ttl.name == name:
+                return ttl
+        raise RagtuneError(
+            f"cache_ttl {name!r} is not offered for this model",
+            hint="offered: " + ", ".join(t.name for t in self.ttls),
+        )
+
+
+@dataclass(frozen=True)
 class ModelPrice:
     name: str
     provider: str
@@ -29,8 +68,11 @@ class ModelPrice:
     output_per_m: float
     source: str
     as_of: str
+    # Both come from `cache` when the entry has one (the default TTL's write price and the read
+    # price); a price file without a `cache:` block may set them directly.
     cache_write_multiplier: float = 1.0
     cache_read_multiplier: float = 1.0
+    cache: CachePolicy | None = None
     training_per_m: float | None = None
     base: str | None = None
     context_window: int | None = None
@@ -215,12 +257,25 @@ def _entry(section: str, name: str, raw: Any, problems: list[Problem]) -> Entry 
                 problems.append(Problem(f"{where}.{key}", "must be a number >= 0", repr(value)))
             else:
                 values[key] = value
+        elif key == "cache" and section == "models":
+            policy = _cache_policy(value, f"{where}.cache", problems)
+            if policy is not None:
+                values["cache"] = policy
+                values["cache_read_multiplier"] = policy.read_multiplier
+                values["cache_write_multiplier"] = policy.ttls[0].write_multiplier
         elif key == "aliases":
             values[key] = tuple(str(a).lower() for a in value or ())
         elif key == "as_of":
             values[key] = value.isoformat() if isinstance(value, date) else str(value)
         else:
             values[key] = str(value)
+    if "cache" in raw and {"cache_write_multiplier", "cache_read_multiplier"} & set(raw):
+        problems.append(
+            Problem(
+                f"{where}.cache",
+                "give the cache multipliers in the `cache:` block only (one home for each price)",
+            )
+        )
     required = {
         f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
     }
@@ -237,3 +292,62 @@ def _entry(section: str, name: str, raw: Any, problems: list[Problem]) -> Entry 
         return None
     entry: Entry = cls(**values)
     return entry
+
+
+_TTL_NAME = re.compile(r"^(\d+(?:\.\d+)?)(m|h)$")
+_CACHE_FIELDS = ("min_prefix_tokens", "read_multiplier", "ttls", "source", "as_of")
+
+
+def _cache_policy(raw: Any, where: str, problems: list[Problem]) -> CachePolicy | None:
+    """A `cache:` block: {min_prefix_tokens, read_multiplier, ttls: {5m: 1.25, 1h: 2}, source,
+    as_of}. TTL names are minutes or hours (`5m`, `1h`); each maps to its write multiplier."""
+    before = len(problems)
+    if not isinstance(raw, dict):
+        problems.append(Problem(where, "expected a mapping", repr(raw)))
+        return None
+    for key in raw:
+        if key not in _CACHE_FIELDS:
+            problems.append(
+                Problem(f"{where}.{key}", f"unknown field; allowed: {', '.join(_CACHE_FIELDS)}")
+            )
+    for key in _CACHE_FIELDS:
+        if key not in raw:
+            problems.append(Problem(f"{where}.{key}", "missing (every price needs a source and date)"))
+    if len(problems) > before:
+        return None
+    numbers = {}
+    for key in ("min_prefix_tokens", "read_multiplier"):
+        value = raw[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            problems.append(Problem(f"{where}.{key}", "must be a number >= 0", repr(value)))
+        else:
+            numbers[key] = value
+    ttls = []
+    entries = raw["ttls"]
+    if not isinstance(entries, dict) or not entries:
+        problems.append(Problem(f"{where}.ttls", "expected {5m: write multiplier, ...}", repr(entries)))
+        entries = {}
+    for name, multiplier in entries.items():
+        match = _TTL_NAME.match(str(name))
+        bad = isinstance(multiplier, bool) or not isinstance(multiplier, int | float)
+        if match is None or bad or multiplier < 0:
+            problems.append(
+                Problem(
+                    f"{where}.ttls.{name}",
+                    "expected `5m: 1.25` (a lifetime in m or h: its write multiplier >= 0)",
+                    repr(multiplier),
+                )
+            )
+            continue
+        minutes = float(match.group(1)) * (60.0 if match.group(2) == "h" else 1.0)
+        ttls.append(CacheTtl(str(name), minutes, float(multiplier)))
+    if len(problems) > before:
+        return None
+    as_of = raw["as_of"]
+    return CachePolicy(
+        min_prefix_tokens=int(numbers["min_prefix_tokens"]),
+        read_multiplier=float(numbers["read_multiplier"]),
+        ttls=tuple(ttls),
+        source=str(raw["source"]),
+        as_of=as_of.isoformat() if isinstance(as_of, date) else str(as_of),
+    )

@@ -43,8 +43,29 @@ class ApiUsage:
     cache_write_multiplier: Num = 1.0
     cache_read_multiplier: Num = 1.0
     inference_premium: Num = 1.0
+    min_cacheable_tokens: Num = 0.0  # shorter prefixes are plain input (catalog `cache:`)
+    # Set: the hit rate follows the volume (`formulas.cache_hit_rate`) instead of `cache_hit_rate`.
+    distinct_prefixes: Num | None = None
+    cache_ttl_minutes: Num = 5.0
 
-    def request_cost(self) -> Num:
+    @property
+    def volume_dependent(self) -> bool:
+        """True when the per-request cost changes with volume (a TTL-modelled hit rate)."""
+        return self.distinct_prefixes is not None
+
+    def hit_rate(self, volume: Num | None = None) -> Num:
+        """The cache hit rate at `volume` requests/month (the fixed rate when not modelled)."""
+        if self.distinct_prefixes is None:
+            return self.cache_hit_rate
+        if volume is None:
+            raise ValueError("this API usage's hit rate depends on the volume: pass one")
+        return f.cache_hit_rate(
+            requests_per_month=volume,
+            distinct_prefixes=self.distinct_prefixes,
+            ttl_minutes=self.cache_ttl_minutes,
+        )
+
+    def request_cost(self, volume: Num | None = None) -> Num:
         return f.api_request_cost(
             input_per_m=self.input_per_m,
             output_per_m=self.output_per_m,
@@ -52,10 +73,11 @@ class ApiUsage:
             output_tokens=self.output_tokens,
             context_tokens=self.context_tokens,
             cached_prefix_tokens=self.cached_prefix_tokens,
-            cache_hit_rate=self.cache_hit_rate,
+            cache_hit_rate=self.hit_rate(volume),
             cache_write_multiplier=self.cache_write_multiplier,
             cache_read_multiplier=self.cache_read_multiplier,
             inference_premium=self.inference_premium,
+            min_cacheable_tokens=self.min_cacheable_tokens,
         )
 
 
@@ -120,10 +142,20 @@ class Option:
     retrain: tuple[CostItem, ...] = ()
     parts: tuple[Part, ...] = field(default=())
 
-    def request_cost(self) -> Num:
-        """Marginal API dollars per request (GPU serving is priced by capacity, not here)."""
-        own = self.api.request_cost() if self.api else 0.0
-        return own + sum((p.share * p.option.request_cost() for p in self.parts), 0.0)
+    def request_cost(self, volume: Num | None = None) -> Num:
+        """API dollars per request at `volume` (GPU serving is priced by capacity, not here).
+
+        `volume` matters only when a hit rate is modelled from the cache TTL; linear options
+        answer without it.
+        """
+        own = self.api.request_cost(volume) if self.api else 0.0
+        return own + sum(
+            (
+                p.share * p.option.request_cost(None if volume is None else p.share * volume)
+                for p in self.parts
+            ),
+            0.0,
+        )
 
     def upfront(self) -> Num:
         own = _total(self.one_time)
@@ -140,11 +172,12 @@ def _total(items: tuple[CostItem, ...]) -> Num:
 def monthly_cost(option: Option, volume: Num, *, amortise_retraining: bool = True) -> Num:
     """Run-rate dollars per month at `volume` requests per month.
 
-    API usage scales linearly; GPUs step up with volume; flat items do not move. With
-    `amortise_retraining`, a retraining cycle every N months adds cost/N per month (article 004's
-    "retraining every 1 to 3 months" maintenance), which is the basis for break-even volumes.
+    API usage scales linearly (or, with a TTL-modelled cache hit rate, gets cheaper per request as
+    volume grows); GPUs step up with volume; flat items do not move. With `amortise_retraining`, a
+    retraining cycle every N months adds cost/N per month (article 004's "retraining every 1 to 3
+    months" maintenance). The TCO adds up these same months, so monthly and TCO agree.
     """
-    cost = option.api.request_cost() * volume if option.api else 0.0 * volume
+    cost = option.api.request_cost(volume) * volume if option.api else 0.0 * volume
     if option.serving is not None:
         cost = cost + option.serving.monthly_cost(volume)
     cost = cost + _total(option.fixed_monthly)
@@ -161,7 +194,7 @@ def monthly_breakdown(option: Option, volume: float) -> list[CostItem]:
     """The run-rate at `volume`, item by item, for tables and reports (point values only)."""
     items: list[CostItem] = []
     if option.api is not None:
-        per_request = option.api.request_cost()
+        per_request = option.api.request_cost(volume)
         items.append(
             CostItem(
                 f"API ({option.api.model})",
@@ -204,32 +237,23 @@ def month_volumes(volume: Num, growth: Num, horizon: int) -> Num:
 def cumulative_cost(
     option: Option, volume: Num, *, growth: Num = 0.0, horizon: int = 12
 ) -> NDArray[np.float64]:
-    """Cumulative spend at the end of each month: upfront + monthly run cost + retrains so far.
+    """Cumulative spend at the end of each month: upfront + the monthly run-rate so far.
 
-    Article 003's TCO over a horizon and article 004's payback both read off this curve.
-    Retraining is counted in whole cycles at months N, 2N, ... rather than amortised.
+    Article 003's TCO over a horizon and article 004's payback both read off this curve. The
+    months are `monthly_cost`'s, retraining amortised included, so a retrain every 0.25 months
+    is 48 retrains over 12 months in both the monthly figure and the TCO.
     """
     volumes = month_volumes(volume, growth, horizon)
-    run = np.cumsum(monthly_cost(option, volumes, amortise_retraining=False), axis=0)
-    retrain = _retrain_curve(option, horizon, np.ndim(run))
-    for part in option.parts:
-        retrain = retrain + _retrain_curve(part.option, horizon, np.ndim(run))
-    return np.asarray(option.upfront() + run + retrain, dtype=np.float64)
-
-
-def _retrain_curve(option: Option, horizon: int, ndim: int) -> Num:
-    """Retraining spend so far at the end of each month, shaped to broadcast with (months, ...)."""
-    if option.retrain_every_months is None:
-        return 0.0
-    cost = option.retrain_cost()
-    months = np.arange(1, horizon + 1, dtype=np.float64).reshape((horizon,) + (1,) * (ndim - 1))
-    cycles = np.floor((months - 1) / np.asarray(option.retrain_every_months))
-    return cycles * cost
+    run = np.cumsum(monthly_cost(option, volumes), axis=0)
+    return np.asarray(option.upfront() + run, dtype=np.float64)
 
 
 def is_linear(option: Option) -> bool:
-    """True when monthly cost is flat + per-request x volume (no GPU steps anywhere)."""
-    return option.serving is None and all(is_linear(p.option) for p in option.parts)
+    """True when monthly cost is flat + per-request x volume (no GPU steps, no TTL hit rate)."""
+    api_linear = option.api is None or not option.api.volume_dependent
+    return (
+        option.serving is None and api_linear and all(is_linear(p.option) for p in option.parts)
+    )
 
 
 def total_volume(volume: Num, growth: Num, horizon: int) -> Num:
@@ -243,21 +267,11 @@ def total_volume(volume: Num, growth: Num, horizon: int) -> Num:
 def tco(option: Option, volume: Num, *, growth: Num = 0.0, horizon: int = 12) -> Num:
     """Total cost of ownership over `horizon` months (the last point of the cumulative curve).
 
-    Linear options need no month-by-month walk: flat x H + per-request x total volume, plus
-    upfront and whole retraining cycles. GPU serving steps with volume, so it walks the curve.
+    Linear options need no month-by-month walk: upfront + flat (retraining amortised) x H +
+    per-request x total volume. Other options step or curve with volume, so they walk the months.
     """
     if not is_linear(option):
         return cumulative_cost(option, volume, growth=growth, horizon=horizon)[-1]
-    flat = monthly_cost(option, 0.0, amortise_retraining=False)
+    flat = monthly_cost(option, 0.0)
     run = flat * horizon + option.request_cost() * total_volume(volume, growth, horizon)
-    retrain = _retrains_total(option, horizon)
-    for part in option.parts:
-        retrain = retrain + _retrains_total(part.option, horizon)
-    return option.upfront() + run + retrain
-
-
-def _retrains_total(option: Option, horizon: int) -> Num:
-    if option.retrain_every_months is None:
-        return 0.0
-    cycles = np.floor((horizon - 1) / np.asarray(option.retrain_every_months, dtype=np.float64))
-    return cycles * option.retrain_cost()
+    return option.upfront() + run
