@@ -89,6 +89,10 @@ def assert_matches_cli(page: Any, cli: dict[str, Any]) -> None:
         volumes = p["crossing"]["volumes"]
         assert num(cells["breakeven"][0]) == (volumes[0] if volumes else None)
         assert (cells["cheaper_below"][0] or None) == p["crossing"]["cheaper_below"]
+        horizon = p["horizon_crossing"]["volumes"]
+        assert num(cells["horizon_breakeven"][0]) == (horizon[0] if horizon else None)
+        if not horizon and p["horizon_crossing"]["cheaper_below"]:
+            assert f"never within {cli['horizon']} months" in cells["horizon_breakeven"][1]
         assert num(cells["payback_months"][0]) == p["payback_months"]
         assert num(cells["p_a_cheaper"][0]) == p["p_a_cheaper"]
         band = p["breakeven_band"]

@@ -61,12 +61,12 @@ def build_document(
     training_usd = next((t.cost for t in summary.training if t.cost is not None), None)
     changes = advice.get("knowledge_changes_per_month")
     series: dict[str, ArmCost] = {}
-    for i, arm in enumerate(done):
+    for arm in done:
         per_query = None if arm.projected_per_1k is None else arm.projected_per_1k / 1000
         for cost in arm_costs(
             evidence[arm.arm],
             machine,
-            seed=run.seed + i,
+            seed=run.seed,  # one resample of the queries for every arm: common random numbers
             training_usd=training_usd,
             retrain_every_months=1.0 / changes if changes else None,
             project_to=pricing_spec.project_to,

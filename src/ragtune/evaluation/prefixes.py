@@ -28,9 +28,16 @@ from typing import Any
 from ragtune.backends.base import Backend, Request, Response
 from ragtune.store.records import Measurement
 
-# Anthropic's and OpenAI's smallest cacheable prompt prefix is 1,024 tokens (some Anthropic
-# models need 2,048 or 4,096): shorter prefixes are billed as plain input.
+# The smallest cacheable prefix when the projected model's catalog entry does not say (OpenAI's
+# and most Anthropic models'); per-model values are in the catalog's `cache:` blocks.
 MIN_CACHEABLE_TOKENS = 1024
+
+
+def min_cacheable_tokens(price: Any) -> int:
+    """The projected model's minimum cacheable prefix (a catalog `ModelPrice`), from its `cache:`
+    block: Haiku 4.5 caches nothing below 4,096 tokens, Haiku 3.5 below 2,048."""
+    cache = getattr(price, "cache", None)
+    return MIN_CACHEABLE_TOKENS if cache is None else int(cache.min_prefix_tokens)
 
 
 def prefix_note(request: Request) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from ragtune.evaluation.judging import (
     judge_usage,
     pairwise_summary,
 )
-from ragtune.evaluation.prefixes import project_prefixes
+from ragtune.evaluation.prefixes import min_cacheable_tokens, project_prefixes
 from ragtune.evaluation.scoring import PRIMARY, score
 from ragtune.evaluation.stats import (
     Interval,
@@ -435,7 +435,8 @@ def _row(
     projected_tokens: dict[str, float] = {}
     if pricing.project_to is not None and ok:
         split = project_prefixes(
-            (answer_calls(p), dict((p.extra or {}).get("calls") or {})) for p in ok
+            ((answer_calls(p), dict((p.extra or {}).get("calls") or {})) for p in ok),
+            min_tokens=min_cacheable_tokens(pricing.project_to),
         )
         projected = [
             sum(call_cost(c.measurement, pricing.project_to) for c in calls) for calls in split

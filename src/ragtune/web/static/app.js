@@ -142,6 +142,7 @@ function renderResults(data) {
   $("#summary").textContent = `${vol(a.volume)} requests/month${growth}, ${a.horizon}-month horizon${mc}`;
   $("#summary").dataset.volume = String(a.volume);
   $("#tco-head").textContent = `TCO ${a.horizon} mo`;
+  $("#horizon-head").textContent = `TCO break-even over ${a.horizon} months`;
   const rows = a.options.map((o) => {
     const tr = document.createElement("tr");
     tr.dataset.option = o.name;
@@ -165,8 +166,15 @@ function renderResults(data) {
       : p.payback_months === null ? `${p.payback_option}: never`
         : `${p.payback_option}: ${p.payback_months.toFixed(1)} months`;
     const b = p.breakeven_band;
+    // The horizon crossing counts upfront and retraining: run-rate alone never says "every volume".
+    const h = p.horizon_crossing;
+    const hFirst = h.volumes.length ? h.volumes[0] : null;
+    const horizon = hFirst !== null
+      ? `${h.cheaper_below} cheaper below ${vol(hFirst)}`
+      : h.cheaper_below === null ? "same cost" : `never within ${h.horizon} months (${h.cheaper_below} cheaper)`;
     tr.append(cell(`${p.a} vs ${p.b}`), cell(vol(first) + more, "breakeven", first),
       cell(p.crossing.cheaper_below ?? "same", "cheaper_below", p.crossing.cheaper_below),
+      cell(horizon, "horizon_breakeven", hFirst),
       cell(payback, "payback_months", p.payback_months),
       cell(b ? `${vol(b.p10)} / ${vol(b.p50)} / ${vol(b.p90)}` : "–", "breakeven_band",
         b ? [b.p10, b.p50, b.p90].map((v) => v ?? "").join(",") : ""),
