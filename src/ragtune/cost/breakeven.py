@@ -299,7 +299,9 @@ def _first_crossing_stepped(
             | ((sign0 < 0) & (alpha <= 0) & (alpha * v + high < 0))
         )
         active &= ~never
-        jump_to = beyond & ~never & np.isfinite(target) & (target * (1 - 1e-9) > v)
+        # only towards a bound that moves the right way: falling for a positive difference
+        heading = ((sign0 > 0) & (alpha < 0)) | ((sign0 < 0) & (alpha > 0))
+        jump_to = beyond & heading & ~never & np.isfinite(target) & (target * (1 - 1e-9) > v)
         v = np.where(jump_to, target * (1 - 1e-9), v)
         active &= v <= hi
     return np.where(result <= hi, result, np.nan), active
