@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -113,22 +114,23 @@ def brute_force(a: Option, b: Option, widths: list[float], hi: float = HI) -> fl
     grid = np.unique(np.concatenate(points))
     grid = grid[grid <= hi]
     diff = np.ravel(monthly_cost(a, grid) - monthly_cost(b, grid))
-    changed = np.nonzero(np.sign(diff) != np.sign(diff[0]))[0]
+    changed = np.nonzero(sign(diff) != sign(diff[0]))[0]
     if changed.size == 0:
         return math.nan
     lo, up = grid[changed[0] - 1], grid[changed[0]]
-    sign_lo = np.sign(diff[0])
+    sign_lo = sign(diff[0])
     for _ in range(80):
         mid = (lo + up) / 2
-        if np.sign(np.ravel(monthly_cost(a, mid) - monthly_cost(b, mid))[0]) == sign_lo:
+        if sign(np.ravel(monthly_cost(a, mid) - monthly_cost(b, mid))[0]) == sign_lo:
             lo = mid
         else:
             up = mid
     return float(up)
 
 
-def sample(option_args: list[tuple[float, ...]], i: int) -> tuple[float, ...]:
-    return option_args[i]
+def sign(diff: Any) -> Any:
+    """Costs within a millionth of a dollar a month are a tie (as in the engine)."""
+    return np.where(np.abs(diff) <= 1e-6, 0.0, np.sign(diff))
 
 
 def same(x: float, y: float) -> bool:

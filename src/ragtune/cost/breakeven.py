@@ -249,9 +249,9 @@ def _first_crossing_stepped(
         for g, w, m, sign in steps:
             with np.errstate(invalid="ignore", divide="ignore"):
                 k = np.where(np.isfinite(w), np.floor(v / w) + 1.0, 0.0)
+                k = np.where(np.isfinite(w) & (k * w <= v * (1 + 1e-12)), k + 1, k)  # v = k w
             n = np.maximum(k, m)
             nxt = np.where(np.isfinite(w), np.maximum(k, np.floor(m)) * w, np.inf)
-            nxt = np.where(nxt <= v * (1 + 1e-12), (k + 1) * w, nxt)  # float guard: move on
             total += sign * g * n
             end = np.minimum(end, nxt)
         return total, end
@@ -260,7 +260,7 @@ def _first_crossing_stepped(
     first_gpus = sum(
         (sign * g * np.maximum(np.ceil(v / w), m) for g, w, m, sign in steps), np.zeros(size)
     )
-    sign0 = np.sign(slope * v + flat + first_gpus)
+    sign0 = _sign(slope * v + flat + first_gpus)
     result = np.full(size, np.nan)
     active = np.ones(size, dtype=bool)
     # Past every minimum, n lies in [V/w, V/w + 1): the difference lies in [alpha V + low,
@@ -282,10 +282,10 @@ def _first_crossing_stepped(
         level = gpus + flat
         right = slope * v + level  # just right of v (after any GPU added at v)
         at_end = slope * np.minimum(end, hi) + level
-        jump = active & (np.sign(right) != sign0)
+        jump = active & (_sign(right) != sign0)
         with np.errstate(divide="ignore", invalid="ignore"):
             root = np.where(slope != 0, -level / slope, np.inf)
-        inside = active & ~jump & (np.sign(at_end) != sign0)
+        inside = active & ~jump & (_sign(at_end) != sign0)
         result = np.where(jump, v, result)
         result = np.where(inside, np.clip(root, v, end), result)
         active &= ~(jump | inside)
@@ -305,6 +305,13 @@ def _first_crossing_stepped(
         v = np.where(jump_to, target * (1 - 1e-9), v)
         active &= v <= hi
     return np.where(result <= hi, result, np.nan), active
+TIE = 1e-6  # dollars a month: closer than this, two costs are equal (float noise, not a saving)
+
+
+def _sign(diff: NDArray) -> NDArray:
+    return np.where(np.abs(diff) <= TIE, 0.0, np.sign(diff))
+
+
 def _sample_size(*options: Option) -> int:
     """Number of Monte Carlo samples carried by the options (1 for point values)."""
     sizes = [np.size(monthly_cost(o, 1.0)) for o in options]
