@@ -99,3 +99,69 @@ def test_empty_and_missing_files_exit_2(tmp_path: Path) -> None:
     for path, message in ((empty, "is empty"), (tmp_path / "missing.yaml", "not found")):
         code, _, err = run("cost", str(path))
         assert code == 2 and message in err
+
+
+SONNET = str(EXAMPLES / "finetune_vs_rag_sonnet.yaml")
+
+
+def test_cost_prints_run_rate_and_horizon_crossings() -> None:
+    """At 50,000 requests/month the fine-tune is cheaper per month (run-rate) but its 36-month TCO
+    is $45,500 against RAG's $43,200: the TCOs cross at 5,000 / (36 x 0.0015) = 92,593 requests
+    a month and payback takes 5,000 / (50,000 x 0.0015) = 66.7 months."""
+    code, out, _ = run("cost", SONNET, "--volume", "50000")
+    assert code == 0
+    assert "every volume" not in out
+    assert "$43,200" in out and "$45,500" in out
+    assert "sonnet-rag is cheaper below 92,593 requests/month, sonnet-finetune above" in out
+    assert "66.7 months" in out
+
+
+def test_breakeven_prints_both_crossings_and_never_within() -> None:
+    """sonnet-rag-cached caches 1,000 tokens, below Sonnet 4.5's 1,024 minimum: it costs what
+    sonnet-rag costs ($0.024), so the same 92,593 horizon crossing applies."""
+    code, out, _ = run("breakeven", SONNET, "sonnet-rag-cached", "sonnet-finetune")
+    assert code == 0
+    assert "per month (run-rate, upfront left out): never cross" in out
+    assert "over 36 months" in out and "92,593" in out
+    assert "33.3 months" in out  # payback at the file's 100,000 requests/month
+
+
+def test_breakeven_says_never_within_the_horizon(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "volume: {requests_per_month: 1000}\nhorizon_months: 12\noptions:\n"
+        "  cheap: {api: {model: gpt-4o-mini, input_tokens: 100}}\n"
+        "  dear:\n    api: {model: gpt-4o, input_tokens: 100}\n"
+        "    one_time: {other: [{name: setup, amount: 100}]}\n"
+    )
+    code, out, _ = run("breakeven", str(path), "cheap", "dear")
+    assert code == 0
+    assert "never cross within 12 months; cheap is cheaper" in out
+
+
+def test_shared_rate_gives_p_100_in_cost_and_breakeven(tmp_path: Path) -> None:
+    """Identical options but 10 h vs 12 h of maintenance at one uncertain rate: 100%."""
+    path = tmp_path / "twins.yaml"
+    path.write_text(
+        "volume: {requests_per_month: 50000}\nhourly_rate: [100, 200]\nsamples: 2000\n"
+        "options:\n"
+        "  a: {api: {model: claude-3-5-haiku, input_tokens: 500}, maintenance_hours_per_month: 10}\n"
+        "  b: {api: {model: claude-3-5-haiku, input_tokens: 500}, maintenance_hours_per_month: 12}\n"
+    )
+    code, out, _ = run("cost", str(path))
+    assert code == 0 and "P(a cheaper over the horizon) = 100%" in out
+    code, out, _ = run("breakeven", str(path), "a", "b", "--json")
+    assert code == 0 and json.loads(out)["p_a_cheaper"] == 1.0
+
+
+def test_out_of_range_fraction_exits_2_naming_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "volume: {requests_per_month: 100000}\noptions:\n  a:\n"
+        "    api: {model: claude-sonnet-4-5, cached_prefix_tokens: 5000, cache_hit_rate: 90}\n"
+    )
+    for command in (["cost", str(path)], ["breakeven", str(path), "a", "a"]):
+        code, _, err = run(*command)
+        assert code == 2
+        assert "options.a.api.cache_hit_rate: 90 is not a fraction" in err
+        assert "did you mean 0.9?" in err

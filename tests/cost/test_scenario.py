@@ -11,7 +11,13 @@ from ragtune.cost.catalog import load_catalog
 from ragtune.cost.model import monthly_cost
 from ragtune.cost.quantity import parse_quantity
 from ragtune.errors import RagtuneError, ValidationError
-from ragtune.scenario import build_options, load_scenario, parse_scenario, sampler
+from ragtune.scenario import (
+    analyse_scenario,
+    build_options,
+    load_scenario,
+    parse_scenario,
+    sampler,
+)
 
 CATALOG = load_catalog()
 EXAMPLES = Path(__file__).parents[2] / "src" / "ragtune" / "examples" / "scenarios"
@@ -192,3 +198,110 @@ def test_retraining_every_zero_months_is_rejected() -> None:
     )
     with pytest.raises(ValidationError, match=r"retrain\.every_months"):
         parse_scenario(text, CATALOG)
+
+
+# --- issue 13: common random numbers, fractions, cache settings, nonlinear point estimates -----
+
+TWINS = """
+volume: {requests_per_month: 50000}
+hourly_rate: [100, 200]
+samples: 2000
+options:
+  a:
+    api: {model: claude-3-5-haiku, input_tokens: 500, output_tokens: 100}
+    maintenance_hours_per_month: 10
+  b:
+    api: {model: claude-3-5-haiku, input_tokens: 500, output_tokens: 100}
+    maintenance_hours_per_month: 12
+"""
+
+
+def test_shared_inputs_are_common_random_numbers() -> None:
+    """Two identical Haiku options, 10 h vs 12 h of maintenance at one uncertain hourly rate:
+    a is cheaper by 2 h x rate in every sample, so P(a cheaper) = 100% (independent draws of the
+    rate for each option gave 74%)."""
+    scenario = parse_scenario(TWINS, CATALOG)
+    result = analyse_scenario(scenario, CATALOG)
+    assert result.pairs[0].p_a_cheaper == 1.0
+    options = build_options(scenario, CATALOG, sampler(0, 500))
+    gap = monthly_cost(options["b"], 50_000) - monthly_cost(options["a"], 50_000)
+    rate = (gap / 2.0)  # the same draw of the rate on both sides
+    assert np.all((rate >= 100) & (rate <= 200))
+
+
+@pytest.mark.parametrize(
+    ("line", "where", "value"),
+    [
+        ("cache_hit_rate: 90", "options.a.api.cache_hit_rate", "90"),
+        ("cache_hit_rate: [0.5, 95]", "options.a.api.cache_hit_rate", "95"),
+    ],
+)
+def test_fractions_above_one_are_rejected_with_a_suggestion(
+    line: str, where: str, value: str
+) -> None:
+    """`cache_hit_rate: 90` meant 90%: with a 5,000-token prefix on Sonnet 4.5 it priced a
+    request at -$1.53 (5,000 x 3 x (90 x 0.1 - 89 x 1.25) / 1M). Now an error naming the field,
+    the value, the range and the fix."""
+    text = (
+        "volume: {requests_per_month: 100000}\noptions:\n  a:\n"
+        f"    api: {{model: claude-sonnet-4-5, cached_prefix_tokens: 5000, {line}}}\n"
+    )
+    with pytest.raises(ValidationError) as info:
+        parse_scenario(text, CATALOG)
+    message = str(info.value)
+    assert where in message and f"{value} is not a fraction" in message
+    assert "0 to 1" in message and f"did you mean {float(value) / 100:g}?" in message
+
+
+def test_route_share_and_max_utilisation_are_capped_at_one() -> None:
+    text = """
+volume: {requests_per_month: 1000}
+options:
+  a: {api: {model: gpt-4o}}
+  gpu:
+    serving: {gpu: a100, tokens_per_second: 30, tokens_per_request: 500, max_utilisation: 70}
+  r:
+    route: [{option: a, share: 15}]
+"""
+    with pytest.raises(ValidationError) as info:
+        parse_scenario(text, CATALOG)
+    found = {p.path: p.message for p in info.value.problems}
+    assert "did you mean 0.7?" in found["options.gpu.serving.max_utilisation"]
+    assert "did you mean 0.15?" in found["options.r.route.0.share"]
+
+
+def test_ttl_modelled_hit_rate_and_the_one_hour_option() -> None:
+    """Sonnet 4.5, one 5,000-token prefix, 8,640 requests/month (one per 5 minutes):
+    5m: $0.0078459 a request (hit 63.2%); 1h: $0.0015002 (hit 99.9994%, writes at 2x)."""
+    base = (
+        "volume: {requests_per_month: 8640}\noptions:\n  a:\n"
+        "    api: {model: claude-sonnet-4-5, cached_prefix_tokens: 5000, distinct_prefixes: 1"
+    )
+    five = build_options(parse_scenario(base + "}\n", CATALOG), CATALOG)["a"]
+    hour = build_options(parse_scenario(base + ", cache_ttl: 1h}\n", CATALOG), CATALOG)["a"]
+    assert five.request_cost(8640) == pytest.approx(0.0078459, abs=1e-7)
+    assert hour.request_cost(8640) == pytest.approx(0.0015002, abs=1e-7)
+    with pytest.raises(ValidationError, match=r"cache_ttl: not offered for gpt-4o; offered: 5m"):
+        parse_scenario(
+            "volume: {requests_per_month: 1}\noptions:\n  a:\n"
+            "    api: {model: gpt-4o, cached_prefix_tokens: 2000, distinct_prefixes: 1, "
+            "cache_ttl: 1h}\n",
+            CATALOG,
+        )
+    with pytest.raises(ValidationError, match="not both"):
+        parse_scenario(base + ", cache_hit_rate: 0.5}\n", CATALOG)
+
+
+def test_point_estimate_of_a_cadence_is_the_mean_of_its_effect() -> None:
+    """Retraining ($300) every uniform [1, 3] months: E[1/N] = ln(3) / 2 = 0.549306 cycles a
+    month, $164.79 a month (the mean cadence, 2 months, gave $150)."""
+    text = (
+        "volume: {requests_per_month: 1000}\noptions:\n  a:\n    api: {model: gpt-4o}\n"
+        "    retrain: {every_months: [1, 3], eval_cost: 300}\n"
+    )
+    option = build_options(parse_scenario(text, CATALOG), CATALOG)["a"]
+    assert option.retrain_cost() / option.retrain_every_months == pytest.approx(164.79, abs=0.01)
+    assert parse_quantity([1, 3]).mean_reciprocal() == pytest.approx(np.log(3) / 2)
+    # and the Monte Carlo mean agrees with it
+    sampled = build_options(parse_scenario(text, CATALOG), CATALOG, sampler(1, 200_000))["a"]
+    assert np.mean(300 / sampled.retrain_every_months) == pytest.approx(164.79, rel=0.005)

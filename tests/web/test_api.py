@@ -236,3 +236,52 @@ def test_openapi_schema_is_published(client: httpx.Client) -> None:
         paths
     )
     assert "422" in paths["/api/analyse"]["post"]["responses"]
+
+
+def test_shared_uncertain_rate_gives_p_100(client: httpx.Client) -> None:
+    """Issue 13: two identical options, 10 h vs 12 h maintenance at hourly_rate [100, 200]: the
+    rate is drawn once per sample for both, so a is cheaper in 100% of samples (was 74%)."""
+    twins = {
+        "volume": {"requests_per_month": 50000},
+        "hourly_rate": [100, 200],
+        "samples": 2000,
+        "options": {
+            name: {
+                "api": {"model": "claude-3-5-haiku", "input_tokens": 500},
+                "maintenance_hours_per_month": hours,
+            }
+            for name, hours in (("a", 10), ("b", 12))
+        },
+    }
+    response = analyse(client, twins)
+    assert response.status_code == 200
+    [pair] = response.json()["analysis"]["pairs"]
+    assert pair["p_a_cheaper"] == 1.0
+
+
+def test_horizon_crossing_is_in_the_answer(client: httpx.Client) -> None:
+    """finetune_vs_rag_sonnet: the 36-month TCOs cross at 5,000 / (36 x 0.0015) = 92,593."""
+    scenario = client.get("/api/examples/finetune_vs_rag_sonnet").json()["scenario"]
+    pair = analyse(client, scenario).json()["analysis"]["pairs"][0]
+    assert pair["crossing"]["volumes"] == [] and pair["crossing"]["basis"] == "run-rate"
+    assert pair["horizon_crossing"]["volumes"][0] == pytest.approx(92_592.59, abs=0.01)
+    assert pair["horizon_crossing"]["horizon"] == 36
+
+
+def test_out_of_range_fraction_is_a_422_with_the_cli_message(client: httpx.Client) -> None:
+    bad = {
+        "volume": {"requests_per_month": 100000},
+        "options": {
+            "a": {
+                "api": {
+                    "model": "claude-sonnet-4-5",
+                    "cached_prefix_tokens": 5000,
+                    "cache_hit_rate": 90,
+                }
+            }
+        },
+    }
+    found = problems(analyse(client, bad))
+    message = found["options.a.api.cache_hit_rate"]
+    assert message.startswith("90 is not a fraction: must be 0 to 1")
+    assert message.endswith("did you mean 0.9?")
