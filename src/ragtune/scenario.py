@@ -8,7 +8,6 @@ at point values or with Monte Carlo sample arrays, through one code path (`draw`
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -388,8 +387,11 @@ def _check_caches(scenario: Scenario, catalog: Catalog) -> list[Problem]:
         if api.cache_ttl not in offered:
             allowed = ", ".join(offered) if offered else "none: this model has no prompt cache"
             problems.append(
-                Problem(f"{at}.cache_ttl", f"not offered for {api.model}; offered: {allowed}",
-                        api.cache_ttl)
+                Problem(
+                    f"{at}.cache_ttl",
+                    f"not offered for {api.model}; offered: {allowed}",
+                    api.cache_ttl,
+                )
             )
     return problems
 

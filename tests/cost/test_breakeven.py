@@ -156,6 +156,7 @@ def test_monte_carlo_breakeven_equals_brute_force(
     """For random linear and GPU-stepped options, every sample's break-even is within 0.1% of a
     brute-force scan of that sample's own cost curves (issue 13: a 256-point grid missed narrow
     windows and reported some crossings at twice, or 100,000 times, the true volume)."""
+
     def build(kind: str, rows: list[tuple[float, ...]], name: str) -> Option:
         if kind == "api":
             usd, flat = (np.array([r[i] for r in rows]) for i in range(2))

@@ -145,8 +145,8 @@ def test_shared_rate_gives_p_100_in_cost_and_breakeven(tmp_path: Path) -> None:
     path.write_text(
         "volume: {requests_per_month: 50000}\nhourly_rate: [100, 200]\nsamples: 2000\n"
         "options:\n"
-        "  a: {api: {model: claude-3-5-haiku, input_tokens: 500}, maintenance_hours_per_month: 10}\n"
-        "  b: {api: {model: claude-3-5-haiku, input_tokens: 500}, maintenance_hours_per_month: 12}\n"
+        "  a: {api: {model: claude-3-5-haiku, input_tokens: 5}, maintenance_hours_per_month: 10}\n"
+        "  b: {api: {model: claude-3-5-haiku, input_tokens: 5}, maintenance_hours_per_month: 12}\n"
     )
     code, out, _ = run("cost", str(path))
     assert code == 0 and "P(a cheaper over the horizon) = 100%" in out

@@ -104,7 +104,9 @@ def test_one_hour_ttl_has_its_own_write_price() -> None:
     assert usage(5, 1.25).request_cost(8640) == pytest.approx(0.0078459, abs=1e-7)
     assert usage(60, 2.0).request_cost(8640) == pytest.approx(0.0015002, abs=1e-7)
     # at 100 calls a month the 5-minute cache is nearly always a write: ~1.25 x $0.015
-    assert usage(5, 1.25).request_cost(100) == pytest.approx(0.015 * (0.0011507 + 0.98856 * 1.25), rel=1e-4)
+    assert usage(5, 1.25).request_cost(100) == pytest.approx(
+        0.015 * (0.0011507 + 0.98856 * 1.25), rel=1e-4
+    )
 
 
 def test_gpus_needed_does_not_round_up_float_error() -> None:

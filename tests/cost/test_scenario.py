@@ -225,7 +225,7 @@ def test_shared_inputs_are_common_random_numbers() -> None:
     assert result.pairs[0].p_a_cheaper == 1.0
     options = build_options(scenario, CATALOG, sampler(0, 500))
     gap = monthly_cost(options["b"], 50_000) - monthly_cost(options["a"], 50_000)
-    rate = (gap / 2.0)  # the same draw of the rate on both sides
+    rate = gap / 2.0  # the same draw of the rate on both sides
     assert np.all((rate >= 100) & (rate <= 200))
 
 

@@ -229,9 +229,7 @@ def _steps(option: Option, size: int, share: Num) -> list[tuple[NDArray, NDArray
 MAX_SEGMENTS = 512
 
 
-def _first_crossing_stepped(
-    a: _Shape, b: _Shape, size: int, hi: float
-) -> tuple[NDArray, NDArray]:
+def _first_crossing_stepped(a: _Shape, b: _Shape, size: int, hi: float) -> tuple[NDArray, NDArray]:
     """First volume where sign(a - b) leaves its sign at 1 request/month, exactly, per sample.
 
     Between GPU-count changes both costs are linear, so each segment is checked in closed form:
@@ -305,6 +303,8 @@ def _first_crossing_stepped(
         v = np.where(jump_to, target * (1 - 1e-9), v)
         active &= v <= hi
     return np.where(result <= hi, result, np.nan), active
+
+
 TIE = 1e-6  # dollars a month: closer than this, two costs are equal (float noise, not a saving)
 
 

@@ -312,7 +312,9 @@ def _cache_policy(raw: Any, where: str, problems: list[Problem]) -> CachePolicy 
             )
     for key in _CACHE_FIELDS:
         if key not in raw:
-            problems.append(Problem(f"{where}.{key}", "missing (every price needs a source and date)"))
+            problems.append(
+                Problem(f"{where}.{key}", "missing (every price needs a source and date)")
+            )
     if len(problems) > before:
         return None
     numbers = {}
@@ -325,7 +327,9 @@ def _cache_policy(raw: Any, where: str, problems: list[Problem]) -> CachePolicy 
     ttls = []
     entries = raw["ttls"]
     if not isinstance(entries, dict) or not entries:
-        problems.append(Problem(f"{where}.ttls", "expected {5m: write multiplier, ...}", repr(entries)))
+        problems.append(
+            Problem(f"{where}.ttls", "expected {5m: write multiplier, ...}", repr(entries))
+        )
         entries = {}
     for name, multiplier in entries.items():
         match = _TTL_NAME.match(str(name))

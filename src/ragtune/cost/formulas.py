@@ -49,7 +49,9 @@ def api_request_cost(
     provider bills it as plain input, with no write surcharge and no read discount.
     """
     cached = np.where(
-        np.asarray(cached_prefix_tokens) >= np.asarray(min_cacheable_tokens), cached_prefix_tokens, 0.0
+        np.asarray(cached_prefix_tokens) >= np.asarray(min_cacheable_tokens),
+        cached_prefix_tokens,
+        0.0,
     )
     uncached_input = (input_tokens + context_tokens + cached_prefix_tokens - cached) * input_per_m
     prefix_rate = cache_hit_rate * cache_read_multiplier + (1.0 - cache_hit_rate) * (

@@ -251,9 +251,7 @@ def cumulative_cost(
 def is_linear(option: Option) -> bool:
     """True when monthly cost is flat + per-request x volume (no GPU steps, no TTL hit rate)."""
     api_linear = option.api is None or not option.api.volume_dependent
-    return (
-        option.serving is None and api_linear and all(is_linear(p.option) for p in option.parts)
-    )
+    return option.serving is None and api_linear and all(is_linear(p.option) for p in option.parts)
 
 
 def total_volume(volume: Num, growth: Num, horizon: int) -> Num:

@@ -71,7 +71,7 @@ class Quantity:
             c = (float(self.mode) - low) / (high - low)  # type: ignore[arg-type]
             x = stats.triang.ppf(u, c, loc=low, scale=high - low)
         else:  # normal, clipped to [low, high] as `sample` does
-            x = np.clip(stats.norm.ppf(u, float(self.mean), float(self.sd)), low, high)
+            x = np.clip(stats.norm.ppf(u, self.mean or 0.0, self.sd or 0.0), low, high)
         return float(np.mean(1.0 / x))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -172,9 +172,7 @@ def _fraction(q: Quantity, allowed: str) -> Quantity:
     top = max(q.high, q.mean or 0.0)
     if top > 1.0:
         hint = f"; did you mean {top / 100:g}?" if top <= 100 else ""
-        raise ValueError(
-            f"{top:g} is not a fraction: must be {allowed} (write 90% as 0.9){hint}"
-        )
+        raise ValueError(f"{top:g} is not a fraction: must be {allowed} (write 90% as 0.9){hint}")
     return q
 
 
