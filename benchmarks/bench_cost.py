@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 from ragtune.cost.catalog import load_catalog  # noqa: E402
 from ragtune.cost.model import cumulative_cost, monthly_cost, tco  # noqa: E402
 from ragtune.scenario import (  # noqa: E402
+    Draw,
     analyse_scenario,
     build_options,
     parse_scenario,
@@ -99,10 +100,13 @@ def main() -> None:
     base_n = 2000
     rng = np.random.default_rng(1)
 
-    def one_draw(q):  # type: ignore[no-untyped-def]
-        return float(q.sample(rng, 1)[0])
+    class OneDraw(Draw):
+        """One sample of every input, as a per-sample loop would draw it."""
 
-    points = [build_options(scenario, catalog, one_draw) for _ in range(base_n)]
+        def __call__(self, q):  # type: ignore[no-untyped-def]
+            return float(q.sample(rng, 1)[0])
+
+    points = [build_options(scenario, catalog, OneDraw()) for _ in range(base_n)]
     vols = [float(v) for v in volume[:base_n]]
 
     def baseline() -> None:
