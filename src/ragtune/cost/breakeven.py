@@ -124,7 +124,9 @@ def _numeric_crossing(
     changes = np.nonzero((signs[1:] != signs[:-1]) & (signs[1:] != 0))[0]
     lo, up = grid[changes], grid[changes + 1]
     sign_lo = np.sign(diff(lo))
-    for _ in range(BISECTIONS):
+    # halvings until a bracket is 1e-9 wide relative to its volume (a request in a billion)
+    halvings = int(np.ceil(np.log2(np.log(grid[1] / grid[0]) / 1e-9))) if changes.size else 0
+    for _ in range(halvings):
         mid = np.sqrt(lo * up)
         same = np.sign(diff(mid)) == sign_lo
         lo, up = np.where(same, mid, lo), np.where(same, up, mid)

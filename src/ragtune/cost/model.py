@@ -269,6 +269,8 @@ def tco(option: Option, volume: Num, *, growth: Num = 0.0, horizon: int = 12) ->
     per-request x total volume. Other options step or curve with volume, so they walk the months.
     """
     if not is_linear(option):
+        if not np.any(growth):  # every month alike: no need to walk them
+            return option.upfront() + horizon * monthly_cost(option, volume)
         return cumulative_cost(option, volume, growth=growth, horizon=horizon)[-1]
     flat = monthly_cost(option, 0.0)
     run = flat * horizon + option.request_cost() * total_volume(volume, growth, horizon)
