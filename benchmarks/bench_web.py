@@ -39,7 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-CASES = ["rag_vs_finetune_claude", "bigger_vs_finetuned", "api_vs_selfhosted"]
+CASES = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))  # every bundled scenario (issue 13)
 
 
 def free_port() -> int:
