@@ -69,3 +69,36 @@ def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
     broken.write_text("models: [unclosed\n")
     with pytest.raises(RagtuneError, match="not valid YAML"):
         load_catalog(broken)
+
+
+def test_cache_blocks_record_minimum_ttls_source_and_date(tmp_path: Path) -> None:
+    """Anthropic: 5-minute writes 1.25x, 1-hour writes 2x, reads 0.1x; the flat multipliers the
+    formulas read come from the block (the default TTL's write price)."""
+    catalog = load_catalog()
+    haiku = catalog.model("claude-haiku-4-5")
+    assert haiku.cache is not None
+    assert [(t.name, t.minutes, t.write_multiplier) for t in haiku.cache.ttls] == [
+        ("5m", 5.0, 1.25),
+        ("1h", 60.0, 2.0),
+    ]
+    assert (haiku.cache_write_multiplier, haiku.cache_read_multiplier) == (1.25, 0.1)
+    assert haiku.cache.source.startswith("https://") and haiku.cache.as_of == "2026-11-29"
+    with pytest.raises(RagtuneError, match="offered: 5m, 1h"):
+        haiku.cache.ttl("24h")
+    # every model with a cache read discount has its block, so no model silently lacks a minimum
+    for model in catalog.models.values():
+        assert (model.cache is None) == (model.cache_read_multiplier == 1.0), model.name
+
+
+def test_a_user_cache_block_is_validated(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "models:\n  mine:\n    provider: x\n    input_per_m: 1\n    output_per_m: 2\n"
+        "    source: me\n    as_of: 2026-01-01\n"
+        "    cache_read_multiplier: 0.5\n"
+        "    cache: {min_prefix_tokens: 512, read_multiplier: 0.5, ttls: {5 minutes: 1.25}}\n"
+    )
+    with pytest.raises(ValidationError) as info:
+        load_catalog(path)
+    found = {p.path for p in info.value.problems}
+    assert {"models.mine.cache.source", "models.mine.cache.as_of", "models.mine.cache"} <= found

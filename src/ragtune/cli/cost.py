@@ -145,6 +145,12 @@ def _price_text(entry: Any) -> str:
         text = f"${entry.input_per_m:g} in / ${entry.output_per_m:g} out per M"
         if entry.training_per_m is not None:
             text += f"; train ${entry.training_per_m:g}/M"
+        if entry.cache is not None:
+            ttls = ", ".join(f"{t.name} write x{t.write_multiplier:g}" for t in entry.cache.ttls)
+            text += (
+                f"; cache from {entry.cache.min_prefix_tokens:,} tokens "
+                f"({ttls}, read x{entry.cache.read_multiplier:g})"
+            )
         return text
     if hasattr(entry, "hourly"):
         return f"${entry.hourly:g}/h"
