@@ -35,8 +35,8 @@ from ragtune.cost.model import (
 )
 
 PERCENTILES = (10, 50, 90)
-# Break-even bands of linear pairs are closed-form per sample; pairs with GPU serving need a grid
-# solve per sample, so they use a smaller independent draw. P10/P50/P90 move by about 1% (10k)
+# Break-even bands of linear pairs are closed-form per sample; pairs with GPU serving walk GPU-count
+# segments per sample, so they use a smaller independent draw. P10/P50/P90 move by about 1% (10k)
 # and 3% (2k) between seeds at these sizes.
 BREAKEVEN_SAMPLES = 10_000
 GRID_BREAKEVEN_SAMPLES = 2_000
@@ -71,7 +71,7 @@ class Band:
 @dataclass(frozen=True)
 class OptionResult:
     name: str
-    request_cost: float  # marginal API $ per request
+    request_cost: float  # API $ per request at the scenario volume
     monthly: float  # run-rate $ at the scenario volume (month 1)
     tco: float  # over the horizon, with growth
     upfront: float

@@ -1,9 +1,12 @@
 """Where two options cost the same: break-even volume, break-even call count, payback months.
 
-Linear options (API usage plus flat monthly items) cross at a closed-form volume. Options with
-GPU serving step up in cost as GPUs are added, so they may cross several times or jump over each
-other without an exact root: those are solved on a log-spaced grid refined by bisection, which
-returns the volume where the cheaper option changes. "Never" is `None` (or NaN for samples).
+Two bases: the run-rate crossing (monthly cost, upfront left out) and the horizon crossing (TCO
+over the horizon, upfront and retraining included); an upfront cost can reverse the first, so
+both are reported. Linear options (API usage plus flat monthly items) cross at a closed-form
+volume. Options with GPU serving step up in cost as GPUs are added, so they may cross several
+times or jump over each other without an exact root: point values are solved on a log-spaced
+grid refined by bisection; Monte Carlo samples are solved exactly, one GPU-count segment at a
+time. "Never" is `None` (or NaN for samples).
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from ragtune.cost.model import Option, cumulative_cost, is_linear, monthly_cost,
 log = logging.getLogger(__name__)
 
 # Log-spaced volumes searched for sign changes, each bracket then bisected to full precision.
-# GPU steps make sawtooth costs, so the point solve uses a fine grid (0.7% apart); the Monte Carlo
-# solve trades that for speed (11% apart) and is summarised as percentiles anyway.
+# GPU steps make sawtooth costs, so the point solve uses a fine grid (0.7% apart). Monte Carlo
+# samples of stepped options are solved exactly per segment (`_first_crossing_stepped`); the
+# coarse sample grid is left only for costs that curve smoothly with volume (a TTL hit rate).
 GRID_POINTS = 4096
 HORIZON_GRID_POINTS = 1024  # each point walks every month of the horizon
 SAMPLE_GRID_POINTS = 256  # only for costs that curve with volume (TTL hit rate); see below
