@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 Numbers = dict[str, dict[str, dict[str, tuple[str, str]]]]
@@ -268,3 +269,31 @@ def test_runs_page_placeholder(page: Any, live_server: str, artifacts: Path) -> 
     assert "No runs to show yet" in page.inner_text("#no-runs")
     page.screenshot(path=str(artifacts / "runs.png"), full_page=True)
     assert_offline(page, live_server)
+
+
+def test_page_shows_the_horizon_crossing_and_the_cache_fields(
+    page: Any, live_server: str, cli_cost: Any, scenarios: Path
+) -> None:
+    """finetune_vs_rag_sonnet: no run-rate crossing, but the 36-month TCOs cross at
+    5,000 / (36 x 0.0015) = 92,593 requests/month; the page shows it next to the run-rate one.
+    Then a 5,000-token prefix with a volume-modelled hit rate and the 1-hour TTL recomputes."""
+    open_calculator(page, live_server)
+    before = revision(page)
+    page.select_option("#example", "finetune_vs_rag_sonnet")
+    wait_recomputed(page, before)
+    cli = cli_cost(scenarios / "finetune_vs_rag_sonnet.yaml")
+    assert_matches_cli(page, cli)
+    cell = numbers(page)["pairs"]["sonnet-rag|sonnet-finetune"]["horizon_breakeven"]
+    assert cell[1] == "sonnet-rag cheaper below 92,593"
+    assert page.inner_text("#horizon-head") == "TCO break-even over 36 months"
+    before = revision(page)
+    prefix = "options.sonnet-rag-cached.api"
+    page.fill(f'[data-field="{prefix}.cached_prefix_tokens"]', "5000")
+    page.fill(f'[data-field="{prefix}.cache_hit_rate"]', "")
+    page.fill(f'[data-field="{prefix}.distinct_prefixes"]', "1")
+    page.fill(f'[data-field="{prefix}.cache_ttl"]', "1h")
+    wait_recomputed(page, before)
+    row = numbers(page)["options"]["sonnet-rag-cached"]
+    # 100,000 calls a month on one prefix, 1-hour TTL: hit 1 - exp(-100,000 x 60 / 43,200) = 1;
+    # 5,000 x $3 x 0.1 + 2,000 x $3 + 1,000 x $15 = 1,500 + 21,000 micro-dollars = $0.0225
+    assert float(row["request_cost"][0]) == pytest.approx(0.0225, abs=1e-9)

@@ -39,6 +39,8 @@ export const SECTIONS = [
       ["context_tokens", "Retrieved / KB tokens", "q", "0"],
       ["cached_prefix_tokens", "Cached prefix tokens", "q", "0"],
       ["cache_hit_rate", "Cache hit rate (0-1)", "q", "0"],
+      ["distinct_prefixes", "Or: distinct prefixes (hit rate from volume and TTL)", "q", "none"],
+      ["cache_ttl", "Cache TTL (5m, or 1h at a dearer write)", "text", "5m"],
       ["inference_premium", "Fine-tuned price multiplier", "q", "1"],
       ["input_per_m", "Input $/M (override)", "q", "catalog"],
       ["output_per_m", "Output $/M (override)", "q", "catalog"],
