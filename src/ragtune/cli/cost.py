@@ -233,7 +233,7 @@ def describe_crossing(c: Crossing) -> str:
         what = "per month (run-rate, upfront left out)"
     if not c.volumes:
         if c.cheaper_below is None:
-            return f"{what}: the same cost at every volume"
+            return f"{what}: equal at any volume"
         if c.basis == "horizon":
             return f"{what}: never cross within {c.horizon} months; {c.cheaper_below} is cheaper"
         return f"{what}: never cross; {c.cheaper_below} has the lower monthly cost"
