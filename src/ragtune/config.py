@@ -20,7 +20,7 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from ragtune.cost.catalog import suggest
+from ragtune.errors import suggest
 from ragtune.data import SPLITS, Example, FieldMap, assign_splits, load_examples
 from ragtune.errors import (
     Problem,

@@ -7,6 +7,8 @@ and keeps its traceback.
 
 from __future__ import annotations
 
+import difflib
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,3 +82,11 @@ def read_user_file(path: Path, what: str, *, hint: str) -> str:
         raise RagtuneError(f"{what} not found: {path}", hint=hint) from err
     except (OSError, UnicodeDecodeError) as err:
         raise RagtuneError(f"cannot read {what} {path}: {err}", hint=hint) from err
+
+
+def suggest(name: str, choices: list[str]) -> str:
+    """'did you mean ...' text with the nearest names, or the first few valid ones."""
+    close = difflib.get_close_matches(name.lower(), choices, n=3, cutoff=0.5)
+    if close:
+        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    return "known names include " + ", ".join(repr(c) for c in sorted(choices)[:6])

@@ -18,7 +18,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ragtune.cost import formulas as f
 from ragtune.cost.analysis import Analysis, Samples, analyse, breakeven_sample_size
-from ragtune.cost.catalog import Catalog, suggest
+from ragtune.cost.catalog import Catalog
+from ragtune.errors import suggest
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part
 from ragtune.cost.quantity import (
     Quantity,

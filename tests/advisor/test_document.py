@@ -152,3 +152,41 @@ def test_judge_calls_are_not_priced_as_the_arms(run_factory):
     judged = build_document(*run_factory(ARMS, judged=True))["arms"]
     assert [a["monthly_cost"] for a in judged] == [a["monthly_cost"] for a in plain]
     assert {a["deployment"] for a in judged} == {"self-hosted on hetzner-cx42"}
+
+
+@pytest.mark.parametrize(
+    ("volume", "cheaper"),
+    [(1_000, "long_context"), (100_000, "prompt"), (10_000_000, "prompt")],
+)
+def test_pareto_chart_and_verdict_agree_on_the_cheaper_arm(run_factory, volume, cheaper):
+    """A local arm answering in 0.5 s of machine time per query against an API arm, both 40/40.
+
+    Local (hetzner-cx42, $26/month, at most 50% busy): one machine serves
+    720 h x 3600 s / 0.5 s x 0.5 = 2,592,000 queries a month, so 1 machine at 1k and 100k ($26)
+    and ceil(1e7 / 2,592,000) = 4 machines at 10M ($104).
+    API (claude-haiku-4-5, $1/M in, $5/M out): 300 x $1e-6 + 2 x $5e-6 = $0.00031 a query:
+    $0.31 at 1k, $31 at 100k, $3,100 at 10M a month.
+    So the API arm is cheaper at 1k and the local arm at 100k and 10M; the Pareto column, the
+    cost chart and the verdict must all say so (the old per-query local price, $0.005 per 1k,
+    called the local arm cheaper at every volume).
+    """
+    store, run_id = run_factory(
+        {
+            "prompt": {"correct": 40, "machine_s": 0.5},
+            "long_context": {"correct": 40, "model": "claude-haiku-4-5", "tokens": 300},
+        }
+    )
+    doc = build_document(store, run_id, volume=volume)
+    arms = {a["arm"]: a for a in doc["arms"]}
+    monthly = {"prompt": 26.0 if volume < 1e7 else 104.0, "long_context": 0.00031 * volume}
+    for name, expected in monthly.items():
+        assert arms[name]["monthly_cost"] == pytest.approx(expected)
+        assert arms[name]["cost_per_1k"] == pytest.approx(expected / volume * 1000)
+    assert [name for name, a in arms.items() if a["pareto"]] == [cheaper]
+    grid = doc["cost"]["volumes"]
+    at = min(range(len(grid)), key=lambda i: abs(grid[i] - volume))
+    assert grid[at] == pytest.approx(volume)
+    chart = {s["name"]: s["monthly"][at] for s in doc["cost"]["series"] if s["kind"] == "measured"}
+    assert min(chart, key=chart.__getitem__) == cheaper
+    assert chart == pytest.approx(monthly)
+    assert doc["verdict"]["recommended"] == cheaper

@@ -15,9 +15,14 @@ from ragtune.cli.main import cli
 from ragtune.errors import RagtuneError
 from ragtune.evaluation.compare import compare_runs
 from ragtune.evaluation.stats import wilson_interval
-from ragtune.evaluation.summary import summarise
+from ragtune.evaluation.evidence import Evidence, evaluate
+from ragtune.evaluation.rundata import load_run
 
 GOLDS = ("2016", "Berlin", "blue", "42", "yes", "Maren")
+
+
+def ev(store: Any, run_id: str, pricing: Any) -> Evidence:
+    return evaluate(load_run(store, run_id), pricing)
 
 
 def test_paired_on_shared_items_with_exact_mcnemar(store: Any, make_run: Any, pricing: Any) -> None:
@@ -27,7 +32,7 @@ def test_paired_on_shared_items_with_exact_mcnemar(store: Any, make_run: Any, pr
         store, {"prompt": ["2016", "Berlin", "blue", "42", "yes", "x"], "rag": list(GOLDS)}
     )
     b = make_run(store, {"prompt": ["x", "x", "x", "x", "yes", "x"], "memory": list(GOLDS)})
-    result = compare_runs(store, summarise(store, a, pricing), summarise(store, b, pricing))
+    result = compare_runs(ev(store, a, pricing), ev(store, b, pricing))
     [row] = result.arms
     assert row.arm == "prompt" and row.paired and row.n == 6
     assert row.test == "mcnemar_exact"
@@ -45,7 +50,7 @@ def test_runs_over_different_items_are_compared_unpaired(
     b = make_run(
         store, {"prompt": ["x", "x", "x", "42", "yes", "x"]}, ids=[f"other{i}" for i in range(6)]
     )
-    [row] = compare_runs(store, summarise(store, a, pricing), summarise(store, b, pricing)).arms
+    [row] = compare_runs(ev(store, a, pricing), ev(store, b, pricing)).arms
     assert not row.paired and row.test == "unpaired_bootstrap"
     assert row.effect == pytest.approx(1 - 2 / 6)
     assert row.ci_low is not None and row.ci_high is not None and row.effect is not None
@@ -55,15 +60,15 @@ def test_runs_over_different_items_are_compared_unpaired(
 def test_different_tasks_or_no_shared_arm_are_refused(
     store: Any, make_run: Any, pricing: Any
 ) -> None:
-    qa = summarise(store, make_run(store, {"prompt": list(GOLDS)}), pricing)
-    classify = summarise(
+    qa = ev(store, make_run(store, {"prompt": list(GOLDS)}), pricing)
+    classify = ev(
         store, make_run(store, {"prompt": ["a", "b"]}, task="classify", golds=("a", "b")), pricing
     )
     with pytest.raises(RagtuneError, match="different tasks"):
-        compare_runs(store, qa, classify)
-    other = summarise(store, make_run(store, {"rag": list(GOLDS)}), pricing)
+        compare_runs(qa, classify)
+    other = ev(store, make_run(store, {"rag": list(GOLDS)}), pricing)
     with pytest.raises(RagtuneError, match="share no finished arm"):
-        compare_runs(store, qa, other)
+        compare_runs(qa, other)
 
 
 def test_cli_prints_the_table_and_json(tmp_path: Path, make_run: Any) -> None:

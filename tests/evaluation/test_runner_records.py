@@ -11,6 +11,8 @@ import pytest
 from ragtune.backends.base import Usage
 from ragtune.evaluation.prefixes import CallLog
 from ragtune.evaluation.runner import stored_batch
+from ragtune.evaluation.evidence import evaluate
+from ragtune.evaluation.rundata import load_run
 from ragtune.evaluation.summary import summarise
 from ragtune.strategies.base import Call, Prediction
 
@@ -52,7 +54,11 @@ def test_cached_share_uses_the_batch_size_the_call_went_out_in() -> None:
 def test_all_cached_run_is_priced_like_the_fresh_one(
     store: Any, make_run: Any, pricing: Any
 ) -> None:
-    """The same wall share gives the same self-hosted $/1k, cached or not."""
+    """The same wall share gives the same machine time and self-hosted $/1k, cached or not.
+
+    3 s of machine time a query: one hetzner-cx42 ($26/month, at most half busy) serves
+    720 x 3600 / 3 x 0.5 = 432,000 queries a month, so at the default 100,000 requests/month the
+    arm costs the one machine: $26 / 100,000 x 1,000 = $0.26 per 1k."""
     fresh = stored_batch("x", "prompt", 0, [_prediction("q0", False, 3.0)], 3.0)
     cached = stored_batch("x", "prompt", 0, [_prediction("q0", True, 3.0)], 0.0)
     assert fresh[0].extra["wall_share_s"] == cached[0].extra["wall_share_s"] == 3.0
@@ -60,4 +66,6 @@ def test_all_cached_run_is_priced_like_the_fresh_one(
         run_id = make_run(store, {"prompt": ["2016"]}, golds=("2016",))
         store.record_predictions([replace(r, run_id=run_id) for r in records])
         [arm] = summarise(store, run_id, pricing).arms
-        assert arm.cost_per_1k == pytest.approx(1000 * 3.0 * pricing.self_hosted_hourly / 3600)
+        assert arm.cost_per_1k == pytest.approx(26.0 / 100_000 * 1000)
+        [measured] = evaluate(load_run(store, run_id), pricing).arms
+        assert measured.machine_s.tolist() == [3.0]

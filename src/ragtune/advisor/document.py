@@ -1,7 +1,8 @@
 """The report document: a run's evidence, priced and judged, as one JSON-able dict.
 
-`build_document` reads a finished (or partial) run from the store, scores and prices it, builds
-a cost option per arm, draws the cost-vs-volume curves with Monte Carlo bands, asks the verdict,
+`build_document` reads a finished (or partial) run from the store (`load_run`), evaluates it once
+(`evaluate` -> Evidence, at the run's own pricing), summarises it at the volume asked for, builds
+a cost option per arm from the same Evidence, draws the cost-vs-volume curves with Monte Carlo bands, asks the verdict,
 and lays everything out in the schema "ragtune.report/1" that `ragtune.report` renders (HTML,
 Markdown, JSON) and the web runs viewer shows. No model is called, so a report can be re-priced
 at another volume in a second.
@@ -18,20 +19,24 @@ from typing import Any
 
 import numpy as np
 
-from ragtune.advisor.evidence import ArmEvidence, arm_evidence
-from ragtune.advisor.options import ArmCost, Machine, arm_costs
+from ragtune.advisor.options import ArmCost, arm_costs
 from ragtune.advisor.verdict import Facts, Verdict, decide
-from ragtune.config import Advice, Pricing
+from ragtune.config import Pricing
 from ragtune.cost.analysis import Analysis, Samples, analyse, jsonable
 from ragtune.cost.breakeven import breakeven_volume
-from ragtune.cost.catalog import Catalog, load_catalog
+from ragtune.cost.catalog import Catalog
 from ragtune.cost.model import monthly_cost
 from ragtune.errors import RagtuneError
-from ragtune.evaluation.summary import ArmSummary, RunSummary, pricing_for, summarise
+from ragtune.evaluation.evidence import Evidence, evaluate
+from ragtune.evaluation.pricing import Machine, run_pricing
+from ragtune.evaluation.rundata import RunData, load_run
+from ragtune.evaluation.summary import ArmSummary, RunSummary, summary_of
 from ragtune.store.runstore import RunStore
 
 SCHEMA = "ragtune.report/1"
-VOLUMES = np.geomspace(1e2, 1e8, 41)  # the cost chart's x axis, requests/month
+# The cost chart's x axis, requests/month: ten points a decade, so every power of ten (1k, 100k,
+# 10M) is on it exactly and the chart reads the same number as the table at those volumes.
+VOLUMES = np.geomspace(1e2, 1e8, 61)
 BAND = (5, 95)
 
 
@@ -43,35 +48,28 @@ def build_document(
     catalog: Catalog | None = None,
 ) -> dict[str, Any]:
     """Everything a report shows about `run_id`, priced at `volume` (default: the workload's)."""
-    run = store.get_run(run_id)
-    config = dict(run.config)
-    pricing_spec = Pricing.model_validate(config.get("pricing") or {})
-    advice = Advice.model_validate(config.get("advice") or {}).model_dump()
     if volume is not None and not volume > 0:
         raise RagtuneError(f"--volume must be a positive number of requests/month, got {volume}.")
-    volume = float(volume if volume is not None else pricing_spec.requests_per_month) or 1.0
-    catalog = catalog or load_catalog(*_price_files(run.workload, pricing_spec.prices))
-    pricing = pricing_for(catalog, pricing_spec.self_hosted, pricing_spec.project_to)
-    summary = summarise(store, run.id, pricing)
-    infra = catalog.infra_item(pricing_spec.self_hosted)
-    machine = Machine(infra.name, infra.monthly, infra.source, advice["max_utilisation"])
+    run = load_run(store, run_id)
+    return document_of(evaluate(run, run_pricing(run, catalog)), volume=volume)
 
-    done = [a for a in summary.arms if a.status == "done"]
-    evidence = {a.arm: arm_evidence(store, run.id, a.arm, pricing) for a in done}
-    training_usd = next((t.cost for t in summary.training if t.cost is not None), None)
-    changes = advice.get("knowledge_changes_per_month")
+
+def document_of(evidence: Evidence, *, volume: float | None = None) -> dict[str, Any]:
+    """The report document of evaluated evidence at `volume` (default: the workload's)."""
+    run = evidence.run
+    config = dict(run.raw_config)
+    pricing_spec = run.config.pricing
+    advice = run.config.advice.model_dump()
+    volume = float(volume if volume is not None else pricing_spec.requests_per_month) or 1.0
+    summary = summary_of(evidence, volume)
+    catalog = evidence.pricing.catalog
+    machine = evidence.pricing.machine
+    done = evidence.done()
     series: dict[str, ArmCost] = {}
     for arm in done:
-        per_query = None if arm.projected_per_1k is None else arm.projected_per_1k / 1000
-        for cost in arm_costs(
-            evidence[arm.arm],
-            machine,
-            seed=run.seed,  # one resample of the queries for every arm: common random numbers
-            training_usd=training_usd,
-            retrain_every_months=1.0 / changes if changes else None,
-            project_to=pricing_spec.project_to,
-            projected_per_query=per_query,
-        ):
+        # one resample of the items for every arm (common random numbers, issue 13): arms
+        # measured on the same items see the same resample in each draw
+        for cost in arm_costs(evidence, arm, seed=run.seed):
             series[cost.name] = cost
 
     def monthly(name: str) -> float:
@@ -92,7 +90,7 @@ def build_document(
         training=summary.training,
         advice=advice,
         train_examples=next((t.examples for t in summary.training if t.examples), 0),
-        labels=len(config["labels"]) if config.get("labels") else None,
+        labels=len(run.config.labels) if run.config.labels else None,
         monthly=monthly,
         cost_at=cost_at,
         breakeven=crossing,
@@ -101,22 +99,20 @@ def build_document(
             if f"{arm} @ {pricing_spec.project_to}" in series
             else None
         ),
-        local_only_backends=all(
-            str(b).startswith("local:") for b in (config.get("backends") or {}).values() if b
-        ),
-        api_arms=frozenset(a for a, e in evidence.items() if e.api_models),
+        local_only_backends=run.config.local_only,
+        api_arms=frozenset(a.arm for a in done if a.api_models),
     )
     verdict = decide(facts)
     analysis = _analysis(series, verdict, volume, pricing_spec, seed=run.seed)
     by_name = {o.name: o for o in analysis.options}
     document = {
         "schema": SCHEMA,
-        "title": f"{config.get('name', 'workload')}: which strategy at {volume:,.0f} "
+        "title": f"{run.config.name}: which strategy at {volume:,.0f} "
         "requests/month",
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "run": {
             "id": run.id,
-            "name": config.get("name"),
+            "name": run.config.name,
             "task": summary.task,
             "workload": run.workload,
             "created": run.created,
@@ -133,7 +129,7 @@ def build_document(
             for c in summary.comparisons
         ],
         "cost": _cost(series, analysis, volume, pricing_spec),
-        "latency": {name: [float(x) for x in e.latency_s] for name, e in evidence.items()},
+        "latency": {a.arm: [float(x) for x in a.latency_s] for a in done},
         "freshness": [
             {
                 "arm": f.arm,
@@ -144,22 +140,14 @@ def build_document(
             }
             for f in summary.freshness
         ],
-        "training": _training(store, run.id, summary),
+        "training": _training(run, summary),
         "judge": _judge(summary),
         "router": _router(summary.arms),
         "prices": _prices(catalog, pricing_spec, evidence),
+        "errors": _errors(summary),
         "assumptions": _assumptions(pricing_spec, advice, config),
     }
     return jsonable(document)
-
-
-def _price_files(workload: str | None, files: list[str]) -> list[Path]:
-    """The workload's own price files, resolved next to it when it is still there."""
-    if not files or not workload:
-        return []
-    root = Path(workload).resolve().parent
-    found = [root / f for f in files if (root / f).is_file()]
-    return found
 
 
 def _analysis(
@@ -250,6 +238,8 @@ def _arm(
 ) -> dict[str, Any]:
     row = dataclasses.asdict(a)
     row["quality"] = _interval(a.quality, a.n)
+    row["error_share"] = a.error_share
+    row["eligible"] = a.eligible
     option = options.get(a.arm)
     row["monthly_cost"] = option.monthly if option else None
     row["tco"] = option.tco if option else None
@@ -310,12 +300,12 @@ def _verdict(verdict: Verdict, spec: Pricing) -> dict[str, Any]:
     }
 
 
-def _training(store: RunStore, run_id: str, summary: RunSummary) -> list[dict[str, Any]]:
+def _training(run: RunData, summary: RunSummary) -> list[dict[str, Any]]:
     out = []
-    for job, record in zip(summary.training, store.list_training_runs(run_id), strict=False):
+    for job, record in zip(summary.training, run.training, strict=False):
         curves = {
-            split: [[p.step, p.loss] for p in store.loss_curve(record.id, split)]
-            for split in ("train", "validation")
+            "train": [[p.step, p.loss] for p in record.train_curve],
+            "validation": [[p.step, p.loss] for p in record.validation_curve],
         }
         out.append({**dataclasses.asdict(job), "curves": curves})
     return out
@@ -341,9 +331,7 @@ def _router(arms: tuple[ArmSummary, ...]) -> list[dict[str, Any]]:
     return out
 
 
-def _prices(
-    catalog: Catalog, spec: Pricing, evidence: dict[str, ArmEvidence]
-) -> list[dict[str, Any]]:
+def _prices(catalog: Catalog, spec: Pricing, evidence: Evidence) -> list[dict[str, Any]]:
     infra = catalog.infra_item(spec.self_hosted)
     rows = [
         {
@@ -353,7 +341,7 @@ def _prices(
             "as_of": infra.as_of,
         }
     ]
-    models = {spec.project_to} | {m for e in evidence.values() for m in e.api_models}
+    models = {spec.project_to} | {m for a in evidence.done() for m in a.api_models}
     for name in sorted(m for m in models if m):
         p = catalog.model(name)
         rows.append(
@@ -399,3 +387,12 @@ def _judge(summary: RunSummary) -> dict[str, Any] | None:
         ],
         "pairwise": [dataclasses.asdict(p) for p in summary.judge_pairwise],
     }
+
+
+def _errors(summary: RunSummary) -> list[dict[str, Any]]:
+    """Arms with failed items: how many, what share, whether the verdict may pick them."""
+    return [
+        {"arm": a.arm, "errors": a.errors, "n": a.n, "share": a.error_share, "eligible": a.eligible}
+        for a in summary.arms
+        if a.errors
+    ]

@@ -20,10 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ragtune.evaluation.stats import PairwiseComparison
-from ragtune.evaluation.summary import ArmSummary, FreshnessRow, TrainingSummary
-
-TUNED = ("finetune", "finetune_rag")
-CITING = ("rag", "finetune_rag")
+from ragtune.evaluation.summary import MAX_ERROR_SHARE, ArmSummary, FreshnessRow, TrainingSummary
+from ragtune.evaluation.traits import CITING, TUNED
 ARTICLES = {
     "000": "article 000 (knowledge base in context vs a local fine-tuned model)",
     "001": "article 001 (RAG vs fine-tuning)",
@@ -90,14 +88,29 @@ class Facts:
 
 
 def decide(facts: Facts) -> Verdict:
-    done = [a for a in facts.arms if a.status == "done" and a.quality is not None]
+    finished = [a for a in facts.arms if a.status == "done" and a.quality is not None]
     margin = float(facts.advice.get("margin", 0.05))
-    metric = done[0].metric if done else ""
+    metric = finished[0].metric if finished else ""
     verdict = Verdict(facts.volume, metric, margin)
+    _error_caveats(verdict, finished)
+    done = [a for a in finished if a.eligible]
     if not done:
         verdict.headline = "No arm finished, so there is nothing to recommend yet."
+        if finished:
+            verdict.headline = (
+                f"No arm failed on at most {MAX_ERROR_SHARE:.0%} of its items, so there is "
+                "nothing to recommend yet."
+            )
         verdict.caveats.append("Every arm failed or was unavailable; see the arm table.")
         return verdict
+    for a in finished:
+        if not a.eligible:
+            verdict.reason(
+                f"{a.arm} is not eligible: it failed on {a.errors} of {a.n} test queries "
+                f"({a.error_share:.0%}), more than the {MAX_ERROR_SHARE:.0%} an arm may fail "
+                "and still be recommended.",
+                "measured",
+            )
     best = max(done, key=lambda a: a.quality.estimate if a.quality else 0.0)
     candidates = [a for a in done if _equivalent(a, best, facts.comparisons, margin)]
     verdict.equivalent = [a.arm for a in candidates]
@@ -435,6 +448,17 @@ def _cadence_flip(verdict: Verdict, chosen: ArmSummary, facts: Facts) -> None:
         "measured",
         ARTICLES["001"],
     )
+
+
+def _error_caveats(verdict: Verdict, finished: list[ArmSummary]) -> None:
+    """Failures are part of the evidence: scored as wrong, their time and cost counted."""
+    failing = [a for a in finished if a.errors]
+    if failing:
+        listed = ", ".join(f"{a.arm} {a.errors} of {a.n} ({a.error_share:.0%})" for a in failing)
+        verdict.caveats.append(
+            f"Failed queries: {listed}. Failures score as wrong and count in latency and cost; "
+            f"an arm failing on more than {MAX_ERROR_SHARE:.0%} is not recommended."
+        )
 
 
 def _caveats(verdict: Verdict, done: list[ArmSummary], facts: Facts) -> None:

@@ -15,8 +15,10 @@ from ragtune.cli.main import cli
 from ragtune.cli.output import console
 from ragtune.config import load_workload
 from ragtune.cost.analysis import jsonable
-from ragtune.cost.catalog import load_catalog
-from ragtune.evaluation.summary import RunSummary, pricing_for, summarise
+from ragtune.evaluation.evidence import Evidence, evaluate
+from ragtune.evaluation.pricing import run_pricing
+from ragtune.evaluation.rundata import load_run
+from ragtune.evaluation.summary import RunSummary, summary_of
 from ragtune.store.runstore import RunStore
 
 DEFAULT_STORE = Path(".ragtune") / "ragtune.db"
@@ -75,10 +77,7 @@ def run_command(
         work_root=Path(store_path).parent / "runs",
     )
     run_id = run_workload(workload, store, options, source=workload_file)
-    spec = workload.spec.pricing
-    catalog = load_catalog(*(workload.path(p) for p in spec.prices))
-    summary = summarise(store, run_id, pricing_for(catalog, spec.self_hosted, spec.project_to))
-    show_summary(summary, as_json)
+    show_summary(stored_summary(store, run_id), as_json)
 
 
 @cli.group()
@@ -121,16 +120,16 @@ def runs_show(run_id: str, as_json: bool, store_path: str) -> None:
     show_summary(stored_summary(store, run_id), as_json)
 
 
+def stored_evidence(store: RunStore, run_id: str) -> Evidence:
+    """A run read back and evaluated at the pricing it recorded (its price files, machine,
+    projection model and volume): the same path `ragtune report` takes."""
+    run = load_run(store, run_id)
+    return evaluate(run, run_pricing(run))
+
+
 def stored_summary(store: RunStore, run_id: str) -> RunSummary:
     """A run re-scored and re-priced from the store, at the pricing its workload asked for."""
-    run = store.get_run(run_id)
-    pricing = run.config.get("pricing", {})
-    catalog = load_catalog()
-    return summarise(
-        store,
-        run.id,
-        pricing_for(catalog, pricing.get("self_hosted", "hetzner-cx42"), pricing.get("project_to")),
-    )
+    return summary_of(stored_evidence(store, run_id))
 
 
 @runs.command("compare")
@@ -149,8 +148,7 @@ def runs_compare(run_a: str, run_b: str, as_json: bool, store_path: str) -> None
     from ragtune.evaluation.compare import compare_runs
 
     store = open_store(store_path)
-    a, b = stored_summary(store, run_a), stored_summary(store, run_b)
-    comparison = compare_runs(store, a, b)
+    comparison = compare_runs(stored_evidence(store, run_a), stored_evidence(store, run_b))
     if as_json:
         click.echo(json.dumps(jsonable(dataclasses.asdict(comparison)), indent=2, default=str))
         return
@@ -197,7 +195,8 @@ def show_summary(summary: RunSummary, as_json: bool) -> None:
     columns = ["arm", "quality (95% CI)"]
     columns += ["judge (95% CI)"] if judged else []
     columns += [f"over {summary.repeats} repeats"] if repeated else []
-    columns += ["n", "valid", "p50 / p95 s", "tokens in/cw/cr/out", "$/1k measured"]
+    columns += ["n", "errors", "valid", "p50 / p95 s", "tokens in/cw/cr/out"]
+    columns += [f"$/1k at {summary.volume:,.0f} requests/month"]
     columns += ["$/1k projected", "projected in/cw/cr"]
     table = Table(*columns, box=None, header_style="bold")
     for a in summary.arms:
@@ -211,6 +210,7 @@ def show_summary(summary: RunSummary, as_json: bool) -> None:
         cells += [_spread(a.spread)] if repeated else []
         cells += [
             str(a.n),
+            _errors(a.errors, a.n),
             _pct(a.validity),
             f"{_num(a.latency_p50)} / {_num(a.latency_p95)}",
             f"{t['input']:.0f}/{t['cache_write']:.0f}/{t['cache_read']:.0f}/{t['output']:.0f}",
@@ -265,8 +265,19 @@ def show_summary(summary: RunSummary, as_json: bool) -> None:
             f"fine-tune ({job.method}): {job.examples} examples, {job.tokens} tokens, "
             f"{_num(job.seconds)} s{cost}"
         )
+    for a in summary.error_arms:
+        out.print(
+            f"[yellow]{a.arm}: {a.errors} of {a.n} test queries failed ({a.error_share:.0%}); "
+            "they score as wrong and count in latency and cost"
+            + ("" if a.eligible else "; too many to be recommended")
+            + "[/yellow]"
+        )
     for note in summary.pricing_notes:
         out.print(f"[dim]{note}[/dim]")
+
+
+def _errors(errors: int, n: int) -> str:
+    return "0" if not errors else f"{errors} ({errors / n:.0%})"
 
 
 def _spread(spread: Any) -> str:

@@ -7,7 +7,6 @@ This module reads files; the formulas that use the prices are pure (`formulas.py
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
@@ -17,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ragtune.errors import Problem, RagtuneError, ValidationError, read_user_file
+from ragtune.errors import Problem, RagtuneError, ValidationError, read_user_file, suggest
 
 SECTIONS = ("models", "gpus", "embeddings", "infra")
 
@@ -192,14 +191,6 @@ class Catalog:
 
 def _aliases(entries: dict[str, Entry]) -> list[str]:
     return [alias for entry in entries.values() for alias in entry.aliases]
-
-
-def suggest(name: str, choices: list[str]) -> str:
-    """'did you mean ...' text with the nearest names, or the first few valid ones."""
-    close = difflib.get_close_matches(name.lower(), choices, n=3, cutoff=0.5)
-    if close:
-        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
-    return "known names include " + ", ".join(repr(c) for c in sorted(choices)[:6])
 
 
 def load_catalog(*extra: str | Path) -> Catalog:

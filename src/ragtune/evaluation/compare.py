@@ -5,7 +5,9 @@ difference (run A minus run B) with its interval and p-value, and dollars per 1k
 latency in each. Items are paired by id when both runs hold the same item (same input and gold
 answer): exact McNemar for a 0/1 metric, paired bootstrap otherwise. Runs over different items
 (another data file, another split seed) are compared unpaired (two-sample bootstrap), and the
-row says so. Deliberately not here: scoring and pricing (`summary.py`), printing (the CLI).
+row says so. Both runs are read as Evidence (`evaluate`), so the per-item scores compared are the
+ones every other reader sees, and nothing needs to have been summarised or written first.
+Deliberately not here: scoring and pricing (`evidence.py`, `summary.py`), printing (the CLI).
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from ragtune.evaluation.stats import (
     paired_bootstrap,
     unpaired_bootstrap,
 )
-from ragtune.evaluation.summary import ArmSummary, RunSummary
-from ragtune.store.runstore import RunStore
+from ragtune.evaluation.evidence import Evidence
+from ragtune.evaluation.rundata import RunData
+from ragtune.evaluation.summary import ArmSummary, summary_of
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,9 @@ class RunComparison:
     only_b: tuple[str, ...]
 
 
-def compare_runs(store: RunStore, a: RunSummary, b: RunSummary, *, seed: int = 0) -> RunComparison:
-    """Compare the done arms that both summaries share; errors for different tasks or no arm."""
+def compare_runs(ev_a: Evidence, ev_b: Evidence, *, seed: int = 0) -> RunComparison:
+    """Compare the done arms that both runs share; errors for different tasks or no arm."""
+    a, b = summary_of(ev_a), summary_of(ev_b)
     if a.task != b.task:
         raise RagtuneError(
             f"runs {a.run_id} and {b.run_id} have different tasks ({a.task} and {b.task}), "
@@ -78,12 +82,12 @@ def compare_runs(store: RunStore, a: RunSummary, b: RunSummary, *, seed: int = 0
             f"(run A: {', '.join(done_a) or 'none'}; run B: {', '.join(done_b) or 'none'})",
             hint="run the same arm in both, e.g. ragtune run workload.yaml --arms rag",
         )
-    same = matching_items(store, a.run_id, b.run_id)
+    same = matching_items(ev_a.run, ev_b.run)
     rows = []
     for index, arm in enumerate(shared):
         x, y = done_a[arm], done_b[arm]
-        scores_a = per_item(store, a.run_id, arm, x.metric)
-        scores_b = per_item(store, b.run_id, arm, y.metric)
+        scores_a = per_item(ev_a, arm)
+        scores_b = per_item(ev_b, arm)
         rows.append(_delta(arm, x, y, scores_a, scores_b, same, seed * 1_000_003 + index))
     return RunComparison(
         a.run_id,
@@ -95,25 +99,25 @@ def compare_runs(store: RunStore, a: RunSummary, b: RunSummary, *, seed: int = 0
     )
 
 
-def matching_items(store: RunStore, run_a: str, run_b: str) -> set[str]:
+def matching_items(run_a: RunData, run_b: RunData) -> set[str]:
     """Test item ids held by both runs with the same input and gold answer."""
 
-    def keyed(run_id: str) -> dict[str, str]:
+    def keyed(run: RunData) -> dict[str, str]:
         return {
             i.id: json.dumps([i.input, i.gold], sort_keys=True, default=str)
-            for i in store.list_items(run_id, split="test")
+            for i in run.items
+            if i.split == "test"
         }
 
     left, right = keyed(run_a), keyed(run_b)
     return {i for i, v in left.items() if right.get(i) == v}
 
 
-def per_item(store: RunStore, run_id: str, arm: str, metric: str) -> dict[str, float]:
-    """The per-item values `summarise` recorded for this arm's metric (scored items only)."""
+def per_item(evidence: Evidence, arm: str) -> dict[str, float]:
+    """The arm's primary metric per item (scored items only)."""
+    a = evidence.arm(arm)
     return {
-        m.item_id: float(m.value)
-        for m in store.metrics(run_id, arm=arm, name=metric, per_item=True)
-        if m.item_id is not None and m.value is not None
+        i: float(v) for i, v in zip(a.item_ids, a.primary.per_item, strict=True) if v is not None
     }
 
 

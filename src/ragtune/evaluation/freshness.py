@@ -10,10 +10,11 @@ to their answers under the old knowledge (scored by `summary.freshness`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ragtune.config import KnowledgeVersion, Workload
 from ragtune.data import Example
+from ragtune.store.records import Item
 from ragtune.store.runstore import RunStore
 from ragtune.strategies import ArmUnavailable, Resources, create_arm
 
@@ -45,9 +46,16 @@ def run_freshness(
     resources: Resources,
     arms: Sequence[str],
     tested: set[str],
+    *,
+    answer_items: Callable[..., None],
+    record_kb_version: Callable[..., None],
+    to_item: Callable[[Example], Item],
 ) -> None:
-    """Update the index to each later version and re-ask the changed questions, arm by arm."""
-    from ragtune.evaluation.runner import answer_items, record_kb_version, to_item
+    """Update the index to each later version and re-ask the changed questions, arm by arm.
+
+    The runner passes its own steps in (answering, recording a KB version, storing an item), so
+    this module never imports the runner that imports it.
+    """
 
     knowledge = workload.spec.knowledge
     if knowledge is None or not knowledge.later:

@@ -183,18 +183,19 @@ TOKEN_FIELDS = ("input_tokens", "cache_write_tokens", "cache_read_tokens", "outp
 
 
 def judge_scores(
-    store: RunStore, run_id: str, arm: str, task: str, predictions: Sequence[Any]
+    verdicts: Sequence[Metric], arm: str, task: str, predictions: Sequence[Any]
 ) -> MetricScores | None:
-    """The judge metric over `predictions` (in order): errors 0, unjudged or unparsed None."""
+    """The judge metric over `predictions` (in order): errors 0, unjudged or unparsed None.
+
+    `verdicts` are the run's per-item judge metrics as stored (every arm's, any judge metric).
+    """
     if task not in JUDGED:
         return None
     name, rubric = JUDGED[task]
-    verdicts = {
-        m.item_id: m.value for m in store.metrics(run_id, arm=arm, name=name, per_item=True)
-    }
-    if not verdicts:
+    mine = {m.item_id: m.value for m in verdicts if m.arm == arm and m.name == name}
+    if not mine:
         return None
-    per_item = tuple(0.0 if p.error else verdicts.get(p.item_id) for p in predictions)
+    per_item = tuple(0.0 if p.error else mine.get(p.item_id) for p in predictions)
     scored = [v for v in per_item if v is not None]
     value = sum(scored) / len(scored) if scored else None
     return MetricScores(name, value, per_item, binary=rubric.high - rubric.low == 1)
@@ -222,10 +223,10 @@ class PairwiseJudge:
     summary: PairwiseSummary
 
 
-def pairwise_summary(store: RunStore, run_id: str) -> tuple[PairwiseJudge, ...]:
+def pairwise_summary(verdicts: Sequence[Metric]) -> tuple[PairwiseJudge, ...]:
     """Win rates and position-swap consistency for each judged pair of arms."""
     by_pair: dict[str, list[PairwiseVerdict]] = {}
-    for m in store.metrics(run_id, name=PAIRWISE, per_item=True):
+    for m in (m for m in verdicts if m.name == PAIRWISE):
         d = dict(m.details or {})
         winner = {1.0: "a", 0.5: "tie", 0.0: "b"}.get(m.value) if m.value is not None else None
         verdict = PairwiseVerdict(
@@ -240,20 +241,29 @@ def pairwise_summary(store: RunStore, run_id: str) -> tuple[PairwiseJudge, ...]:
     return tuple(out)
 
 
-def judge_usage(store: RunStore, run_id: str, task: str) -> list[tuple[Measurement, float, int]]:
-    """Every judgement of the run, as (usage, machine seconds, calls)."""
+def judge_usage(
+    verdicts: Sequence[Metric], predictions: Sequence[Any], task: str
+) -> list[tuple[Measurement, float, int]]:
+    """Every judgement of the run, as (usage, machine seconds, calls).
+
+    `predictions` are the run's (every arm's) with their calls; the judge's calls are those of
+    stage "judge". `verdicts` carry each verdict's machine-time share and the pairwise calls.
+    """
     out: list[tuple[Measurement, float, int]] = []
     if task in JUDGED:
         name = JUDGED[task][0]
         shares = {
             (m.arm, m.item_id): float((m.details or {}).get("wall_share_s") or 0.0)
-            for m in store.metrics(run_id, name=name, per_item=True)
+            for m in verdicts
+            if m.name == name
         }
-        for p in store.predictions(run_id, repeat=0):
+        for p in predictions:
+            if p.repeat != 0:
+                continue
             for c in p.measurements:
                 if c.stage == "judge":
                     out.append((c, shares.get((p.arm, p.item_id), 0.0), 1))
-    for m in store.metrics(run_id, name=PAIRWISE, per_item=True):
+    for m in (m for m in verdicts if m.name == PAIRWISE):
         d = dict(m.details or {})
         tokens = list(d.get("tokens") or [0, 0, 0, 0])
         out.append(

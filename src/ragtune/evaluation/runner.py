@@ -72,6 +72,8 @@ def run_workload(
         config = {
             **spec.model_dump(by_alias=True),
             "json_schema": workload.json_schema,  # resolved, so scoring never rereads files
+            # resolved next to the workload file once, so every reader prices the run the same
+            "price_files": [str(workload.path(p)) for p in spec.pricing.prices],
             "run": {"arms": arms, "repeats": repeats, "limit": options.limit},
         }
         run = store.create_run(config, seed=spec.seed, workload=source or spec.name)
@@ -93,7 +95,10 @@ def run_workload(
     for name in arms:
         run_arm(store, run.id, name, spec.arms.get(name, {}), resources, items, repeats)
     if options.freshness:
-        run_freshness(store, run.id, workload, resources, arms, {e.id for e in items})
+        run_freshness(
+            store, run.id, workload, resources, arms, {e.id for e in items},
+            answer_items=answer_items, record_kb_version=record_kb_version, to_item=to_item,
+        )  # fmt: skip
     judge = spec.backends.judge_spec
     if judge is not None:
         judge_run(store, run.id, spec.task, judge, cache=cache, seed=spec.seed)

@@ -8,15 +8,46 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ragtune import __version__
 from ragtune.errors import RagtuneError
 from ragtune.finetune.config import TuneConfig
 from ragtune.finetune.cost import TrainingCost, estimate_hardware_cost, estimate_hosted_cost
+from ragtune.finetune.render import RenderStats
 
-if TYPE_CHECKING:
-    from ragtune.finetune.recipe import TuneResult
+
+
+class CardFacts(Protocol):
+    """What the card reads of a finished tune (`recipe.TuneResult` has these): a protocol, so
+    the recipe imports the card and never the other way round."""
+
+    @property
+    def out_dir(self) -> str: ...
+    @property
+    def steps(self) -> int: ...
+    @property
+    def stopped(self) -> str: ...
+    @property
+    def val_loss_start(self) -> float | None: ...
+    @property
+    def val_loss_end(self) -> float | None: ...
+    @property
+    def best_val_loss(self) -> float | None: ...
+    @property
+    def best_step(self) -> int: ...
+    @property
+    def last_train_loss(self) -> float | None: ...
+    @property
+    def data_hash(self) -> str: ...
+    @property
+    def train_examples(self) -> int: ...
+    @property
+    def val_examples(self) -> int: ...
+    @property
+    def render(self) -> RenderStats: ...
+    @property
+    def cost(self) -> TrainingCost: ...
 
 # A hosted fine-tuning price from the catalog, to show what the same tokens would cost there.
 HOSTED_REFERENCE = "gpt-4o-mini-ft"
@@ -68,7 +99,7 @@ def _fmt(x: float | None, digits: int = 4) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
 
 
-def render_model_card(config: TuneConfig, result: TuneResult) -> str:
+def render_model_card(config: TuneConfig, result: CardFacts) -> str:
     cost = result.cost
     hyper = {k: v for k, v in asdict(config).items() if k not in ("base", "method")}
     if config.method == "full":
@@ -131,5 +162,5 @@ ragtune tune export {result.out_dir} --gguf    # merged weights + GGUF + Ollama 
 """
 
 
-def write_model_card(path: str | Path, config: TuneConfig, result: TuneResult) -> None:
+def write_model_card(path: str | Path, config: TuneConfig, result: CardFacts) -> None:
     Path(path).write_text(render_model_card(config, result))

@@ -18,7 +18,8 @@ from typing import Any
 import yaml
 
 from ragtune import scenario as scenario_module
-from ragtune.cost.catalog import Catalog, suggest
+from ragtune.cost.catalog import Catalog
+from ragtune.errors import suggest
 from ragtune.errors import Problem, RagtuneError, ValidationError
 from ragtune.scenario import Scenario
 
