@@ -9,7 +9,7 @@ escalation vs quality that the report plots.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -26,10 +26,14 @@ CALIBRATION_ITEMS = 60  # validation items used to pick the threshold
 class RouterArm:
     name = "router"
 
-    def __init__(self, resources: Resources, params: dict[str, Any], create: Any) -> None:
-        from ragtune.strategies import create_arm  # registry; avoids an import cycle
-
-        create = create or create_arm
+    def __init__(
+        self,
+        resources: Resources,
+        params: dict[str, Any],
+        create: Callable[[str, Resources, dict[str, Any]], Arm],
+    ) -> None:
+        # `create` is the registry's create_arm, passed in so this module never imports the
+        # registry that imports it.
         if not resources.validation:
             raise ArmUnavailable("router calibrates on the validation split, which is empty")
         self.resources = resources
