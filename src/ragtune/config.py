@@ -20,7 +20,6 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from ragtune.errors import suggest
 from ragtune.data import SPLITS, Example, FieldMap, assign_splits, load_examples
 from ragtune.errors import (
     Problem,
@@ -28,6 +27,7 @@ from ragtune.errors import (
     ValidationError,
     problem_from_pydantic,
     read_user_file,
+    suggest,
 )
 
 TASKS = ("qa", "classify", "extract", "generate")

@@ -8,7 +8,6 @@ and keeps its traceback.
 from __future__ import annotations
 
 import difflib
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path

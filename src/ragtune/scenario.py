@@ -19,7 +19,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from ragtune.cost import formulas as f
 from ragtune.cost.analysis import Analysis, Samples, analyse, breakeven_sample_size
 from ragtune.cost.catalog import Catalog
-from ragtune.errors import suggest
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part
 from ragtune.cost.quantity import (
     Quantity,
@@ -34,6 +33,7 @@ from ragtune.errors import (
     ValidationError,
     problem_from_pydantic,
     read_user_file,
+    suggest,
 )
 
 Q = Annotated[Quantity, BeforeValidator(parse_quantity)]

@@ -7,6 +7,11 @@ import json
 import pytest
 
 from ragtune.advisor import SCHEMA, build_document
+
+
+def build(*args, **kwargs):
+    """The document as the JSON a reader gets (`report --format json`)."""
+    return build_document(*args, **kwargs).to_json()
 from ragtune.errors import RagtuneError
 
 MACHINE = 26.0  # hetzner-cx42, $/month (the catalog)
@@ -26,7 +31,7 @@ TOP_KEYS = {
 
 def test_document_has_every_section_and_is_strict_json(run_factory):
     store, run_id = run_factory(ARMS, unavailable={"long_context": "needs 90k tokens"})
-    doc = build_document(store, run_id)
+    doc = build(store, run_id)
     assert doc["schema"] == SCHEMA
     assert doc.keys() >= TOP_KEYS
     json.dumps(doc, allow_nan=False)  # no NaN or numpy left
@@ -41,7 +46,7 @@ def test_document_has_every_section_and_is_strict_json(run_factory):
 
 def test_equal_quality_arms_go_to_the_cheapest_and_ties_to_quality(run_factory):
     store, run_id = run_factory(ARMS)
-    doc = build_document(store, run_id)
+    doc = build(store, run_id)
     verdict = doc["verdict"]
     # finetune 0.95 and memory 0.925: within the 0.05 margin, one discordant pair apart.
     assert set(verdict["equivalent"]) == {"finetune", "memory"}
@@ -55,7 +60,7 @@ def test_equal_quality_arms_go_to_the_cheapest_and_ties_to_quality(run_factory):
 
 def test_repricing_at_another_volume_changes_the_verdict(run_factory):
     store, run_id = run_factory(ARMS)
-    doc = build_document(store, run_id, volume=10_000_000)
+    doc = build(store, run_id, volume=10_000_000)
     assert doc["verdict"]["volume"] == 10_000_000
     assert doc["verdict"]["recommended"] == "memory"
     arms = {a["arm"]: a for a in doc["arms"]}
@@ -68,12 +73,12 @@ def test_repricing_at_another_volume_changes_the_verdict(run_factory):
 def test_volume_must_be_positive(run_factory, volume):
     store, run_id = run_factory(ARMS)
     with pytest.raises(RagtuneError, match="positive"):
-        build_document(store, run_id, volume=volume)
+        build(store, run_id, volume=volume)
 
 
 def test_cost_series_bands_contain_the_point_and_grow_with_volume(run_factory):
     store, run_id = run_factory(ARMS)
-    cost = build_document(store, run_id)["cost"]
+    cost = build(store, run_id)["cost"]
     names = {s["name"] for s in cost["series"]}
     assert {"prompt", "finetune", "memory", "prompt @ claude-haiku-4-5"} <= names
     for s in cost["series"]:
@@ -96,7 +101,7 @@ def test_cadence_flip_is_the_saving_over_the_retraining_cost(run_factory):
         "finetune": {"correct": 38, "machine_s": 0.2},
     }
     store, run_id = run_factory(arms)
-    verdict = build_document(store, run_id, volume=1_000_000)["verdict"]
+    verdict = build(store, run_id, volume=1_000_000)["verdict"]
     assert verdict["recommended"] == "finetune"
     cadence = next(f for f in verdict["flips"] if f["kind"] == "cadence")
     # prompt needs 2 machines at 1M/month (2 s each), finetune 1: $26/month saved per retrain.
@@ -107,34 +112,34 @@ def test_data_must_stay_local_rules_out_api_arms(run_factory):
     api = {"correct": 39, "model": "claude-haiku-4-5", "tokens": 10}  # $2/month at 100k
     arms = {**ARMS, "rag": api}
     store, run_id = run_factory(arms)
-    assert build_document(store, run_id)["verdict"]["recommended"] == "rag"
+    assert build(store, run_id)["verdict"]["recommended"] == "rag"
     store, run_id = run_factory(arms, advice={"data_must_stay_local": True})
-    verdict = build_document(store, run_id)["verdict"]
+    verdict = build(store, run_id)["verdict"]
     assert verdict["recommended"] != "rag"
     assert any("data must stay local" in r["text"] for r in verdict["reasons"])
 
 
 def test_expectations_are_checked_and_a_miss_becomes_a_caveat(run_factory):
     store, run_id = run_factory(ARMS)
-    claims = build_document(store, run_id)["verdict"]["expectations"]
+    claims = build(store, run_id)["verdict"]["expectations"]
     assert [c["holds"] for c in claims] == [True]  # finetune 0.95 > prompt 0.60 on accuracy
     swapped = {**ARMS, "prompt": {"correct": 39, "machine_s": 0.5}}
     store, run_id = run_factory(swapped)
-    verdict = build_document(store, run_id)["verdict"]
+    verdict = build(store, run_id)["verdict"]
     assert verdict["expectations"][0]["holds"] is False
     assert any("does not show it" in c for c in verdict["caveats"])
 
 
 def test_small_samples_and_stand_in_models_are_caveats(run_factory):
     store, run_id = run_factory(ARMS)
-    caveats = " ".join(build_document(store, run_id)["verdict"]["caveats"])
+    caveats = " ".join(build(store, run_id)["verdict"]["caveats"])
     assert "Small sample: 40 test queries" in caveats
     assert "stand-in model" in caveats
 
 
 def test_a_run_with_no_finished_arm_says_so(run_factory):
     store, run_id = run_factory({}, unavailable={"long_context": "too long"})
-    doc = build_document(store, run_id)
+    doc = build(store, run_id)
     assert doc["verdict"]["recommended"] is None
     assert "No arm finished" in doc["verdict"]["headline"]
     assert doc["cost"]["series"] == []
@@ -142,14 +147,14 @@ def test_a_run_with_no_finished_arm_says_so(run_factory):
 
 def test_the_api_projection_is_cheaper_below_its_break_even_not_above(run_factory):
     store, run_id = run_factory({"prompt": ARMS["prompt"]})
-    flip = next(f for f in build_document(store, run_id)["verdict"]["flips"] if "@" in str(f["to"]))
+    flip = next(f for f in build(store, run_id)["verdict"]["flips"] if "@" in str(f["to"]))
     # A flat $26 machine vs $0.00031 per API request: the API is cheaper at low volume.
     assert flip["text"].startswith("Below about")
 
 
 def test_judge_calls_are_not_priced_as_the_arms(run_factory):
-    plain = build_document(*run_factory(ARMS))["arms"]
-    judged = build_document(*run_factory(ARMS, judged=True))["arms"]
+    plain = build(*run_factory(ARMS))["arms"]
+    judged = build(*run_factory(ARMS, judged=True))["arms"]
     assert [a["monthly_cost"] for a in judged] == [a["monthly_cost"] for a in plain]
     assert {a["deployment"] for a in judged} == {"self-hosted on hetzner-cx42"}
 
@@ -176,7 +181,7 @@ def test_pareto_chart_and_verdict_agree_on_the_cheaper_arm(run_factory, volume, 
             "long_context": {"correct": 40, "model": "claude-haiku-4-5", "tokens": 300},
         }
     )
-    doc = build_document(store, run_id, volume=volume)
+    doc = build(store, run_id, volume=volume)
     arms = {a["arm"]: a for a in doc["arms"]}
     monthly = {"prompt": 26.0 if volume < 1e7 else 104.0, "long_context": 0.00031 * volume}
     for name, expected in monthly.items():

@@ -14,9 +14,9 @@ import ragtune.cli  # noqa: F401  (registers every command on the group)
 from ragtune.cli.main import cli
 from ragtune.errors import RagtuneError
 from ragtune.evaluation.compare import compare_runs
-from ragtune.evaluation.stats import wilson_interval
 from ragtune.evaluation.evidence import Evidence, evaluate
 from ragtune.evaluation.rundata import load_run
+from ragtune.evaluation.stats import wilson_interval
 
 GOLDS = ("2016", "Berlin", "blue", "42", "yes", "Maren")
 

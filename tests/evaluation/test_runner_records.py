@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from ragtune.backends.base import Usage
-from ragtune.evaluation.prefixes import CallLog
-from ragtune.evaluation.runner import stored_batch
 from ragtune.evaluation.evidence import evaluate
+from ragtune.evaluation.prefixes import CallLog
 from ragtune.evaluation.rundata import load_run
+from ragtune.evaluation.runner import stored_batch
 from ragtune.evaluation.summary import summarise
 from ragtune.strategies.base import Call, Prediction
 

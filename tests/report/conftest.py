@@ -1,10 +1,10 @@
-"""Fixtures for the report tests: a document that follows the "ragtune.report/1" schema exactly.
+"""Fixtures for the report tests: a document made by a real `build_document` call.
 
-`fixture_document.json` has every section filled, with numbers shaped like a real run: an API
-arm that grows with volume, a self-hosted arm with a flat monthly cost, a projection, a hostile
-arm name (HTML, a pipe and an ampersand in it), an unavailable arm, a router curve, loss curves, a
-knowledge update, and an API key in the config (which no rendering may show). The web tests
-load the same file.
+`fixture_document.json` is written by `fixture_run.py` (and checked against a fresh build by
+`test_fixture.py`): every section filled, an API arm that grows with volume, self-hosted arms at
+a flat monthly cost, a projection, a hostile arm name (HTML, a pipe and an ampersand in it), an
+arm with a failed item, an unavailable arm, a router curve, loss curves, a knowledge update, and
+an API key in the config (which no rendering may show). The web tests load the same file.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 FIXTURE = Path(__file__).with_name("fixture_document.json")
-HOSTILE = '<script>alert("x")</script>&|rag'
+HOSTILE = '<script>alert("x")</script>&|rag'  # the same as fixture_run.HOSTILE
 
 
 def load_document() -> dict[str, Any]:

@@ -80,13 +80,17 @@ def test_every_chart_is_drawn_with_finite_coordinates(document: dict[str, Any]) 
 def test_cost_chart_has_bands_breakevens_volume_and_projection(document: dict[str, Any]) -> None:
     elements = [(t, a) for t, a, c in parse(render_html(document)).found if c == "cost"]
     classes = [a.get("class") for _, a in elements]
-    assert classes.count("band") == 3 and classes.count("series") == 3
-    assert classes.count("breakeven") == 1  # the other pair never crosses
+    series = document["cost"]["series"]
+    assert len(series) == 5  # four measured arms and one projection
+    assert classes.count("band") == 5 and classes.count("series") == 5
+    # router vs each other series: four crossings between 1e2 and 1e8 requests/month
+    assert classes.count("breakeven") == len(document["cost"]["breakevens"]) == 4
     assert classes.count("volume") == 1
     dashed = [a for _, a in elements if a.get("data-kind") == "projection"]
     assert dashed and dashed[0].get("stroke-dasharray")
     html = render_html(document)
-    assert "(projection)" in html and "86,538" in html  # the marker is numbered, the table says
+    # the marker is numbered, the table says where: $26 / ($0.00051 - 0) = 50,980 a month
+    assert "(projection: tokens measured, quality not)" in html and "50,980" in html
 
 
 def test_quality_chart_marks_the_pareto_front(document: dict[str, Any]) -> None:
@@ -94,7 +98,7 @@ def test_quality_chart_marks_the_pareto_front(document: dict[str, Any]) -> None:
     pareto = [a for a in elements if a.get("class") == "arm pareto"]
     assert {a["data-arm"] for a in pareto} == {a["arm"] for a in document["arms"] if a["pareto"]}
     assert any(a.get("class") == "pareto-front" for a in elements)
-    assert sum(a.get("class") == "whisker" for a in elements) == 3  # finetune has no quality
+    assert sum(a.get("class") == "whisker" for a in elements) == 4  # rag did not run
 
 
 def test_hostile_text_is_escaped(document: dict[str, Any]) -> None:
@@ -117,10 +121,13 @@ def test_no_external_reference_of_any_kind(document: dict[str, Any]) -> None:
 
 def test_numbers_are_formatted_for_humans(document: dict[str, Any]) -> None:
     html = render_html(document)
-    assert "token_f1 0.621 [0.550, 0.692]" in html  # estimate [95% CI]
-    assert "$2.10" in html and "$210.00" in html and "$7,520" in html  # $/1k, monthly, TCO
-    assert "$0.000123" in html  # small prices keep three significant digits
-    assert "98.3%" in html and "812.5 / 0.0 / 640.2 / 41.8" in html
+    assert "accuracy 0.750 [0.598, 0.858]" in html  # prompt: 30 of 40, Wilson interval
+    # the API arm: 500 x $1/M + 2 x $5/M = $0.00051 a query: $0.510 per 1k, $51.00 a month at
+    # 100,000, $612 over 12 months
+    assert "$0.510" in html and "$51.00" in html and "$612.00" in html
+    assert "$0.260" in html  # a self-hosted arm: the $26 machine over 100,000 requests, per 1k
+    assert "97.5%" in html and "292.5 / 0.0 / 0.0 / 1.9" in html  # prompt: 1 of 40 failed
+    assert "1 (2.5%)" in html  # the errors column
     assert "unavailable: peft is not installed" in html
 
 
@@ -141,17 +148,19 @@ def test_missing_sections_are_a_note(document: dict[str, Any], section: str) -> 
     assert 'class="note missing"' in html
 
 
-def test_a_nearly_empty_document_renders() -> None:
-    html = render_html({"schema": "ragtune.report/1"})
-    assert "No verdict" in html or "no verdict" in html
-    assert html.count('class="note missing"') >= 6
-    for fmt in ("md", "json"):
-        assert render({"schema": "ragtune.report/1"}, fmt)
+def test_a_document_of_another_schema_is_a_clear_error() -> None:
+    from ragtune.errors import RagtuneError
+
+    for fmt in ("html", "md", "json"):
+        with pytest.raises(RagtuneError) as err:
+            render({"schema": "ragtune.report/1"}, fmt)
+        assert "schema: Input should be 'ragtune.report/2'" in str(err.value)
+        assert "verdict: Field required" in str(err.value)
 
 
 def test_non_finite_and_missing_numbers_do_not_break_charts(document: dict[str, Any]) -> None:
-    document["cost"]["series"][0]["monthly"][3] = None
-    document["cost"]["series"][0]["high"][5] = float("nan")
+    document["cost"]["series"][0]["monthly"][3] = float("nan")
+    document["cost"]["series"][0]["high"][5] = float("inf")
     document["arms"][0]["latency_p95"] = None
     document["latency"]["prompt"].append(float("inf"))
     html = render_html(document)
@@ -180,12 +189,16 @@ def _paths(value: Any, prefix: tuple[Any, ...] = (), depth: int = 3) -> list[tup
     return out
 
 
-def test_any_value_set_to_null_still_renders(document: dict[str, Any]) -> None:
-    """Partial documents (a run still going, an older schema) render with notes, never raise."""
+def test_any_value_set_to_null_renders_or_is_a_clear_error(document: dict[str, Any]) -> None:
+    """A null where the model allows one (an arm with no cost yet) renders with a dash or a note;
+    a null where it does not is a validation error naming the field, never a crash."""
     import copy
+
+    from ragtune.errors import ValidationError
 
     paths = _paths(document)
     assert len(paths) > 100
+    rendered = refused = 0
     for path in paths:
         doc = copy.deepcopy(document)
         node = doc
@@ -193,4 +206,10 @@ def test_any_value_set_to_null_still_renders(document: dict[str, Any]) -> None:
             node = node[key]
         node[path[-1]] = None
         for fmt in ("html", "md", "json"):
-            assert render(doc, fmt), (path, fmt)
+            try:
+                assert render(doc, fmt), (path, fmt)
+                rendered += 1
+            except ValidationError as err:
+                assert ".".join(str(p) for p in path) in str(err), (path, str(err))
+                refused += 1
+    assert rendered > 100 and refused > 100

@@ -1,11 +1,12 @@
-"""The report document: a run's evidence, priced and judged, as one JSON-able dict.
+"""The report document: a run's evidence, priced and judged, as one typed `ReportDocument`.
 
 `build_document` reads a finished (or partial) run from the store (`load_run`), evaluates it once
 (`evaluate` -> Evidence, at the run's own pricing), summarises it at the volume asked for, builds
-a cost option per arm from the same Evidence, draws the cost-vs-volume curves with Monte Carlo bands, asks the verdict,
-and lays everything out in the schema "ragtune.report/1" that `ragtune.report` renders (HTML,
-Markdown, JSON) and the web runs viewer shows. No model is called, so a report can be re-priced
-at another volume in a second.
+a cost option per arm from the same Evidence, draws the cost-vs-volume curves with Monte Carlo
+bands, asks the verdict, and lays everything out in the model
+`ragtune.report.model.ReportDocument` that `ragtune.report` renders (HTML, Markdown, JSON) and
+the web runs viewer shows. No model is called, so a report can be re-priced at another volume in
+a second.
 
 Deliberately not here: formatting (`ragtune.report`), the rules themselves (`verdict`).
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,9 +31,9 @@ from ragtune.evaluation.evidence import Evidence, evaluate
 from ragtune.evaluation.pricing import Machine, run_pricing
 from ragtune.evaluation.rundata import RunData, load_run
 from ragtune.evaluation.summary import ArmSummary, RunSummary, summary_of
+from ragtune.report.model import SCHEMA, ReportDocument
 from ragtune.store.runstore import RunStore
 
-SCHEMA = "ragtune.report/1"
 # The cost chart's x axis, requests/month: ten points a decade, so every power of ten (1k, 100k,
 # 10M) is on it exactly and the chart reads the same number as the table at those volumes.
 VOLUMES = np.geomspace(1e2, 1e8, 61)
@@ -46,7 +46,7 @@ def build_document(
     *,
     volume: float | None = None,
     catalog: Catalog | None = None,
-) -> dict[str, Any]:
+) -> ReportDocument:
     """Everything a report shows about `run_id`, priced at `volume` (default: the workload's)."""
     if volume is not None and not volume > 0:
         raise RagtuneError(f"--volume must be a positive number of requests/month, got {volume}.")
@@ -54,7 +54,7 @@ def build_document(
     return document_of(evaluate(run, run_pricing(run, catalog)), volume=volume)
 
 
-def document_of(evidence: Evidence, *, volume: float | None = None) -> dict[str, Any]:
+def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDocument:
     """The report document of evaluated evidence at `volume` (default: the workload's)."""
     run = evidence.run
     config = dict(run.raw_config)
@@ -107,8 +107,7 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> dict[str,
     by_name = {o.name: o for o in analysis.options}
     document = {
         "schema": SCHEMA,
-        "title": f"{run.config.name}: which strategy at {volume:,.0f} "
-        "requests/month",
+        "title": f"{run.config.name}: which strategy at {volume:,.0f} requests/month",
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "run": {
             "id": run.id,
@@ -147,7 +146,7 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> dict[str,
         "errors": _errors(summary),
         "assumptions": _assumptions(pricing_spec, advice, config),
     }
-    return jsonable(document)
+    return ReportDocument.model_validate(jsonable(document))
 
 
 def _analysis(

@@ -22,6 +22,7 @@ from typing import Any
 from ragtune.evaluation.stats import PairwiseComparison
 from ragtune.evaluation.summary import MAX_ERROR_SHARE, ArmSummary, FreshnessRow, TrainingSummary
 from ragtune.evaluation.traits import CITING, TUNED
+
 ARTICLES = {
     "000": "article 000 (knowledge base in context vs a local fine-tuned model)",
     "001": "article 001 (RAG vs fine-tuning)",

@@ -25,6 +25,7 @@ from rich.table import Table
 
 from ragtune.cli.main import cli
 from ragtune.cli.output import console
+from ragtune.report.model import ArmDoc, VerdictDoc
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,39 @@ def demo_command(
     results = [run_part(part, out, volume, not no_cache) for part in (QUICK if quick else FULL)]
     elapsed = time.perf_counter() - started
     if as_json:
-        click.echo(json.dumps({"seconds": elapsed, "workloads": results}, indent=2))
+        plain = [r.to_json() for r in results]
+        click.echo(json.dumps({"seconds": elapsed, "workloads": plain}, indent=2))
         return
     show(results, elapsed)
 
 
-def run_part(part: Part, out: Path, volume: float | None, use_cache: bool) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PartResult:
+    """One demo workload's run: its verdict and recommended arm, read from the report document."""
+
+    workload: str
+    task: str
+    run_id: str
+    seconds: float
+    report: str
+    verdict: VerdictDoc
+    recommended: ArmDoc | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "workload": self.workload,
+            "task": self.task,
+            "run_id": self.run_id,
+            "seconds": self.seconds,
+            "report": self.report,
+            "verdict": self.verdict.model_dump(mode="json"),
+            "recommended": None
+            if self.recommended is None
+            else self.recommended.model_dump(mode="json"),
+        }
+
+
+def run_part(part: Part, out: Path, volume: float | None, use_cache: bool) -> PartResult:
     """Run one demo workload into the demo store and write its reports."""
     from ragtune.advisor import build_document
     from ragtune.config import load_workload
@@ -114,50 +142,46 @@ def run_part(part: Part, out: Path, volume: float | None, use_cache: bool) -> di
     stem.with_suffix(".html").write_text(render_html(document), encoding="utf-8")
     stem.with_suffix(".md").write_text(render_markdown(document), encoding="utf-8")
     stem.with_suffix(".json").write_text(render_json(document), encoding="utf-8")
-    verdict = document["verdict"]
-    chosen = next((a for a in document["arms"] if a["arm"] == verdict["recommended"]), None)
-    return {
-        "workload": workload.spec.name,
-        "task": workload.spec.task,
-        "run_id": run_id,
-        "seconds": time.perf_counter() - started,
-        "report": str(stem.with_suffix(".html")),
-        "verdict": verdict,
-        "recommended": chosen,
-    }
+    verdict = document.verdict
+    chosen = next((a for a in document.arms if a.arm == verdict.recommended), None)
+    return PartResult(
+        workload.spec.name,
+        workload.spec.task,
+        run_id,
+        time.perf_counter() - started,
+        str(stem.with_suffix(".html")),
+        verdict,
+        chosen,
+    )
 
 
-def show(results: list[dict[str, Any]], elapsed: float) -> None:
+def show(results: list[PartResult], elapsed: float) -> None:
     out = console()
     table = Table(
         "workload", "verdict", "quality (95% CI, n)", "$/month", "also equal", "flips at",
         box=None, header_style="bold",
     )  # fmt: skip
     for r in results:
-        v, arm = r["verdict"], r["recommended"] or {}
-        q = arm.get("quality")
-        quality = (
-            f"{v['metric']} {q['estimate']:.2f} [{q['low']:.2f}, {q['high']:.2f}] n={q['n']}"
-            if q
-            else "-"
-        )
-        monthly = arm.get("monthly_cost")
-        volume_flips = [f for f in v["flips"] if f["kind"] == "volume" and f["at"]]
+        v, arm = r.verdict, r.recommended
+        q = arm.quality if arm is not None else None
+        quality = f"{v.metric} {q.estimate:.2f} [{q.low:.2f}, {q.high:.2f}] n={q.n}" if q else "-"
+        monthly = arm.monthly_cost if arm is not None else None
+        volume_flips = [f for f in v.flips if f.kind == "volume" and f.at]
         table.add_row(
-            r["workload"],
-            v["recommended"] or "none",
+            r.workload,
+            v.recommended or "none",
             quality,
             "-" if monthly is None else f"${monthly:,.2f}",
-            ", ".join(a for a in v["equivalent"] if a != v["recommended"]) or "-",
-            ", ".join(f"{f['at']:,.0f}/mo -> {f['to']}" for f in volume_flips[:2]) or "-",
+            ", ".join(a for a in v.equivalent if a != v.recommended) or "-",
+            ", ".join(f"{f.at:,.0f}/mo -> {f.to}" for f in volume_flips[:2] if f.at) or "-",
         )
     out.print(table)
     for r in results:
-        for claim in r["verdict"].get("expectations", []):
-            mark = {True: "holds", False: "does NOT hold", None: "not checked"}[claim["holds"]]
-            out.print(f"  {r['workload']}: {claim['claim']} - {mark} ({claim['evidence']})")
+        for claim in r.verdict.expectations:
+            mark = {True: "holds", False: "does NOT hold", None: "not checked"}[claim.holds]
+            out.print(f"  {r.workload}: {claim.claim} - {mark} ({claim.evidence})")
     for r in results:
-        out.print(f"report: {r['report']}  (run {r['run_id']}, {r['seconds']:.0f} s)")
+        out.print(f"report: {r.report}  (run {r.run_id}, {r.seconds:.0f} s)")
     out.print(
         f"[dim]demo finished in {elapsed:.0f} s; prices and assumptions are in each report[/dim]"
     )

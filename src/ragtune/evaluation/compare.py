@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ragtune.errors import RagtuneError
+from ragtune.evaluation.evidence import Evidence
+from ragtune.evaluation.rundata import RunData
 from ragtune.evaluation.stats import (
     Interval,
     mcnemar_exact,
     paired_bootstrap,
     unpaired_bootstrap,
 )
-from ragtune.evaluation.evidence import Evidence
-from ragtune.evaluation.rundata import RunData
 from ragtune.evaluation.summary import ArmSummary, summary_of
 
 

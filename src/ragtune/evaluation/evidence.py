@@ -423,9 +423,7 @@ def judge_cost(run: RunData, pricing: Pricing) -> JudgeCost | None:
         cost, priced = sum(call_cost(c, price) for c, _, _ in calls), "api list price"
     else:
         cost, priced = seconds * pricing.self_hosted_hourly / 3600.0, "self-hosted machine time"
-    tokens = {
-        kind: sum(getattr(c, f"{kind}_tokens") for c, _, _ in calls) for kind in TOKEN_KINDS
-    }
+    tokens = {kind: sum(getattr(c, f"{kind}_tokens") for c, _, _ in calls) for kind in TOKEN_KINDS}
     rubric = "correctness" if task == "qa" else "quality"
     return JudgeCost(
         backend, model, rubric, sum(n for _, _, n in calls), len(calls), tokens, seconds, cost,

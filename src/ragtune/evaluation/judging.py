@@ -235,9 +235,9 @@ def pairwise_summary(verdicts: Sequence[Metric]) -> tuple[PairwiseJudge, ...]:
         )  # fmt: skip
         by_pair.setdefault(m.arm, []).append(verdict)
     out = []
-    for key, verdicts in sorted(by_pair.items()):
+    for key, pair in sorted(by_pair.items()):
         a, _, b = key.partition("~")
-        out.append(PairwiseJudge(a, b, summarize_pairwise(verdicts)))
+        out.append(PairwiseJudge(a, b, summarize_pairwise(pair)))
     return tuple(out)
 
 

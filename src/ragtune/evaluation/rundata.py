@@ -116,9 +116,7 @@ def load_run(store: RunStore, run_id: str) -> RunData:
     predictions: dict[str, list[Prediction]] = {}
     for p in store.predictions(run.id):
         predictions.setdefault(p.arm, []).append(p)
-    arms = tuple(
-        ArmData(a, tuple(predictions.get(a.name, ()))) for a in store.list_arms(run.id)
-    )
+    arms = tuple(ArmData(a, tuple(predictions.get(a.name, ()))) for a in store.list_arms(run.id))
     judged = {name for name, _ in JUDGED.values()} | {PAIRWISE}
     verdicts = tuple(m for m in store.metrics(run.id, per_item=True) if m.name in judged)
     jobs = tuple(

@@ -144,7 +144,9 @@ def arm_option_of(evidence: Evidence, arm: ArmEvidence, draws: CostDraws | None 
     )
 
 
-def projection_option_of(evidence: Evidence, arm: ArmEvidence, draws: CostDraws | None = None) -> Option:
+def projection_option_of(
+    evidence: Evidence, arm: ArmEvidence, draws: CostDraws | None = None
+) -> Option:
     """The arm's measured tokens answered by the projection model at its list prices."""
     to = evidence.pricing.project_to
     assert to is not None
@@ -158,7 +160,9 @@ def summary_of(evidence: Evidence, volume: float | None = None) -> RunSummary:
     rows = [_row(evidence, a, at) for a in evidence.arms]
     notes = evidence.pricing.notes()
     if volume is not None:
-        notes[0] = notes[0].replace(f"{evidence.pricing.volume:,.0f} requests", f"{at:,.0f} requests")
+        notes[0] = notes[0].replace(
+            f"{evidence.pricing.volume:,.0f} requests", f"{at:,.0f} requests"
+        )
     return RunSummary(
         evidence.run.id,
         evidence.task,

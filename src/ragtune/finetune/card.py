@@ -17,7 +17,6 @@ from ragtune.finetune.cost import TrainingCost, estimate_hardware_cost, estimate
 from ragtune.finetune.render import RenderStats
 
 
-
 class CardFacts(Protocol):
     """What the card reads of a finished tune (`recipe.TuneResult` has these): a protocol, so
     the recipe imports the card and never the other way round."""
@@ -48,6 +47,7 @@ class CardFacts(Protocol):
     def render(self) -> RenderStats: ...
     @property
     def cost(self) -> TrainingCost: ...
+
 
 # A hosted fine-tuning price from the catalog, to show what the same tokens would cost there.
 HOSTED_REFERENCE = "gpt-4o-mini-ft"

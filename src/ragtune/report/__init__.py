@@ -1,4 +1,4 @@
-"""Render a report document ("ragtune.report/1", built by `ragtune.advisor.build_document`).
+"""Render a report document (`model.ReportDocument`, built by `ragtune.advisor.build_document`).
 
 `render(doc, "html" | "md" | "json")`: one self-contained offline HTML file with inline SVG
 charts, Markdown with the charts' numbers as tables, or the document itself as stable JSON.
@@ -8,23 +8,24 @@ The renderers only format and draw; every number comes from the document.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from ragtune.errors import RagtuneError
 from ragtune.report.fmt import with_redacted_config
 from ragtune.report.html import render_html
 from ragtune.report.markdown import render_markdown
+from ragtune.report.model import SCHEMA, Document, ReportDocument, as_document
 
 FORMATS = ("html", "md", "json")
 SUFFIXES = {"html": ".html", "md": ".md", "json": ".json"}
 
 
-def render_json(doc: dict[str, Any]) -> str:
+def render_json(doc: Document) -> str:
     """The document as indented JSON with sorted keys (config secrets redacted)."""
-    return json.dumps(with_redacted_config(doc), indent=2, sort_keys=True, allow_nan=False) + "\n"
+    data = with_redacted_config(as_document(doc)).to_json()
+    return json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
-def render(doc: dict[str, Any], fmt: str = "html") -> str:
+def render(doc: Document, fmt: str = "html") -> str:
     if fmt == "html":
         return render_html(doc)
     if fmt == "md":
@@ -34,4 +35,13 @@ def render(doc: dict[str, Any], fmt: str = "html") -> str:
     raise RagtuneError(f"unknown report format {fmt!r}", hint=f"choose one of {', '.join(FORMATS)}")
 
 
-__all__ = ["FORMATS", "SUFFIXES", "render", "render_html", "render_json", "render_markdown"]
+__all__ = [
+    "FORMATS",
+    "SCHEMA",
+    "SUFFIXES",
+    "ReportDocument",
+    "render",
+    "render_html",
+    "render_json",
+    "render_markdown",
+]

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ragtune.report import fmt as f
+from ragtune.report.model import IntervalDoc, ReportDocument
 from ragtune.report.svg import (
     MARGIN,
     Frame,
@@ -34,20 +35,20 @@ from ragtune.report.svg import (
     wants_log,
 )
 
-Chart = Callable[[dict[str, Any]], str | None]
+Chart = Callable[[ReportDocument], str | None]
 
 
 def _floats(values: Any) -> list[float | None]:
     return [float(v) if f.ok(v) else None for v in (values or [])]
 
 
-def cost_chart(doc: dict[str, Any]) -> str | None:
-    cost = doc.get("cost") or {}
-    volumes = _floats(cost.get("volumes"))
-    series = [s for s in cost.get("series") or [] if s.get("monthly")]
+def cost_chart(doc: ReportDocument) -> str | None:
+    cost = doc.cost
+    volumes = _floats(cost.volumes)
+    series = [s for s in cost.series if s.monthly]
     if len(volumes) < 2 or not series:
         return None
-    ys = [y for s in series for k in ("monthly", "low", "high") for y in _floats(s.get(k))]
+    ys = [y for s in series for values in (s.monthly, s.low, s.high) for y in _floats(values)]
     ylog = wants_log([y for y in ys if y is not None and y > 0], 100.0)  # zeros are dropped
     frame = Frame.of(
         domain(volumes, log=True), domain(ys, log=ylog, zero=not ylog), xlog=True, ylog=ylog
@@ -57,10 +58,10 @@ def cost_chart(doc: dict[str, Any]) -> str | None:
     where: dict[str, list[tuple[float, float]]] = {}
     for i, s in enumerate(series):
         c = color(i)
-        dashed = s.get("kind") == "projection"
-        line = _pairs(volumes, s["monthly"], ylog)
-        where[str(s.get("name"))] = line
-        low, high = s.get("low"), s.get("high")
+        dashed = s.kind == "projection"
+        line = _pairs(volumes, s.monthly, ylog)
+        where[s.name] = line
+        low, high = s.low, s.high
         if low and high:
             upper = [(frame.x(v), frame.y(y)) for v, y in _pairs(volumes, high, ylog)]
             lower = [(frame.x(v), frame.y(y)) for v, y in _pairs(volumes, low, ylog)]
@@ -74,7 +75,7 @@ def cost_chart(doc: dict[str, Any]) -> str | None:
                         fill_opacity=0.15,
                         stroke="none",
                         class_="band",
-                        data_series=s.get("name"),
+                        data_series=s.name,
                     )
                 )
         pts = [(frame.x(v), frame.y(y)) for v, y in line]
@@ -84,16 +85,16 @@ def cost_chart(doc: dict[str, Any]) -> str | None:
                 c,
                 stroke_dasharray="7 5" if dashed else None,
                 class_="series",
-                data_series=s.get("name"),
-                data_kind=s.get("kind"),
+                data_series=s.name,
+                data_kind=s.kind,
             )
         )
-        label = str(s.get("label") or s.get("name"))
+        label = s.label or s.name
         tagged = dashed and "projection" not in label
         entries.append((f"{label} (projection)" if tagged else label, c, dashed))
-    for number, b in enumerate(cost.get("breakevens") or [], start=1):
-        volume = b.get("volume")
-        line = where.get(str(b.get("a"))) or where.get(str(b.get("b"))) or []
+    for number, b in enumerate(cost.breakevens, start=1):
+        volume = b.volume
+        line = where.get(b.a) or where.get(b.b) or []
         if not f.ok(volume) or not line or not frame.inside_x(float(volume)):
             continue
         y = _at(line, float(volume))
@@ -110,14 +111,14 @@ def cost_chart(doc: dict[str, Any]) -> str | None:
                 stroke="#000",
                 stroke_width=2,
                 class_="breakeven",
-                data_a=b.get("a"),
-                data_b=b.get("b"),
+                data_a=b.a,
+                data_b=b.b,
             )
         )
         # Numbered like the rows of the break-even table below the charts; crossings often sit
         # close together, so full labels would overlap.
         out.append(text(px + 7, py - 7 - 10 * (number % 2), str(number), class_="label"))
-    volume = (doc.get("verdict") or {}).get("volume") or cost.get("volume")
+    volume = doc.verdict.volume or cost.volume
     if f.ok(volume):
         out.append(
             frame.vline(float(volume), f"your volume {f.count(volume)}/mo", "#444", "volume")
@@ -126,9 +127,9 @@ def cost_chart(doc: dict[str, Any]) -> str | None:
     return svg("cost", "Monthly cost vs requests per month, with Monte Carlo bands", "".join(out))
 
 
-def _whisker(frame: Frame, x: float, q: dict[str, Any], stroke: str, width: float) -> str:
-    """A confidence interval's vertical line at `x`, from q["low"] to q["high"]."""
-    y1, y2 = frame.y(q["low"]), frame.y(q["high"])
+def _whisker(frame: Frame, x: float, q: IntervalDoc, stroke: str, width: float) -> str:
+    """A confidence interval's vertical line at `x`, from q.low to q.high."""
+    y1, y2 = frame.y(q.low), frame.y(q.high)
     return tag(
         "line", x1=x, y1=y1, x2=x, y2=y2, stroke=stroke, stroke_width=width, class_="whisker"
     )
@@ -152,26 +153,26 @@ def _at(line: Sequence[tuple[float, float]], volume: float) -> float | None:
     return None
 
 
-def quality_chart(doc: dict[str, Any]) -> str | None:
+def quality_chart(doc: ReportDocument) -> str | None:
     arms = []
-    for a in doc.get("arms") or []:
-        q = a.get("quality") or {}
-        x = a.get("cost_per_1k") if f.ok(a.get("cost_per_1k")) else a.get("projected_per_1k")
-        if f.ok(x) and f.ok(q.get("estimate")):
+    for a in doc.arms:
+        q = a.quality
+        x = a.cost_per_1k if f.ok(a.cost_per_1k) else a.projected_per_1k
+        if f.ok(x) and q is not None and f.ok(q.estimate):
             arms.append((a, float(x), q))
     if not arms:
         return None
     xs = [x for _, x, _ in arms]
     xlog = wants_log(xs, 20.0)
-    ys = [v for _, _, q in arms for v in _floats([q.get("low"), q.get("estimate"), q.get("high")])]
+    ys = [v for _, _, q in arms for v in _floats([q.low, q.estimate, q.high])]
     frame = Frame.of(domain(xs, log=xlog, zero=not xlog), domain(ys, log=False), xlog=xlog)
-    metric = (doc.get("verdict") or {}).get("metric") or arms[0][0].get("metric") or "quality"
+    metric = doc.verdict.metric or arms[0][0].metric or "quality"
     out = [
         frame.axes(
             "$ per 1,000 requests" + (" (log scale)" if xlog else ""), str(metric), xprefix="$"
         )
     ]
-    front = sorted((x, float(q["estimate"])) for a, x, q in arms if a.get("pareto"))
+    front = sorted((x, float(q.estimate)) for a, x, q in arms if a.pareto)
     if len(front) > 1:
         out.append(
             polyline(
@@ -182,11 +183,11 @@ def quality_chart(doc: dict[str, Any]) -> str | None:
             )
         )
     for i, (a, x, q) in enumerate(arms):
-        px, py = frame.x(x), frame.y(q["estimate"])
+        px, py = frame.x(x), frame.y(q.estimate)
         c = color(i)
-        if f.ok(q.get("low")) and f.ok(q.get("high")):
+        if f.ok(q.low) and f.ok(q.high):
             out.append(_whisker(frame, px, q, c, 2))
-        pareto = bool(a.get("pareto"))
+        pareto = a.pareto
         out.append(
             tag(
                 "circle",
@@ -197,16 +198,16 @@ def quality_chart(doc: dict[str, Any]) -> str | None:
                 stroke=c,
                 stroke_width=2,
                 class_="arm pareto" if pareto else "arm",
-                data_arm=a.get("arm"),
+                data_arm=a.arm,
             )
         )
-        projected = "" if f.ok(a.get("cost_per_1k")) else " (projected cost)"
+        projected = "" if f.ok(a.cost_per_1k) else " (projected cost)"
         right = px > frame.x.start + 0.7 * (frame.x.end - frame.x.start)
         out.append(
             text(
                 px + (-9 if right else 9),
                 py - 6,
-                f"{a.get('arm')}{projected}",
+                f"{a.arm}{projected}",
                 class_="label",
                 text_anchor="end" if right else None,
             )
@@ -217,11 +218,8 @@ def quality_chart(doc: dict[str, Any]) -> str | None:
     )
 
 
-def latency_chart(doc: dict[str, Any]) -> str | None:
-    latency = {
-        k: [v for v in _floats(vals) if v is not None]
-        for k, vals in (doc.get("latency") or {}).items()
-    }
+def latency_chart(doc: ReportDocument) -> str | None:
+    latency = {k: [v for v in _floats(vals) if v is not None] for k, vals in doc.latency.items()}
     latency = {k: _thin(v) for k, v in latency.items() if v}
     if not latency:
         return None
@@ -232,9 +230,9 @@ def latency_chart(doc: dict[str, Any]) -> str | None:
     frame = Frame.of(
         domain(allv, log=xlog, zero=not xlog), (0.0, float(len(names))), xlog=xlog, height=height
     )
-    counts = {k: len(v) for k, v in (doc.get("latency") or {}).items() if isinstance(v, list)}
+    counts = {k: len(v) for k, v in doc.latency.items()}
     out = [_latency_axes(frame, names, xlog, counts)]
-    arms = {a.get("arm"): a for a in doc.get("arms") or []}
+    arms = {a.arm: a for a in doc.arms}
     for i, name in enumerate(names):
         c = color(i)
         mid = frame.y(len(names) - i - 0.5)  # the first arm on top
@@ -254,9 +252,9 @@ def latency_chart(doc: dict[str, Any]) -> str | None:
                     data_arm=name,
                 )
             )
-        a = arms.get(name) or {}
-        for key, label in (("latency_p50", "p50"), ("latency_p95", "p95")):
-            mark = a.get(key)
+        a = arms.get(name)
+        marks = (a.latency_p50, a.latency_p95) if a is not None else (None, None)
+        for mark, label in zip(marks, ("p50", "p95"), strict=True):
             if f.ok(mark) and (mark > 0 or not xlog):
                 px = frame.x(float(mark))
                 out.append(
@@ -305,26 +303,26 @@ def _latency_axes(frame: Frame, names: list[str], xlog: bool, counts: dict[str, 
     return "".join(out)
 
 
-def freshness_chart(doc: dict[str, Any]) -> str | None:
-    rows = [r for r in doc.get("freshness") or [] if r.get("before") or r.get("after")]
+def freshness_chart(doc: ReportDocument) -> str | None:
+    rows = [r for r in doc.freshness if r.before or r.after]
     if not rows:
         return None
     values = [
         v
         for r in rows
-        for k in ("before", "after")
-        for v in _floats([(r.get(k) or {}).get(x) for x in ("low", "estimate", "high")])
+        for q in (r.before, r.after)
+        if q is not None
+        for v in _floats([q.low, q.estimate, q.high])
     ]
     frame = Frame.of((0.0, float(len(rows))), domain([*values, 0.0], log=False, zero=True))
-    out = [_bar_axes(frame, [f"{r.get('arm')} ({r.get('version')})" for r in rows])]
+    out = [_bar_axes(frame, [f"{r.arm} ({r.version})" for r in rows])]
     for i, r in enumerate(rows):
-        for j, key in enumerate(("before", "after")):
-            q = r.get(key) or {}
-            if not f.ok(q.get("estimate")):
+        for j, (key, q) in enumerate((("before", r.before), ("after", r.after))):
+            if q is None or not f.ok(q.estimate):
                 continue
             x = frame.x(i + 0.2 + 0.3 * j)
             w = frame.x(i + 0.48 + 0.3 * j) - x
-            top, base = frame.y(q["estimate"]), frame.y(0.0)
+            top, base = frame.y(q.estimate), frame.y(0.0)
             c = "#999999" if key == "before" else color(0)
             out.append(
                 tag(
@@ -335,10 +333,10 @@ def freshness_chart(doc: dict[str, Any]) -> str | None:
                     height=abs(base - top),
                     fill=c,
                     class_=f"bar {key}",
-                    data_arm=r.get("arm"),
+                    data_arm=r.arm,
                 )
             )
-            if f.ok(q.get("low")) and f.ok(q.get("high")):
+            if f.ok(q.low) and f.ok(q.high):
                 cx = x + w / 2
                 out.append(_whisker(frame, cx, q, "#000", 1.5))
     out.append(
@@ -366,20 +364,19 @@ def _bar_axes(frame: Frame, labels: list[str]) -> str:
     return "".join(out)
 
 
-def training_chart(doc: dict[str, Any]) -> str | None:
-    jobs = [j for j in doc.get("training") or [] if any((j.get("curves") or {}).values())]
+def training_chart(doc: ReportDocument) -> str | None:
+    jobs = [j for j in doc.training if j.curves.train or j.curves.validation]
     if not jobs:
         return None
     lines = []
     for i, job in enumerate(jobs):
-        for split, dashed in (("train", False), ("validation", True)):
-            pts = [
-                (float(p[0]), float(p[1]))
-                for p in (job.get("curves") or {}).get(split) or []
-                if len(p) >= 2 and finite(p[0], p[1])
-            ]
+        for split, curve, dashed in (
+            ("train", job.curves.train, False),
+            ("validation", job.curves.validation, True),
+        ):
+            pts = [(float(step), float(loss)) for step, loss in curve if finite(step, loss)]
             if pts:
-                lines.append((f"{job.get('method')} {split}", color(i), dashed, pts))
+                lines.append((f"{job.method} {split}", color(i), dashed, pts))
     if not lines:
         return None
     xs = [x for *_, pts in lines for x, _ in pts]
@@ -406,16 +403,16 @@ def training_chart(doc: dict[str, Any]) -> str | None:
     return svg("training", "Fine-tuning loss: train and validation", "".join(out))
 
 
-def router_chart(doc: dict[str, Any]) -> str | None:
-    routers = [r for r in doc.get("router") or [] if r.get("points")]
+def router_chart(doc: ReportDocument) -> str | None:
+    routers = [r for r in doc.router if r.points]
     if not routers:
         return None
     curves = []
     for r in routers:
         pts = sorted(
-            (float(p["escalation"]), float(p["quality"]))
-            for p in r["points"]
-            if finite(p.get("escalation"), p.get("quality"))
+            (float(p.escalation), float(p.quality))
+            for p in r.points
+            if finite(p.escalation, p.quality)
         )
         if pts:
             curves.append((r, pts))
@@ -424,7 +421,7 @@ def router_chart(doc: dict[str, Any]) -> str | None:
     xs = [x for _, pts in curves for x, _ in pts]
     ys = [y for _, pts in curves for _, y in pts]
     frame = Frame.of(domain([*xs, 0.0], log=False, zero=True), domain(ys, log=False))
-    metric = (doc.get("verdict") or {}).get("metric") or "quality"
+    metric = doc.verdict.metric or "quality"
     out = [frame.axes("share of queries escalated to the strong model", str(metric))]
     for i, (r, pts) in enumerate(curves):
         c = color(i)
@@ -433,14 +430,14 @@ def router_chart(doc: dict[str, Any]) -> str | None:
                 [(frame.x(x), frame.y(y)) for x, y in pts],
                 c,
                 class_="router",
-                data_arm=r.get("arm"),
+                data_arm=r.arm,
             )
         )
         for x, y in pts:
             out.append(tag("circle", cx=frame.x(x), cy=frame.y(y), r=3.0, fill=c))
-        rate = r.get("escalation_rate")
+        rate = r.escalation_rate
         if f.ok(rate):
-            label = f"{r.get('arm')}: threshold {f.num(r.get('threshold'))}"
+            label = f"{r.arm}: threshold {f.num(r.threshold)}"
             out.append(frame.vline(float(rate), label, c, "chosen"))
     return svg("router", "Router: escalation rate vs quality", "".join(out))
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any, TypeGuard
+
+from ragtune.report.model import ComparisonDoc, IntervalDoc, ReportDocument
 
 DASH = "-"
 REDACTED = "[redacted]"
@@ -61,17 +64,17 @@ def count(value: Any) -> str:
     return f"{float(value):,.0f}" if ok(value) else DASH
 
 
-def interval(q: Any, decimals: int = 3) -> str:
-    """`estimate [low, high]` of an interval dict, or a dash."""
-    if not isinstance(q, dict) or not ok(q.get("estimate")):
+def interval(q: IntervalDoc | None, decimals: int = 3) -> str:
+    """`estimate [low, high]` of an interval, or a dash."""
+    if q is None or not ok(q.estimate):
         return DASH
-    low, high = num(q.get("low"), decimals), num(q.get("high"), decimals)
-    return f"{num(q['estimate'], decimals)} [{low}, {high}]"
+    low, high = num(q.low, decimals), num(q.high, decimals)
+    return f"{num(q.estimate, decimals)} [{low}, {high}]"
 
 
-def effect(c: dict[str, Any]) -> str:
+def effect(c: ComparisonDoc) -> str:
     """A comparison's difference with its CI: `0.039 [-0.012, 0.090]`."""
-    return f"{num(c.get('effect'), 3)} [{num(c.get('ci_low'), 3)}, {num(c.get('ci_high'), 3)}]"
+    return f"{num(c.effect, 3)} [{num(c.ci_low, 3)}, {num(c.ci_high, 3)}]"
 
 
 def band(low: Any, high: Any) -> str:
@@ -79,11 +82,17 @@ def band(low: Any, high: Any) -> str:
     return f"[{count(low)}, {count(high)}]" if ok(low) or ok(high) else DASH
 
 
-def tokens(t: Any) -> str:
-    """Mean tokens per query as `input / cache write / cache read / output`."""
-    if not isinstance(t, dict):
+def tokens(t: Mapping[str, float]) -> str:
+    """Mean tokens per query as `input / cache write / cache read / output` (kinds are keys of
+    a free-form map, not document fields: a kind the run did not measure is a dash)."""
+    if not t:
         return DASH
     return " / ".join(num(t.get(k), 1) for k in ("input", "cache_write", "cache_read", "output"))
+
+
+def errors(count_: int, n: int) -> str:
+    """Failed items as `2 (20.0%)`, or `0`."""
+    return "0" if not count_ else f"{count_:,} ({pct(count_ / n) if n else DASH})"
 
 
 def redact(value: Any) -> Any:
@@ -100,12 +109,10 @@ def redact(value: Any) -> Any:
     return value
 
 
-def with_redacted_config(doc: dict[str, Any]) -> dict[str, Any]:
+def with_redacted_config(doc: ReportDocument) -> ReportDocument:
     """The document with its run config redacted (the only free-form, user-written part)."""
-    run = doc.get("run")
-    if not isinstance(run, dict):
-        return doc
-    return {**doc, "run": {**run, "config": redact(run.get("config") or {})}}
+    run = doc.run.model_copy(update={"config": redact(doc.run.config)})
+    return doc.model_copy(update={"run": run})
 
 
 # How a checked prediction of the source articles reads in a report.

@@ -17,6 +17,7 @@ from typing import Any
 from ragtune.report import fmt as f
 from ragtune.report import rows as rows_
 from ragtune.report.charts import CHARTS
+from ragtune.report.model import Document, Flip, ReportDocument, as_document
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d1d1f;margin:0;
@@ -41,13 +42,13 @@ pre{background:#fff;border:1px solid #ddd;padding:8px;overflow:auto;font-size:.8
 """
 
 
-def render_html(doc: dict[str, Any]) -> str:
-    doc = f.with_redacted_config(doc)
-    run = doc.get("run") or {}
+def render_html(document: Document) -> str:
+    doc = f.with_redacted_config(as_document(document))
+    run = doc.run
     parts = [
-        f"<header><h1>{_e(doc.get('title') or 'ragtune report')}</h1>"
-        f"<p class='meta'>run {_e(run.get('id'))} · task {_e(run.get('task'))} · "
-        f"generated {_e(doc.get('generated'))}</p></header>",
+        f"<header><h1>{_e(doc.title or 'ragtune report')}</h1>"
+        f"<p class='meta'>run {_e(run.id)} · task {_e(run.task)} · "
+        f"generated {_e(doc.generated)}</p></header>",
         _verdict(doc),
         _arms(doc),
         _charts(doc),
@@ -59,7 +60,7 @@ def render_html(doc: dict[str, Any]) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(doc.get('title') or 'ragtune report')}</title>"
+        f"<title>{_e(doc.title or 'ragtune report')}</title>"
         f"<style>{STYLE}</style></head><body><main>{''.join(parts)}</main></body></html>\n"
     )
 
@@ -94,40 +95,36 @@ def _numeric(cell: str) -> bool:
     return bool(cell) and (cell[0].isdigit() or cell[0] in "$-") and len(cell) < 40
 
 
-def _verdict(doc: dict[str, Any]) -> str:
-    v = doc.get("verdict") or {}
-    if not v:
-        return _section("verdict", "Verdict", _missing("no verdict in this document"))
-    rec = v.get("recommended")
-    out = [f'<div class="verdict"><p class="headline">{_e(v.get("headline"))}</p>']
+def _verdict(doc: ReportDocument) -> str:
+    v = doc.verdict
+    rec = v.recommended
+    out = [f'<div class="verdict"><p class="headline">{_e(v.headline)}</p>']
     out.append(
         f"<p>Recommended: <strong id='recommended'>{_e(rec) if rec else 'none'}</strong> at "
-        f"<span id='volume'>{f.count(v.get('volume'))}</span> requests/month over "
-        f"{_e(v.get('horizon_months'))} months (growth {f.pct(v.get('growth_per_month'))}/month)."
-        f" Metric {_e(v.get('metric'))}, non-inferiority margin {f.num(v.get('margin'), 3)}.</p>"
+        f"<span id='volume'>{f.count(v.volume)}</span> requests/month over "
+        f"{_e(v.horizon_months)} months (growth {f.pct(v.growth_per_month)}/month)."
+        f" Metric {_e(v.metric)}, non-inferiority margin {f.num(v.margin, 3)}.</p>"
     )
-    eq = v.get("equivalent") or []
     out.append(
         "<p>Statistically not worse than the best: "
-        + (", ".join(f"<strong>{_e(a)}</strong>" for a in eq) or "none")
+        + (", ".join(f"<strong>{_e(a)}</strong>" for a in v.equivalent) or "none")
         + "</p></div>"
     )
     reasons = "".join(
-        f'<li><span class="basis basis-{_e(r.get("basis"))}">{_e(r.get("basis"))}</span>'
-        f"{_e(r.get('text'))}"
-        + (f' <span class="muted">(source: {_e(r["source"])})</span>' if r.get("source") else "")
+        f'<li><span class="basis basis-{_e(r.basis)}">{_e(r.basis)}</span>{_e(r.text)}'
+        + (f' <span class="muted">(source: {_e(r.source)})</span>' if r.source else "")
         + "</li>"
-        for r in v.get("reasons") or []
+        for r in v.reasons
     )
     out.append(f"<h3>Why</h3><ul id='reasons'>{reasons}</ul>" if reasons else "")
-    flips = "".join(f"<li>{_e(x.get('text'))}{_flip_detail(x)}</li>" for x in v.get("flips") or [])
+    flips = "".join(f"<li>{_e(x.text)}{_flip_detail(x)}</li>" for x in v.flips)
     out.append(f"<h3>What would change it</h3><ul id='flips'>{flips}</ul>" if flips else "")
-    caveats = "".join(f"<li>{_e(c)}</li>" for c in v.get("caveats") or [])
+    caveats = "".join(f"<li>{_e(c)}</li>" for c in v.caveats)
     out.append(f"<h3>Caveats</h3><ul id='caveats'>{caveats}</ul>" if caveats else "")
     claims = "".join(
-        f"<li><strong>{_e(f.HOLDS[c.get('holds')])}</strong>: {_e(c.get('claim'))} "
-        f"({_e(c.get('evidence'))}) <span class='muted'>(source: {_e(c.get('source'))})</span></li>"
-        for c in v.get("expectations") or []
+        f"<li><strong>{_e(f.HOLDS[c.holds])}</strong>: {_e(c.claim)} "
+        f"({_e(c.evidence)}) <span class='muted'>(source: {_e(c.source)})</span></li>"
+        for c in v.expectations
     )
     out.append(
         f"<h3>What the articles predict</h3><ul id='expectations'>{claims}</ul>" if claims else ""
@@ -135,43 +132,43 @@ def _verdict(doc: dict[str, Any]) -> str:
     return _section("verdict", "Verdict", "".join(out))
 
 
-def _flip_detail(flip: dict[str, Any]) -> str:
-    at = flip.get("at")
-    if not flip.get("to") and not f.ok(at):
+def _flip_detail(flip: Flip) -> str:
+    at = flip.at
+    if not flip.to and not f.ok(at):
         return ""
-    where = f" at {f.count(at)} {_e(flip.get('unit') or '')}" if f.ok(at) else ""
-    return f" <span class='muted'>({_e(flip.get('kind'))}: {_e(flip.get('to'))}{where})</span>"
+    where = f" at {f.count(at)} {_e(flip.unit or '')}" if f.ok(at) else ""
+    return f" <span class='muted'>({_e(flip.kind)}: {_e(flip.to)}{where})</span>"
 
 
-def _arms(doc: dict[str, Any]) -> str:
-    arms = doc.get("arms") or []
+def _arms(doc: ReportDocument) -> str:
+    arms = doc.arms
     if not arms:
         return _section("arms", "Arms", _missing("no arms in this run"))
-    rec = (doc.get("verdict") or {}).get("recommended")
+    rec = doc.verdict.recommended
     rows = [rows_.arm_row(a, _e) for a in arms]
 
     def row_attrs(i: int) -> str:
         a = arms[i]
-        cls = (
-            "recommended"
-            if a.get("arm") == rec
-            else ("" if a.get("status") == "done" else "unavailable")
-        )
-        return f' data-arm="{_e(a.get("arm"))}" class="{cls}"'
+        cls = "recommended" if a.arm == rec else ("" if a.status == "done" else "unavailable")
+        return f' data-arm="{_e(a.arm)}" class="{cls}"'
 
-    v = doc.get("verdict") or {}
+    v = doc.verdict
     note = (
-        f"<p class='note'>Monthly cost at {f.count(v.get('volume'))} requests/month; TCO over "
-        f"{_e(v.get('horizon_months'))} months. Projected: the same measured tokens at the "
-        "projection model's list prices.</p>"
+        f"<p class='note'>Monthly cost at {f.count(v.volume)} requests/month; TCO over "
+        f"{_e(v.horizon_months)} months. $/1k is that monthly cost over the volume (a "
+        "self-hosted machine costs the same whatever its load, up to its capacity). Projected: "
+        "the same measured tokens at the projection model's list prices.</p>"
     )
+    failed = "".join(f"<li>{_e(line)}</li>" for line in rows_.error_lines(doc))
+    if failed:
+        note += f"<ul id='errors'>{failed}</ul>"
     judged = "".join(f"<li>{_e(line)}</li>" for line in rows_.judge_lines(doc))
     if judged:
         note += f"<h3>LLM judge</h3><ul id='judge'>{judged}</ul>"
-    return _section("arms", "Arms", _table(rows_.ARM_HEAD, rows, "arms", row_attrs) + note)
+    return _section("arms", "Arms", _table(rows_.arm_head(doc), rows, "arms", row_attrs) + note)
 
 
-def _charts(doc: dict[str, Any]) -> str:
+def _charts(doc: ReportDocument) -> str:
     out = []
     for name, title, draw, why in CHARTS:
         chart = draw(doc)
@@ -183,38 +180,31 @@ def _charts(doc: dict[str, Any]) -> str:
     return _section("charts", "Charts", "".join(out))
 
 
-def _comparisons(doc: dict[str, Any]) -> str:
-    rows = [rows_.comparison_row(c, _e) for c in doc.get("comparisons") or []]
+def _comparisons(doc: ReportDocument) -> str:
+    rows = [rows_.comparison_row(c, _e) for c in doc.comparisons]
     head = rows_.COMPARISON_HEAD
     body = _table(head, rows, "comparisons") if rows else _missing("fewer than two finished arms")
     return _section("comparisons", "Pairwise significance", body)
 
 
-def _breakevens(doc: dict[str, Any]) -> str:
-    cost = doc.get("cost") or {}
-    rows = [rows_.breakeven_row(i, b, _e) for i, b in enumerate(cost.get("breakevens") or [], 1)]
+def _breakevens(doc: ReportDocument) -> str:
+    cost = doc.cost
+    rows = [rows_.breakeven_row(i, b, _e) for i, b in enumerate(cost.breakevens, 1)]
     out = (
         _table(rows_.BREAKEVEN_HEAD, rows, "breakevens")
         if rows
         else _missing("no break-even pairs")
     )
-    items = cost.get("items") or {}
-    for series, lines in items.items():
-        rows = [rows_.item_row(i, _e) for i in lines or []]
+    for series, lines in cost.items.items():
+        rows = [rows_.item_row(i, _e) for i in lines]
         out += f"<h3>{_e(series)}: monthly cost at your volume</h3>"
         out += _table(["item", "monthly", "note"], rows, "items")
     return _section("breakevens", "Break-even volumes and cost breakdown", out)
 
 
-def _sources(doc: dict[str, Any]) -> str:
-    prices = [
-        [_e(p.get("name")), _e(p.get("value")), _e(p.get("source")), _e(p.get("as_of") or "-")]
-        for p in doc.get("prices") or []
-    ]
-    assumptions = [
-        [_e(a.get("name")), _e(a.get("value")), _e(a.get("source"))]
-        for a in doc.get("assumptions") or []
-    ]
+def _sources(doc: ReportDocument) -> str:
+    prices = [[_e(p.name), _e(p.value), _e(p.source), _e(p.as_of or "-")] for p in doc.prices]
+    assumptions = [[_e(a.name), _e(a.value), _e(a.source)] for a in doc.assumptions]
     out = "<h3>Prices</h3>" + (
         _table(["price", "value", "source", "as of"], prices, "prices")
         if prices
@@ -228,26 +218,26 @@ def _sources(doc: dict[str, Any]) -> str:
     return _section("sources", "Prices and assumptions", out)
 
 
-def _reproducibility(doc: dict[str, Any]) -> str:
-    run = doc.get("run") or {}
+def _reproducibility(doc: ReportDocument) -> str:
+    run = doc.run
     facts = [
-        ["run id", _e(run.get("id"))],
-        ["name", _e(run.get("name"))],
-        ["workload", _e(run.get("workload"))],
-        ["created", _e(run.get("created"))],
-        ["status", _e(run.get("status"))],
-        ["seed", _e(run.get("seed"))],
-        ["report schema", _e(doc.get("schema"))],
+        ["run id", _e(run.id)],
+        ["name", _e(run.name)],
+        ["workload", _e(run.workload)],
+        ["created", _e(run.created)],
+        ["status", _e(run.status)],
+        ["seed", _e(run.seed)],
+        ["report schema", _e(doc.schema_)],
     ]
-    versions = [[_e(k), _e(v)] for k, v in sorted((run.get("versions") or {}).items())]
-    machine = [[_e(k), _e(v)] for k, v in sorted((run.get("machine") or {}).items())]
-    config = json.dumps(run.get("config") or {}, indent=2, sort_keys=True, default=str)
+    versions = [[_e(k), _e(v)] for k, v in sorted(run.versions.items())]
+    machine = [[_e(k), _e(v)] for k, v in sorted(run.machine.items())]
+    config = json.dumps(run.config, indent=2, sort_keys=True, default=str)
     out = _table(["", ""], facts, "run")
     out += "<h3>Versions</h3>" + (_table(["package", "version"], versions) if versions else "-")
     out += "<h3>Machine</h3>" + (_table(["", ""], machine) if machine else "-")
     out += (
         f"<details id='config'><summary>Resolved workload config (JSON)</summary>"
         f"<pre>{_e(config)}</pre></details>"
-        f"<p class='note'>Re-render: <code>ragtune report {_e(run.get('id'))}</code></p>"
+        f"<p class='note'>Re-render: <code>ragtune report {_e(run.id)}</code></p>"
     )
     return _section("reproducibility", "Reproducibility", out)

@@ -10,25 +10,32 @@ from collections.abc import Callable
 from typing import Any
 
 from ragtune.report import fmt as f
+from ragtune.report.model import ArmDoc, Breakeven, ComparisonDoc, CostLine, ReportDocument
 
 Escape = Callable[[Any], str]
 
-ARM_HEAD = [
-    "arm",
-    "status",
-    "quality [95% CI]",
-    "n",
-    "format validity",
-    "p50 s",
-    "p95 s",
-    "tokens/query in / cache write / cache read / out",
-    "$/1k measured",
-    "$/1k projected",
-    "monthly",
-    "TCO",
-    "deployment",
-    "Pareto",
-]
+
+def arm_head(doc: ReportDocument) -> list[str]:
+    """The arm table's header; the $/1k column says the volume it is priced at."""
+    return [
+        "arm",
+        "status",
+        "quality [95% CI]",
+        "n",
+        "errors",
+        "format validity",
+        "p50 s",
+        "p95 s",
+        "tokens/query in / cache write / cache read / out",
+        f"$/1k at {f.count(doc.verdict.volume)} requests/month",
+        "$/1k projected",
+        "monthly",
+        "TCO",
+        "deployment",
+        "Pareto",
+    ]
+
+
 COMPARISON_HEAD = [
     "arm A",
     "arm B",
@@ -41,82 +48,86 @@ COMPARISON_HEAD = [
     "significant",
 ]
 BREAKEVEN_HEAD = ["#", "A", "B", "break-even requests/month", "P10-P90 band", "note"]
+ARM_COLUMNS = 15
 
 
-def arm_row(a: dict[str, Any], esc: Escape) -> list[str]:
+def arm_row(a: ArmDoc, esc: Escape) -> list[str]:
     """One arm; an arm that did not finish shows its status and reason instead of numbers."""
-    if a.get("status") != "done":
-        why = f"{a.get('status')}: {a.get('reason') or 'no reason given'}"
-        return [esc(a.get("arm")), esc(why)] + [""] * (len(ARM_HEAD) - 2)
+    if a.status != "done":
+        why = f"{a.status}: {a.reason or 'no reason given'}"
+        return [esc(a.arm), esc(why)] + [""] * (ARM_COLUMNS - 2)
     return [
-        esc(a.get("arm")),
-        esc(a.get("status")),
-        f"{esc(a.get('metric'))} {f.interval(a.get('quality'))}",
-        f.count(a.get("n")),
-        f.pct(a.get("validity")),
-        f.sig(a.get("latency_p50")),
-        f.sig(a.get("latency_p95")),
-        f.tokens(a.get("tokens")),
-        f.usd(a.get("cost_per_1k")),
-        f.usd(a.get("projected_per_1k")),
-        f.usd(a.get("monthly_cost")),
-        f.usd(a.get("tco")),
-        esc(a.get("deployment")),
-        "yes" if a.get("pareto") else "",
+        esc(a.arm),
+        esc(a.status),
+        f"{esc(a.metric)} {f.interval(a.quality)}",
+        f.count(a.n),
+        f.errors(a.errors, a.n),
+        f.pct(a.validity),
+        f.sig(a.latency_p50),
+        f.sig(a.latency_p95),
+        f.tokens(a.tokens),
+        f.usd(a.cost_per_1k),
+        f.usd(a.projected_per_1k),
+        f.usd(a.monthly_cost),
+        f.usd(a.tco),
+        esc(a.deployment),
+        "yes" if a.pareto else "",
     ]
 
 
-def comparison_row(c: dict[str, Any], esc: Escape) -> list[str]:
+def comparison_row(c: ComparisonDoc, esc: Escape) -> list[str]:
     return [
-        esc(c.get("arm_a")),
-        esc(c.get("arm_b")),
-        esc(c.get("metric")),
-        f.count(c.get("n")),
+        esc(c.arm_a),
+        esc(c.arm_b),
+        esc(c.metric),
+        f.count(c.n),
         f.effect(c),
-        f.sig(c.get("p_value")),
-        f.sig(c.get("p_holm")),
-        esc(c.get("test")),
-        "yes" if c.get("significant") else "no",
+        f.sig(c.p_value),
+        f.sig(c.p_holm),
+        esc(c.test),
+        "yes" if c.significant else "no",
     ]
 
 
-def breakeven_row(number: int, b: dict[str, Any], esc: Escape) -> list[str]:
+def breakeven_row(number: int, b: Breakeven, esc: Escape) -> list[str]:
     """`number` is the marker's label on the cost chart."""
-    volume = f.count(b.get("volume")) if f.ok(b.get("volume")) else "never"
-    return [
-        str(number),
-        esc(b.get("a")),
-        esc(b.get("b")),
-        volume,
-        f.band(b.get("low"), b.get("high")),
-        esc(b.get("note")),
-    ]
+    volume = f.count(b.volume) if f.ok(b.volume) else "never"
+    return [str(number), esc(b.a), esc(b.b), volume, f.band(b.low, b.high), esc(b.note)]
 
 
-def item_row(item: dict[str, Any], esc: Escape) -> list[str]:
-    return [esc(item.get("name")), f.usd(item.get("amount")), esc(item.get("note"))]
+def item_row(item: CostLine, esc: Escape) -> list[str]:
+    return [esc(item.name), f.usd(item.amount), esc(item.note)]
 
 
-def judge_lines(doc: dict[str, Any]) -> list[str]:
+def judge_lines(doc: ReportDocument) -> list[str]:
     """Plain-text lines on the LLM judge: each arm's judged quality, then what judging cost."""
-    judge = doc.get("judge")
-    if not judge:
+    judge = doc.judge
+    if judge is None:
         return []
     lines = []
-    for a in doc.get("arms") or []:
-        q = a.get("judge_quality")
-        if q:
+    for a in doc.arms:
+        q = a.judge_quality
+        if q is not None:
             lines.append(
-                f"{a.get('arm')}: {a.get('judge_metric')} {f.num(q.get('estimate'), 2)} "
-                f"[{f.num(q.get('low'), 2)}, {f.num(q.get('high'), 2)}], n={a.get('n')}"
+                f"{a.arm}: {a.judge_metric} {f.num(q.estimate, 2)} "
+                f"[{f.num(q.low, 2)}, {f.num(q.high, 2)}], n={a.n}"
             )
-    tokens = judge.get("tokens") or {}
-    cost = judge.get("cost")
+    tokens = judge.tokens
     lines.append(
-        f"judge {judge.get('backend')} ({judge.get('rubric')}): {judge.get('judgements')} "
-        f"judgements in {judge.get('calls')} calls, {tokens.get('input', 0)} input and "
+        f"judge {judge.backend} ({judge.rubric}): {judge.judgements} "
+        f"judgements in {judge.calls} calls, {tokens.get('input', 0)} input and "
         f"{tokens.get('output', 0)} output tokens, "
-        f"{'not priced' if cost is None else f.usd(cost)} ({judge.get('priced')}; "
+        f"{'not priced' if judge.cost is None else f.usd(judge.cost)} ({judge.priced}; "
         "not in any arm's cost)"
     )
     return lines
+
+
+def error_lines(doc: ReportDocument) -> list[str]:
+    """One line per arm with failed items (the caveat says it too; this is the table's note)."""
+    return [
+        f"{e.arm}: {e.errors} of {e.n} test queries failed ({f.pct(e.share)}); they score as "
+        "wrong and count in latency and cost"
+        + ("" if e.eligible else "; too many for the arm to be recommended")
+        for e in doc.errors
+    ]

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ragtune.errors import suggest
-from ragtune.errors import RagtuneError
+from ragtune.errors import RagtuneError, suggest
 from ragtune.strategies.base import Arm, ArmUnavailable, Prediction, Resources, TaskSpec
 from ragtune.strategies.chat import ChatArm
 from ragtune.strategies.fewshot import FewShotArm

@@ -35,6 +35,7 @@ from fastapi.responses import HTMLResponse, Response
 from ragtune.errors import RagtuneError
 from ragtune.report import render_html, render_json, render_markdown
 from ragtune.report.html import STYLE
+from ragtune.report.model import ReportDocument
 from ragtune.web.static_files import static_path
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ def list_runs(path: Path) -> list[dict[str, Any]]:
         ]
 
 
-def document(path: Path, run_id: str, volume: float | None) -> dict[str, Any]:
+def document(path: Path, run_id: str, volume: float | None) -> ReportDocument:
     """The run's report document, or 404 / 422 with a message that holds no server path.
 
     An id that does not look like a store id is unknown (404) before the store is opened.

@@ -19,8 +19,7 @@ import yaml
 
 from ragtune import scenario as scenario_module
 from ragtune.cost.catalog import Catalog
-from ragtune.errors import suggest
-from ragtune.errors import Problem, RagtuneError, ValidationError
+from ragtune.errors import Problem, RagtuneError, ValidationError, suggest
 from ragtune.scenario import Scenario
 
 # A page request is answered while the user types, and the server is shared by whoever can reach

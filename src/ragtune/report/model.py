@@ -1,0 +1,319 @@
+"""The report document ("ragtune.report/2"): one typed, versioned model that every output reads.
+
+`advisor.build_document` fills it; the HTML and Markdown renderers, the JSON output and the web
+runs viewer read it by attribute, so a renamed or missing field is a type error (mypy) and an
+`AttributeError` in the tests, never a silent "-". Every model is frozen and forbids unknown
+fields; `ReportDocument.model_json_schema()` is the schema other programs can check against.
+
+Version 2 (this release): arms carry `errors`, `error_share`, `eligible` and the `volume` their
+$/1k is priced at (a local arm's $/1k is its machine's monthly cost at that volume over the
+volume), and the document has an `errors` section.
+
+Deliberately not here: computing any number (the advisor), formatting (`fmt.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from ragtune.errors import Problem, ValidationError
+
+SCHEMA = "ragtune.report/2"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class IntervalDoc(_Model):
+    """A point estimate with its 95% interval; `n` where the document knows it."""
+
+    estimate: float
+    low: float
+    high: float
+    method: str
+    n: int | None = None
+    confidence: float | None = None
+
+
+class SpreadDoc(_Model):
+    """The primary metric across repeats (`stats.RepeatSpread`)."""
+
+    n_repeats: int
+    n_items: int
+    means: list[float]
+    mean: float
+    sd: float
+    min: float
+    max: float
+    item_flip_rate: float
+    mean_item_sd: float
+
+
+class ArmDoc(_Model):
+    arm: str
+    status: str
+    reason: str | None = None
+    n: int = 0
+    errors: int = 0
+    error_share: float = 0.0
+    eligible: bool = True  # few enough failures to be recommended
+    metric: str = ""
+    quality: IntervalDoc | None = None
+    metrics: dict[str, float | None] = {}
+    validity: float | None = None
+    latency_p50: float | None = None
+    latency_p95: float | None = None
+    tokens: dict[str, float] = {}
+    cost_per_1k: float | None = None  # at `volume` requests/month
+    projected_per_1k: float | None = None
+    info: dict[str, Any] = {}
+    projected_tokens: dict[str, float] = {}
+    judge_metric: str = ""
+    judge_quality: IntervalDoc | None = None
+    spread: SpreadDoc | None = None
+    volume: float | None = None
+    local: bool = False
+    monthly_cost: float | None = None
+    tco: float | None = None
+    deployment: str = ""
+    pareto: bool = False
+
+
+class Reason(_Model):
+    text: str
+    basis: str  # measured | rule | assumption
+    source: str | None = None
+
+
+class Flip(_Model):
+    text: str
+    kind: str  # volume | quality | cadence
+    to: str | None = None
+    at: float | None = None
+    unit: str | None = None
+
+
+class Expectation(_Model):
+    claim: str
+    source: str
+    holds: bool | None
+    evidence: str
+
+
+class VerdictDoc(_Model):
+    volume: float
+    horizon_months: int
+    growth_per_month: float
+    recommended: str | None = None
+    headline: str = ""
+    metric: str = ""
+    margin: float = 0.05
+    equivalent: list[str] = []
+    reasons: list[Reason] = []
+    flips: list[Flip] = []
+    caveats: list[str] = []
+    expectations: list[Expectation] = []
+
+
+class ComparisonDoc(_Model):
+    """One pair of arms on one metric (`stats.PairwiseComparison`)."""
+
+    arm_a: str
+    arm_b: str
+    n: int
+    mean_a: float
+    mean_b: float
+    effect: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    p_holm: float
+    test: str
+    significant: bool
+    metric: str | None = None
+
+
+class Series(_Model):
+    """One line of the cost chart: monthly cost at each of `CostDoc.volumes`, with its band."""
+
+    name: str
+    arm: str
+    kind: Literal["measured", "projection"]
+    label: str
+    monthly: list[float]
+    low: list[float]
+    high: list[float]
+
+
+class Breakeven(_Model):
+    a: str
+    b: str
+    volume: float | None = None
+    low: float | None = None
+    high: float | None = None
+    note: str = ""
+
+
+class CostLine(_Model):
+    name: str
+    amount: float
+    note: str = ""
+
+
+class CostDoc(_Model):
+    volume: float
+    horizon_months: int
+    volumes: list[float]
+    series: list[Series] = []
+    breakevens: list[Breakeven] = []
+    items: dict[str, list[CostLine]] = {}
+
+
+class FreshnessDoc(_Model):
+    arm: str
+    version: str
+    n: int
+    before: IntervalDoc | None = None
+    after: IntervalDoc | None = None
+
+
+class Curves(_Model):
+    train: list[tuple[int, float]] = []
+    validation: list[tuple[int, float]] = []
+
+
+class TrainingDoc(_Model):
+    method: str
+    examples: int | None = None
+    tokens: int | None = None
+    seconds: float | None = None
+    cost: float | None = None
+    final_loss: float | None = None
+    curves: Curves = Curves()
+
+
+class PairwiseSummaryDoc(_Model):
+    n: int
+    wins_a: int
+    wins_b: int
+    ties: int
+    unparsed: int
+    win_rate_a: float | None = None
+    consistency: float | None = None
+    first_position_wins: float | None = None
+
+
+class PairwiseDoc(_Model):
+    arm_a: str
+    arm_b: str
+    summary: PairwiseSummaryDoc
+
+
+class JudgeDoc(_Model):
+    backend: str | None = None
+    model: str | None = None
+    rubric: str
+    calls: int
+    judgements: int
+    tokens: dict[str, int]
+    seconds: float
+    cost: float | None = None
+    priced: str
+    comparisons: list[ComparisonDoc] = []
+    pairwise: list[PairwiseDoc] = []
+
+
+class RouterPoint(_Model):
+    threshold: float
+    escalation: float
+    quality: float
+
+
+class RouterDoc(_Model):
+    arm: str
+    threshold: float | None = None
+    escalation_rate: float | None = None
+    points: list[RouterPoint] = []
+
+
+class PriceDoc(_Model):
+    name: str
+    value: str
+    source: str
+    as_of: str | None = None
+
+
+class AssumptionDoc(_Model):
+    name: str
+    value: str
+    source: str
+
+
+class ErrorDoc(_Model):
+    """An arm with failed items: how many, what share, whether the verdict may pick it."""
+
+    arm: str
+    errors: int
+    n: int
+    share: float
+    eligible: bool
+
+
+class RunDoc(_Model):
+    id: str
+    name: str | None = None
+    task: str
+    workload: str | None = None
+    created: str
+    status: str
+    seed: int
+    versions: dict[str, str] = {}
+    machine: dict[str, Any] = {}
+    config: dict[str, Any] = {}  # the stored workload config (free-form: what the user wrote)
+
+
+class ReportDocument(_Model):
+    schema_: Literal["ragtune.report/2"] = Field("ragtune.report/2", alias="schema")
+    title: str
+    generated: str
+    run: RunDoc
+    verdict: VerdictDoc
+    arms: list[ArmDoc] = []
+    comparisons: list[ComparisonDoc] = []
+    cost: CostDoc
+    latency: dict[str, list[float]] = {}
+    freshness: list[FreshnessDoc] = []
+    training: list[TrainingDoc] = []
+    judge: JudgeDoc | None = None
+    router: list[RouterDoc] = []
+    prices: list[PriceDoc] = []
+    assumptions: list[AssumptionDoc] = []
+    errors: list[ErrorDoc] = []
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON values, the schema field under its name "schema"."""
+        data: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
+        return data
+
+
+Document = ReportDocument | Mapping[str, Any]
+
+
+def as_document(doc: Document) -> ReportDocument:
+    """`doc` as the model: a document built in this process, or JSON read back (a saved
+    `report --format json`), checked against this release's schema with every problem listed."""
+    if isinstance(doc, ReportDocument):
+        return doc
+    try:
+        return ReportDocument.model_validate(dict(doc))
+    except pydantic.ValidationError as err:
+        problems = [
+            Problem(".".join(str(p) for p in e["loc"]), e["msg"], repr(e.get("input"))[:80])
+            for e in err.errors()
+        ]
+        raise ValidationError(f"report document ({SCHEMA})", problems) from None
