@@ -7,12 +7,13 @@ import json
 import pytest
 
 from ragtune.advisor import SCHEMA, build_document
+from ragtune.errors import RagtuneError
 
 
 def build(*args, **kwargs):
     """The document as the JSON a reader gets (`report --format json`)."""
     return build_document(*args, **kwargs).to_json()
-from ragtune.errors import RagtuneError
+
 
 MACHINE = 26.0  # hetzner-cx42, $/month (the catalog)
 USABLE_S = 720 * 3600 * 0.5  # machine-seconds a month at the default 50% utilisation cap

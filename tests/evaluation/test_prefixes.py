@@ -10,7 +10,7 @@ import pytest
 from ragtune.backends.base import Latency, Message, Request, Response, Usage
 from ragtune.cost.catalog import load_catalog
 from ragtune.evaluation.prefixes import (
-    CallLog,
+    CallRecorder,
     min_cacheable_tokens,
     prefix_note,
     project_prefixes,
@@ -26,23 +26,22 @@ def test_prefix_note_fingerprints_the_marked_prefix_and_its_share() -> None:
                   cache_prefix=2)  # fmt: skip
     two = Request(messages=(*shots, Message("user", "second")), system="S" * 10, cache_prefix=2)
     other = Request(messages=(*shots, Message("user", "second")), system="T" * 10, cache_prefix=2)
-    assert prefix_note(one)["prefix"] == prefix_note(two)["prefix"] != prefix_note(other)["prefix"]
+    assert prefix_note(one)[0] == prefix_note(two)[0] != prefix_note(other)[0]
     # share of the prompt's characters: 10 + 2 + 2 of 10 + 2 + 2 + 14
-    assert prefix_note(one)["share"] == pytest.approx(14 / 28)
+    assert prefix_note(one)[1] == pytest.approx(14 / 28)
     unmarked = Request(messages=(Message("user", "hi"),), cache_prefix=None)
-    assert prefix_note(unmarked) == {"prefix": None, "share": 0.0}
+    assert prefix_note(unmarked) == (None, 0.0)
 
 
 def test_first_use_writes_later_uses_read_short_prefixes_stay_plain() -> None:
-    call = Measurement("answer", "smollm2-135m", 2100, 0, 0, 10, 1.0)
-    long_note = {"answer": {"prefix": "kb", "share": 2000 / 2100}}
-    short = Measurement("answer", "smollm2-135m", 300, 0, 0, 10, 1.0)
-    short_note = {"answer": {"prefix": "sys", "share": 0.5}}  # 150 tokens: below 1,024
-    measured = Measurement("answer", "claude-haiku-4-5", 50, 0, 2000, 10, 1.0)
-    split = project_prefixes(
-        [((call,), long_note), ((call,), long_note), ((short,), short_note),
-         ((call,), long_note), ((measured,), long_note)]
-    )  # fmt: skip
+    call = Measurement("answer", "smollm2-135m", 2100, 0, 0, 10, 1.0, prefix="kb",
+                       prefix_share=2000 / 2100)  # fmt: skip
+    # 150 tokens of prefix: below 1,024
+    short = Measurement("answer", "smollm2-135m", 300, 0, 0, 10, 1.0, prefix="sys",
+                        prefix_share=0.5)  # fmt: skip
+    measured = Measurement("answer", "claude-haiku-4-5", 50, 0, 2000, 10, 1.0, prefix="kb",
+                           prefix_share=2000 / 2050)  # fmt: skip
+    split = project_prefixes([(call,), (call,), (short,), (call,), (measured,)])
     kinds = [
         (c.input_tokens, c.cache_write_tokens, c.cache_read_tokens)
         for calls in split
@@ -56,7 +55,7 @@ def test_first_use_writes_later_uses_read_short_prefixes_stay_plain() -> None:
         (50, 0, 2000),  # an API call's own measured split is kept
     ]
     # a lower minimum caches the short prefix too
-    [[small]] = project_prefixes([((short,), short_note)], min_tokens=100)
+    [[small]] = project_prefixes([(short,)], min_tokens=100)
     assert (small.input_tokens, small.cache_write_tokens) == (150, 150)
 
 
@@ -70,16 +69,33 @@ def test_minimum_cacheable_prefix_comes_from_the_projected_model() -> None:
     assert min_cacheable_tokens(None) == 1024  # no projection model: the common minimum
 
 
-def test_call_log_matches_calls_back_to_their_notes() -> None:
-    log = CallLog()
-    responses = [
-        Response("a", "stop", Usage(input_tokens=n), Latency(1.0), "local:m", "m") for n in (5, 7)
-    ]
-    for r, prefix in zip(responses, ("x", "y"), strict=True):
-        log.add(r, {"prefix": prefix, "share": 0.5, "batch": 2})
-    assert log.take(Call.of(responses[1]))["prefix"] == "y"  # type: ignore[index]
-    assert log.take(Call.of(responses[0]))["prefix"] == "x"  # type: ignore[index]
-    assert log.take(Call.of(responses[0])) is None  # each note is taken once
+class SameEveryTime:
+    """A batch backend whose responses are equal in every measured value (a batch reports its
+    wall time on each response), which is what made matching notes to calls by value swap them."""
+
+    name, model = "local:m", "m"
+
+    def generate(self, requests: Any) -> list[Response]:
+        return [
+            Response("a", "stop", Usage(input_tokens=5), Latency(1.0), "local:m", "m")
+            for _ in requests
+        ]
+
+    def close(self) -> None:
+        pass
+
+
+def test_each_response_carries_its_own_request_note() -> None:
+    recorder = CallRecorder(SameEveryTime())  # type: ignore[arg-type]
+    x = Request(messages=(Message("user", "q"),), system="X" * 10, cache_prefix=0)
+    y = Request(messages=(Message("user", "q"),), system="Y" * 10, cache_prefix=0)
+    first, second = recorder.generate([x, y])
+    assert (first.prefix, second.prefix) == (prefix_note(x)[0], prefix_note(y)[0])
+    assert first.prefix != second.prefix and first.batch == second.batch == 2
+    assert first.prefix_share == pytest.approx(10 / 11)
+    calls = [Measurement.of(r) for r in (first, second)]
+    assert [c.prefix for c in calls] == [first.prefix, second.prefix]
+    assert Call.of(second).prefix == second.prefix and Call.of(second).batch == 2
 
 
 def test_summary_projects_prefixes_as_cache_write_then_read(
@@ -95,8 +111,18 @@ def test_summary_projects_prefixes_as_cache_write_then_read(
         store,
         {"long_context": ["2016", "Berlin", "blue"]},
         golds=("2016", "Berlin", "blue"),
-        call=Measurement("answer", "smollm2-135m", 2100, 0, 0, 10, 1.0),
-        notes={"answer": {"prefix": "kb-v1", "share": 2000 / 2100, "batch": 3}},
+        call=Measurement(
+            "answer",
+            "smollm2-135m",
+            2100,
+            0,
+            0,
+            10,
+            1.0,
+            prefix="kb-v1",
+            prefix_share=2000 / 2100,
+            batch=3,
+        ),
     )
     [arm] = summarise(store, run_id, pricing).arms
     assert arm.projected_per_1k == pytest.approx(1000 * 2150 / 1e6)

@@ -10,7 +10,6 @@ import pytest
 
 from ragtune.backends.base import Usage
 from ragtune.evaluation.evidence import evaluate
-from ragtune.evaluation.prefixes import CallLog
 from ragtune.evaluation.rundata import load_run
 from ragtune.evaluation.runner import stored_batch
 from ragtune.evaluation.summary import summarise
@@ -32,23 +31,24 @@ def test_cached_predictions_keep_their_original_machine_time() -> None:
         _prediction("c", False, 2.0),
         _prediction("d", True, 6.0),
     ]
-    log = CallLog()
-    records = stored_batch("run", "prompt", 0, batch, 2.0, log)
-    shares = {r.item_id: r.extra["wall_share_s"] for r in records}
+    records = stored_batch("run", "prompt", 0, batch, 2.0)
+    shares = {r.item_id: r.wall_share_s for r in records}
     assert shares == pytest.approx({"a": 1.0, "b": 1.5, "c": 1.0, "d": 1.5})
-    assert [r.extra["from_cache"] for r in records] == [False, True, False, True]
+    assert [r.from_cache for r in records] == [False, True, False, True]
 
 
 def test_cached_share_uses_the_batch_size_the_call_went_out_in() -> None:
     from ragtune.backends.base import Latency, Response
+    from ragtune.strategies.base import Prediction as ArmPrediction
 
-    log = CallLog()
-    response = Response("text", "stop", Usage(input_tokens=100, output_tokens=5), Latency(6.0),
-                        "local:m", "m", cached=True)  # fmt: skip
-    log.add(response, {"prefix": "p", "share": 0.4, "batch": 8})
-    [record] = stored_batch("run", "prompt", 0, [_prediction("a", True, 6.0)], 0.001, log)
-    assert record.extra["wall_share_s"] == pytest.approx(6.0 / 8)
-    assert record.extra["calls"] == {"answer": {"prefix": "p", "share": 0.4, "batch": 8}}
+    usage = Usage(input_tokens=100, output_tokens=5)
+    response = Response("text", "stop", usage, Latency(6.0), "local:m", "m", cached=True,
+                        prefix="p", prefix_share=0.4, batch=8)  # fmt: skip
+    prediction = ArmPrediction("a", "text", "text", (Call.of(response),), latency_s=6.0)
+    [record] = stored_batch("run", "prompt", 0, [prediction], 0.001)
+    assert record.wall_share_s == pytest.approx(6.0 / 8)
+    [call] = record.measurements
+    assert (call.prefix, call.prefix_share, call.batch) == ("p", 0.4, 8)
 
 
 def test_all_cached_run_is_priced_like_the_fresh_one(
@@ -61,7 +61,7 @@ def test_all_cached_run_is_priced_like_the_fresh_one(
     arm costs the one machine: $26 / 100,000 x 1,000 = $0.26 per 1k."""
     fresh = stored_batch("x", "prompt", 0, [_prediction("q0", False, 3.0)], 3.0)
     cached = stored_batch("x", "prompt", 0, [_prediction("q0", True, 3.0)], 0.0)
-    assert fresh[0].extra["wall_share_s"] == cached[0].extra["wall_share_s"] == 3.0
+    assert fresh[0].wall_share_s == cached[0].wall_share_s == 3.0
     for records in (fresh, cached):
         run_id = make_run(store, {"prompt": ["2016"]}, golds=("2016",))
         store.record_predictions([replace(r, run_id=run_id) for r in records])

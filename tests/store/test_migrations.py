@@ -165,3 +165,45 @@ def test_damaged_pages_give_a_clear_error(tmp_path: Path) -> None:
 def test_directory_path_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RagtuneError, match="is a directory"):
         RunStore.open(tmp_path)
+
+
+def test_a_store_written_by_the_previous_release_is_migrated_and_read(tmp_path: Path) -> None:
+    """`data/release-3.db` was written by the release before migration 4 (schema 3, per-item
+    fields in `extra`, the judge's calls among the arm's): it opens, migrates, and every reader
+    sees typed fields, the call notes on the calls, and the judge's calls in their own table."""
+    import shutil
+
+    from ragtune.cost.catalog import load_catalog
+    from ragtune.evaluation.evidence import evaluate
+    from ragtune.evaluation.pricing import pricing_for
+    from ragtune.evaluation.rundata import load_run
+
+    path = tmp_path / "old.db"
+    shutil.copy(Path(__file__).with_name("data") / "release-3.db", path)
+    with RunStore.open(path) as store:
+        assert store.schema_version == migrations.LATEST == 4
+        run = load_run(store, "20261101-000000-0ld1")
+        [arm] = run.arms
+        first = arm.predictions[0]
+        assert (first.answer, first.latency_s, first.wall_share_s, first.from_cache) == (
+            "2016", 0.8, 0.2, False
+        )
+        assert arm.predictions[3].from_cache is True
+        assert first.extra == {"confidence": 0.5, "escalated": False}  # typed fields moved out
+        [call] = first.measurements  # the judge's call is no longer among the arm's
+        assert (call.stage, call.prefix, call.batch) == ("answer", "kb-v1", 4)
+        assert call.prefix_share == pytest.approx(2000 / 2100)
+        assert [(j.arm, j.item_id, j.call.model) for j in run.judge_calls] == [
+            ("prompt", "q0", "claude-haiku-4-5"),
+            ("prompt", "q1", "claude-haiku-4-5"),
+            ("prompt", "q3", "claude-haiku-4-5"),
+        ]
+        pricing = pricing_for(load_catalog(), "hetzner-cx42", "claude-haiku-4-5")
+        evidence = evaluate(run, pricing)
+    prompt = evidence.arm("prompt")
+    # 2016 and 42 right, Paris wrong, q2 failed: 2 of 4
+    assert prompt.primary.value == pytest.approx(0.5) and prompt.error_count == 1
+    assert prompt.latency_s.tolist() == pytest.approx([0.8, 0.9, 1.0, 1.1])
+    # Three judge calls at claude-haiku-4-5: 3 x (900 x $1/M + 5 x $5/M) = $0.002775
+    assert evidence.judge is not None and evidence.judge.calls == 3
+    assert evidence.judge.cost == pytest.approx(3 * (900 + 25) / 1e6)

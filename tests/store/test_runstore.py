@@ -157,7 +157,9 @@ def test_predictions_come_in_item_order_with_all_calls(store: RunStore) -> None:
     )  # fmt: skip
     got = store.predictions(run_id, "rag", repeat=1)
     assert [p.item_id for p in got] == ["q0", "q2", "q3"]
-    assert [m.stage for m in got[1].measurements] == ["answer", "judge"]
+    assert [m.stage for m in got[1].measurements] == ["answer"]  # the judge's call is apart
+    [judged] = store.judge_calls(run_id)
+    assert (judged.item_id, judged.repeat, judged.call.model) == ("q2", 1, "judge-model")
     assert store.completed_items(run_id, "rag", repeat=1) == {"q0", "q2", "q3"}
     assert store.completed_items(run_id, "prompt") == set()
     assert store.prediction_counts(run_id) == {"rag": 6}
@@ -308,5 +310,7 @@ def test_query_usage_sums_a_querys_calls_and_leaves_out_judge_and_errors(store: 
     assert (q1.input_tokens, q1.cache_write_tokens, q1.output_tokens) == (180, 20, 40)
     assert q1.latency_s == pytest.approx(2.0) and q1.ttft_s == 0.1 and q1.calls == 2
     assert rows[2].latency_s is None and rows[2].cached
+    # the judge's calls live in their own table: never among an arm's, whatever is excluded
     with_judge = store.query_usage(run_id, "rag", exclude_stages=())
-    assert with_judge[1].input_tokens == 680 and with_judge[1].calls == 3
+    assert with_judge[1].input_tokens == 180 and with_judge[1].calls == 2
+    assert [j.item_id for j in store.judge_calls(run_id)] == ["q1"]

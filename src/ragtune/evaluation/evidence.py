@@ -26,7 +26,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ragtune.evaluation.judging import (
-    JUDGED,
     JudgeCost,
     PairwiseJudge,
     judge_scores,
@@ -47,7 +46,7 @@ from ragtune.evaluation.stats import (
     metric_interval,
     repeat_spread,
 )
-from ragtune.store.records import Item, Measurement, Prediction
+from ragtune.store.records import Measurement, Prediction
 
 Array = NDArray[np.float64]
 TOKEN_KINDS = ("input", "cache_write", "cache_read", "output")
@@ -267,15 +266,14 @@ def _arm(run: RunData, data: ArmData, every: list[Prediction], pricing: Pricing)
 
 
 def answer_calls(p: Prediction) -> tuple[Measurement, ...]:
-    """The calls that answered (the judge's calls are priced apart, never as the arm's)."""
-    return tuple(c for c in p.measurements if c.stage != "judge")
+    """The calls that answered (the judge's are stored apart, and priced apart)."""
+    return p.measurements
 
 
 def _latency(p: Prediction) -> float:
     """What the user waited for this item; a failure counts with the time it took."""
-    waited = (p.extra or {}).get("latency_s")
-    if waited is not None:
-        return float(waited)
+    if p.latency_s is not None:
+        return p.latency_s
     return float(sum(c.latency_s or 0.0 for c in answer_calls(p)))
 
 
@@ -288,7 +286,7 @@ def query_cost(p: Prediction, pricing: Pricing) -> tuple[float, float, bool, tup
     priced = [(c, pricing.api_price(c.model)) for c in answer_calls(p)]
     api = sum(call_cost(c, price) for c, price in priced if price is not None)
     local = not priced or any(price is None for _, price in priced)
-    machine = float((p.extra or {}).get("wall_share_s") or 0.0) if local else 0.0
+    machine = p.wall_share_s if local else 0.0
     models = tuple(sorted({price.name for _, price in priced if price is not None}))
     return float(api), machine, local, models
 
@@ -300,7 +298,7 @@ def _projection(
     if to is None or not predictions:
         return np.zeros(len(predictions)), {}
     split = project_prefixes(
-        ((answer_calls(p), dict((p.extra or {}).get("calls") or {})) for p in predictions),
+        (answer_calls(p) for p in predictions),
         min_tokens=min_cacheable_tokens(to),  # the projected model's own minimum (issue 13)
     )
     usd = np.array([sum(call_cost(c.measurement, to) for c in calls) for calls in split])
@@ -319,7 +317,7 @@ def score_predictions(run: RunData, predictions: Sequence[Prediction]) -> dict[s
     golds = [run.item(p.item_id).gold or {} for p in predictions]
     return score(
         run.config.task,
-        [None if p.error else (p.extra or {}).get("answer") for p in predictions],
+        [None if p.error else p.answer for p in predictions],
         [g.get("answer") for g in golds],
         labels=run.config.labels,
         schema=run.config.json_schema,
@@ -410,8 +408,7 @@ def training(run: RunData, pricing: Pricing) -> tuple[TrainingSummary, ...]:
 def judge_cost(run: RunData, pricing: Pricing) -> JudgeCost | None:
     """The run's judging, tokens and dollars: API list price, or self-hosted machine time."""
     task = run.config.task
-    predictions = [p for a in run.arms for p in a.predictions]
-    calls = judge_usage(run.judge_metrics, predictions, task)
+    calls = judge_usage(run.judge_metrics, run.judge_calls, task)
     if not calls:
         return None
     spec = run.config.backends.judge_spec
@@ -429,10 +426,3 @@ def judge_cost(run: RunData, pricing: Pricing) -> JudgeCost | None:
         backend, model, rubric, sum(n for _, _, n in calls), len(calls), tokens, seconds, cost,
         priced,
     )  # fmt: skip
-
-
-def item_of(run: RunData, item_id: str) -> Item:
-    return run.item(item_id)
-
-
-__all__ = ["JUDGED", "ArmEvidence", "Evidence", "evaluate"]

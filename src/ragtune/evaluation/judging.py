@@ -40,7 +40,7 @@ from ragtune.evaluation.judge import (
 )
 from ragtune.evaluation.metrics import MetricScores
 from ragtune.progress import bar
-from ragtune.store.records import Measurement, Metric
+from ragtune.store.records import JudgeCall, Measurement, Metric
 from ragtune.store.runstore import RunStore
 
 log = logging.getLogger(__name__)
@@ -242,12 +242,12 @@ def pairwise_summary(verdicts: Sequence[Metric]) -> tuple[PairwiseJudge, ...]:
 
 
 def judge_usage(
-    verdicts: Sequence[Metric], predictions: Sequence[Any], task: str
+    verdicts: Sequence[Metric], calls: Sequence[JudgeCall], task: str
 ) -> list[tuple[Measurement, float, int]]:
     """Every judgement of the run, as (usage, machine seconds, calls).
 
-    `predictions` are the run's (every arm's) with their calls; the judge's calls are those of
-    stage "judge". `verdicts` carry each verdict's machine-time share and the pairwise calls.
+    `calls` are the judge's stored calls (pointwise, repeat 0); `verdicts` carry each verdict's
+    machine-time share and the pairwise judgements' calls.
     """
     out: list[tuple[Measurement, float, int]] = []
     if task in JUDGED:
@@ -257,12 +257,9 @@ def judge_usage(
             for m in verdicts
             if m.name == name
         }
-        for p in predictions:
-            if p.repeat != 0:
-                continue
-            for c in p.measurements:
-                if c.stage == "judge":
-                    out.append((c, shares.get((p.arm, p.item_id), 0.0), 1))
+        for c in calls:
+            if c.repeat == 0:
+                out.append((c.call, shares.get((c.arm, c.item_id), 0.0), 1))
     for m in (m for m in verdicts if m.name == PAIRWISE):
         d = dict(m.details or {})
         tokens = list(d.get("tokens") or [0, 0, 0, 0])

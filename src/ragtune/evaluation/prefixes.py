@@ -3,9 +3,11 @@
 A local model has no prompt cache, so its measured cache-write and cache-read counts are 0 and
 every prompt token is plain input. An API provider caches the prefix each arm marks
 (`Request.cache_prefix`: the system prompt plus the first n messages). While an arm runs,
-`CallRecorder` wraps its backends and notes per call a fingerprint of that prefix, its share of
-the prompt, and the size of the batch the call went out in. The runner stores the note with the
-prediction (`extra["calls"][stage]`), so pricing reads the store and never re-runs a model.
+`CallRecorder` wraps its backends and sets on each response a fingerprint of that prefix, its
+share of the prompt, the size of the batch the call went out in, and any one-off model loading
+inside the call (`Response.prefix`, `prefix_share`, `batch`, `load_s`). The notes travel with
+the response into the arm's `Call` and the stored `Measurement`, so pricing reads the store,
+never re-runs a model, and never has to match a note back to a call.
 
 Projection model (simple on purpose): within a run, the first call with a given prefix writes
 it to the provider's cache and every later call with the same prefix reads it, so N calls that
@@ -21,8 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ragtune.backends.base import Backend, Request, Response
@@ -40,68 +42,23 @@ def min_cacheable_tokens(price: Any) -> int:
     return MIN_CACHEABLE_TOKENS if cache is None else int(cache.min_prefix_tokens)
 
 
-def prefix_note(request: Request) -> dict[str, Any]:
-    """The cacheable part of `request`: {"prefix": fingerprint or None, "share": of the prompt}."""
+def prefix_note(request: Request) -> tuple[str | None, float]:
+    """The cacheable part of `request`: (fingerprint or None, its share of the prompt)."""
     whole = request.system + "".join(m.content for m in request.messages)
     if request.cache_prefix is None or not whole:
-        return {"prefix": None, "share": 0.0}
+        return None, 0.0
     text = request.system + "".join(
         f"\x00{m.role}\x00{m.content}" for m in request.messages[: request.cache_prefix]
     )
     cached = request.system + "".join(m.content for m in request.messages[: request.cache_prefix])
-    return {
-        "prefix": hashlib.sha256(text.encode()).hexdigest()[:16],
-        "share": len(cached) / len(whole),
-    }
-
-
-def _key(backend: str, model: str, usage: Any, latency_s: float, cached: bool) -> tuple[Any, ...]:
-    return (
-        backend,
-        model,
-        usage.input_tokens,
-        usage.cache_write_tokens,
-        usage.cache_read_tokens,
-        usage.output_tokens,
-        latency_s,
-        cached,
-    )
-
-
-@dataclass
-class CallLog:
-    """Notes of the calls made since the last `clear`, matched back to predictions' calls."""
-
-    entries: list[tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=list)
-    load_s: float = 0.0  # one-off model loading inside these calls: not serving time
-
-    def add(self, response: Response, note: dict[str, Any]) -> None:
-        key = _key(
-            response.backend, response.model, response.usage, response.latency.total_s,
-            response.cached,
-        )  # fmt: skip
-        self.entries.append((key, note))
-
-    def take(self, call: Any) -> dict[str, Any] | None:
-        """The note of a strategy `Call` (the first unused entry that matches it)."""
-        key = _key(call.backend, call.model, call.usage, call.latency_s, call.cached)
-        for i, (k, note) in enumerate(self.entries):
-            if k == key:
-                del self.entries[i]
-                return note
-        return None
-
-    def clear(self) -> None:
-        self.entries.clear()
-        self.load_s = 0.0
+    return hashlib.sha256(text.encode()).hexdigest()[:16], len(cached) / len(whole)
 
 
 class CallRecorder:
-    """A backend that notes each request's cacheable prefix and batch size in a `CallLog`."""
+    """A backend that notes on each response its request's cacheable prefix and batch size."""
 
-    def __init__(self, inner: Backend, log: CallLog) -> None:
+    def __init__(self, inner: Backend) -> None:
         self.inner = inner
-        self.log = log
         self.name = inner.name
         self.model = inner.model
 
@@ -113,13 +70,24 @@ class CallRecorder:
         unloaded = getattr(model, "_lm", False) is None  # a local model loads on first use
         started = time.perf_counter()
         responses = self.inner.generate(requests)
+        load_s = 0.0
         if unloaded and getattr(model, "_lm", None) is not None:
             # the call's own latency starts after loading; the rest of the wait was the load
             decoding = sum({r.latency.total_s for r in responses if not r.cached})
-            self.log.load_s += max(0.0, time.perf_counter() - started - decoding)
-        for request, response in zip(requests, responses, strict=False):
-            self.log.add(response, {**prefix_note(request), "batch": len(requests)})
-        return responses
+            load_s = max(0.0, time.perf_counter() - started - decoding)
+        out = []
+        for i, (request, response) in enumerate(zip(requests, responses, strict=False)):
+            prefix, share = prefix_note(request)
+            out.append(
+                replace(
+                    response,
+                    prefix=prefix,
+                    prefix_share=share,
+                    batch=len(requests),
+                    load_s=load_s if i == 0 else 0.0,  # once per batch, on its first response
+                )
+            )
+        return out
 
     def close(self) -> None:
         self.inner.close()
@@ -131,19 +99,16 @@ def _innermost(backend: Any) -> Any:
     return backend
 
 
-def record_calls(resources: Any) -> CallLog:
+def record_calls(resources: Any) -> None:
     """Wrap the resources' backends (once each, keeping shared ones shared) in a recorder."""
-    log = CallLog()
     wrapped: dict[int, CallRecorder] = {}
     for attr in ("cheap", "strong", "tuned"):
         backend = getattr(resources, attr)
         if backend is None or isinstance(backend, CallRecorder):
             continue
         if id(backend) not in wrapped:
-            wrapped[id(backend)] = CallRecorder(backend, log)
+            wrapped[id(backend)] = CallRecorder(backend)
         setattr(resources, attr, wrapped[id(backend)])
-    resources.extras["call_log"] = log
-    return log
 
 
 @dataclass(frozen=True)
@@ -166,24 +131,23 @@ class ProjectedCall:
 
 
 def project_prefixes(
-    predictions: Iterable[tuple[Sequence[Measurement], Mapping[str, Any]]],
+    predictions: Iterable[Sequence[Measurement]],
     *,
     min_tokens: int = MIN_CACHEABLE_TOKENS,
 ) -> list[list[ProjectedCall]]:
-    """Per prediction (its calls and its stage -> note map, in run order), the projected calls.
+    """Per prediction (its calls with their prefix notes, in run order), the projected calls.
 
     The first use of a prefix is a cache write, every later use a read (see the module
     docstring); calls that measured cache tokens keep them.
     """
     seen: set[str] = set()
     out = []
-    for calls, notes in predictions:
+    for calls in predictions:
         projected = []
         for call in calls:
-            note = notes.get(call.stage) or {}
             prompt = call.input_tokens + call.cache_write_tokens + call.cache_read_tokens
-            prefix_tokens = round(prompt * float(note.get("share") or 0.0))
-            fingerprint = note.get("prefix")
+            prefix_tokens = round(prompt * call.prefix_share)
+            fingerprint = call.prefix
             measured_cache = call.cache_write_tokens + call.cache_read_tokens > 0
             if measured_cache or not fingerprint or prefix_tokens < min_tokens:
                 projected.append(

@@ -21,7 +21,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from ragtune.config import Advice, Backends, Pricing
 from ragtune.errors import Problem, RagtuneError, ValidationError
 from ragtune.evaluation.judging import JUDGED, PAIRWISE
-from ragtune.store.records import Arm, Item, KbVersion, LossPoint, Metric, Prediction, TrainingRun
+from ragtune.store.records import (
+    Arm,
+    Item,
+    JudgeCall,
+    KbVersion,
+    LossPoint,
+    Metric,
+    Prediction,
+    TrainingRun,
+)
 from ragtune.store.runstore import RunStore
 
 
@@ -89,6 +98,7 @@ class RunData:
     items: tuple[Item, ...]
     arms: tuple[ArmData, ...]
     judge_metrics: tuple[Metric, ...] = ()  # the judge's per-item verdicts (pointwise, pairwise)
+    judge_calls: tuple[JudgeCall, ...] = ()  # the judge's calls, one per judged prediction
     training: tuple[TrainingJob, ...] = ()
     kb_versions: tuple[KbVersion, ...] = ()
     _by_id: Mapping[str, Item] = field(default_factory=dict, compare=False, repr=False)
@@ -140,6 +150,7 @@ def load_run(store: RunStore, run_id: str) -> RunData:
         items=items,
         arms=arms,
         judge_metrics=verdicts,
+        judge_calls=tuple(store.judge_calls(run.id)),
         training=jobs,
         kb_versions=tuple(store.kb_versions(run.id)),
         _by_id={i.id: i for i in items},

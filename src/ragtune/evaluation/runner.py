@@ -26,7 +26,7 @@ from ragtune.data import Example
 from ragtune.errors import RagtuneError
 from ragtune.evaluation.freshness import run_freshness
 from ragtune.evaluation.judging import judge_run
-from ragtune.evaluation.prefixes import CallLog, record_calls
+from ragtune.evaluation.prefixes import record_calls
 from ragtune.evaluation.resources import build_resources
 from ragtune.progress import bar
 from ragtune.store.records import Item, KbVersion, LossPoint, Measurement
@@ -171,7 +171,6 @@ def answer_items(
     models vary even at temperature 0, and sampling arms vary by seed.
     """
     resources = getattr(arm, "resources", None)
-    log = (resources.extras.get("call_log") if resources is not None else None) or CallLog()
     base_seed = resources.seed if resources is not None else 0
     try:
         for repeat in range(repeats):
@@ -184,13 +183,11 @@ def answer_items(
                 advance(len(items) - len(todo))
                 for start in range(0, len(todo), BATCH):
                     chunk = todo[start : start + BATCH]
-                    log.clear()
                     started = time.perf_counter()
                     predictions = arm.predict(chunk)
-                    wall = time.perf_counter() - started - log.load_s  # loading is not serving
-                    store.record_predictions(
-                        stored_batch(run_id, name, repeat, predictions, wall, log)
-                    )
+                    loading = sum(c.load_s for p in predictions for c in p.calls)
+                    wall = time.perf_counter() - started - loading  # loading is not serving
+                    store.record_predictions(stored_batch(run_id, name, repeat, predictions, wall))
                     advance(len(chunk))
     finally:
         if resources is not None:
@@ -203,12 +200,7 @@ def from_cache(p: Prediction) -> bool:
 
 
 def stored_batch(
-    run_id: str,
-    arm: str,
-    repeat: int,
-    predictions: Sequence[Prediction],
-    wall_s: float,
-    log: CallLog | None = None,
+    run_id: str, arm: str, repeat: int, predictions: Sequence[Prediction], wall_s: float
 ) -> list[StoredPrediction]:
     """A batch's records, each with its share of machine time (`wall_share_s`).
 
@@ -218,45 +210,28 @@ def stored_batch(
     size, which is the original share when the cache was filled by the same items in the same
     batches (a re-run of the same workload).
     """
-    log = log or CallLog()
-    notes = [{c.stage: log.take(c) or {} for c in p.calls} for p in predictions]
     fresh = [p for p in predictions if not from_cache(p)]
     fresh_share = wall_s / len(fresh) if fresh else 0.0
     out = []
-    for p, note in zip(predictions, notes, strict=True):
+    for p in predictions:
         if from_cache(p):
-            batch = {c.stage: int(note[c.stage].get("batch") or len(predictions)) for c in p.calls}
-            share = sum(c.latency_s / max(1, batch[c.stage]) for c in p.calls)
+            share = sum(c.latency_s / max(1, c.batch or len(predictions)) for c in p.calls)
         else:
             share = fresh_share
-        out.append(stored(run_id, arm, repeat, p, share, note))
+        out.append(stored(run_id, arm, repeat, p, share))
     return out
 
 
 def stored(
-    run_id: str,
-    arm: str,
-    repeat: int,
-    p: Prediction,
-    wall_share_s: float = 0.0,
-    notes: dict[str, dict[str, Any]] | None = None,
+    run_id: str, arm: str, repeat: int, p: Prediction, wall_share_s: float = 0.0
 ) -> StoredPrediction:
     """The store's record of a prediction: one measurement per model call.
 
     `wall_share_s` is this item's share of its batch's wall time: what self-hosted serving is
     priced on (a batch's responses each report the whole batch's latency, so latencies cannot
-    simply be summed). `notes` maps each call's stage to its note (cacheable prefix fingerprint
-    and share, batch size; see `prefixes.py`).
+    simply be summed). Each call keeps its cacheable-prefix note (see `prefixes.py`).
     """
-    extra = {
-        "answer": p.answer,
-        "latency_s": p.latency_s,
-        "confidence": p.confidence,
-        "escalated": p.escalated,
-        "wall_share_s": wall_share_s,
-        "from_cache": from_cache(p),
-        "calls": notes or {},
-    }
+    extra = {"confidence": p.confidence, "escalated": p.escalated}
     calls = tuple(
         Measurement(
             c.stage,
@@ -268,6 +243,9 @@ def stored(
             c.latency_s,
             c.ttft_s,
             c.cached,
+            c.prefix,
+            c.prefix_share,
+            c.batch,
         )
         for c in p.calls
     )
@@ -281,6 +259,10 @@ def stored(
         p.error,
         extra,
         calls,
+        answer=p.answer,
+        latency_s=p.latency_s,
+        wall_share_s=wall_share_s,
+        from_cache=from_cache(p),
     )
 
 

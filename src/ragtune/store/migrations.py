@@ -135,6 +135,57 @@ CREATE TABLE kb_versions (
 );
 """,
     ),
+    (
+        "typed per-item columns; the judge's calls in their own table",
+        """
+ALTER TABLE predictions ADD COLUMN answer TEXT;             -- the parsed answer, JSON
+ALTER TABLE predictions ADD COLUMN latency_s REAL;          -- what the user waited
+ALTER TABLE predictions ADD COLUMN wall_share_s REAL NOT NULL DEFAULT 0;  -- machine time share
+ALTER TABLE predictions ADD COLUMN from_cache INTEGER NOT NULL DEFAULT 0;
+UPDATE predictions SET
+    answer = NULLIF(extra -> '$.answer', 'null'),
+    latency_s = json_extract(extra, '$.latency_s'),
+    wall_share_s = COALESCE(json_extract(extra, '$.wall_share_s'), 0),
+    from_cache = COALESCE(json_extract(extra, '$.from_cache'), 0);
+ALTER TABLE measurements ADD COLUMN prefix TEXT;            -- cacheable prefix fingerprint
+ALTER TABLE measurements ADD COLUMN prefix_share REAL NOT NULL DEFAULT 0;
+ALTER TABLE measurements ADD COLUMN batch INTEGER;          -- requests sent together
+UPDATE measurements SET
+    prefix = (SELECT json_extract(p.extra, '$.calls.' || measurements.stage || '.prefix')
+              FROM predictions p WHERE p.run_id = measurements.run_id AND p.arm = measurements.arm
+              AND p.item_id = measurements.item_id AND p.repeat = measurements.repeat),
+    prefix_share = COALESCE((SELECT json_extract(p.extra, '$.calls.' || measurements.stage
+              || '.share') FROM predictions p WHERE p.run_id = measurements.run_id
+              AND p.arm = measurements.arm AND p.item_id = measurements.item_id
+              AND p.repeat = measurements.repeat), 0),
+    batch = (SELECT json_extract(p.extra, '$.calls.' || measurements.stage || '.batch')
+             FROM predictions p WHERE p.run_id = measurements.run_id AND p.arm = measurements.arm
+             AND p.item_id = measurements.item_id AND p.repeat = measurements.repeat);
+UPDATE predictions SET extra = json_remove(extra, '$.answer', '$.latency_s', '$.wall_share_s',
+    '$.from_cache', '$.calls');
+CREATE TABLE judge_calls (
+    run_id TEXT NOT NULL,
+    arm TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    repeat INTEGER NOT NULL,
+    model TEXT,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0,
+    latency_s REAL,
+    ttft_s REAL,
+    cached INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, arm, item_id, repeat),
+    FOREIGN KEY (run_id, arm, item_id, repeat)
+        REFERENCES predictions(run_id, arm, item_id, repeat) ON DELETE CASCADE
+);
+INSERT INTO judge_calls SELECT run_id, arm, item_id, repeat, model, input_tokens,
+    cache_write_tokens, cache_read_tokens, output_tokens, latency_s, ttft_s, cached
+    FROM measurements WHERE stage = 'judge';
+DELETE FROM measurements WHERE stage = 'judge';
+""",
+    ),
 ]
 
 LATEST = len(MIGRATIONS)

@@ -7,7 +7,7 @@ numbers (evaluation, cost, advisor read these records).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the store reads responses; it never imports the backends at run time
@@ -72,6 +72,11 @@ class Measurement:
     latency_s: float | None = None  # whole call
     ttft_s: float | None = None  # time to first token, when streamed
     cached: bool = False  # served from the response cache; latency is the original call's
+    # The call's cacheable prompt prefix, as the run's recorder noted it on the response
+    # (`evaluation/prefixes.py`): fingerprint, share of the prompt's characters, batch size.
+    prefix: str | None = None
+    prefix_share: float = 0.0
+    batch: int | None = None
 
     @classmethod
     def of(cls, response: Response, stage: str = "answer") -> Measurement:
@@ -79,13 +84,38 @@ class Measurement:
         u, lat = response.usage, response.latency
         return cls(
             stage, response.model, u.input_tokens, u.cache_write_tokens, u.cache_read_tokens,
-            u.output_tokens, lat.total_s, lat.ttft_s, response.cached,
+            u.output_tokens, lat.total_s, lat.ttft_s, response.cached, response.prefix,
+            response.prefix_share, response.batch,
         )  # fmt: skip
+
+
+JUDGE = "judge"  # the stage of an LLM judge's call: stored apart, never an arm's cost
+
+
+@dataclass(frozen=True)
+class JudgeCall:
+    """The judge's call about one prediction (its own table since schema 4)."""
+
+    arm: str
+    item_id: str
+    repeat: int
+    call: Measurement
+
+
+# Per-item fields that earlier releases kept in `Prediction.extra`; now typed columns.
+TYPED_EXTRA = ("answer", "latency_s", "wall_share_s", "from_cache")
 
 
 @dataclass(frozen=True)
 class Prediction:
-    """One arm's answer to one item in one repeat; `error` set (and `text` None) when it failed."""
+    """One arm's answer to one item in one repeat; `error` set (and `text` None) when it failed.
+
+    `answer` is the parsed answer that is scored (a label, a JSON object, a short answer);
+    `latency_s` what the user waited (a failure included: the time it took); `wall_share_s` its
+    share of the batch's machine time, what self-hosting is priced on; `from_cache` every call
+    came from the response cache. A record built the old way, with those keys in `extra`, has
+    them moved to the fields.
+    """
 
     run_id: str
     arm: str
@@ -97,6 +127,36 @@ class Prediction:
     extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. router escalated, confidence
     measurements: tuple[Measurement, ...] = ()
     created: str | None = None  # set by the store
+    answer: Any = None
+    latency_s: float | None = None
+    wall_share_s: float = 0.0
+    from_cache: bool = False
+
+    def __post_init__(self) -> None:
+        extra = dict(self.extra or {})
+        if not any(k in extra for k in (*TYPED_EXTRA, "calls")):
+            return
+        moved = {k: extra.pop(k) for k in TYPED_EXTRA if k in extra}
+        notes = extra.pop("calls", None) or {}
+        if self.answer is None and moved.get("answer") is not None:
+            object.__setattr__(self, "answer", moved["answer"])
+        if self.latency_s is None and moved.get("latency_s") is not None:
+            object.__setattr__(self, "latency_s", float(moved["latency_s"]))
+        if not self.wall_share_s and moved.get("wall_share_s"):
+            object.__setattr__(self, "wall_share_s", float(moved["wall_share_s"]))
+        if not self.from_cache and moved.get("from_cache"):
+            object.__setattr__(self, "from_cache", bool(moved["from_cache"]))
+        if notes:
+            calls = tuple(
+                m if m.prefix is not None or m.stage not in notes else replace(
+                    m, prefix=notes[m.stage].get("prefix"),
+                    prefix_share=float(notes[m.stage].get("share") or 0.0),
+                    batch=notes[m.stage].get("batch"),
+                )
+                for m in self.measurements
+            )  # fmt: skip
+            object.__setattr__(self, "measurements", calls)
+        object.__setattr__(self, "extra", extra)
 
 
 @dataclass(frozen=True)

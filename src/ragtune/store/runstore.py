@@ -21,9 +21,11 @@ from ragtune.store.database import Database
 from ragtune.store.provenance import machine_info, package_versions
 from ragtune.store.records import (
     ARM_STATUSES,
+    JUDGE,
     RUN_STATUSES,
     Arm,
     Item,
+    JudgeCall,
     KbVersion,
     LossPoint,
     Measurement,
@@ -206,46 +208,82 @@ class RunStore(Database):
         with self.transaction():
             self._executemany(
                 "INSERT INTO predictions (run_id, arm, item_id, repeat, text, citations, error,"
-                " extra, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " extra, created, answer, latency_s, wall_share_s, from_cache)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (run_id, arm, item_id, repeat) DO UPDATE SET text = excluded.text,"
                 " citations = excluded.citations, error = excluded.error, extra = excluded.extra,"
-                " created = excluded.created",
+                " created = excluded.created, answer = excluded.answer,"
+                " latency_s = excluded.latency_s, wall_share_s = excluded.wall_share_s,"
+                " from_cache = excluded.from_cache",
                 [
                     (p.run_id, p.arm, p.item_id, p.repeat, p.text, _dump(list(p.citations)),
-                     p.error, _dump(dict(p.extra)), now)
+                     p.error, _dump(dict(p.extra)), now,
+                     None if p.answer is None else _dump(p.answer), p.latency_s, p.wall_share_s,
+                     int(p.from_cache))
                     for p in batch
                 ],
             )  # fmt: skip
             # A replaced prediction's calls (and any judge of it) no longer describe it.
-            self._executemany(
-                "DELETE FROM measurements WHERE run_id = ? AND arm = ? AND item_id = ?"
-                " AND repeat = ?",
-                [(p.run_id, p.arm, p.item_id, p.repeat) for p in batch],
-            )
+            for table in ("measurements", "judge_calls"):
+                self._executemany(
+                    f"DELETE FROM {table} WHERE run_id = ? AND arm = ? AND item_id = ?"
+                    " AND repeat = ?",
+                    [(p.run_id, p.arm, p.item_id, p.repeat) for p in batch],
+                )
             for p in batch:
                 self._write_measurements(p.run_id, p.arm, p.item_id, p.repeat, p.measurements)
 
     def record_measurements(
         self, run_id: str, arm: str, item_id: str, repeat: int, measurements: Iterable[Measurement]
     ) -> None:
-        """Add calls made after the prediction (a judge, say); replaces the same stage."""
+        """Add calls made after the prediction (the judge's, stage "judge", go to their own
+        table, never among the arm's calls); replaces the same stage."""
         with self.transaction():
             self._write_measurements(run_id, arm, item_id, repeat, measurements)
 
     def _write_measurements(
         self, run_id: str, arm: str, item_id: str, repeat: int, measurements: Iterable[Measurement]
     ) -> None:
+        calls = list(measurements)
         self._executemany(
             "INSERT OR REPLACE INTO measurements (run_id, arm, item_id, repeat, stage, model,"
             " input_tokens, cache_write_tokens, cache_read_tokens, output_tokens, latency_s,"
-            " ttft_s, cached) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " ttft_s, cached, prefix, prefix_share, batch)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (run_id, arm, item_id, repeat, m.stage, m.model, m.input_tokens,
                  m.cache_write_tokens, m.cache_read_tokens, m.output_tokens, m.latency_s, m.ttft_s,
-                 int(m.cached))
-                for m in measurements
+                 int(m.cached), m.prefix, m.prefix_share, m.batch)
+                for m in calls
+                if m.stage != JUDGE
             ],
         )  # fmt: skip
+        self._executemany(
+            "INSERT OR REPLACE INTO judge_calls (run_id, arm, item_id, repeat, model,"
+            " input_tokens, cache_write_tokens, cache_read_tokens, output_tokens, latency_s,"
+            " ttft_s, cached) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (run_id, arm, item_id, repeat, m.model, m.input_tokens, m.cache_write_tokens,
+                 m.cache_read_tokens, m.output_tokens, m.latency_s, m.ttft_s, int(m.cached))
+                for m in calls
+                if m.stage == JUDGE
+            ],
+        )  # fmt: skip
+
+    def judge_calls(self, run_id: str) -> list[JudgeCall]:
+        """The judge's calls of a run, one per judged prediction, in item order."""
+        rows = self._read(
+            "SELECT j.arm, j.item_id, j.repeat, j.model, j.input_tokens, j.cache_write_tokens,"
+            " j.cache_read_tokens, j.output_tokens, j.latency_s, j.ttft_s, j.cached"
+            " FROM judge_calls j JOIN items i ON i.run_id = j.run_id AND i.id = j.item_id"
+            " WHERE j.run_id = ? ORDER BY j.arm, j.repeat, i.position",
+            (run_id,),
+        )
+        return [
+            JudgeCall(r[0], r[1], r[2],
+                      Measurement(JUDGE, r[3], r[4], r[5], r[6], r[7], r[8], r[9], bool(r[10])))
+            for r in rows
+        ]  # fmt: skip
 
     def completed_items(
         self, run_id: str, arm: str, repeat: int = 0, *, include_errors: bool = False
@@ -303,22 +341,25 @@ class RunStore(Database):
         for r in self._read(
             "SELECT m.arm, m.item_id, m.repeat, m.stage, m.model, m.input_tokens,"
             " m.cache_write_tokens, m.cache_read_tokens, m.output_tokens, m.latency_s, m.ttft_s,"
-            " m.cached"
+            " m.cached, m.prefix, m.prefix_share, m.batch"
             f" FROM measurements m JOIN predictions p USING (run_id, arm, item_id, repeat)"
             f" WHERE {where} ORDER BY m.stage",
             params,
         ):
-            call = Measurement(r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], bool(r[11]))
+            call = Measurement(r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], bool(r[11]),
+                               r[12], r[13], r[14])  # fmt: skip
             calls.setdefault((r[0], r[1], r[2]), []).append(call)
         rows = self._read(
-            "SELECT p.arm, p.item_id, p.repeat, p.text, p.citations, p.error, p.extra, p.created"
+            "SELECT p.arm, p.item_id, p.repeat, p.text, p.citations, p.error, p.extra, p.created,"
+            " p.answer, p.latency_s, p.wall_share_s, p.from_cache"
             " FROM predictions p JOIN items i ON i.run_id = p.run_id AND i.id = p.item_id"
             f" WHERE {where} ORDER BY p.arm, p.repeat, i.position",
             params,
         )
         return [
             Prediction(run_id, r[0], r[1], r[2], r[3], tuple(_load(r[4])), r[5], _load(r[6]),
-                       tuple(calls.get((r[0], r[1], r[2]), ())), r[7])
+                       tuple(calls.get((r[0], r[1], r[2]), ())), r[7], _load(r[8]), r[9],
+                       r[10], bool(r[11]))
             for r in rows
         ]  # fmt: skip
 

@@ -34,6 +34,11 @@ class Call:
     latency_s: float
     ttft_s: float | None = None
     cached: bool = False  # served from the response cache
+    # The recorder's notes on the response (see `Response.prefix`), kept with the call.
+    prefix: str | None = None
+    prefix_share: float = 0.0
+    batch: int | None = None
+    load_s: float = 0.0
 
     @classmethod
     def of(cls, response: Response, stage: str = "answer") -> Call:
@@ -45,6 +50,10 @@ class Call:
             response.latency.total_s,
             response.latency.ttft_s,
             response.cached,
+            response.prefix,
+            response.prefix_share,
+            response.batch,
+            response.load_s,
         )
 
 
