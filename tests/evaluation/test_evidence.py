@@ -57,19 +57,20 @@ def write_workload(folder: Path, url: str, *, prices: bool) -> Path:
 
 
 def run_three(tmp_path: Path, monkeypatch: Any, *, prices: bool) -> tuple[Any, Any, Any, str]:
-    """`ragtune run`, `runs show` and `report --format json` on one store, the last two run from
-    another working directory than the first."""
+    """`ragtune run`, `runs show` and `report --format json` on one store: the run from a folder
+    that is not the workload's (so a price file must be found next to the workload, not the
+    working directory), the other two from a third folder."""
     store = tmp_path / "store" / "s.db"
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "third").mkdir()
     with chat_server() as url:
         workload = write_workload(tmp_path / "work", url, prices=prices)
-        monkeypatch.chdir(tmp_path / "work")
+        monkeypatch.chdir(tmp_path / "elsewhere")
         ran = CliRunner().invoke(
-            cli, ["run", "w.yaml", "--store", str(store), "--no-cache", "--json"]
+            cli, ["run", str(workload), "--store", str(store), "--no-cache", "--json"]
         )
     assert ran.exit_code == 0, ran.output
-    assert workload.is_file()
-    (tmp_path / "elsewhere").mkdir()
-    monkeypatch.chdir(tmp_path / "elsewhere")
+    monkeypatch.chdir(tmp_path / "third")
     run_id = json.loads(ran.stdout)["run_id"]
     shown = CliRunner().invoke(cli, ["runs", "show", run_id, "--store", str(store), "--json"])
     assert shown.exit_code == 0, shown.output
@@ -104,6 +105,13 @@ def test_run_show_and_report_print_the_same_figures(
     assert by_arm["prompt"]["errors"] == 2 and by_arm["fewshot"]["errors"] == 0
     assert by_arm["prompt"]["quality"]["estimate"] == pytest.approx(8 / 10)
     assert by_arm["fewshot"]["quality"]["estimate"] == pytest.approx(10 / 10)
+    if prices:  # a price file the run was priced with and that is gone: an error, not a skip
+        (tmp_path / "work" / "my_prices.yaml").unlink()
+        store = str(tmp_path / "store" / "s.db")
+        gone = CliRunner().invoke(cli, ["runs", "show", ran["run_id"], "--store", store])
+        assert gone.exit_code == 2
+        assert "my_prices.yaml, which no longer exist(s)" in gone.stderr
+        assert "put the price file back" in gone.stderr
 
 
 def test_a_failing_arm_is_shown_and_not_recommended(tmp_path: Path, monkeypatch: Any) -> None:

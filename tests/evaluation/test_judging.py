@@ -87,10 +87,9 @@ def test_qa_answers_are_judged_per_item_with_a_wilson_interval(
     assert arms["rag"].judge_quality == wilson_interval(6, 6)
     verdicts = store.metrics(run_id, arm="rag", name="judge_correct", per_item=True)
     assert len(verdicts) == 6 and all(v.details and "reply" in v.details for v in verdicts)
-    judge_calls = [
-        m for p in store.predictions(run_id) for m in p.measurements if m.stage == "judge"
-    ]
+    judge_calls = store.judge_calls(run_id)  # in their own table, never among the arms' calls
     assert len(judge_calls) == 11
+    assert not [m for p in store.predictions(run_id) for m in p.measurements if m.stage == "judge"]
     # the judge is priced apart: the arms' tokens and $/1k are what they were before judging
     for name, arm in arms.items():
         assert arm.cost_per_1k == pytest.approx(before[name].cost_per_1k)

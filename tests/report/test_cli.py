@@ -31,6 +31,7 @@ SCHEMA_KEYS = {
     "router",
     "prices",
     "assumptions",
+    "errors",
 }
 
 
@@ -61,7 +62,7 @@ def test_json_and_markdown_match_the_document(real_run: tuple[Path, str], tmp_pa
     )
     assert result.exit_code == 0 and result.stdout.strip() == str(out)
     doc = json.loads(out.read_text())
-    assert set(doc) >= SCHEMA_KEYS and doc["schema"] == "ragtune.report/1"
+    assert set(doc) >= SCHEMA_KEYS and doc["schema"] == "ragtune.report/2"
     assert doc["run"]["id"] == run_id and sorted(a["arm"] for a in doc["arms"]) == [
         "memory",
         "prompt",

@@ -186,7 +186,10 @@ def test_a_store_written_by_the_previous_release_is_migrated_and_read(tmp_path: 
         [arm] = run.arms
         first = arm.predictions[0]
         assert (first.answer, first.latency_s, first.wall_share_s, first.from_cache) == (
-            "2016", 0.8, 0.2, False
+            "2016",
+            0.8,
+            0.2,
+            False,
         )
         assert arm.predictions[3].from_cache is True
         assert first.extra == {"confidence": 0.5, "escalated": False}  # typed fields moved out

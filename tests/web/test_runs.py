@@ -1,10 +1,11 @@
 """The runs viewer: list, report pages and report API, on real stores, in real Chromium.
 
 Fast tests use a real SQLite store whose runs are made through the store API, with the advisor
-replaced by the report fixture document (tests/report/fixture_document.json: hostile arm names,
-an API key in the config). Slow tests make one tiny real run (`ragtune run`, local models) and
-serve it with `ragtune serve --store`, as a user would; the report page must be exactly what
-`render_html(build_document(...))` gives, the same code as `ragtune report`.
+replaced by the report fixture document (tests/report/fixture_document.json, a real
+`build_document` result: hostile arm names, an API key in the config). Slow tests make one tiny
+real run (`ragtune run`, local models) and serve it with `ragtune serve --store`, as a user
+would; the report page must be exactly what `render_html(build_document(...))` gives, the same
+code as `ragtune report`.
 Screenshots go to test-artifacts/web/.
 """
 
@@ -114,8 +115,8 @@ def test_report_page_is_the_rendered_report(client: TestClient, store: tuple[Pat
 def test_report_api_formats_and_volume(client: TestClient, store: tuple[Path, str]) -> None:
     _, run_id = store
     doc = client.get(f"/api/runs/{run_id}/report").json()
-    assert doc["schema"] == "ragtune.report/1" and doc["run"]["id"] == run_id
-    assert doc["run"]["config"]["backends"]["api"]["api_key"] == "[redacted]"
+    assert doc["schema"] == "ragtune.report/2" and doc["run"]["id"] == run_id
+    assert doc["run"]["config"]["service"]["api_key"] == "[redacted]"
     md = client.get(f"/api/runs/{run_id}/report", params={"format": "md"})
     assert md.headers["content-type"].startswith("text/markdown") and "## Arms" in md.text
     priced = client.get(f"/api/runs/{run_id}/report", params={"volume": "2500000"}).json()
@@ -247,8 +248,8 @@ def test_real_report_page_is_render_html_of_build_document(
     with RunStore.open(store) as s:
         doc = build_document(s, run_id)
     served = httpx.get(f"{viewer}/api/runs/{run_id}/report", timeout=60).json()
-    assert {**served, "generated": ""} == {**json.loads(json.dumps(doc)), "generated": ""}
-    assert page == render_html({**doc, "generated": _generated(page)})
+    assert {**served, "generated": ""} == {**doc.to_json(), "generated": ""}
+    assert page == render_html(doc.model_copy(update={"generated": _generated(page)}))
     priced = httpx.get(f"{viewer}/api/runs/{run_id}/report", params={"volume": 5e6}).json()
     assert priced["verdict"]["volume"] == 5e6
 
