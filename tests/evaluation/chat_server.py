@@ -40,6 +40,12 @@ def chat_server(fail_delay_s: float = 0.3) -> Iterator[str]:
         def log_message(self, *args: Any) -> None:  # keep pytest output clean
             pass
 
+        def handle_one_request(self) -> None:
+            try:
+                super().handle_one_request()
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up on an error
+                self.close_connection = True
+
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             messages = body["messages"]
