@@ -64,13 +64,14 @@ def test_every_test_answer_is_judged_and_the_judge_is_priced_apart(judged: Judge
         p for p in store.predictions(judged.run_id, "prompt", repeat=0) if p.item_id in test_ids
     ]
     stages = [sorted(m.stage for m in p.measurements) for p in repeat0]
-    assert stages == [["answer", "judge"]] * 4
+    assert stages == [["answer"]] * 4  # the judge's calls are in their own table
+    judged_items = {j.item_id for j in store.judge_calls(judged.run_id) if j.repeat == 0}
+    assert judged_items == test_ids
     # machine time per item is the batch's serving time, without the one-off model load
     for p in repeat0:
-        [answer] = [m for m in p.measurements if m.stage == "answer"]
-        batch = p.extra["calls"]["answer"]["batch"]
-        assert answer.latency_s is not None
-        assert p.extra["wall_share_s"] * batch <= answer.latency_s + max(1.0, answer.latency_s / 4)
+        [answer] = p.measurements
+        assert answer.latency_s is not None and answer.batch is not None
+        assert p.wall_share_s * answer.batch <= answer.latency_s + max(1.0, answer.latency_s / 4)
     result = CliRunner().invoke(
         cli, ["runs", "show", judged.run_id, "--store", str(judged.store_path), "--json"]
     )
@@ -78,9 +79,7 @@ def test_every_test_answer_is_judged_and_the_judge_is_priced_apart(judged: Judge
     summary = json.loads(result.stdout)
     [arm] = summary["arms"]
     assert arm["judge_metric"] == "judge_correct" and arm["judge_quality"]["method"] == "wilson"
-    answer_input = sum(
-        m.input_tokens for p in repeat0 for m in p.measurements if m.stage == "answer"
-    )
+    answer_input = sum(m.input_tokens for p in repeat0 for m in p.measurements)
     assert arm["tokens"]["input"] == pytest.approx(answer_input / 4)  # no judge tokens in the arm
     judge = summary["judge"]
     assert judge["calls"] == 4 and judge["priced"] == "self-hosted machine time"
@@ -96,7 +95,7 @@ def test_repeats_are_answered_afresh_and_give_a_spread(judged: Judged) -> None:
     assert len(again) == 4
     # the response cache was on: repeat 1 is keyed by its own seed, not replayed from repeat 0
     assert not any(m.cached for p in again for m in p.measurements)
-    assert all(p.extra["calls"]["answer"]["batch"] >= 1 for p in again)
+    assert all(m.batch and m.batch >= 1 for p in again for m in p.measurements)
     result = CliRunner().invoke(
         cli, ["runs", "show", judged.run_id, "--store", str(judged.store_path)]
     )
