@@ -32,7 +32,17 @@ from ragtune.errors import (
 
 TASKS = ("qa", "classify", "extract", "generate")
 # The arms ragtune knows, by stable name (used in configs, the store and reports).
-ARMS = ("prompt", "fewshot", "long_context", "rag", "finetune", "finetune_rag", "memory", "router")
+ARMS = (
+    "prompt",
+    "fewshot",
+    "long_context",
+    "rag",
+    "finetune",
+    "finetune_rag",
+    "memory",
+    "router",
+    "classifier",
+)
 
 
 class _Strict(BaseModel):
@@ -317,7 +327,7 @@ def _check_task(
                     ", ".join(bad[:3]),
                 )
             )
-    needs_train = {"fewshot", "finetune", "finetune_rag", "memory"} & set(spec.arms)
+    needs_train = {"fewshot", "finetune", "finetune_rag", "memory", "classifier"} & set(spec.arms)
     if examples and needs_train and not any(e.split == "train" for e in examples):
         problems.append(
             Problem("data", f"arms {', '.join(sorted(needs_train))} need a non-empty train split")

@@ -50,7 +50,7 @@ def test_a_constraint_no_equal_arm_meets_is_relaxed_with_a_caveat():
     arms = [arm("prompt", 0.80, p95=3.0), arm("finetune", 0.81, p95=2.5)]
     verdict = decide(facts(arms, advice={"latency_budget_s": 0.5}))
     assert verdict.recommended in {"prompt", "finetune"}
-    assert any("p95 latency within 0.5 s" in c for c in verdict.caveats)
+    assert any("p95 request latency within 0.5 s" in c for c in verdict.caveats)
 
 
 def test_rag_beating_a_stale_tuned_model_on_changed_facts_is_reported():

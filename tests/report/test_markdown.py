@@ -62,8 +62,8 @@ def test_arm_table_round_trips_the_json_numbers(document: dict[str, Any]) -> Non
         assert int(row[col["n"]].replace(",", "")) == arm["n"]
         pairs = {
             "format validity": "validity",
-            "p50 s": "latency_p50",
-            "p95 s": "latency_p95",
+            "request p50 s": "latency_p50",
+            "request p95 s": "latency_p95",
             "$/1k at 100,000 requests/month": "cost_per_1k",
             "$/1k projected": "projected_per_1k",
             "monthly": "monthly_cost",
@@ -136,7 +136,7 @@ def test_every_section_has_its_table(document: dict[str, Any]) -> None:
         "## Verdict",
         "## Arms",
         "## Monthly cost vs volume",
-        "## Latency per query",
+        "## Request latency per query",
         "## Knowledge freshness",
         "## Fine-tuning",
         "## Router router",

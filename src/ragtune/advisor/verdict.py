@@ -258,7 +258,7 @@ def _constrain(candidates: list[ArmSummary], facts: Facts, verdict: Verdict) -> 
     if budget:
         rules.append(
             (
-                f"p95 latency within {budget:g} s",
+                f"p95 request latency within {budget:g} s",
                 lambda a: a.latency_p95 is not None and a.latency_p95 <= budget,
                 ARTICLES["003"],
             )

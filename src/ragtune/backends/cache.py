@@ -4,7 +4,8 @@ The key is the SHA-256 of the backend name, the model, the backend's answer-chan
 (an adapter, a base URL) and the full request, as canonical JSON. Only successful responses are
 stored: a failed call raises before anything is written, so errors are never cached. A hit comes
 back with `cached=True` and the latency that was measured when it was made. Bypass the cache by
-not wrapping the backend (`--no-cache`), or refresh it with `CachedBackend(..., refresh=True)`,
+not wrapping the backend (`--no-cache`) or for a while by setting `bypass` (request-latency
+timing must compute, not replay), or refresh it with `CachedBackend(..., refresh=True)`,
 which skips reads but still writes.
 
 The file lives at `$RAGTUNE_CACHE_DIR/responses.sqlite` by default. It holds requests and
@@ -112,6 +113,7 @@ class CachedBackend:
         self.inner = backend
         self.cache = cache
         self.refresh = refresh
+        self.bypass = False  # True: straight to the backend, no read, no write (timing runs)
         self.name = backend.name
         self.model = backend.model
 
@@ -120,6 +122,8 @@ class CachedBackend:
         return dict(getattr(self.inner, "params", {}))
 
     def generate(self, requests: Sequence[Request]) -> list[Response]:
+        if self.bypass:
+            return self.inner.generate(requests)
         keys = [cache_key(self.inner, r) for r in requests]
         out: list[Response | None] = [None if self.refresh else self.cache.get(k) for k in keys]
         missing = [i for i, r in enumerate(out) if r is None]

@@ -9,8 +9,9 @@ no prompt cache, so cache-write and cache-read counts are always 0.
 
 Confidence: `mean_logprob` is the mean log-probability of the generated tokens (under the
 distribution they were drawn from). For label-constrained requests the model scores every label
-after the prompt in one forward pass and answers with the most probable one; `label_probs` are
-the labels' sequence probabilities normalised over the label set.
+as a continuation of the prompt, encoding the prompt once (`label_scoring.py`), and answers with
+the most probable one; `label_probs` are the labels' sequence probabilities normalised over the
+label set.
 
 Not done: JSON-schema constrained decoding (the schema is ignored; validate the output), KV
 prefix caching across requests.
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ragtune.backends.base import FinishReason, Latency, Request, Response, Usage
+from ragtune.backends.label_scoring import label_token_ids, score_labels
 from ragtune.backends.loading import load_causal_lm
 
 if TYPE_CHECKING:
@@ -170,54 +172,45 @@ class LocalBackend:
     # --- label scoring ------------------------------------------------------------------------
 
     def _classify(self, batch: list[_Row]) -> list[Response]:
-        """Score every label after each prompt; answer with the most probable label."""
+        """Score every label after each prompt; answer with the most probable label.
+
+        The prompt is encoded once and the labels scored as a trie of continuations
+        (`label_scoring.score_labels`); the answer and probabilities equal scoring each
+        (prompt, label) sequence in full, which `score_labels_naive` keeps as the reference.
+        """
         import torch
 
         tokenizer, lm = self._tokenizer, self._lm
         started = time.perf_counter()
-        sequences, spans = [], []  # spans: (row, label, first label position, label length)
+        groups: dict[tuple[str, ...], list[int]] = {}  # rows sharing a label set score together
         for j, row in enumerate(batch):
-            for label in row.request.labels or ():
-                label_ids = tokenizer(label, add_special_tokens=False)["input_ids"]
-                sequences.append(row.prompt_ids + label_ids)
-                spans.append((j, label, len(row.prompt_ids), len(label_ids)))
-        scores: list[float] = []
-        for start in range(0, len(sequences), self.batch_size):
-            chunk = sequences[start : start + self.batch_size]
-            ids, attention = _left_pad(chunk, tokenizer.pad_token_id)
-            positions = (attention.cumsum(-1) - 1).clamp(min=0)
-            with torch.inference_mode():
-                logits = lm(
-                    input_ids=ids.to(lm.device),
-                    attention_mask=attention.to(lm.device),
-                    position_ids=positions.to(lm.device),
-                ).logits.float()
-            logprobs = torch.log_softmax(logits[:, :-1], dim=-1)
-            targets = ids[:, 1:].to(lm.device)
-            picked = logprobs.gather(-1, targets.unsqueeze(-1)).squeeze(-1).cpu()
-            for k, seq in enumerate(chunk):
-                _, _, prompt_len, label_len = spans[start + k]
-                pad = ids.shape[1] - len(seq)
-                # logit at position p predicts token p+1: label tokens sit at pad+prompt_len...
-                first = pad + prompt_len - 1
-                scores.append(float(picked[k, first : first + label_len].sum()))
+            groups.setdefault(tuple(row.request.labels or ()), []).append(j)
+        scores: dict[int, list[float]] = {}
+        lengths: dict[tuple[str, ...], list[int]] = {}
+        for labels, members in groups.items():
+            label_ids = label_token_ids(tokenizer, labels)
+            lengths[labels] = [len(ids) for ids in label_ids]
+            found = score_labels(
+                lm, [batch[j].prompt_ids for j in members], label_ids, pad_id=tokenizer.pad_token_id
+            )
+            scores.update(zip(members, found, strict=True))
         total = time.perf_counter() - started
         responses = []
         for j, row in enumerate(batch):
-            mine = [(s[1], scores[i], s[3]) for i, s in enumerate(spans) if s[0] == j]
-            probs = torch.softmax(torch.tensor([m[1] for m in mine]), dim=0).tolist()
-            best = max(range(len(mine)), key=lambda i: probs[i])
-            label, logprob, n_tokens = mine[best]
+            labels = tuple(row.request.labels or ())
+            probs = torch.softmax(torch.tensor(scores[j], dtype=torch.float64), dim=0).tolist()
+            best = max(range(len(labels)), key=lambda i: probs[i])
+            n_tokens = lengths[labels][best]
             responses.append(
                 Response(
-                    text=label,
+                    text=labels[best],
                     finish_reason="label",
                     usage=Usage(input_tokens=len(row.prompt_ids), output_tokens=n_tokens),
                     latency=Latency(total_s=total, ttft_s=total),
                     backend=self.name,
                     model=self.model,
-                    mean_logprob=logprob / max(n_tokens, 1),
-                    label_probs=tuple((m[0], p) for m, p in zip(mine, probs, strict=True)),
+                    mean_logprob=scores[j][best] / max(n_tokens, 1),
+                    label_probs=tuple(zip(labels, probs, strict=True)),
                 )
             )
         return responses

@@ -195,7 +195,7 @@ def show_summary(summary: RunSummary, as_json: bool) -> None:
     columns = ["arm", "quality (95% CI)"]
     columns += ["judge (95% CI)"] if judged else []
     columns += [f"over {summary.repeats} repeats"] if repeated else []
-    columns += ["n", "errors", "valid", "p50 / p95 s", "tokens in/cw/cr/out"]
+    columns += ["n", "errors", "valid", "request p50 / p95 s", "tokens in/cw/cr/out"]
     columns += [f"$/1k at {summary.volume:,.0f} requests/month"]
     columns += ["$/1k projected", "projected in/cw/cr"]
     table = Table(*columns, box=None, header_style="bold")

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 NEEDS_INDEX = {"rag", "finetune_rag", "router"}
 NEEDS_TEXT = {"long_context"}
-NEEDS_EMBED = {"fewshot", "memory", "router"}
+NEEDS_EMBED = {"fewshot", "memory", "router", "classifier"}
 NEEDS_TUNED = {"finetune", "finetune_rag", "router"}
 
 

@@ -26,6 +26,7 @@ from ragtune.data import Example
 from ragtune.errors import RagtuneError
 from ragtune.evaluation.freshness import run_freshness
 from ragtune.evaluation.judging import judge_run
+from ragtune.evaluation.latency import measure_request_latency
 from ragtune.evaluation.prefixes import record_calls
 from ragtune.evaluation.resources import build_resources
 from ragtune.progress import bar
@@ -147,9 +148,9 @@ def run_arm(
         return
     store.set_arm_status(run_id, name, "running")
     answer_items(store, run_id, name, arm, items, repeats)
-    info = getattr(arm, "info", None)
-    if info:
-        store.add_arm(run_id, name, {**params, "info": info})
+    info = dict(getattr(arm, "info", None) or {})  # before timing, which asks the arm again
+    timing = measure_request_latency(store, run_id, name, arm, items, seed=resources.seed)
+    store.add_arm(run_id, name, {**params, "info": {**info, "request_latency": timing.to_json()}})
     store.set_arm_status(run_id, name, "done")
 
 

@@ -101,7 +101,10 @@ def _charts(doc: ReportDocument) -> list[str]:
         out += _table(head, rows)
     arms = {a.arm: a for a in doc.arms}
     if doc.latency:
-        out += ["## Latency per query (seconds)", ""]
+        out += [
+            "## Request latency per query (seconds, one request alone; batches are priced apart)",
+            "",
+        ]
         rows = []
         for k, vals in doc.latency.items():
             got = [v for v in vals if f.ok(v)]

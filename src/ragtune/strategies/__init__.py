@@ -11,6 +11,7 @@ from typing import Any
 from ragtune.errors import RagtuneError, suggest
 from ragtune.strategies.base import Arm, ArmUnavailable, Prediction, Resources, TaskSpec
 from ragtune.strategies.chat import ChatArm
+from ragtune.strategies.classifier import ClassifierArm
 from ragtune.strategies.fewshot import FewShotArm
 from ragtune.strategies.long_context import LongContextArm
 from ragtune.strategies.memory import MemoryArm
@@ -25,6 +26,7 @@ ARMS: dict[str, Callable[[Resources, dict[str, Any]], Arm]] = {
     "finetune": FinetuneArm,
     "finetune_rag": FinetuneRagArm,
     "memory": MemoryArm,
+    "classifier": ClassifierArm,
     "router": lambda resources, params: RouterArm(resources, params, create_arm),
 }
 

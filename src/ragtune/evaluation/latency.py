@@ -1,0 +1,149 @@
+"""Request latency: what one request waits, not what a batch of 16 waited together.
+
+Arms answer in batches (the local backend decodes 16 rows at once), so each answer's own latency
+is its batch's wall time: 16 messages answered in 100 s each show 100 s, which no production
+request would see. The batch's wall time stays what self-hosted serving is priced on (each item's
+`wall_share_s`); latency is measured apart, after the arm has answered:
+
+1. a seeded sample of `REQUEST_SAMPLE` items is answered again one at a time (batch size 1) with
+   the response cache bypassed, after one warm-up call, and timed: their *measured* latency;
+2. every other item's latency is *derived*: its wall share times the sample's median ratio of
+   batch-1 seconds to wall share. The ratio is taken separately for items that called a model
+   and items that did not (a memory hit, an embedding classifier), whose costs differ.
+
+The stored prediction's `extra["latency_s"]` becomes this request latency, labelled by
+`extra["latency_basis"]` ("batch-1 timing" or "derived from wall share x ratio"); the batch's
+wall time moves to `extra["batch_latency_s"]`. Readers (the summary's p50/p95, the report's
+latency column, the latency-budget rule) read `latency_s` and so see request latency.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ragtune.data import Example
+from ragtune.store.records import Prediction as StoredPrediction
+from ragtune.store.runstore import RunStore
+
+# Items timed one at a time per arm: enough for a median ratio, at the cost of about half a batch
+# of extra work (batch-1 calls are several times slower per item than batched ones).
+REQUEST_SAMPLE = 8
+MEASURED = "batch-1 timing"
+DERIVED = "derived from wall share x ratio"
+
+
+@dataclass(frozen=True)
+class RequestTiming:
+    """The timed sample of one arm and the ratios derived from it."""
+
+    measured: dict[str, float]  # item id -> seconds at batch size 1
+    ratio_calls: float | None  # median batch-1 seconds / wall share, items that called a model
+    ratio_local: float | None  # the same for items answered without a model call
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "timed_items": len(self.measured),
+            "ratio_calls": self.ratio_calls,
+            "ratio_local": self.ratio_local,
+            "basis": f"{len(self.measured)} items timed at batch size 1; the rest derived",
+        }
+
+
+def pick_sample(items: Sequence[Example], seed: int, arm: str, k: int = REQUEST_SAMPLE) -> list:
+    """A seeded sample of up to k items (the same for a re-run of the same workload)."""
+    rng = random.Random(f"{seed}:{arm}:request-latency")
+    return rng.sample(list(items), min(k, len(items)))
+
+
+def time_one_by_one(arm: Any, items: Sequence[Example]) -> dict[str, float]:
+    """Seconds each item takes answered alone, response cache bypassed, after one warm-up."""
+    if not items:
+        return {}
+    resources = getattr(arm, "resources", None)
+    with _uncached(resources):
+        arm.predict([items[0]])  # loads a model the cache kept unloaded; warms thread pools
+        out = {}
+        for item in items:
+            started = time.perf_counter()
+            arm.predict([item])
+            out[item.id] = time.perf_counter() - started
+    log = resources.extras.get("call_log") if resources is not None else None
+    if log is not None:
+        log.clear()  # timing calls are not the run's calls
+    return out
+
+
+def with_request_latency(
+    predictions: Sequence[StoredPrediction], measured: dict[str, float]
+) -> tuple[list[StoredPrediction], RequestTiming]:
+    """The predictions with `latency_s` set to request latency (see the module docstring)."""
+    ratios: dict[bool, list[float]] = {True: [], False: []}
+    for p in predictions:
+        share = float(p.extra.get("wall_share_s") or 0.0)
+        if p.repeat == 0 and p.item_id in measured and p.error is None and share > 0:
+            ratios[bool(p.measurements)].append(measured[p.item_id] / share)
+    ratio = {k: statistics.median(v) if v else None for k, v in ratios.items()}
+    out = []
+    for p in predictions:
+        if p.error is not None:
+            out.append(p)
+            continue
+        batch = p.extra.get("batch_latency_s", p.extra.get("latency_s"))
+        share = float(p.extra.get("wall_share_s") or 0.0)
+        r = ratio[bool(p.measurements)] or ratio[not p.measurements]
+        if p.repeat == 0 and p.item_id in measured:
+            latency, basis = measured[p.item_id], MEASURED
+        elif r is not None and share > 0:
+            latency, basis = share * r, DERIVED
+        else:  # nothing timed to derive from: keep what the arm measured
+            latency, basis = float(batch or 0.0), "as answered"
+        extra = {**p.extra, "latency_s": latency, "batch_latency_s": batch, "latency_basis": basis}
+        out.append(replace(p, extra=extra))
+    return out, RequestTiming(measured, ratio[True], ratio[False])
+
+
+def measure_request_latency(
+    store: RunStore,
+    run_id: str,
+    name: str,
+    arm: Any,
+    items: Sequence[Example],
+    *,
+    seed: int = 0,
+    sample: int = REQUEST_SAMPLE,
+) -> RequestTiming:
+    """Time a sample of the arm's items at batch size 1 and store every item's request latency."""
+    ids = {e.id for e in items}
+    stored = [p for p in store.predictions(run_id, name) if p.item_id in ids]
+    answered = {p.item_id for p in stored if p.error is None and p.repeat == 0}
+    chosen = pick_sample([e for e in items if e.id in answered], seed, name, sample)
+    measured = time_one_by_one(arm, chosen) if sample > 0 else {}
+    updated, timing = with_request_latency(stored, measured)
+    store.record_predictions(updated)
+    return timing
+
+
+@contextmanager
+def _uncached(resources: Any) -> Iterator[None]:
+    """Every response cache behind the resources' backends bypassed for the duration."""
+    from ragtune.backends.cache import CachedBackend
+
+    found = []
+    for attr in ("cheap", "strong", "tuned"):
+        backend = getattr(resources, attr, None)
+        while backend is not None:
+            if isinstance(backend, CachedBackend) and not backend.bypass:
+                backend.bypass = True
+                found.append(backend)
+            backend = getattr(backend, "inner", None)
+    try:
+        yield
+    finally:
+        for backend in found:
+            backend.bypass = False
