@@ -262,7 +262,7 @@ def show_summary(summary: RunSummary, as_json: bool) -> None:
     for job in summary.training:
         cost = f", ${job.cost:.4f} of machine time to retrain" if job.cost is not None else ""
         out.print(
-            f"fine-tune ({job.method}): {job.examples} examples, {job.tokens} tokens, "
+            f"fine-tune ({job.method}): {job.examples} examples seen, {job.tokens} tokens, "
             f"{_num(job.seconds)} s{cost}"
         )
     for a in summary.error_arms:

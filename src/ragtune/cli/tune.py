@@ -180,6 +180,7 @@ def tune(ctx: click.Context, **opts: Any) -> None:
         general_fraction=opts["general_fraction"],
         resume=opts["resume"],
         overwrite=opts["overwrite"],
+        available=job.available,
     )
     _print_result(result, opts["as_json"])
 

@@ -56,11 +56,19 @@ def init(path: str, task: str, force: bool) -> None:
 @cli.command()
 @click.argument("workload_file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def check(workload_file: str, as_json: bool) -> None:
+@click.option(
+    "--estimate/--no-estimate",
+    default=True,
+    show_default=True,
+    help="Time a short fine-tuning warm-up (loads the model) to estimate the fine-tune's time.",
+)
+def check(workload_file: str, as_json: bool, estimate: bool) -> None:
     """Validate a workload file and its data without running any model.
 
     Reports every problem at once (missing files, unknown arms, labels outside the label set,
-    empty splits, invalid JSON Schema) and exits with code 2 if there are any.
+    empty splits, invalid JSON Schema) and exits with code 2 if there are any. With a finetune
+    arm it also prints the fine-tune's plan: steps, examples seen, tokens, and the time estimated
+    from a few timed training steps (--no-estimate skips the timing).
 
     \b
     Example:
@@ -76,6 +84,14 @@ def check(workload_file: str, as_json: bool) -> None:
         "backends": spec.backends.model_dump(),
         "knowledge": spec.knowledge.path if spec.knowledge else None,
     }
+    plan_line = None
+    if {"finetune", "finetune_rag"} & set(spec.arms) and workload.split("train"):
+        from ragtune.finetune.workload import estimate_plan, workload_job
+
+        job = workload_job(workload)
+        plan = estimate_plan(job, timed=estimate)
+        summary["finetune"] = plan.to_json(job.config)
+        plan_line = plan.describe(job.config)
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
@@ -86,4 +102,6 @@ def check(workload_file: str, as_json: bool) -> None:
         f"backends: cheap={spec.backends.cheap} strong={spec.backends.strong} "
         f"judge={spec.backends.judge}"
     )
+    if plan_line:
+        click.echo(plan_line)
     click.echo("ok")

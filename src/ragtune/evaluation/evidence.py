@@ -161,7 +161,7 @@ class TrainingSummary:
     """What the fine-tune cost, and so what retraining it after a change would cost again."""
 
     method: str
-    examples: int | None
+    examples: int | None  # examples seen in training (a capped or short run sees fewer)
     tokens: int | None
     seconds: float | None
     cost: float | None  # machine time at the self-hosted rate
@@ -395,7 +395,8 @@ def training(run: RunData, pricing: Pricing) -> tuple[TrainingSummary, ...]:
         out.append(
             TrainingSummary(
                 t.method,
-                t.train_examples,
+                # examples the optimizer saw (runs since issue 16), else the split's size
+                (t.params or {}).get("examples_seen") or t.train_examples,
                 t.train_tokens,
                 t.duration_s,
                 cost,

@@ -127,7 +127,13 @@ def tuned_backend(
     if not weights.exists():
         job = workload_job(workload, str(name.model))
         result = tune(
-            job.config, out, examples=job.examples, test=job.test, task=job.task, overwrite=True
+            job.config,
+            out,
+            examples=job.examples,
+            test=job.test,
+            task=job.task,
+            overwrite=True,
+            available=job.available,
         )
         weights = Path(result.weights)
         if on_training is not None:

@@ -31,6 +31,7 @@ from ragtune.finetune.config import TuneConfig
 from ragtune.finetune.cost import TrainingCost, describe_hardware
 from ragtune.finetune.data import Conversation, data_hash
 from ragtune.finetune.loss import loss_sum
+from ragtune.finetune.plan import WARMUP_STEPS, examples_seen, plan_training, steps_for
 from ragtune.finetune.render import Rendered, RenderStats, render_all
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class TuneResult:
     render: RenderStats
     cost: TrainingCost
     weights: str  # folder of the adapter (LoRA) or the full weights
+    examples_seen: int = 0  # examples the optimizer saw (an example seen twice counts twice)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,8 +91,10 @@ class Recipe:
         val: Sequence[Conversation],
         *,
         resume: bool = False,
+        available: int | None = None,
     ) -> None:
         self.config = config.validate()
+        self.available = available  # train examples before a max_examples cap
         self.out = Path(out_dir)
         self.train_examples, self.val_examples = list(train), list(val)
         self.resume = resume
@@ -117,8 +121,10 @@ class Recipe:
         )
         self.lengths = [len(r.input_ids) for r in self.train_data]
         self.micro_per_epoch = math.ceil(len(self.train_data) / c.batch_size)
-        self.steps_per_epoch = math.ceil(self.micro_per_epoch / c.grad_accum)
-        self.total_steps = c.max_steps or math.ceil(c.epochs * self.steps_per_epoch)
+        self.steps_per_epoch, self.total_steps = steps_for(len(self.train_data), c)
+        self.plan = plan_training(
+            c, len(self.train_data), self.render_stats.tokens, available=self.available
+        )
         self.eval_every = c.eval_every or max(1, self.steps_per_epoch // 4)
         params = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = torch.optim.AdamW(params, lr=c.lr, weight_decay=c.weight_decay)
@@ -230,6 +236,8 @@ class Recipe:
             self._record({"step": 0, "val_loss": self.validation_loss()})
         plans: dict[int, list[MicroBatch]] = {}
         rng_before = ckpt.rng_state()
+        log.info("%s", self.plan.describe(c))
+        started_at, timed = self.state.step, [0.0, 0]  # warm-up: seconds and tokens after step 1
         with progress.bar(desc="tuning", total=self.total_steps, unit="step") as advance:
             advance(self.state.step)
             try:
@@ -255,6 +263,12 @@ class Recipe:
                     }
                     self._record(rec)
                     advance(1, info=f"loss {loss:.3f} · {tokens / seconds:,.0f} tok/s")
+                    done_here = self.state.step - started_at
+                    if 1 < done_here <= WARMUP_STEPS:
+                        timed[0], timed[1] = timed[0] + seconds, timed[1] + tokens
+                    if done_here == WARMUP_STEPS and self.state.step < self.total_steps:
+                        self.plan = self.plan.with_timing(timed[0], int(timed[1]), WARMUP_STEPS - 1)
+                        log.info("%s", self.plan.describe(c))
                     last = self.state.step == self.total_steps
                     due = self.state.step % self.eval_every == 0 or last
                     if self.val_data and due and self._validate_and_check_stop():
@@ -272,6 +286,26 @@ class Recipe:
                 ) from None
         if self.stopped == "early_stopping":
             self._restore_best()
+
+    def time_steps(self, n: int = WARMUP_STEPS) -> tuple[float, int, int]:
+        """Run `n` optimizer steps and time them: (seconds, tokens, steps timed), step 1 left out.
+
+        For estimates before a run (`ragtune check`): the weights change and nothing is saved.
+        """
+        c = self.config
+        batches = self._plan(0)
+        seconds, tokens, timed = 0.0, 0, 0
+        for k in range(n):
+            group = batches[(k * c.grad_accum) % len(batches) :][: c.grad_accum]
+            t0 = time.perf_counter()
+            _, step_tokens = self._step(group)
+            if k > 0 or n == 1:
+                seconds, tokens, timed = (
+                    seconds + time.perf_counter() - t0,
+                    tokens + step_tokens,
+                    timed + 1,
+                )
+        return seconds, tokens, timed
 
     def _plan(self, epoch: int) -> list[MicroBatch]:
         c = self.config
@@ -415,6 +449,7 @@ class Recipe:
             render=self.render_stats,
             cost=cost,
             weights=str(weights),
+            examples_seen=examples_seen(self.state.step, len(self.train_data), c),
         )
         (self.out / "result.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
         write_model_card(self.out / "README.md", c, result)

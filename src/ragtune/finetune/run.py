@@ -39,8 +39,12 @@ def tune(
     task: str | None = None,
     resume: bool = False,
     overwrite: bool = False,
+    available: int | None = None,
 ) -> TuneResult:
-    """Fine-tune `config.base` on `data` (a JSONL path) or `examples`; write all to `out_dir`."""
+    """Fine-tune `config.base` on `data` (a JSONL path) or `examples`; write all to `out_dir`.
+
+    `available` is how many examples there were before a `max_examples` cap (for the plan).
+    """
     out = Path(out_dir)
     if resume:
         train, val, config = _read_run(out)
@@ -60,7 +64,7 @@ def tune(
         config.save(out / "config.json")
         save_examples(train, out / "data" / "train.jsonl")
         save_examples(val, out / "data" / "validation.jsonl")
-    recipe = Recipe(config, out, train, val, resume=resume)
+    recipe = Recipe(config, out, train, val, resume=resume, available=available)
     recipe.setup()
     recipe.train()
     return recipe.save()

@@ -10,13 +10,20 @@ prepares its inputs and does not read files, train or price anything.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ragtune.config import Workload
-from ragtune.errors import RagtuneError
+from ragtune.errors import Problem, RagtuneError, ValidationError
 from ragtune.finetune.config import TuneConfig
 from ragtune.finetune.data import Conversation, conversation
+from ragtune.finetune.plan import (
+    TOKEN_SAMPLE,
+    WARMUP_STEPS,
+    TrainingPlan,
+    plan_training,
+    sample_train,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +38,7 @@ ARM_DEFAULTS: dict[str, Any] = {
     "learning_rate": None,
     "max_length": 256,
     "lora_layers": None,
+    "max_examples": None,  # cap the train split (seeded, stratified by label); None: all of it
 }
 
 
@@ -42,6 +50,7 @@ class WorkloadJob:
     examples: list[Conversation]  # the train split
     test: list[Conversation]  # never trained or validated on
     task: str
+    available: int = 0  # train-split examples before the max_examples cap
 
 
 def base_model(workload: Workload) -> str:
@@ -79,11 +88,19 @@ def workload_job(workload: Workload, base: str | None = None, **overrides: Any) 
             f"workload {workload.spec.name!r} has no training examples (train split is empty)",
             hint="add examples with split: train, or set data.split_fractions with a train share",
         )
+    p = arm_params(workload)
+    available = len(train)
+    cap = p["max_examples"]
+    if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < 1):
+        raise ValidationError(
+            workload.spec.name,
+            [Problem("arms.finetune.max_examples", "must be a whole number >= 1", repr(cap))],
+        )
+    train = sample_train(train, cap, workload.spec.seed, key=lambda e: target_text(e.target))
     examples = [conversation(e.input, target_text(e.target), system=system) for e in train]
     test = [
         conversation(e.input, target_text(e.target), system=system) for e in workload.split("test")
     ]
-    p = arm_params(workload)
     config = TuneConfig(
         base=base or base_model(workload),
         method=str(p["method"]),
@@ -99,4 +116,37 @@ def workload_job(workload: Workload, base: str | None = None, **overrides: Any) 
     )
     if overrides:
         config = config.with_(**overrides)
-    return WorkloadJob(config=config, examples=examples, test=test, task=task)
+    return WorkloadJob(config=config, examples=examples, test=test, task=task, available=available)
+
+
+def estimate_plan(job: WorkloadJob, *, timed: bool = True) -> TrainingPlan:
+    """The job's plan (steps, tokens) and, when `timed`, its time from a short warm-up.
+
+    Tokens come from rendering up to TOKEN_SAMPLE examples (seeded) with the base model's
+    tokenizer, scaled to the whole set. The warm-up loads the model and times WARMUP_STEPS
+    optimizer steps on a sample in a throw-away folder; nothing is saved.
+    """
+    import random
+    import tempfile
+
+    from ragtune.backends.loading import load_tokenizer
+    from ragtune.finetune.data import split_validation
+    from ragtune.finetune.recipe import Recipe
+    from ragtune.finetune.render import render_all
+
+    c = job.config
+    train, _ = split_validation(job.examples, fraction=c.val_fraction, seed=c.seed, test=job.test)
+    sample = random.Random(c.seed).sample(train, min(TOKEN_SAMPLE, len(train)))
+    rendered, stats = render_all(load_tokenizer(c.base), sample, c.max_length)
+    kept = round(len(train) * len(rendered) / max(1, len(sample)))
+    epoch_tokens = round(stats.tokens * len(train) / max(1, len(sample)))
+    plan = plan_training(c, kept, epoch_tokens, available=job.available)
+    plan = replace(plan, tokens_estimated=len(sample) < len(train))
+    if not timed:
+        return plan
+    warm = sample[: WARMUP_STEPS * c.batch_size * c.grad_accum]
+    with tempfile.TemporaryDirectory(prefix="ragtune-warmup-") as out:
+        recipe = Recipe(c.with_(checkpoint_every=0), out, warm, [])
+        recipe.setup()
+        seconds, tokens, steps = recipe.time_steps(WARMUP_STEPS)
+    return plan.with_timing(seconds, tokens, steps)
