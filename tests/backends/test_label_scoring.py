@@ -61,7 +61,8 @@ def test_trie_scores_equal_the_naive_scores(tiny_lm: object, max_batch_tokens: i
 
 
 def test_naive_scores_match_a_hand_computed_sum(tiny_lm: object) -> None:
-    """The reference itself: label [5, 9] after [1, 2, 3, 4] is log p(5 | 1234) + log p(9 | 12345)."""
+    """The reference itself: label [5, 9] after [1, 2, 3, 4] is
+    log p(5 | 1 2 3 4) + log p(9 | 1 2 3 4 5)."""
     with torch.inference_mode():
         logits = tiny_lm(input_ids=torch.tensor([[1, 2, 3, 4, 5, 9]])).logits[0].float()
     logprobs = torch.log_softmax(logits, dim=-1)

@@ -179,26 +179,26 @@ def score_labels_naive(
 
     sequences, spans = [], []  # spans: (prompt index, first label position, label length)
     for j, prompt in enumerate(prompts):
-        for ids in label_ids:
-            sequences.append(list(prompt) + list(ids))
-            spans.append((j, len(prompt), len(ids)))
+        for label in label_ids:
+            sequences.append(list(prompt) + list(label))
+            spans.append((j, len(prompt), len(label)))
     device = next(lm.parameters()).device
     flat: list[float] = []
     for start in range(0, len(sequences), batch_size):
         chunk = sequences[start : start + batch_size]
-        ids, attention = _left_pad(chunk, pad_id)
+        batch, attention = _left_pad(chunk, pad_id)
         positions = (attention.cumsum(-1) - 1).clamp(min=0)
         with torch.inference_mode():
             logits = lm(
-                input_ids=ids.to(device),
+                input_ids=batch.to(device),
                 attention_mask=attention.to(device),
                 position_ids=positions.to(device),
             ).logits.float()
         logprobs = torch.log_softmax(logits[:, :-1], dim=-1)
-        picked = logprobs.gather(-1, ids[:, 1:].to(device).unsqueeze(-1)).squeeze(-1).cpu()
+        picked = logprobs.gather(-1, batch[:, 1:].to(device).unsqueeze(-1)).squeeze(-1).cpu()
         for k, seq in enumerate(chunk):
             _, prompt_len, label_len = spans[start + k]
-            first = ids.shape[1] - len(seq) + prompt_len - 1  # logit at p predicts token p+1
+            first = batch.shape[1] - len(seq) + prompt_len - 1  # logit at p predicts token p+1
             flat.append(float(picked[k, first : first + label_len].sum()))
     n = len(label_ids)
     return [flat[j * n : (j + 1) * n] for j in range(len(prompts))]

@@ -180,7 +180,6 @@ def tune(ctx: click.Context, **opts: Any) -> None:
         general_fraction=opts["general_fraction"],
         resume=opts["resume"],
         overwrite=opts["overwrite"],
-        available=job.available,
     )
     _print_result(result, opts["as_json"])
 
@@ -217,6 +216,7 @@ def _tune_workload(ctx: click.Context, path: str, opts: dict[str, Any]) -> None:
         task=job.task,
         resume=opts["resume"],
         overwrite=opts["overwrite"],
+        available=job.available,
     )
     _print_result(result, opts["as_json"])
 

@@ -271,9 +271,8 @@ def latency_chart(doc: ReportDocument) -> str | None:
                 )
                 ty = mid - 18 if label == "p50" else mid + 28  # apart when p50 == p95
                 out.append(text(px + 3, ty, label, class_="label"))
-    return svg(
-        "latency", "Request latency per query by arm, p50 and p95 marked", "".join(out), height=height
-    )
+    title = "Request latency per query by arm, p50 and p95 marked"
+    return svg("latency", title, "".join(out), height=height)
 
 
 def _thin(values: list[float], most: int = 300) -> list[float]:
