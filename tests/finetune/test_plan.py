@@ -53,13 +53,17 @@ def test_steps_and_examples_seen() -> None:
     assert steps_for(10_003, config) == (1251, 1251)
     assert examples_seen(150, 9003, config) == 1200
     assert examples_seen(6, 20, TuneConfig(epochs=2.0, batch_size=8)) == 40
-    plan = plan_training(TuneConfig(max_steps=150, batch_size=8), 9003, 900_300, available=10_003)
+    plan = plan_training(
+        TuneConfig(max_steps=150, batch_size=8), 9003, 900_300, available=10_003, capped=True
+    )
     assert plan.steps == 150 and plan.seen(TuneConfig(max_steps=150, batch_size=8)) == 1200
     # 150 of 1,126 steps an epoch: 900,300 tokens x 150/1126 = 119,933 tokens
     assert plan.tokens == round(900_300 * 150 / 1126)
     timed = plan.with_timing(seconds=2.0, tokens=1000, steps=2)  # 500 tokens/s
     assert timed.estimated_s == pytest.approx(plan.tokens / 500)
-    assert "capped from 10,003" in timed.describe(TuneConfig(max_steps=150, batch_size=8))
+    line = timed.describe(TuneConfig(max_steps=150, batch_size=8))
+    assert "9,003 training examples (10,003 in the train split, capped" in line
+    assert "1,200 examples seen" in line and "500.0 tokens/s" in line
 
 
 def big_workload(tmp_path: Path, max_examples: int | None = None) -> Path:
@@ -109,6 +113,14 @@ def test_check_prints_the_plan_of_a_10000_example_workload(tmp_path: Path) -> No
     )
     plan = json.loads(capped.stdout)["finetune"]
     assert plan["steps"] == 45 and plan["examples"] == 360 and plan["available"] == 10_000
+    assert (
+        plan["capped"]
+        and not json.loads(
+            CliRunner()
+            .invoke(cli, ["check", str(big_workload(tmp_path)), "--no-estimate", "--json"])
+            .stdout
+        )["finetune"]["capped"]
+    )
 
 
 @pytest.mark.slow

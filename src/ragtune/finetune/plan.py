@@ -81,6 +81,7 @@ class TrainingPlan:
     steps: int
     steps_per_epoch: int
     epoch_tokens: int  # tokens of one pass over the examples
+    capped: bool = False  # max_examples sampled the train split
     tokens_estimated: bool = False  # epoch_tokens scaled up from a rendered sample
     seconds_per_token: float | None = None  # measured on timed steps
     timed_steps: int = 0
@@ -109,24 +110,26 @@ class TrainingPlan:
 
     def describe(self, config: TuneConfig) -> str:
         """One line: 'fine-tune plan: 1,250 steps (1.00 epochs), 10,000 of 10,003 examples ...'."""
-        capped = f" (capped from {self.available:,})" if self.available > self.examples else ""
         about = "~" if self.tokens_estimated else ""
         text = (
             f"fine-tune plan: {self.steps:,} steps ({self.epochs:.2f} epochs of "
-            f"{self.steps_per_epoch:,}), {self.examples:,} training examples{capped}, "
-            f"{self.seen(config):,} examples seen, {about}{self.tokens:,} tokens"
+            f"{self.steps_per_epoch:,}), {self.examples:,} training examples "
+            f"({self.available:,} in the train split{', capped' if self.capped else ''}; "
+            f"validation held out), {self.seen(config):,} examples seen, "
+            f"{about}{self.tokens:,} tokens"
         )
         if self.estimated_s is not None:
             rate = 1 / self.seconds_per_token if self.seconds_per_token else 0.0
             text += (
                 f"; estimated {format_duration(self.estimated_s)} "
-                f"(from {self.timed_steps} timed steps at {rate:,.0f} tokens/s)"
+                f"(from {self.timed_steps} timed steps at {rate:,.1f} tokens/s)"
             )
         return text
 
     def to_json(self, config: TuneConfig) -> dict[str, Any]:
         return {
             "available": self.available,
+            "capped": self.capped,
             "examples": self.examples,
             "examples_seen": self.seen(config),
             "steps": self.steps,
@@ -139,12 +142,18 @@ class TrainingPlan:
 
 
 def plan_training(
-    config: TuneConfig, n_examples: int, epoch_tokens: int, *, available: int | None = None
+    config: TuneConfig,
+    n_examples: int,
+    epoch_tokens: int,
+    *,
+    available: int | None = None,
+    capped: bool = False,
 ) -> TrainingPlan:
     per_epoch, steps = steps_for(n_examples, config)
     return TrainingPlan(
         available=available if available is not None else n_examples,
         examples=n_examples,
+        capped=capped,
         steps=steps,
         steps_per_epoch=per_epoch,
         epoch_tokens=epoch_tokens,

@@ -122,8 +122,13 @@ class Recipe:
         self.lengths = [len(r.input_ids) for r in self.train_data]
         self.micro_per_epoch = math.ceil(len(self.train_data) / c.batch_size)
         self.steps_per_epoch, self.total_steps = steps_for(len(self.train_data), c)
+        given = len(self.train_examples) + len(self.val_examples)
         self.plan = plan_training(
-            c, len(self.train_data), self.render_stats.tokens, available=self.available
+            c,
+            len(self.train_data),
+            self.render_stats.tokens,
+            available=self.available or given,
+            capped=(self.available or 0) > given,
         )
         self.eval_every = c.eval_every or max(1, self.steps_per_epoch // 4)
         params = [p for p in self.model.parameters() if p.requires_grad]

@@ -140,7 +140,8 @@ def estimate_plan(job: WorkloadJob, *, timed: bool = True) -> TrainingPlan:
     rendered, stats = render_all(load_tokenizer(c.base), sample, c.max_length)
     kept = round(len(train) * len(rendered) / max(1, len(sample)))
     epoch_tokens = round(stats.tokens * len(train) / max(1, len(sample)))
-    plan = plan_training(c, kept, epoch_tokens, available=job.available)
+    capped = job.available > len(job.examples)
+    plan = plan_training(c, kept, epoch_tokens, available=job.available, capped=capped)
     plan = replace(plan, tokens_estimated=len(sample) < len(train))
     if not timed:
         return plan
