@@ -1,9 +1,11 @@
 """Request latency: a batched run reports what one request waits, not its batch's wall time.
 
 A scripted backend whose batches take BASE + PER x rows seconds (sleeping, like a device busy
-for that long) answers 32 items in batches of 16: each batch waits 0.005 + 0.02 x 16 = 0.325 s,
-while one request alone waits 0.005 + 0.02 = 0.025 s. The run's p50 (the number in the table, the
-report and the latency-budget rule) must be the batch-1 time within its noise, not 0.325 s.
+for that long) answers 32 items in batches of 16: each batch waits 0.05 + 0.1 x 16 = 1.65 s,
+while one request alone waits 0.05 + 0.1 = 0.15 s. The run's p50 (the number in the table, the
+report and the latency-budget rule) must be the batch-1 time within its noise, not 1.65 s. The
+noise allowed, half the batch-1 time, covers sleep overshoot and the runner's own cache and store
+writes on a loaded 2-core machine (seen: up to 30 ms an item).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ragtune.store.records import Prediction as Stored
 from ragtune.store.runstore import RunStore
 from ragtune.strategies import Resources, TaskSpec
 
-BASE, PER = 0.005, 0.02
+BASE, PER = 0.05, 0.1
 LABELS = ("yes", "no")
 
 
@@ -83,14 +85,14 @@ def test_batched_p50_is_the_batch_1_time_not_the_batch_wall_time(
     walls = [p.extra["batch_latency_s"] for p in predictions]
     assert min(walls) >= BASE + PER * 16  # each answer's own latency: its batch's wall time
     usage = summarize_usage([query_usage(p) for p in predictions])
-    alone = BASE + PER  # 0.025 s
+    alone = BASE + PER  # 0.15 s
     assert usage.latency_p50_s is not None and usage.latency_p95_s is not None
-    # within timer and scheduler noise of the batch-1 time (a few ms), an order below the wall
-    assert abs(usage.latency_p50_s - alone) < 0.4 * alone
+    # within the noise of the batch-1 time, an order of magnitude below the batch's wall time
+    assert abs(usage.latency_p50_s - alone) < 0.5 * alone
     assert usage.latency_p95_s < (BASE + PER * 16) / 4
     bases = [p.extra["latency_basis"] for p in predictions]
     assert bases.count(MEASURED) == REQUEST_SAMPLE and bases.count(DERIVED) == 32 - REQUEST_SAMPLE
-    # pricing still sees the batch's share: at least 0.325 s / 16 = 0.0203 s each (plus the
+    # pricing still sees the batch's share: at least 1.65 s / 16 = 0.103 s each (plus the
     # runner's own cache and store writes)
     shares = [p.extra["wall_share_s"] for p in predictions]
     assert statistics.median(shares) >= 0.95 * (BASE + PER * 16) / 16
@@ -105,7 +107,7 @@ def test_timing_bypasses_the_response_cache(tmp_path: Path, items: list[Example]
     store, run_id = run_prompt_arm(tmp_path, items, backend)
     assert backend.batches == [1] * (1 + REQUEST_SAMPLE)  # the batches were cache hits
     usage = summarize_usage([query_usage(p) for p in store.predictions(run_id, "prompt")])
-    assert usage.latency_p50_s == pytest.approx(BASE + PER, rel=0.4)
+    assert usage.latency_p50_s == pytest.approx(BASE + PER, rel=0.5)
 
 
 def stored(item: str, share: float, calls: bool = True, repeat: int = 0) -> Stored:

