@@ -79,8 +79,8 @@ def test_batched_p50_is_the_batch_1_time_not_the_batch_wall_time(
 ) -> None:
     backend = Sleepy()
     store, run_id = run_prompt_arm(tmp_path, items, backend)
-    # 2 batches of 16, then a warm-up and REQUEST_SAMPLE items one at a time
-    assert backend.batches == [16, 16] + [1] * (1 + REQUEST_SAMPLE)
+    # 2 batches of 16, then REQUEST_SAMPLE items one at a time (the model is warm: no warm-up)
+    assert backend.batches == [16, 16] + [1] * REQUEST_SAMPLE
     predictions = store.predictions(run_id, "prompt")
     walls = [p.extra["batch_latency_s"] for p in predictions]
     assert min(walls) >= BASE + PER * 16  # each answer's own latency: its batch's wall time
@@ -105,7 +105,8 @@ def test_timing_bypasses_the_response_cache(tmp_path: Path, items: list[Example]
     run_prompt_arm(tmp_path, items, Sleepy())
     backend = Sleepy()
     store, run_id = run_prompt_arm(tmp_path, items, backend)
-    assert backend.batches == [1] * (1 + REQUEST_SAMPLE)  # the batches were cache hits
+    # the batches were cache hits; one warm-up call, then the timed items
+    assert backend.batches == [1] * (1 + REQUEST_SAMPLE)
     usage = summarize_usage([query_usage(p) for p in store.predictions(run_id, "prompt")])
     assert usage.latency_p50_s == pytest.approx(BASE + PER, rel=0.5)
 

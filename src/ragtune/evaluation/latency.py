@@ -6,7 +6,8 @@ request would see. The batch's wall time stays what self-hosted serving is price
 `wall_share_s`); latency is measured apart, after the arm has answered:
 
 1. a seeded sample of `REQUEST_SAMPLE` items is answered again one at a time (batch size 1) with
-   the response cache bypassed, after one warm-up call, and timed: their *measured* latency;
+   the response cache bypassed (after one warm-up call when every answer came from the cache, so
+   the model may not be loaded yet), and timed: their *measured* latency;
 2. every other item's latency is *derived*: its wall share times the sample's median ratio of
    batch-1 seconds to wall share. The ratio is taken separately for items that called a model
    and items that did not (a memory hit, an embedding classifier), whose costs differ.
@@ -33,7 +34,7 @@ from ragtune.store.runstore import RunStore
 
 # Items timed one at a time per arm: enough for a median ratio, at the cost of about half a batch
 # of extra work (batch-1 calls are several times slower per item than batched ones).
-REQUEST_SAMPLE = 8
+REQUEST_SAMPLE = 6
 MEASURED = "batch-1 timing"
 DERIVED = "derived from wall share x ratio"
 
@@ -61,13 +62,14 @@ def pick_sample(items: Sequence[Example], seed: int, arm: str, k: int = REQUEST_
     return rng.sample(list(items), min(k, len(items)))
 
 
-def time_one_by_one(arm: Any, items: Sequence[Example]) -> dict[str, float]:
-    """Seconds each item takes answered alone, response cache bypassed, after one warm-up."""
+def time_one_by_one(arm: Any, items: Sequence[Example], *, warm_up: bool) -> dict[str, float]:
+    """Seconds each item takes answered alone, response cache bypassed."""
     if not items:
         return {}
     resources = getattr(arm, "resources", None)
     with _uncached(resources):
-        arm.predict([items[0]])  # loads a model the cache kept unloaded; warms thread pools
+        if warm_up:
+            arm.predict([items[0]])  # loads a model the response cache kept unloaded
         out = {}
         for item in items:
             started = time.perf_counter()
@@ -123,7 +125,8 @@ def measure_request_latency(
     stored = [p for p in store.predictions(run_id, name) if p.item_id in ids]
     answered = {p.item_id for p in stored if p.error is None and p.repeat == 0}
     chosen = pick_sample([e for e in items if e.id in answered], seed, name, sample)
-    measured = time_one_by_one(arm, chosen) if sample > 0 else {}
+    cached = all(p.extra.get("from_cache") for p in stored if p.error is None)
+    measured = time_one_by_one(arm, chosen, warm_up=cached) if sample > 0 else {}
     updated, timing = with_request_latency(stored, measured)
     store.record_predictions(updated)
     return timing
