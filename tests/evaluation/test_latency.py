@@ -15,16 +15,16 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ragtune.backends.base import Latency, Request, Response, Usage
 from ragtune.backends.cache import CachedBackend, ResponseCache
 from ragtune.data import Example
+from ragtune.evaluation.evidence import _latency
 from ragtune.evaluation.latency import DERIVED, MEASURED, REQUEST_SAMPLE, with_request_latency
 from ragtune.evaluation.prefixes import record_calls
 from ragtune.evaluation.runner import run_arm
-from ragtune.evaluation.summary import query_usage
-from ragtune.evaluation.usage import summarize_usage
 from ragtune.store.records import Item, Measurement
 from ragtune.store.records import Prediction as Stored
 from ragtune.store.runstore import RunStore
@@ -84,17 +84,18 @@ def test_batched_p50_is_the_batch_1_time_not_the_batch_wall_time(
     predictions = store.predictions(run_id, "prompt")
     walls = [p.extra["batch_latency_s"] for p in predictions]
     assert min(walls) >= BASE + PER * 16  # each answer's own latency: its batch's wall time
-    usage = summarize_usage([query_usage(p) for p in predictions])
+    # what Evidence (and so the table, the report and the latency-budget rule) reads per item
+    latencies = [_latency(p) for p in predictions]
+    p50, p95 = statistics.median(latencies), float(np.percentile(latencies, 95))
     alone = BASE + PER  # 0.15 s
-    assert usage.latency_p50_s is not None and usage.latency_p95_s is not None
     # within the noise of the batch-1 time, an order of magnitude below the batch's wall time
-    assert abs(usage.latency_p50_s - alone) < 0.5 * alone
-    assert usage.latency_p95_s < (BASE + PER * 16) / 4
+    assert abs(p50 - alone) < 0.5 * alone
+    assert p95 < (BASE + PER * 16) / 4
     bases = [p.extra["latency_basis"] for p in predictions]
     assert bases.count(MEASURED) == REQUEST_SAMPLE and bases.count(DERIVED) == 32 - REQUEST_SAMPLE
     # pricing still sees the batch's share: at least 1.65 s / 16 = 0.103 s each (plus the
     # runner's own cache and store writes)
-    shares = [p.extra["wall_share_s"] for p in predictions]
+    shares = [p.wall_share_s for p in predictions]
     assert statistics.median(shares) >= 0.95 * (BASE + PER * 16) / 16
     info = store.get_arm(run_id, "prompt").params["info"]["request_latency"]
     assert info["timed_items"] == REQUEST_SAMPLE
@@ -107,8 +108,8 @@ def test_timing_bypasses_the_response_cache(tmp_path: Path, items: list[Example]
     store, run_id = run_prompt_arm(tmp_path, items, backend)
     # the batches were cache hits; one warm-up call, then the timed items
     assert backend.batches == [1] * (1 + REQUEST_SAMPLE)
-    usage = summarize_usage([query_usage(p) for p in store.predictions(run_id, "prompt")])
-    assert usage.latency_p50_s == pytest.approx(BASE + PER, rel=0.5)
+    p50 = statistics.median(_latency(p) for p in store.predictions(run_id, "prompt"))
+    assert p50 == pytest.approx(BASE + PER, rel=0.5)
 
 
 def stored(item: str, share: float, calls: bool = True, repeat: int = 0) -> Stored:
@@ -125,7 +126,7 @@ def test_derived_latency_is_share_times_the_median_ratio() -> None:
     predictions = [stored("a", 0.1), stored("b", 0.1), stored("c", 0.1), stored("d", 0.2),
                    stored("d", 0.2, repeat=1), stored("e", 0.01, calls=False)]  # fmt: skip
     out, timing = with_request_latency(predictions, {"a": 0.5, "b": 0.9, "c": 0.7})
-    latency = {(p.item_id, p.repeat): p.extra["latency_s"] for p in out}
+    latency = {(p.item_id, p.repeat): p.latency_s for p in out}
     assert timing.ratio_calls == pytest.approx(7.0) and timing.ratio_local is None
     assert latency[("a", 0)] == 0.5 and latency[("c", 0)] == 0.7
     assert latency[("d", 0)] == pytest.approx(1.4) and latency[("d", 1)] == pytest.approx(1.4)

@@ -12,10 +12,11 @@ request would see. The batch's wall time stays what self-hosted serving is price
    batch-1 seconds to wall share. The ratio is taken separately for items that called a model
    and items that did not (a memory hit, an embedding classifier), whose costs differ.
 
-The stored prediction's `extra["latency_s"]` becomes this request latency, labelled by
+The stored prediction's `latency_s` becomes this request latency, labelled by
 `extra["latency_basis"]` ("batch-1 timing" or "derived from wall share x ratio"); the batch's
-wall time moves to `extra["batch_latency_s"]`. Readers (the summary's p50/p95, the report's
-latency column, the latency-budget rule) read `latency_s` and so see request latency.
+wall time moves to `extra["batch_latency_s"]`. Readers (Evidence's latency array, hence the
+summary's p50/p95, the report's latency column, the latency-budget rule) read `latency_s` and so
+see request latency.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def with_request_latency(
     """The predictions with `latency_s` set to request latency (see the module docstring)."""
     ratios: dict[bool, list[float]] = {True: [], False: []}
     for p in predictions:
-        share = float(p.extra.get("wall_share_s") or 0.0)
+        share = float(p.wall_share_s or 0.0)
         if p.repeat == 0 and p.item_id in measured and p.error is None and share > 0:
             ratios[bool(p.measurements)].append(measured[p.item_id] / share)
     ratio = {k: statistics.median(v) if v else None for k, v in ratios.items()}
@@ -96,8 +97,8 @@ def with_request_latency(
         if p.error is not None:
             out.append(p)
             continue
-        batch = p.extra.get("batch_latency_s", p.extra.get("latency_s"))
-        share = float(p.extra.get("wall_share_s") or 0.0)
+        batch = p.extra.get("batch_latency_s", p.latency_s)
+        share = float(p.wall_share_s or 0.0)
         r = ratio[bool(p.measurements)] or ratio[not p.measurements]
         if p.repeat == 0 and p.item_id in measured:
             latency, basis = measured[p.item_id], MEASURED
@@ -105,8 +106,8 @@ def with_request_latency(
             latency, basis = share * r, DERIVED
         else:  # nothing timed to derive from: keep what the arm measured
             latency, basis = float(batch or 0.0), "as answered"
-        extra = {**p.extra, "latency_s": latency, "batch_latency_s": batch, "latency_basis": basis}
-        out.append(replace(p, extra=extra))
+        extra = {**p.extra, "batch_latency_s": batch, "latency_basis": basis}
+        out.append(replace(p, latency_s=latency, extra=extra))
     return out, RequestTiming(measured, ratio[True], ratio[False])
 
 
@@ -125,7 +126,7 @@ def measure_request_latency(
     stored = [p for p in store.predictions(run_id, name) if p.item_id in ids]
     answered = {p.item_id for p in stored if p.error is None and p.repeat == 0}
     chosen = pick_sample([e for e in items if e.id in answered], seed, name, sample)
-    cached = all(p.extra.get("from_cache") for p in stored if p.error is None)
+    cached = all(p.from_cache for p in stored if p.error is None)
     measured = time_one_by_one(arm, chosen, warm_up=cached) if sample > 0 else {}
     updated, timing = with_request_latency(stored, measured)
     store.record_predictions(updated)
