@@ -152,9 +152,10 @@ def test_the_router_can_use_it_as_its_first_arm() -> None:
     """Confident classifier answers stay; below the threshold the strong arm answers."""
     from ragtune.strategies.router import RouterArm
 
-    router = RouterArm(
-        resources(), {"first": "classifier", "escalate": "prompt", "threshold": 0.0}, None
+    router = create_arm(
+        "router", resources(), {"first": "classifier", "escalate": "prompt", "threshold": 0.0}
     )
+    assert isinstance(router, RouterArm)
     predictions = router.predict(intents(1, 3, "test"))
     assert router.first.name == "classifier" and not any(p.escalated for p in predictions)
 
