@@ -165,6 +165,8 @@ class WorkloadSpec(_Strict):
     repeats: int = Field(1, ge=1, le=20)
     seed: int = 0
     limit: int | None = Field(None, ge=1)
+    # who answers the items: this process, or Ray workers (`pip install 'ragtune[ray]'`)
+    executor: Literal["inprocess", "ray"] = "inprocess"
     pricing: Pricing = Pricing()
     advice: Advice = Advice()
 

@@ -45,6 +45,27 @@ def open_store(path: str) -> RunStore:
 @click.option("--repeats", type=click.IntRange(min=1), help="Repeat each arm R times.")
 @click.option("--resume", "resume", help="Continue the run with this id (finished items are kept).")
 @click.option("--no-cache", is_flag=True, help="Bypass the response cache.")
+@click.option(
+    "--executor",
+    type=click.Choice(["inprocess", "ray"]),
+    help="Who answers the items: this process, or Ray workers (default: the workload's "
+    "`executor:`, else inprocess). Ray needs `pip install 'ragtune[ray]'`.",
+)
+@click.option(
+    "--ray-address",
+    help="Join this Ray cluster (e.g. auto, or the head's host:6379); also $RAY_ADDRESS. "
+    "Without one, Ray starts locally.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Ray worker actors (default: one per CPU of the cluster).",
+)
+@click.option(
+    "--api-concurrency",
+    type=click.IntRange(min=1),
+    help="Ray: API requests in flight across all workers together (default 8, one process's).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @_store_option
 def run_command(
@@ -54,6 +75,10 @@ def run_command(
     repeats: int | None,
     resume: str | None,
     no_cache: bool,
+    executor: str | None,
+    ray_address: str | None,
+    workers: int | None,
+    api_concurrency: int | None,
     as_json: bool,
     store_path: str,
 ) -> None:
@@ -63,7 +88,9 @@ def run_command(
     Example:
       ragtune run workload.yaml --arms prompt,fewshot,rag --limit 20
       ragtune run workload.yaml --resume 3f2a        # after an interruption
+      ragtune run workload.yaml --executor ray --workers 2
     """
+    from ragtune.evaluation.executors import ExecutorOptions
     from ragtune.evaluation.runner import RunOptions, run_workload
 
     workload = load_workload(workload_file)
@@ -75,6 +102,10 @@ def run_command(
         resume=resume,
         use_cache=not no_cache,
         work_root=Path(store_path).parent / "runs",
+        executor=executor,
+        executor_options=ExecutorOptions(
+            address=ray_address, workers=workers, api_concurrency=api_concurrency
+        ),
     )
     run_id = run_workload(workload, store, options, source=workload_file)
     show_summary(stored_summary(store, run_id), as_json)

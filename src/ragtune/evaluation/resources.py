@@ -18,6 +18,7 @@ from ragtune.backends.base import Backend
 from ragtune.backends.cache import ResponseCache
 from ragtune.backends.registry import create_backend, parse_backend_name
 from ragtune.config import Workload
+from ragtune.errors import RagtuneError
 from ragtune.strategies import Resources, TaskSpec
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,13 @@ def build_resources(
     *,
     cache: ResponseCache | None = None,
     on_training: Callable[[Any], None] | None = None,
+    reuse_only: bool = False,
 ) -> Resources:
-    """Resources for `arms`; `on_training(result)` is told about a fine-tune when one runs."""
+    """Resources for `arms`; `on_training(result)` is told about a fine-tune when one runs.
+
+    `reuse_only`: open the index and the tuned model that `work_dir` already holds and fail
+    rather than build them (a Ray worker must never re-index or retrain).
+    """
     spec = workload.spec
     wanted = set(arms)
     cheap = create_backend(spec.backends.cheap, cache=cache)
@@ -59,21 +65,28 @@ def build_resources(
             workload.path(spec.knowledge.path),
             work_dir / "index",
             text=bool(wanted & NEEDS_TEXT),
+            reuse_only=reuse_only,
         )
     if wanted & (NEEDS_EMBED | NEEDS_INDEX):
         resources.embed = embedder()
     if wanted & NEEDS_TUNED and resources.train:
-        resources.tuned = tuned_backend(workload, cheap, work_dir / "tuned", on_training)
+        resources.tuned = tuned_backend(
+            workload, cheap, work_dir / "tuned", on_training, reuse_only=reuse_only
+        )
     return resources
 
 
-def build_knowledge(resources: Resources, source: Path, location: Path, *, text: bool) -> None:
+def build_knowledge(
+    resources: Resources, source: Path, location: Path, *, text: bool, reuse_only: bool = False
+) -> None:
     """Index the knowledge base (or reopen the run's index) and, for long_context, its text."""
     from ragtune.retrieval import build_index, ingest, open_index
 
     documents = ingest(source).documents
     if location.exists() and any(location.iterdir()):  # resuming: the run's index is built
         resources.index = open_index(location)
+    elif reuse_only:
+        raise missing(location, "retrieval index")
     else:
         resources.index = build_index(documents, location)
     resources.extras["doc_ids"] = [d.doc_id for d in documents]
@@ -113,6 +126,8 @@ def tuned_backend(
     cheap: Backend,
     out: Path,
     on_training: Callable[[Any], None] | None,
+    *,
+    reuse_only: bool = False,
 ) -> Backend | None:
     """LoRA-tune the cheap local model on the train split (or reuse the run's adapter)."""
     from ragtune.finetune.run import tune
@@ -124,6 +139,8 @@ def tuned_backend(
         return None
     method = str(arm_params(workload)["method"])
     weights = out / ("model" if method == "full" else "adapter")  # where the recipe saves
+    if not weights.exists() and reuse_only:
+        raise missing(weights, "tuned model")
     if not weights.exists():
         job = workload_job(workload, str(name.model))
         result = tune(
@@ -141,3 +158,11 @@ def tuned_backend(
     if method == "full":
         return create_backend(f"local:{weights}")
     return create_backend(f"local:{name.model}", adapter=str(weights))
+
+
+def missing(path: Path, what: str) -> RagtuneError:
+    return RagtuneError(
+        f"the run's {what} is not at {path}",
+        hint="Ray workers read the run's work dir from the driver: run them on the driver's "
+        "machine or put the store's folder on a filesystem every node mounts at the same path",
+    )

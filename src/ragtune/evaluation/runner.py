@@ -14,16 +14,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ragtune.backends.cache import ResponseCache
+from ragtune.backends.cache import ResponseCache, default_cache_path
 from ragtune.config import Workload
 from ragtune.data import Example
 from ragtune.errors import RagtuneError
+from ragtune.evaluation.executors import (
+    ArmJob,
+    Executor,
+    ExecutorOptions,
+    InProcess,
+    ShardResult,
+    check_executor,
+    create_executor,
+)
 from ragtune.evaluation.freshness import run_freshness
 from ragtune.evaluation.judging import judge_run
 from ragtune.evaluation.latency import measure_request_latency
@@ -49,6 +57,8 @@ class RunOptions:
     cache_path: Path | None = None  # None: $RAGTUNE_CACHE_DIR/responses.sqlite
     work_root: Path = Path(".ragtune") / "runs"  # indexes and adapters, per run
     freshness: bool = True  # re-ask changed questions after each later knowledge version
+    executor: str | None = None  # "inprocess" | "ray"; None: the workload's `executor:`
+    executor_options: ExecutorOptions = field(default_factory=ExecutorOptions)  # Ray's
 
 
 def run_workload(
@@ -64,6 +74,7 @@ def run_workload(
             hint=f"the workload's arms: {', '.join(spec.arms)}",
         )
     repeats = options.repeats or spec.repeats
+    check_executor(options.executor or spec.executor, options.executor_options)
     if options.resume:
         run = store.get_run(options.resume)
         items = [to_example(i) for i in store.list_items(run.id)]
@@ -93,8 +104,21 @@ def run_workload(
     if resources.index is not None and spec.knowledge is not None and not options.resume:
         record_kb_version(store, run.id, spec.knowledge.name, spec.knowledge.path, resources)
     record_calls(resources)  # cacheable prefixes and batch sizes, for pricing
-    for name in arms:
-        run_arm(store, run.id, name, spec.arms.get(name, {}), resources, items, repeats)
+    executor = create_executor(
+        options.executor or spec.executor,
+        options.executor_options,
+        workload=workload,
+        arms=arms,
+        work_dir=work_dir,
+        cache_path=(options.cache_path or default_cache_path()) if options.use_cache else None,
+    )
+    try:
+        for name in arms:
+            run_arm(
+                store, run.id, name, spec.arms.get(name, {}), resources, items, repeats, executor
+            )
+    finally:
+        executor.close()
     if options.freshness:
         run_freshness(
             store, run.id, workload, resources, arms, {e.id for e in items},
@@ -136,6 +160,7 @@ def run_arm(
     resources: Any,
     items: Sequence[Example],
     repeats: int,
+    executor: Executor | None = None,
 ) -> None:
     """One arm over every item and repeat, skipping what the store already holds."""
     if store.get_arm(run_id, name).status in ("done", "unavailable"):
@@ -147,7 +172,7 @@ def run_arm(
         store.set_arm_status(run_id, name, "unavailable", str(err))
         return
     store.set_arm_status(run_id, name, "running")
-    answer_items(store, run_id, name, arm, items, repeats)
+    answer_items(store, run_id, name, arm, items, repeats, executor=executor)
     info = dict(getattr(arm, "info", None) or {})  # before timing, which asks the arm again
     timing = measure_request_latency(store, run_id, name, arm, items, seed=resources.seed)
     store.add_arm(run_id, name, {**params, "info": {**info, "request_latency": timing.to_json()}})
@@ -162,8 +187,12 @@ def answer_items(
     items: Sequence[Example],
     repeats: int = 1,
     label: str | None = None,
+    executor: Executor | None = None,
 ) -> None:
     """The arm answers every item not yet in the store, one store transaction per batch.
+
+    `executor` answers the batches (shards): this process by default, or Ray workers; each
+    finished shard is written here, so what is stored does not depend on where it was answered.
 
     Repeat r asks with seed `workload seed + r`: the seed is part of the response-cache key, so
     a repeat is answered afresh rather than replayed from repeat 0 (repeat 0 keeps the seed, and
@@ -173,6 +202,7 @@ def answer_items(
     """
     resources = getattr(arm, "resources", None)
     base_seed = resources.seed if resources is not None else 0
+    executor = executor or InProcess()
     try:
         for repeat in range(repeats):
             if resources is not None:
@@ -182,14 +212,14 @@ def answer_items(
             desc = label or f"{name} (repeat {repeat + 1}/{repeats})"
             with bar(desc=desc, total=len(items), unit="item") as advance:
                 advance(len(items) - len(todo))
-                for start in range(0, len(todo), BATCH):
-                    chunk = todo[start : start + BATCH]
-                    started = time.perf_counter()
-                    predictions = arm.predict(chunk)
-                    loading = sum(c.load_s for p in predictions for c in p.calls)
-                    wall = time.perf_counter() - started - loading  # loading is not serving
-                    store.record_predictions(stored_batch(run_id, name, repeat, predictions, wall))
-                    advance(len(chunk))
+
+                def write(shard: ShardResult, repeat: int = repeat, advance: Any = advance) -> None:
+                    batch = stored_batch(run_id, name, repeat, shard.predictions, shard.wall_s)
+                    store.record_predictions(batch)
+                    advance(len(shard.predictions))
+
+                shards = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
+                executor.answer(arm, ArmJob(name, base_seed + repeat), shards, write)
     finally:
         if resources is not None:
             resources.seed = base_seed

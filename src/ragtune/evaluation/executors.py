@@ -1,0 +1,134 @@
+"""Who answers an arm's items: this process (the default) or Ray workers (`ray_executor.py`).
+
+The runner cuts the items still to answer into shards (one backend batch each) and hands them to
+an executor with a `write` callback. The executor answers each shard and calls `write` with the
+result; the runner turns that into store records (`stored_batch`) in one transaction. So the
+executor decides only *where* items are answered; what is stored, resuming and the progress bar
+stay in the runner, the same for every executor.
+
+Deliberately not here: anything that imports Ray. `create_executor("ray", ...)` imports
+`ray_executor` only when asked for, so the default install never needs `ray`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from ragtune.data import Example
+from ragtune.errors import RagtuneError
+from ragtune.strategies import Arm, Prediction
+
+if TYPE_CHECKING:
+    from ragtune.config import Workload
+
+EXECUTORS = ("inprocess", "ray")
+
+
+@dataclass(frozen=True)
+class ArmJob:
+    """Which arm answers, and with which seed (the workload's seed + the repeat)."""
+
+    name: str
+    seed: int
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    """One answered shard: its predictions (their calls carry their notes) and the wall time.
+
+    `wall_s` excludes one-off model loading (each call's `load_s`): loading is not serving.
+    """
+
+    predictions: tuple[Prediction, ...]
+    wall_s: float
+
+
+Write = Callable[[ShardResult], None]
+
+
+class Executor(Protocol):
+    """Answers shards of items with an arm and hands each finished shard to `write`."""
+
+    name: str
+
+    def answer(
+        self, arm: Arm, job: ArmJob, shards: Sequence[Sequence[Example]], write: Write
+    ) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def answer_shard(arm: Arm, shard: Sequence[Example]) -> ShardResult:
+    """The arm answers one shard, timed without model loading.
+
+    Shared by the in-process executor and the Ray worker, so both measure alike.
+    """
+    started = time.perf_counter()
+    predictions = arm.predict(shard)
+    loading = sum(c.load_s for p in predictions for c in p.calls)
+    return ShardResult(tuple(predictions), time.perf_counter() - started - loading)
+
+
+class InProcess:
+    """Today's loop: this process answers shard after shard with the arm it was given."""
+
+    name = "inprocess"
+
+    def answer(
+        self, arm: Arm, job: ArmJob, shards: Sequence[Sequence[Example]], write: Write
+    ) -> None:
+        for shard in shards:
+            write(answer_shard(arm, shard))
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class ExecutorOptions:
+    """What `ragtune run --executor ray` was given; None means Ray's own default."""
+
+    address: str | None = None  # a running cluster ("auto", "ray://host:10001", host:port)
+    workers: int | None = None  # actors; None: one per CPU of the cluster
+    api_concurrency: int | None = None  # API requests in flight, all workers; None: a process's
+
+
+def check_executor(kind: str, options: ExecutorOptions) -> None:
+    """Fail before any work when the executor or its options cannot be used."""
+    if kind not in EXECUTORS:
+        raise RagtuneError(
+            f"unknown executor {kind!r}",
+            hint=f"use one of: {', '.join(EXECUTORS)} (e.g. --executor ray)",
+        )
+    if kind == "inprocess" and (options.address or options.workers or options.api_concurrency):
+        raise RagtuneError(
+            "--ray-address and --workers apply to the Ray executor only (given: "
+            f"address={options.address}, workers={options.workers}, executor=inprocess)",
+            hint="add `--executor ray` (or `executor: ray` in the workload), or drop them",
+        )
+    if kind == "ray":
+        from ragtune.evaluation.ray_executor import import_ray
+
+        import_ray()
+
+
+def create_executor(
+    kind: str,
+    options: ExecutorOptions,
+    *,
+    workload: Workload,
+    arms: Sequence[str],
+    work_dir: Path,
+    cache_path: Path | None,
+) -> Executor:
+    """The executor called `kind`; the Ray one rebuilds arms from `workload` and `work_dir`."""
+    check_executor(kind, options)
+    if kind == "ray":
+        from ragtune.evaluation.ray_executor import RayExecutor
+
+        return RayExecutor(workload, tuple(arms), work_dir, cache_path=cache_path, options=options)
+    return InProcess()

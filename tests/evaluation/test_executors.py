@@ -1,0 +1,198 @@
+"""Executors without a cluster: the API gate's arithmetic, the gated backend's batching, the
+in-process executor, and the errors for a bad `--executor` choice or a missing `ray`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from ragtune.backends.base import Latency, Request, Response, Usage
+from ragtune.config import load_workload
+from ragtune.data import Example
+from ragtune.errors import RagtuneError
+from ragtune.evaluation.executors import (
+    ArmJob,
+    ExecutorOptions,
+    InProcess,
+    ShardResult,
+    create_executor,
+)
+from ragtune.evaluation.ray_executor import CallGate, GatedBackend, import_ray
+from ragtune.strategies import Prediction
+
+CLASSIFY = Path(__file__).parents[2] / "src" / "ragtune" / "examples" / "workloads"
+
+
+def test_gate_never_lets_more_than_its_limit_in_flight() -> None:
+    # 6 callers each want 3 slots from a gate of 4: the first gets 3, the second the 1 left,
+    # the rest wait; in flight never exceeds 4 and every caller is served.
+    async def main() -> tuple[int, list[int]]:
+        gate = CallGate(4)
+        grants: list[int] = []
+
+        async def caller() -> None:
+            got = await gate.acquire(3)
+            grants.append(got)
+            await asyncio.sleep(0.01)
+            await gate.release(got)
+
+        await asyncio.gather(*(caller() for _ in range(6)))
+        stats = await gate.stats()
+        assert stats["in_flight"] == 0
+        return stats["peak"], grants
+
+    peak, grants = asyncio.run(main())
+    assert peak == 4
+    assert len(grants) == 6 and all(1 <= g <= 3 for g in grants)
+    assert grants[:2] == [3, 1]
+
+
+def test_gate_rejects_a_limit_below_one() -> None:
+    with pytest.raises(RagtuneError, match="at least 1"):
+        CallGate(0)
+
+
+class Echo:
+    """A backend that answers each request with its own prompt, recording the batch sizes."""
+
+    name = "openai-compatible:http://127.0.0.1:1/v1#echo"
+    model = "echo"
+    context_window = 4096
+
+    def __init__(self, fail_on: int | None = None) -> None:
+        self.batches: list[int] = []
+        self.fail_on = fail_on
+
+    def generate(self, requests: Sequence[Request]) -> list[Response]:
+        self.batches.append(len(requests))
+        if self.fail_on is not None and len(self.batches) == self.fail_on:
+            raise RuntimeError("server went away")
+        return [
+            Response(
+                r.messages[-1].content, "stop", Usage(1, 0, 0, 1), Latency(0.0), self.name, "m"
+            )
+            for r in requests
+        ]
+
+    def close(self) -> None:
+        pass
+
+
+def test_gated_backend_sends_a_batch_in_granted_pieces_and_keeps_order() -> None:
+    inner = Echo()
+    granted: list[int] = []
+    released: list[int] = []
+
+    def acquire(wanted: int) -> int:  # a gate with 3 slots free each time
+        granted.append(min(wanted, 3))
+        return granted[-1]
+
+    gated = GatedBackend(inner, acquire, released.append)
+    requests = [Request.ask(f"q{i}") for i in range(8)]
+    out = gated.generate(requests)
+    assert [r.text for r in out] == [f"q{i}" for i in range(8)]
+    assert inner.batches == [3, 3, 2] == granted == released
+    assert gated.context_window == 4096  # everything else is the inner backend's
+
+
+def test_gated_backend_releases_its_slots_when_the_call_fails() -> None:
+    released: list[int] = []
+    gated = GatedBackend(Echo(fail_on=1), lambda wanted: 2, released.append)
+    with pytest.raises(RuntimeError):
+        gated.generate([Request.ask("a"), Request.ask("b")])
+    assert released == [2]
+
+
+class Doubler:
+    """An arm that answers each item with its input twice; records the shards it was given."""
+
+    name = "prompt"
+
+    def __init__(self) -> None:
+        self.shards: list[list[str]] = []
+
+    def predict(self, items: Sequence[Example]) -> list[Prediction]:
+        self.shards.append([e.id for e in items])
+        return [Prediction(e.id, e.input * 2, e.input * 2) for e in items]
+
+
+def test_in_process_executor_answers_every_shard_in_order() -> None:
+    arm = Doubler()
+    shards = [[Example(f"i{n}", f"x{n}", None)] for n in range(3)]
+    written: list[ShardResult] = []
+    InProcess().answer(arm, ArmJob("prompt", 0), shards, written.append)  # type: ignore[arg-type]
+    assert arm.shards == [["i0"], ["i1"], ["i2"]]
+    assert [p.text for r in written for p in r.predictions] == ["x0x0", "x1x1", "x2x2"]
+    assert all(r.wall_s >= 0 for r in written)
+
+
+def test_unknown_executor_names_the_valid_ones(tmp_path: Path) -> None:
+    workload = load_workload(CLASSIFY / "classify.yaml")
+    with pytest.raises(RagtuneError) as err:
+        create_executor(
+            "dask", ExecutorOptions(), workload=workload, arms=["prompt"], work_dir=tmp_path,
+            cache_path=None,
+        )  # fmt: skip
+    assert "unknown executor 'dask'" in str(err.value)
+    assert "inprocess, ray" in str(err.value)
+
+
+def test_ray_options_without_the_ray_executor_are_an_error(tmp_path: Path) -> None:
+    workload = load_workload(CLASSIFY / "classify.yaml")
+    with pytest.raises(RagtuneError) as err:
+        create_executor(
+            "inprocess", ExecutorOptions(workers=2), workload=workload, arms=["prompt"],
+            work_dir=tmp_path, cache_path=None,
+        )  # fmt: skip
+    assert "workers=2" in str(err.value) and "--executor ray" in str(err.value)
+
+
+def test_missing_ray_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now raises ImportError
+    with pytest.raises(RagtuneError) as err:
+        import_ray()
+    assert "pip install 'ragtune[ray]'" in str(err.value)
+
+
+def test_cli_rejects_workers_without_the_ray_executor(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import ragtune.cli  # noqa: F401  (registers every command on the group)
+    from ragtune.cli.main import cli
+
+    result = CliRunner().invoke(
+        cli,
+        ["run", str(CLASSIFY / "classify.yaml"), "--arms", "prompt", "--workers", "2",
+         "--store", str(tmp_path / "s.db")],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "apply to the Ray executor only" in result.output
+
+
+def test_workload_executor_must_be_a_known_one(tmp_path: Path) -> None:
+    text = (CLASSIFY / "classify.yaml").read_text().replace("seed: 0", "seed: 0\nexecutor: dask")
+    path = tmp_path / "w.yaml"
+    path.write_text(text.replace("../sample/", str(CLASSIFY.parent / "sample") + "/"))
+    with pytest.raises(RagtuneError) as err:
+        load_workload(path)
+    assert "executor" in str(err.value) and "ray" in str(err.value)
+
+
+def test_gate_frees_the_slots_of_a_worker_that_died_holding_them() -> None:
+    # worker-1 takes all 4 slots and dies; worker-2 would wait forever unless the driver
+    # forgets worker-1, which frees its 4 slots.
+    async def main() -> tuple[int, int]:
+        gate = CallGate(4)
+        assert await gate.acquire(8, "worker-1") == 4
+        waiting = asyncio.ensure_future(gate.acquire(2, "worker-2"))
+        await asyncio.sleep(0.01)
+        assert not waiting.done()
+        freed = await gate.forget("worker-1")
+        granted = await asyncio.wait_for(waiting, timeout=1)
+        return freed, granted
+
+    assert asyncio.run(main()) == (4, 2)
