@@ -1,0 +1,113 @@
+"""Items per second of a local-model arm: in-process vs Ray with 1 and 2 workers, in one run.
+
+Run:  .venv/bin/python benchmarks/bench_executors.py [--items 64] [--rounds 3]
+The `prompt` arm of the bundled classify workload (local SmolLM2-135M) answers the same test
+items with each executor. The configurations are interleaved round by round, so load from
+anything else on the machine falls on all of them alike; the table gives the median round.
+Workers are started and have loaded the model before timing (a warm-up shard each): the rates
+are steady-state serving, and worker start-up is reported on its own line. Ray's overhead per
+shard is the driver's wall time minus the workers' own serving time, over the shards.
+Goal (issue 17): 2 workers >= 1.6x one worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import ray
+
+from ragtune.config import load_workload
+from ragtune.evaluation.executors import ArmJob, ExecutorOptions, InProcess, ShardResult
+from ragtune.evaluation.prefixes import record_calls
+from ragtune.evaluation.ray_executor import RayExecutor
+from ragtune.evaluation.resources import build_resources
+from ragtune.strategies import create_arm
+from ragtune.strategies.chat import BATCH
+
+WORKLOAD = Path(__file__).parents[1] / "src" / "ragtune" / "examples" / "workloads"
+
+
+def timed(executor: Any, arm: Any, shards: list[Any]) -> tuple[float, float, int]:
+    """(wall s, the workers' serving s summed, items) for one pass over the shards."""
+    results: list[ShardResult] = []
+    started = time.perf_counter()
+    executor.answer(arm, ArmJob("prompt", 0), shards, results.append)
+    wall = time.perf_counter() - started
+    return wall, sum(r.wall_s for r in results), sum(len(r.predictions) for r in results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    workload = load_workload(WORKLOAD / "classify.yaml")
+    items = workload.split("test")[: args.items]
+    shards = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+    work_dir = Path(tempfile.mkdtemp(prefix="bench-executors-"))
+    resources = build_resources(workload, ["prompt"], work_dir)
+    record_calls(resources)
+    arm = create_arm("prompt", resources, {})
+    # 3 logical CPUs so the 1- and 2-worker pools both stay warm; only one pool works at a time
+    ray.init(num_cpus=3, include_dashboard=False, log_to_driver=False)
+    pools: dict[str, Any] = {"in-process": InProcess()}
+    startup: dict[str, float] = {}
+    for workers in (1, 2):
+        pool = RayExecutor(
+            workload, ("prompt",), work_dir, cache_path=None,
+            options=ExecutorOptions(workers=workers),
+        )  # fmt: skip
+        started = time.perf_counter()
+        pool.answer(arm, ArmJob("prompt", 0), [items[:2]] * workers, lambda r: None)
+        startup[f"ray, {workers} worker{'s' if workers > 1 else ''}"] = (
+            time.perf_counter() - started
+        )
+        pools[f"ray, {workers} worker{'s' if workers > 1 else ''}"] = pool
+    pools["in-process"].answer(arm, ArmJob("prompt", 0), [items[:2]], lambda r: None)  # load
+    rpc = []
+    for _ in range(20):
+        started = time.perf_counter()
+        pools["ray, 1 worker"].worker_pids()
+        rpc.append(time.perf_counter() - started)
+
+    rounds: dict[str, list[tuple[float, float, int]]] = {name: [] for name in pools}
+    for _ in range(args.rounds):
+        for name, pool in pools.items():
+            rounds[name].append(timed(pool, arm, shards))
+
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores,"
+          f" load average {os.getloadavg()[0]:.1f} at the end, ray {ray.__version__}")  # fmt: skip
+    print(f"{len(items)} items in {len(shards)} shards of {BATCH}, {args.rounds} rounds\n")
+    print("| executor | items/s (median round) | rounds items/s | vs 1 Ray worker | "
+          "overhead per shard ms | start-up s |")  # fmt: skip
+    print("|---|---:|---|---:|---:|---:|")
+    rate = {n: statistics.median(i / w for w, _, i in r) for n, r in rounds.items()}
+    for name, runs in rounds.items():
+        workers = 1 if name == "in-process" else int(name.split(", ")[1][0])
+        # the driver's wall time beyond what the workers spent serving, per shard
+        overhead = statistics.median(
+            (w * workers - s) / len(shards) * 1000 if name != "in-process" else (w - s) * 1000
+            / len(shards) for w, s, _ in runs
+        )  # fmt: skip
+        print(
+            f"| {name} | {rate[name]:.2f} | {', '.join(f'{i / w:.2f}' for w, _, i in runs)} | "
+            f"{rate[name] / rate['ray, 1 worker']:.2f}x | {overhead:.0f} | "
+            f"{startup.get(name, 0):.1f} |"
+        )
+    print(f"\nRay round trip of an empty actor call: median {statistics.median(rpc) * 1000:.1f} ms")
+    for pool in pools.values():
+        pool.close()
+    ray.shutdown()
+
+
+if __name__ == "__main__":
+    main()
