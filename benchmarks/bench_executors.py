@@ -1,6 +1,6 @@
 """Items per second of a local-model arm: in-process vs Ray with 1 and 2 workers, in one run.
 
-Run:  .venv/bin/python benchmarks/bench_executors.py [--items 64] [--rounds 3]
+Run:  .venv/bin/python benchmarks/bench_executors.py [--items 32] [--rounds 2]
 The `prompt` arm of the bundled classify workload (local SmolLM2-135M) answers the same test
 items with each executor. The configurations are interleaved round by round, so load from
 anything else on the machine falls on all of them alike; the table gives the median round.
@@ -16,6 +16,7 @@ import argparse
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -46,8 +47,8 @@ def timed(executor: Any, arm: Any, shards: list[Any]) -> tuple[float, float, int
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--items", type=int, default=64)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--items", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
 
     workload = load_workload(WORKLOAD / "classify.yaml")
@@ -83,6 +84,8 @@ def main() -> None:
     for _ in range(args.rounds):
         for name, pool in pools.items():
             rounds[name].append(timed(pool, arm, shards))
+            wall, _, done = rounds[name][-1]
+            print(f"  {name}: {done} items in {wall:.1f} s", file=sys.stderr, flush=True)
 
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores,"
           f" load average {os.getloadavg()[0]:.1f} at the end, ray {ray.__version__}")  # fmt: skip
