@@ -13,13 +13,16 @@ Goal (issue 17): 2 workers >= 1.6x one worker.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +48,83 @@ def timed(executor: Any, arm: Any, shards: list[Any]) -> tuple[float, float, int
     return wall, sum(r.wall_s for r in results), sum(len(r.predictions) for r in results)
 
 
+class _Instant(BaseHTTPRequestHandler):
+    """An OpenAI-compatible server that streams "billing" at once (documented chunk shape)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m"}
+        events = [
+            {**chunk, "choices": [{"index": 0, "delta": {"content": "billing"},
+                                   "finish_reason": "stop"}]},
+            {**chunk, "choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": 1,
+                                               "total_tokens": 10}},
+        ]  # fmt: skip
+        raw = ("".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+
+def measure_overhead(shard_count: int) -> None:
+    """Ray's cost per shard, with an API backend that answers at once: the driver's wall time
+    per shard minus the worker's own time, for 1 Ray worker vs in-process."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Instant)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    folder = Path(tempfile.mkdtemp(prefix="bench-overhead-"))
+    rows = [{"id": f"t{i}", "text": f"invoice {i}", "label": "billing", "split": "test"}
+            for i in range(BATCH * shard_count)]  # fmt: skip
+    rows += [{"id": "r0", "text": "x", "label": "other", "split": "train"}]
+    (folder / "data.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    backend = f"openai-compatible:http://127.0.0.1:{server.server_address[1]}/v1#m"
+    (folder / "w.yaml").write_text(
+        "task: classify\ndata: {path: data.jsonl, fields: {input: text, target: label, id: id,"
+        f" split: split, doc_ids: null}}}}\nlabels: [billing, other]\narms: {{prompt: {{}}}}\n"
+        f"backends: {{cheap: '{backend}', strong: '{backend}'}}\n"
+    )
+    workload = load_workload(folder / "w.yaml")
+    items = workload.split("test")
+    shards = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+    resources = build_resources(workload, ["prompt"], folder / "work")
+    record_calls(resources)
+    arm = create_arm("prompt", resources, {})
+    ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)
+    pool = RayExecutor(
+        workload, ("prompt",), folder / "work", cache_path=None,
+        options=ExecutorOptions(workers=1),
+    )  # fmt: skip
+    pool.answer(arm, ArmJob("prompt", 0), shards[:1], lambda r: None)  # start the worker
+    print(f"| executor | shards of {BATCH} | wall ms per shard | serving ms per shard | "
+          "overhead ms per shard |\n|---|---:|---:|---:|---:|")  # fmt: skip
+    for name, executor in (("in-process", InProcess()), ("ray, 1 worker", pool)):
+        wall, serving, _ = timed(executor, arm, shards)
+        per = 1000 / len(shards)  # ms per shard
+        print(f"| {name} | {len(shards)} | {wall * per:.1f} | {serving * per:.1f} | "
+              f"{(wall - serving) * per:.1f} |")  # fmt: skip
+    pool.close()
+    ray.shutdown()
+    server.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--overhead", type=int, metavar="SHARDS", help="only measure Ray's overhead per shard"
+    )
     args = parser.parse_args()
+    if args.overhead:
+        measure_overhead(args.overhead)
+        return
 
     workload = load_workload(WORKLOAD / "classify.yaml")
     items = workload.split("test")[: args.items]
