@@ -12,42 +12,26 @@ Deliberately not here: anything that imports Ray. `create_executor("ray", ...)` 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ragtune.data import Example
 from ragtune.errors import RagtuneError
-from ragtune.strategies import Arm, Prediction
+from ragtune.evaluation.shards import (
+    ArmJob,
+    ExecutorOptions,
+    ShardResult,
+    Write,
+    answer_shard,
+)
+from ragtune.strategies import Arm
 
 if TYPE_CHECKING:
     from ragtune.config import Workload
 
 EXECUTORS = ("inprocess", "ray")
-
-
-@dataclass(frozen=True)
-class ArmJob:
-    """Which arm answers, and with which seed (the workload's seed + the repeat)."""
-
-    name: str
-    seed: int
-
-
-@dataclass(frozen=True)
-class ShardResult:
-    """One answered shard: its predictions (their calls carry their notes) and the wall time.
-
-    `wall_s` excludes one-off model loading (each call's `load_s`): loading is not serving.
-    """
-
-    predictions: tuple[Prediction, ...]
-    wall_s: float
-
-
-Write = Callable[[ShardResult], None]
+__all__ = ["ArmJob", "ExecutorOptions", "ShardResult", "Write", "answer_shard"]
 
 
 class Executor(Protocol):
@@ -60,17 +44,6 @@ class Executor(Protocol):
     ) -> None: ...
 
     def close(self) -> None: ...
-
-
-def answer_shard(arm: Arm, shard: Sequence[Example]) -> ShardResult:
-    """The arm answers one shard, timed without model loading.
-
-    Shared by the in-process executor and the Ray worker, so both measure alike.
-    """
-    started = time.perf_counter()
-    predictions = arm.predict(shard)
-    loading = sum(c.load_s for p in predictions for c in p.calls)
-    return ShardResult(tuple(predictions), time.perf_counter() - started - loading)
 
 
 class InProcess:
@@ -86,15 +59,6 @@ class InProcess:
 
     def close(self) -> None:
         pass
-
-
-@dataclass(frozen=True)
-class ExecutorOptions:
-    """What `ragtune run --executor ray` was given; None means Ray's own default."""
-
-    address: str | None = None  # a running cluster ("auto", "ray://host:10001", host:port)
-    workers: int | None = None  # actors; None: one per CPU of the cluster
-    api_concurrency: int | None = None  # API requests in flight, all workers; None: a process's
 
 
 def check_executor(kind: str, options: ExecutorOptions) -> None:

@@ -37,7 +37,7 @@ from ragtune.backends.registry import parse_backend_name
 from ragtune.config import Workload
 from ragtune.data import Example
 from ragtune.errors import RagtuneError
-from ragtune.evaluation.executors import ArmJob, ExecutorOptions, ShardResult, Write, answer_shard
+from ragtune.evaluation.shards import ArmJob, ExecutorOptions, ShardResult, Write, answer_shard
 from ragtune.strategies import Arm
 
 log = logging.getLogger(__name__)
