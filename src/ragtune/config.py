@@ -4,7 +4,10 @@ A workload says what the task is, where its data and knowledge base live, which 
 and with which backends, and the volume assumptions used to price the results. `load_workload`
 validates the YAML (pydantic), then checks the world it points at: files exist, the data loads,
 every split the run needs is non-empty, labels are inside the label set, the JSON Schema is
-valid. All problems come back together in one `ValidationError`.
+valid, every arm's settings fit the arm's own settings model. All problems come back together
+in one `ValidationError`. Without a validation split, when an arm needs one (the router
+calibrates on it), one is carved from train (seeded, stratified by label for classification)
+and recorded in `Workload.carved`; otherwise train stays whole for the arms that learn from it.
 
 Deliberately not here: running arms (`ragtune.strategies`), pricing (`ragtune.cost`).
 """
@@ -12,7 +15,8 @@ Deliberately not here: running arms (`ragtune.strategies`), pricing (`ragtune.co
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,29 +24,30 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from ragtune.data import SPLITS, Example, FieldMap, assign_splits, load_examples
+from ragtune.data import (
+    SPLITS,
+    Carved,
+    Example,
+    FieldMap,
+    Limit,
+    assign_splits,
+    carve_validation,
+    load_examples,
+    parse_limit,
+)
+from ragtune.data.sampling import CARVE_FRACTION, CARVE_MAX
 from ragtune.errors import (
     Problem,
     RagtuneError,
     ValidationError,
     problem_from_pydantic,
     read_user_file,
-    suggest,
 )
+from ragtune.strategies import ArmSettings, ChatSettings, Traits, parse_settings, requirements
 
 TASKS = ("qa", "classify", "extract", "generate")
-# The arms ragtune knows, by stable name (used in configs, the store and reports).
-ARMS = (
-    "prompt",
-    "fewshot",
-    "long_context",
-    "rag",
-    "finetune",
-    "finetune_rag",
-    "memory",
-    "router",
-    "classifier",
-)
+# A value of `instructions:` ending like this names a prompt file (missing: a problem, not text).
+PROMPT_SUFFIXES = (".txt", ".md", ".prompt", ".j2", ".jinja")
 
 
 class _Strict(BaseModel):
@@ -57,8 +62,19 @@ class Fields(_Strict):
     doc_ids: str | None = "doc_ids"
 
 
+class CarveValidation(_Strict):
+    """How much of train becomes the validation split when the data gives none."""
+
+    fraction: float = Field(CARVE_FRACTION, gt=0, lt=1)
+    max_items: int = Field(CARVE_MAX, ge=1)
+
+
 class Data(_Strict):
-    """One file with a split column, one file split by fractions, or one file per split."""
+    """One file with a split column, one file split by fractions, or one file per split.
+
+    Without a validation split, an arm that needs one gets it carved from train
+    (`carve_validation`); `carve_validation: null` keeps train whole.
+    """
 
     path: str | None = None
     train: str | None = None
@@ -67,6 +83,7 @@ class Data(_Strict):
     format: Literal["auto", "jsonl", "csv", "parquet"] = "auto"
     fields: Fields = Fields()
     split_fractions: dict[str, float] = {"train": 0.6, "validation": 0.15, "test": 0.25}
+    carve_validation: CarveValidation | None = CarveValidation()
 
 
 class KnowledgeVersion(_Strict):
@@ -160,15 +177,43 @@ class WorkloadSpec(_Strict):
     knowledge: Knowledge | None = None
     labels: list[str] | None = None
     schema_: str | dict[str, Any] | None = Field(None, alias="schema")
+    # Arm name -> its settings (checked per arm in `load_workload`); a list of names is short
+    # for default settings: `arms: [prompt, rag]`.
     arms: dict[str, dict[str, Any]] = Field(min_length=1)
     backends: Backends = Backends()
     repeats: int = Field(1, ge=1, le=20)
     seed: int = 0
-    limit: int | None = Field(None, ge=1)
+    # N: a seeded sample of N test items (stratified); "first:N": the first N in file order.
+    limit: int | str | None = None
     # who answers the items: this process, or Ray workers (`pip install 'ragtune[ray]'`)
     executor: Literal["inprocess", "ray"] = "inprocess"
     pricing: Pricing = Pricing()
     advice: Advice = Advice()
+
+    @pydantic.field_validator("arms", mode="before")
+    @classmethod
+    def _arms_shorthand(cls, value: Any) -> Any:
+        return arms_mapping(value)
+
+    @pydantic.field_validator("limit")
+    @classmethod
+    def _limit(cls, value: int | str | None) -> int | str | None:
+        if value is not None:
+            parse_limit(value)
+        return value
+
+    @property
+    def test_limit(self) -> Limit | None:
+        return None if self.limit is None else parse_limit(self.limit)
+
+
+def arms_mapping(value: Any) -> Any:
+    """`[prompt, rag]` -> `{prompt: {}, rag: {}}`; `prompt:` with nothing after it -> `{}`."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return {v: {} for v in value}
+    if isinstance(value, dict):
+        return {k: ({} if v is None else v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
@@ -179,12 +224,23 @@ class Workload:
     root: Path
     examples: tuple[Example, ...]
     json_schema: dict[str, Any] | None
+    # Each arm's typed settings, instructions read from their files; `settings.arm` is the class.
+    arms: Mapping[str, ArmSettings] = field(default_factory=dict)
+    carved: Carved | None = None  # the validation split carved from train, when one was
+    instruction_files: Mapping[str, str] = field(default_factory=dict)  # arm -> prompt file
 
     def split(self, name: str) -> list[Example]:
         return [e for e in self.examples if e.split == name]
 
     def path(self, relative: str) -> Path:
         return (self.root / relative).resolve()
+
+    def needs(self, arms: list[str] | None = None) -> Traits:
+        """What the given arms (default: all) need together."""
+        total = Traits()
+        for name in arms or list(self.arms):
+            total = total | requirements(name, self.arms[name])
+        return total
 
 
 def load_workload(path: str | Path) -> Workload:
@@ -199,52 +255,121 @@ def load_workload(path: str | Path) -> Workload:
         raise RagtuneError(f"{path} is not valid YAML: {err}") from err
     if not isinstance(raw, dict):
         raise RagtuneError(f"{path}: expected a mapping at the top level (task:, data:, arms: ...)")
-    problems = _check_arms(raw)
+    root = path.resolve().parent
+    arms, instruction_files, problems = _check_arms(raw, root)
     try:
         spec = WorkloadSpec.model_validate(raw)
     except pydantic.ValidationError as err:
         problems = [problem_from_pydantic(e) for e in err.errors()] + problems
+        problems += _data_problems_alone(raw, root)  # a missing file, even when more is wrong
         raise ValidationError(str(path), problems) from None
-    root = path.resolve().parent
-    examples, data_problems = _load_data(spec, root)
+    needs_validation = any(requirements(n, s).needs_validation for n, s in arms.items())
+    examples, carved, data_problems = _load_data(spec, root, carve=needs_validation)
     problems += data_problems
     json_schema, schema_problems = _load_schema(spec, root)
     problems += schema_problems
-    problems += _check_task(spec, examples, json_schema)
+    problems += _check_task(spec, examples, json_schema, arms)
     problems += _check_paths(spec, root)
     problems += _check_judge(spec)
     if problems:
         raise ValidationError(str(path), problems)
-    return Workload(spec, root, tuple(examples), json_schema)
+    return Workload(spec, root, tuple(examples), json_schema, arms, carved, instruction_files)
 
 
-def _check_arms(raw: dict[str, Any]) -> list[Problem]:
-    arms = raw.get("arms")
-    if not isinstance(arms, dict):
-        return []
-    return [
-        Problem(
-            f"arms.{name}",
-            f"unknown arm; {suggest(str(name), list(ARMS))}; arms: {', '.join(ARMS)}",
+def _check_arms(
+    raw: dict[str, Any], root: Path
+) -> tuple[dict[str, ArmSettings], dict[str, str], list[Problem]]:
+    """Every arm's settings against its own model, and its instructions read from their file."""
+    given = arms_mapping(raw.get("arms"))
+    if not isinstance(given, dict):
+        return {}, {}, []
+    arms: dict[str, ArmSettings] = {}
+    files: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, settings in given.items():
+        if not isinstance(settings, dict):
+            problems.append(
+                Problem(f"arms.{name}", "settings must be a mapping (or nothing)", repr(settings))
+            )
+            continue
+        parsed, more = parse_settings(str(name), settings)
+        problems += more
+        if parsed is None:
+            continue
+        if isinstance(parsed, ChatSettings) and parsed.instructions is not None:
+            text, file, problem = _read_instructions(parsed.instructions, root, f"arms.{name}")
+            if problem is not None:
+                problems.append(problem)
+                continue
+            parsed = parsed.model_copy(update={"instructions": text})
+            if file is not None:
+                files[str(name)] = file
+        arms[str(name)] = parsed
+    return arms, files, problems
+
+
+def _read_instructions(
+    value: str, root: Path, where: str
+) -> tuple[str, str | None, Problem | None]:
+    """(text, file it came from, problem): a value naming a file is replaced by its text."""
+    single_line = "\n" not in value and len(value) < 300
+    candidate = root / value if single_line else None
+    if candidate is not None and candidate.is_file():
+        try:
+            return candidate.read_text(encoding="utf-8").strip(), value, None
+        except (OSError, UnicodeDecodeError) as err:
+            return value, None, Problem(f"{where}.instructions", f"cannot read: {err}", value)
+    if single_line and " " not in value and value.endswith(PROMPT_SUFFIXES):
+        return (
+            value,
+            None,
+            Problem(
+                f"{where}.instructions",
+                "prompt file not found (paths are relative to the workload file)",
+                value,
+            ),
         )
-        for name in arms
-        if name not in ARMS
-    ]
+    if not value.strip():
+        return value, None, Problem(f"{where}.instructions", "empty instructions", repr(value))
+    return value, None, None
 
 
-def _load_data(spec: WorkloadSpec, root: Path) -> tuple[list[Example], list[Problem]]:
-    data = spec.data
+def _data_problems_alone(raw: dict[str, Any], root: Path) -> list[Problem]:
+    """Problems of the data section checked on its own (files that do not exist or load)."""
+    try:
+        data = Data.model_validate(raw.get("data"))
+    except pydantic.ValidationError:
+        return []  # already reported with the rest of the file
+    seed = raw["seed"] if isinstance(raw.get("seed"), int) else 0
+    task = str(raw["task"]) if raw.get("task") in TASKS else "qa"
+    _, _, problems = _read_data(data, root, seed, task)
+    return problems
+
+
+def _load_data(
+    spec: WorkloadSpec, root: Path, *, carve: bool
+) -> tuple[list[Example], Carved | None, list[Problem]]:
+    return _read_data(spec.data, root, spec.seed, spec.task, carve=carve)
+
+
+def _read_data(
+    data: Data, root: Path, seed: int, task: str, *, carve: bool = False
+) -> tuple[list[Example], Carved | None, list[Problem]]:
     fields = FieldMap(**data.fields.model_dump())
     per_split = {name: getattr(data, name) for name in SPLITS if getattr(data, name)}
     if data.path and per_split:
-        return [], [Problem("data", "give either `path` or train/validation/test files, not both")]
+        return (
+            [],
+            None,
+            [Problem("data", "give either `path` or train/validation/test files, not both")],
+        )
     if not data.path and not per_split:
-        return [], [Problem("data", "give `path` (one file) or train/validation/test files")]
+        return [], None, [Problem("data", "give `path` (one file) or train/validation/test files")]
     problems: list[Problem] = []
     examples: list[Example] = []
     if data.path:
         found, problems = load_examples(root / data.path, fields, data.format)
-        examples = assign_splits(found, data.split_fractions, spec.seed)
+        examples = assign_splits(found, data.split_fractions, seed)
     else:
         for name, relative in per_split.items():
             found, more = load_examples(root / relative, fields, data.format)
@@ -263,7 +388,11 @@ def _load_data(spec: WorkloadSpec, root: Path) -> tuple[list[Example], list[Prob
         problems.append(
             Problem("data", "the test split is empty: nothing to evaluate on", _data_files(data))
         )
-    return examples, problems
+    carved = None
+    share = data.carve_validation
+    if carve and share is not None and not any(e.split == "validation" for e in examples):
+        examples, carved = carve_validation(examples, task, seed, share.fraction, share.max_items)
+    return examples, carved, problems
 
 
 def _data_files(data: Data) -> str:
@@ -297,7 +426,10 @@ def _load_schema(spec: WorkloadSpec, root: Path) -> tuple[dict[str, Any] | None,
 
 
 def _check_task(
-    spec: WorkloadSpec, examples: list[Example], schema: dict[str, Any] | None
+    spec: WorkloadSpec,
+    examples: list[Example],
+    schema: dict[str, Any] | None,
+    arms: Mapping[str, ArmSettings],
 ) -> list[Problem]:
     problems: list[Problem] = []
     if spec.task == "classify":
@@ -329,20 +461,26 @@ def _check_task(
                     ", ".join(bad[:3]),
                 )
             )
-    needs_train = {"fewshot", "finetune", "finetune_rag", "memory", "classifier"} & set(spec.arms)
-    if examples and needs_train and not any(e.split == "train" for e in examples):
-        problems.append(
-            Problem("data", f"arms {', '.join(sorted(needs_train))} need a non-empty train split")
-        )
-    if examples and "router" in spec.arms and not any(e.split == "validation" for e in examples):
-        problems.append(
-            Problem("data", "the router arm calibrates on a non-empty validation split")
-        )
-    needs_kb = {"long_context", "rag", "finetune_rag"} & set(spec.arms)
-    if needs_kb and spec.knowledge is None:
-        problems.append(
-            Problem("knowledge", f"arms {', '.join(sorted(needs_kb))} need a knowledge base path")
-        )
+    needs = Traits()
+    for name, settings in arms.items():
+        needs = needs | requirements(name, settings)
+    by_need = [
+        (needs.needs_train, "train", "need a non-empty train split", lambda t: t.needs_train),
+        (
+            needs.needs_validation,
+            "validation",
+            "calibrate on a validation split, which is empty (train is too small to carve one "
+            "from, or data.carve_validation is null)",
+            lambda t: t.needs_validation,
+        ),
+    ]
+    for needed, split, message, trait in by_need:
+        if examples and needed and not any(e.split == split for e in examples):
+            names = [n for n, s in arms.items() if trait(requirements(n, s))]
+            problems.append(Problem("data", f"arms {', '.join(names)} {message}"))
+    if needs.needs_knowledge and spec.knowledge is None:
+        names = [n for n, s in arms.items() if requirements(n, s).needs_knowledge]
+        problems.append(Problem("knowledge", f"arms {', '.join(names)} need a knowledge base path"))
     return problems
 
 

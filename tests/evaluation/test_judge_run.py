@@ -21,6 +21,7 @@ from ragtune.backends.registry import create_backend
 from ragtune.cli.main import cli
 from ragtune.cli.workload import template
 from ragtune.config import load_workload
+from ragtune.data import Limit
 from ragtune.evaluation.judging import judge_run
 from ragtune.evaluation.runner import RunOptions, run_workload
 from ragtune.store.runstore import RunStore
@@ -47,7 +48,10 @@ def judged(tmp_path_factory: pytest.TempPathFactory) -> Judged:
     workload = load_workload(path)
     store_path = root / "store.db"
     options = RunOptions(
-        arms=("prompt",), limit=4, work_root=root / "runs", cache_path=root / "responses.sqlite"
+        arms=("prompt",),
+        limit=Limit(4, "first"),
+        work_root=root / "runs",
+        cache_path=root / "responses.sqlite",
     )
     with RunStore.open(store_path) as store:
         run_id = run_workload(workload, store, options, source=str(path))

@@ -271,7 +271,7 @@ def _require_transformers() -> None:
     from transformers.utils import logging as hf_logging
 
     # transformers' own per-tensor bars follow ragtune's switch (off when quiet or not a TTY).
-    if progress.enabled():
+    if progress.interactive():
         hf_logging.enable_progress_bar()
     else:
         hf_logging.disable_progress_bar()

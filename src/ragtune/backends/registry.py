@@ -8,10 +8,13 @@
 `create_backend(name, cache=..., **options)` builds one; options go to the backend's class
 (`adapter=` for local, `concurrency=`, `stream=` for HTTP) and `cache` wraps it in the SQLite
 response cache. `parse_backend_name` only checks the string, without importing anything heavy.
+`register_backend(kind, factory, usage)` adds a kind: tests add a scripted backend this way, so
+the whole run (resources, runner, freshness) is exercised through the path a user's run takes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +31,23 @@ KINDS = {
     "openai-compatible": "openai-compatible:BASE_URL#MODEL (e.g. "
     "openai-compatible:http://127.0.0.1:8000/v1#smollm2-135m)",
 }
+
+
+# kind -> factory(parsed name, **options); the built-in kinds import their SDKs lazily.
+Factory = Callable[..., "Backend"]
+FACTORIES: dict[str, Factory] = {}
+
+
+def register_backend(kind: str, factory: Factory, usage: str) -> None:
+    """Make `KIND:MODEL` names build backends with `factory(BackendName, **options)`."""
+    KINDS[kind] = usage
+    FACTORIES[kind] = factory
+
+
+def unregister_backend(kind: str) -> None:
+    """Remove a kind added with `register_backend` (tests clean up after themselves)."""
+    KINDS.pop(kind, None)
+    FACTORIES.pop(kind, None)
 
 
 @dataclass(frozen=True)
@@ -64,7 +84,9 @@ def create_backend(name: str, *, cache: ResponseCache | None = None, **options: 
     """The backend called `name`, wrapped in `cache` when one is given."""
     parsed = parse_backend_name(name)
     backend: Backend
-    if parsed.kind == "local":
+    if parsed.kind in FACTORIES:
+        backend = FACTORIES[parsed.kind](parsed, **options)
+    elif parsed.kind == "local":
         from ragtune.backends.local import LocalBackend
 
         backend = LocalBackend(parsed.model, **options)

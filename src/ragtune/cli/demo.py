@@ -112,6 +112,7 @@ def run_part(part: Part, out: Path, volume: float | None, use_cache: bool) -> Pa
     """Run one demo workload into the demo store and write its reports."""
     from ragtune.advisor import build_document
     from ragtune.config import load_workload
+    from ragtune.data import Limit
     from ragtune.evaluation.runner import RunOptions, run_workload
     from ragtune.report import render_html, render_json, render_markdown
     from ragtune.store.runstore import RunStore
@@ -120,19 +121,24 @@ def run_part(part: Part, out: Path, volume: float | None, use_cache: bool) -> Pa
     workload = load_workload(str(path))
     if part.max_steps is not None:
         arms = {
-            name: {**params, "max_steps": part.max_steps} if "max_steps" in params else params
-            for name, params in workload.spec.arms.items()
+            name: settings.model_copy(update={"max_steps": part.max_steps})
+            if getattr(settings, "max_steps", None) is not None
+            else settings
+            for name, settings in workload.arms.items()
         }
-        workload = dataclasses.replace(
-            workload, spec=workload.spec.model_copy(update={"arms": arms})
-        )
+        workload = dataclasses.replace(workload, arms=arms)
     store = RunStore.open(out / "ragtune.db")
     started = time.perf_counter()
     click.echo(f"{workload.spec.name} ({workload.spec.task}): running", err=True)
     run_id = run_workload(
         workload,
         store,
-        RunOptions(arms=part.arms, limit=part.limit, use_cache=use_cache, work_root=out / "runs"),
+        RunOptions(
+            arms=part.arms,
+            limit=Limit(part.limit, "first"),  # the measured demo: its first N items
+            use_cache=use_cache,
+            work_root=out / "runs",
+        ),
         source=str(path),
     )
     document = build_document(store, run_id, volume=volume)

@@ -15,6 +15,8 @@ from ragtune.cli.main import cli
 from ragtune.cli.output import console
 from ragtune.config import load_workload
 from ragtune.cost.analysis import jsonable
+from ragtune.data import Limit, parse_limit
+from ragtune.errors import RagtuneError
 from ragtune.evaluation.evidence import Evidence, evaluate
 from ragtune.evaluation.pricing import run_pricing
 from ragtune.evaluation.rundata import load_run
@@ -33,6 +35,17 @@ _store_option = click.option(
 )
 
 
+def _limit(value: str | None) -> Limit | None:
+    if value is None:
+        return None
+    try:
+        return parse_limit(value)
+    except ValueError as err:
+        raise RagtuneError(
+            f"--limit: {err}", hint="e.g. --limit 200 or --limit first:200"
+        ) from None
+
+
 def open_store(path: str) -> RunStore:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return RunStore.open(path)
@@ -41,7 +54,12 @@ def open_store(path: str) -> RunStore:
 @cli.command("run")
 @click.argument("workload_file", type=click.Path(dir_okay=False))
 @click.option("--arms", help="Comma-separated arms to run (default: all in the workload).")
-@click.option("--limit", type=click.IntRange(min=1), help="Only the first N test items.")
+@click.option(
+    "--limit",
+    callback=lambda ctx, param, value: _limit(value),
+    help="Evaluate N test items: a seeded sample, stratified by label (classify) or document "
+    "(qa); first:N takes the first N in file order.",
+)
 @click.option("--repeats", type=click.IntRange(min=1), help="Repeat each arm R times.")
 @click.option("--resume", "resume", help="Continue the run with this id (finished items are kept).")
 @click.option("--no-cache", is_flag=True, help="Bypass the response cache.")
@@ -71,7 +89,7 @@ def open_store(path: str) -> RunStore:
 def run_command(
     workload_file: str,
     arms: str | None,
-    limit: int | None,
+    limit: Limit | None,
     repeats: int | None,
     resume: str | None,
     no_cache: bool,
@@ -87,6 +105,7 @@ def run_command(
     \b
     Example:
       ragtune run workload.yaml --arms prompt,fewshot,rag --limit 20
+      ragtune run workload.yaml --limit first:20   # the first 20 items in file order
       ragtune run workload.yaml --resume 3f2a        # after an interruption
       ragtune run workload.yaml --executor ray --workers 2
     """
@@ -108,6 +127,9 @@ def run_command(
         ),
     )
     run_id = run_workload(workload, store, options, source=workload_file)
+    sample = store.get_run(run_id).config.get("run", {}).get("sample") or {}
+    if sample.get("text"):
+        click.echo(f"evaluated {sample['text']}", err=True)
     show_summary(stored_summary(store, run_id), as_json)
 
 

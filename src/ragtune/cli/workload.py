@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 
 from ragtune.cli.main import cli
-from ragtune.config import TASKS, load_workload
-from ragtune.data import SPLITS
+from ragtune.config import TASKS, Workload, load_workload
+from ragtune.data import SPLITS, sample_test
 from ragtune.errors import RagtuneError
+from ragtune.strategies import ArmSettings, ChatSettings
 
 
 def template(task: str) -> str:
@@ -76,11 +77,15 @@ def check(workload_file: str, as_json: bool, estimate: bool) -> None:
     """
     workload = load_workload(workload_file)
     spec = workload.spec
+    _, sample = sample_test(workload.split("test"), spec.test_limit, spec.task, spec.seed)
+    arms = {name: arm_line(name, settings, workload) for name, settings in workload.arms.items()}
     summary = {
         "name": spec.name,
         "task": spec.task,
         "examples": {name: len(workload.split(name)) for name in SPLITS},
-        "arms": list(spec.arms),
+        "validation": _validation(workload),
+        "test": sample.describe(),
+        "arms": arms,
         "backends": spec.backends.model_dump(),
         "knowledge": spec.knowledge.path if spec.knowledge else None,
     }
@@ -97,7 +102,11 @@ def check(workload_file: str, as_json: bool, estimate: bool) -> None:
         return
     counts = ", ".join(f"{n} {s}" for s, n in summary["examples"].items())  # type: ignore[union-attr]
     click.echo(f"{spec.name}: {spec.task} task, {counts}")
-    click.echo(f"arms: {', '.join(spec.arms)}")
+    click.echo(f"validation: {summary['validation']}")
+    click.echo(f"test: {summary['test']}")
+    click.echo("arms:")
+    for name, line in arms.items():
+        click.echo(f"  {name}: {line}")
     click.echo(
         f"backends: cheap={spec.backends.cheap} strong={spec.backends.strong} "
         f"judge={spec.backends.judge}"
@@ -105,3 +114,27 @@ def check(workload_file: str, as_json: bool, estimate: bool) -> None:
     if plan_line:
         click.echo(plan_line)
     click.echo("ok")
+
+
+def _validation(workload: Workload) -> str:
+    if workload.carved is not None:
+        return workload.carved.describe()
+    if workload.split("validation"):
+        return "given in the data"
+    return "none (no arm needs one)"
+
+
+def arm_line(name: str, settings: ArmSettings, workload: Workload) -> str:
+    """`prompt on anthropic:claude-sonnet-4-5, instructions from prompts/v2.txt`-style summary."""
+    parts = [str(settings.arm)] if settings.arm != name else []
+    if isinstance(settings, ChatSettings):
+        backend = settings.backend
+        resolved = getattr(workload.spec.backends, backend, backend)
+        parts.append(f"on {resolved}" + (f" ({backend})" if resolved != backend else ""))
+        if name in workload.instruction_files:
+            parts.append(f"instructions from {workload.instruction_files[name]}")
+        elif settings.instructions is not None:
+            parts.append("own instructions")
+    changed = settings.model_dump(exclude_defaults=True, exclude={"arm", "backend", "instructions"})
+    parts += [f"{key} {value}" for key, value in changed.items()]
+    return ", ".join(parts) or "default settings"

@@ -1,7 +1,29 @@
-"""Task data: examples read from JSONL, CSV or Parquet with field mapping, and seeded splits."""
+"""Task data: examples read from JSONL, CSV or Parquet with field mapping, seeded splits, the
+validation split carved from train and the `--limit` sample."""
 
 from ragtune.data.loaders import FieldMap, load_examples, read_rows
 from ragtune.data.records import SPLITS, Example
+from ragtune.data.sampling import (
+    Carved,
+    Limit,
+    Sample,
+    carve_validation,
+    parse_limit,
+    sample_test,
+)
 from ragtune.data.splits import assign_splits
 
-__all__ = ["SPLITS", "Example", "FieldMap", "assign_splits", "load_examples", "read_rows"]
+__all__ = [
+    "SPLITS",
+    "Carved",
+    "Example",
+    "FieldMap",
+    "Limit",
+    "Sample",
+    "assign_splits",
+    "carve_validation",
+    "load_examples",
+    "parse_limit",
+    "read_rows",
+    "sample_test",
+]

@@ -4,7 +4,9 @@ For each later knowledge-base version, the test questions whose answer changed a
 after the retrieval index is updated to that version, while the tuned model is not retrained:
 the experiment behind "RAG for knowledge, fine-tuning for behaviour". The re-asked items are
 stored under the same arm names with ids `<item>@<version>` and split `changed:<version>`, next
-to their answers under the old knowledge (scored by `summary.freshness`).
+to their answers under the old knowledge (scored by `summary.freshness`). Arms whose traits say
+`freshness=False` are left out: long_context would need its prompt rebuilt from the new text
+(it is fresh by construction), the router would recalibrate.
 """
 
 from __future__ import annotations
@@ -16,13 +18,9 @@ from ragtune.config import KnowledgeVersion, Workload
 from ragtune.data import Example
 from ragtune.store.records import Item
 from ragtune.store.runstore import RunStore
-from ragtune.strategies import ArmUnavailable, Resources, create_arm
+from ragtune.strategies import ArmUnavailable, Resources, create_arm, traits_of
 
 log = logging.getLogger(__name__)
-
-# long_context would need its prompt rebuilt from the new text (it is fresh by construction);
-# the router would recalibrate. Both are left out of the freshness check.
-SKIP = {"long_context", "router"}
 
 
 def changed_items(examples: Sequence[Example], version: KnowledgeVersion) -> list[Example]:
@@ -74,10 +72,11 @@ def run_freshness(
             record_kb_version(store, run_id, version.name, version.path, resources)
         done = {a.name for a in store.list_arms(run_id) if a.status == "done"}
         for name in arms:
-            if name in SKIP or name not in done:
+            settings = workload.arms[name]
+            if not traits_of(name, settings).freshness or name not in done:
                 continue
             try:
-                arm = create_arm(name, resources, workload.spec.arms.get(name, {}))
+                arm = create_arm(name, resources, settings)
             except ArmUnavailable:
                 continue
             answer_items(store, run_id, name, arm, items, label=f"{name} after {version.name}")

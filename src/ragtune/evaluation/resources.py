@@ -1,8 +1,9 @@
 """Build what the arms of a workload need, once: backends, index, knowledge text, tuned model.
 
-Only what the requested arms use is built (no index for a classify run, no fine-tune unless an
-arm needs the tuned model). Everything heavy lives in the run's work folder, so `--resume`
-reuses the index and the adapter instead of rebuilding them.
+Only what the requested arms use is built, as their traits say (no index for a classify run, no
+fine-tune unless an arm needs the tuned model, no embedder unless an arm recalls by
+similarity). Everything heavy lives in the run's work folder, so `--resume` reuses the index and
+the adapter instead of rebuilding them.
 """
 
 from __future__ import annotations
@@ -19,14 +20,10 @@ from ragtune.backends.cache import ResponseCache
 from ragtune.backends.registry import create_backend, parse_backend_name
 from ragtune.config import Workload
 from ragtune.errors import RagtuneError
+from ragtune.progress import phase
 from ragtune.strategies import Resources, TaskSpec
 
 log = logging.getLogger(__name__)
-
-NEEDS_INDEX = {"rag", "finetune_rag", "router"}
-NEEDS_TEXT = {"long_context"}
-NEEDS_EMBED = {"fewshot", "memory", "router", "classifier"}
-NEEDS_TUNED = {"finetune", "finetune_rag", "router"}
 
 
 def build_resources(
@@ -44,7 +41,7 @@ def build_resources(
     rather than build them (a Ray worker must never re-index or retrain).
     """
     spec = workload.spec
-    wanted = set(arms)
+    needs = workload.needs(list(arms))
     cheap = create_backend(spec.backends.cheap, cache=cache)
     strong = (
         cheap
@@ -58,18 +55,20 @@ def build_resources(
         train=workload.split("train"),
         validation=workload.split("validation"),
         seed=spec.seed,
+        make_backend=lambda name: create_backend(name, cache=cache),
     )
-    if spec.knowledge is not None and wanted & (NEEDS_INDEX | NEEDS_TEXT):
+    if spec.knowledge is not None and (needs.needs_index or needs.needs_text):
         build_knowledge(
             resources,
             workload.path(spec.knowledge.path),
             work_dir / "index",
-            text=bool(wanted & NEEDS_TEXT),
+            text=needs.needs_text,
             reuse_only=reuse_only,
         )
-    if wanted & (NEEDS_EMBED | NEEDS_INDEX):
-        resources.embed = embedder()
-    if wanted & NEEDS_TUNED and resources.train:
+    if needs.needs_embed:
+        with phase("loading the embedder"):
+            resources.embed = embedder()
+    if needs.needs_tuned and resources.train:
         resources.tuned = tuned_backend(
             workload, cheap, work_dir / "tuned", on_training, reuse_only=reuse_only
         )
@@ -84,11 +83,13 @@ def build_knowledge(
 
     documents = ingest(source).documents
     if location.exists() and any(location.iterdir()):  # resuming: the run's index is built
-        resources.index = open_index(location)
+        with phase(f"opening the index of {len(documents)} documents"):
+            resources.index = open_index(location)
     elif reuse_only:
         raise missing(location, "retrieval index")
     else:
-        resources.index = build_index(documents, location)
+        with phase(f"indexing the knowledge base ({len(documents)} documents)"):
+            resources.index = build_index(documents, location)
     resources.extras["doc_ids"] = [d.doc_id for d in documents]
     if text:
         body = "\n\n".join(f"[{d.doc_id}] {d.title}\n{d.text}" for d in documents)
@@ -131,27 +132,28 @@ def tuned_backend(
 ) -> Backend | None:
     """LoRA-tune the cheap local model on the train split (or reuse the run's adapter)."""
     from ragtune.finetune.run import tune
-    from ragtune.finetune.workload import arm_params, workload_job
+    from ragtune.finetune.workload import tuning_settings, workload_job
 
     name = parse_backend_name(cheap.name)
     if name.kind != "local":
         log.warning("fine-tuning needs a local cheap backend; %s is not", cheap.name)
         return None
-    method = str(arm_params(workload)["method"])
+    method = tuning_settings(workload).method
     weights = out / ("model" if method == "full" else "adapter")  # where the recipe saves
     if not weights.exists() and reuse_only:
         raise missing(weights, "tuned model")
     if not weights.exists():
         job = workload_job(workload, str(name.model))
-        result = tune(
-            job.config,
-            out,
-            examples=job.examples,
-            test=job.test,
-            task=job.task,
-            overwrite=True,
-            available=job.available,
-        )
+        with phase(f"fine-tuning {name.model} on {len(job.examples)} examples ({method})"):
+            result = tune(
+                job.config,
+                out,
+                examples=job.examples,
+                test=job.test,
+                task=job.task,
+                overwrite=True,
+                available=job.available,
+            )
         weights = Path(result.weights)
         if on_training is not None:
             on_training(result)

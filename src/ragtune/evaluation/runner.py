@@ -1,11 +1,15 @@
 """The evidence run: every arm answers the same test items; everything lands in the run store.
 
-`run_workload` records the run (resolved config, versions, seed, machine) and its items, builds
+`run_workload` records the run (resolved config, versions, seed, machine) and its items (all of
+the test split, or the `--limit` sample with its seed and ids, so `--resume` and re-pricing use
+the same items), builds
 the resources the arms need, then runs each arm over the items in batches. Each batch is one
 store transaction, so a process killed mid-arm keeps every finished batch and `--resume`
 continues with the items not yet answered. An arm that cannot run is recorded as unavailable
-with its reason, and the run goes on. When the workload names a judge, the judge then scores
-the arms' answers (`judging.py`, resumable too). Scoring and pricing read the store afterwards
+with its reason, and the run goes on. Each arm is stored with its settings and what it ran with
+(its system prompt, instructions file and model), so variants of one arm can be told apart.
+When the workload names a judge, the judge then scores the arms' answers (`judging.py`,
+resumable too). Scoring and pricing read the store afterwards
 (`summary.py`); nothing here computes a metric.
 """
 
@@ -14,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +26,7 @@ from typing import Any
 
 from ragtune.backends.cache import ResponseCache, default_cache_path
 from ragtune.config import Workload
-from ragtune.data import Example
+from ragtune.data import Example, Limit, Sample, sample_test
 from ragtune.errors import RagtuneError
 from ragtune.evaluation.executors import (
     ArmJob,
@@ -37,11 +42,11 @@ from ragtune.evaluation.judging import judge_run
 from ragtune.evaluation.latency import measure_request_latency
 from ragtune.evaluation.prefixes import record_calls
 from ragtune.evaluation.resources import build_resources
-from ragtune.progress import bar
+from ragtune.progress import bar, phase
 from ragtune.store.records import Item, KbVersion, LossPoint, Measurement
 from ragtune.store.records import Prediction as StoredPrediction
 from ragtune.store.runstore import RunStore
-from ragtune.strategies import Arm, ArmUnavailable, Prediction, create_arm
+from ragtune.strategies import Arm, ArmSettings, ArmUnavailable, Prediction, create_arm
 from ragtune.strategies.chat import BATCH
 
 log = logging.getLogger(__name__)
@@ -50,7 +55,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class RunOptions:
     arms: tuple[str, ...] | None = None  # None: every arm in the workload
-    limit: int | None = None  # test items (first N, in file order)
+    limit: Limit | None = None  # None: the workload's `limit:` (None there too: every item)
     repeats: int | None = None  # None: the workload's
     resume: str | None = None  # run id to continue
     use_cache: bool = True  # the SQLite response cache (re-runs hit it)
@@ -77,21 +82,31 @@ def run_workload(
     check_executor(options.executor or spec.executor, options.executor_options)
     if options.resume:
         run = store.get_run(options.resume)
-        items = [to_example(i) for i in store.list_items(run.id)]
+        items = [to_example(i) for i in store.list_items(run.id) if i.split == "test"]
         log.info("resuming run %s: %s", run.id, store.prediction_counts(run.id))
     else:
-        items = workload.split("test")[: options.limit] if options.limit else workload.split("test")
+        limit = options.limit or spec.test_limit
+        items, sample = sample_test(workload.split("test"), limit, spec.task, spec.seed)
+        log.info("evaluating %s", sample.describe())
         config = {
             **spec.model_dump(by_alias=True),
             "json_schema": workload.json_schema,  # resolved, so scoring never rereads files
             # resolved next to the workload file once, so every reader prices the run the same
             "price_files": [str(workload.path(p)) for p in spec.pricing.prices],
-            "run": {"arms": arms, "repeats": repeats, "limit": options.limit},
+            "run": {
+                "arms": arms,
+                "repeats": repeats,
+                "limit": None if limit is None else str(limit),
+                "sample": sample_record(sample),
+                "carved": None if workload.carved is None else workload.carved.describe(),
+            },
         }
         run = store.create_run(config, seed=spec.seed, workload=source or spec.name)
         store.add_items(run.id, [to_item(e) for e in items])
+    finished = {a.name for a in store.list_arms(run.id) if a.status in ("done", "unavailable")}
     for name in arms:
-        store.add_arm(run.id, name, spec.arms.get(name, {}))
+        if name not in finished:
+            store.add_arm(run.id, name, settings_record(workload, name))
     work_dir = options.work_root / run.id
     cache = ResponseCache(options.cache_path) if options.use_cache else None
     resources = build_resources(
@@ -114,9 +129,7 @@ def run_workload(
     )
     try:
         for name in arms:
-            run_arm(
-                store, run.id, name, spec.arms.get(name, {}), resources, items, repeats, executor
-            )
+            run_arm(store, run.id, name, workload, resources, items, repeats, executor)
     finally:
         executor.close()
     if options.freshness:
@@ -129,6 +142,40 @@ def run_workload(
         judge_run(store, run.id, spec.task, judge, cache=cache, seed=spec.seed)
     store.finish_run(run.id)
     return run.id
+
+
+def sample_record(sample: Sample) -> dict[str, Any]:
+    """How the run's test items were chosen, for the stored config and the report."""
+    return {
+        "n": sample.n,
+        "of": sample.of,
+        "mode": sample.mode,
+        "seed": sample.seed,
+        "stratified_by": sample.stratified_by,
+        "ids": list(sample.ids),
+        "text": sample.describe(),
+    }
+
+
+def settings_record(workload: Workload, name: str) -> dict[str, Any]:
+    """An arm's stored settings: typed, defaults filled in, instructions as the text used."""
+    settings = workload.arms[name]
+    record = settings.model_dump(mode="json")
+    if name in workload.instruction_files:
+        record["instructions_file"] = workload.instruction_files[name]
+    return record
+
+
+def describe_arm(arm: Arm) -> dict[str, Any]:
+    """What an arm runs with, as the report shows it: its class, model and system prompt."""
+    system = getattr(arm, "system", None)
+    info = dict(getattr(arm, "info", None) or {})
+    return {
+        "arm": getattr(arm, "name", None),
+        "model": arm.backend.name,
+        **({"prompt": system()} if callable(system) else {}),
+        **info,
+    }
 
 
 def record_kb_version(store: RunStore, run_id: str, label: str, path: str, resources: Any) -> None:
@@ -156,7 +203,7 @@ def run_arm(
     store: RunStore,
     run_id: str,
     name: str,
-    params: dict[str, Any],
+    workload: Workload,
     resources: Any,
     items: Sequence[Example],
     repeats: int,
@@ -165,17 +212,23 @@ def run_arm(
     """One arm over every item and repeat, skipping what the store already holds."""
     if store.get_arm(run_id, name).status in ("done", "unavailable"):
         return
+    settings: ArmSettings = workload.arms[name]
+    started = time.perf_counter()
     try:
-        arm = create_arm(name, resources, params)
+        with phase(f"building arm {name}"):
+            arm = create_arm(name, resources, settings)
     except ArmUnavailable as err:
         log.warning("arm %s not available: %s", name, err)
         store.set_arm_status(run_id, name, "unavailable", str(err))
         return
+    log.debug("arm %s built in %.1f s", name, time.perf_counter() - started)
+    record = settings_record(workload, name)
+    store.add_arm(run_id, name, {**record, "info": describe_arm(arm)})
     store.set_arm_status(run_id, name, "running")
     answer_items(store, run_id, name, arm, items, repeats, executor=executor)
-    info = dict(getattr(arm, "info", None) or {})  # before timing, which asks the arm again
+    info = describe_arm(arm)  # before timing, which asks the arm again
     timing = measure_request_latency(store, run_id, name, arm, items, seed=resources.seed)
-    store.add_arm(run_id, name, {**params, "info": {**info, "request_latency": timing.to_json()}})
+    store.add_arm(run_id, name, {**record, "info": {**info, "request_latency": timing.to_json()}})
     store.set_arm_status(run_id, name, "done")
 
 

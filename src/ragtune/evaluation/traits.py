@@ -1,12 +1,15 @@
-"""Arm traits the readers of a run depend on, as string sets in one place.
+"""Arm traits the readers of a run depend on, as name sets derived from the arm registry.
 
-Issue 14 moves these onto the arm classes (traits declared where the arm is defined); until it
-merges, every reader imports them from here rather than keeping its own copy.
+The traits are declared on the arm classes (`ragtune.strategies`); these sets name the
+registered arms that have them, for readers that look arms up by name. A named variant
+(`prompt_v2: {arm: prompt}`) is looked up with `ragtune.strategies.traits_of(name, info)`.
 """
 
 from __future__ import annotations
 
-TUNED = frozenset({"finetune", "finetune_rag"})  # answered by a fine-tuned model
-CITING = frozenset({"rag", "finetune_rag"})  # answers carry their sources
+from ragtune.strategies import ARMS
+
+TUNED = frozenset(n for n, c in ARMS.items() if c.traits.tuned)  # answered by a tuned model
+CITING = frozenset(n for n, c in ARMS.items() if c.traits.cites)  # answers carry their sources
 # Arms whose prompt a frontier API model could answer as is (a tuned model lives only here).
-PROJECTABLE = frozenset({"prompt", "fewshot", "long_context", "rag", "memory"})
+PROJECTABLE = frozenset(n for n, c in ARMS.items() if c.traits.projectable)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ragtune.config import Workload
-from ragtune.errors import Problem, RagtuneError, ValidationError
+from ragtune.errors import RagtuneError
 from ragtune.finetune.config import TuneConfig
 from ragtune.finetune.data import Conversation, conversation
 from ragtune.finetune.plan import (
@@ -25,21 +25,13 @@ from ragtune.finetune.plan import (
     sample_train,
 )
 
+if TYPE_CHECKING:
+    from ragtune.strategies.rag import FinetuneSettings
+
 log = logging.getLogger(__name__)
 
 # Used when the workload's cheap backend is not a local model (an API cannot be tuned here).
 FALLBACK_BASE = "smollm2-135m"
-# Arm settings that map onto TuneConfig, with the arm's defaults (kept in step with the arm).
-ARM_DEFAULTS: dict[str, Any] = {
-    "method": "lora",
-    "epochs": 2.0,
-    "max_steps": None,
-    "batch_size": 8,
-    "learning_rate": None,
-    "max_length": 256,
-    "lora_layers": None,
-    "max_examples": None,  # cap the train split (seeded, stratified by label); None: all of it
-}
 
 
 @dataclass(frozen=True)
@@ -65,11 +57,15 @@ def base_model(workload: Workload) -> str:
     return FALLBACK_BASE
 
 
-def arm_params(workload: Workload) -> dict[str, Any]:
-    """The finetune (or finetune_rag) arm's settings, over ARM_DEFAULTS."""
-    arms = workload.spec.arms
-    given = dict(arms.get("finetune") or arms.get("finetune_rag") or {})
-    return {**ARM_DEFAULTS, **{k: v for k, v in given.items() if k in ARM_DEFAULTS}}
+def tuning_settings(workload: Workload) -> FinetuneSettings:
+    """The training settings of the workload's first tuned arm (finetune, finetune_rag or a
+    variant of them); the arm's defaults when it has none."""
+    from ragtune.strategies.rag import FinetuneSettings
+
+    for settings in workload.arms.values():
+        if isinstance(settings, FinetuneSettings):
+            return settings
+    return FinetuneSettings()
 
 
 def workload_job(workload: Workload, base: str | None = None, **overrides: Any) -> WorkloadJob:
@@ -88,14 +84,9 @@ def workload_job(workload: Workload, base: str | None = None, **overrides: Any) 
             f"workload {workload.spec.name!r} has no training examples (train split is empty)",
             hint="add examples with split: train, or set data.split_fractions with a train share",
         )
-    p = arm_params(workload)
+    p = tuning_settings(workload)
     available = len(train)
-    cap = p["max_examples"]
-    if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < 1):
-        raise ValidationError(
-            workload.spec.name,
-            [Problem("arms.finetune.max_examples", "must be a whole number >= 1", repr(cap))],
-        )
+    cap = p.max_examples  # checked (>= 1) with the arm's settings
     train = sample_train(train, cap, workload.spec.seed, key=lambda e: target_text(e.target))
     examples = [conversation(e.input, target_text(e.target), system=system) for e in train]
     test = [
@@ -103,13 +94,13 @@ def workload_job(workload: Workload, base: str | None = None, **overrides: Any) 
     ]
     config = TuneConfig(
         base=base or base_model(workload),
-        method=str(p["method"]),
-        epochs=float(p["epochs"]),
-        max_steps=p["max_steps"],
-        batch_size=int(p["batch_size"]),
-        learning_rate=p["learning_rate"],
-        max_length=int(p["max_length"]),
-        lora_layers=p["lora_layers"],
+        method=p.method,
+        epochs=p.epochs,
+        max_steps=p.max_steps,
+        batch_size=p.batch_size,
+        learning_rate=p.learning_rate,
+        max_length=p.max_length,
+        lora_layers=p.lora_layers,
         seed=workload.spec.seed,
         system=system,
         checkpoint_every=0,

@@ -165,6 +165,9 @@ def _arms(doc: ReportDocument) -> str:
     judged = "".join(f"<li>{_e(line)}</li>" for line in rows_.judge_lines(doc))
     if judged:
         note += f"<h3>LLM judge</h3><ul id='judge'>{judged}</ul>"
+    setup = "".join(f"<li>{_e(line)}</li>" for line in rows_.setup_lines(doc))
+    if setup:
+        note += f"<h3>What was evaluated</h3><ul id='setup'>{setup}</ul>"
     return _section("arms", "Arms", _table(rows_.arm_head(doc), rows, "arms", row_attrs) + note)
 
 

@@ -81,6 +81,10 @@ def _arms(doc: ReportDocument) -> list[str]:
     failed = rows_.error_lines(doc)
     tail = [f"- {_c(line)}" for line in failed] + ([""] if failed else [])
     tail += ["### LLM judge", "", *(f"- {_c(line)}" for line in judged), ""] if judged else []
+    setup = rows_.setup_lines(doc)
+    tail += (
+        ["### What was evaluated", "", *(f"- {_c(line)}" for line in setup), ""] if setup else []
+    )
     return out + _table(rows_.arm_head(doc), rows) + tail
 
 

@@ -151,7 +151,7 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
-        with progress.bar(desc="embedding", total=len(texts), unit="chunk") as advance:
+        with progress.bar(desc="embedding", total=len(texts), unit="chunk", minor=True) as advance:
             for s in range(0, len(order), _CALL_SIZE):
                 idx = order[s : s + _CALL_SIZE]
                 out[idx] = self._encode([texts[i] for i in idx])

@@ -1,43 +1,48 @@
-"""Strategies ("arms"), registered by stable name: `create_arm("rag", resources, params)`.
+"""Strategies ("arms"), registered by stable name: `create_arm("rag", resources, settings)`.
 
-Each arm is a small module; this registry is the only place that knows them all.
+Each arm is a small module whose class registers itself (`registry.register_arm`) with its
+settings model and traits. Importing this package imports every module in it, so adding an arm
+is adding its module: nothing else to edit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import importlib
+import pkgutil
 
-from ragtune.errors import RagtuneError, suggest
 from ragtune.strategies.base import Arm, ArmUnavailable, Prediction, Resources, TaskSpec
-from ragtune.strategies.chat import ChatArm
-from ragtune.strategies.classifier import ClassifierArm
-from ragtune.strategies.fewshot import FewShotArm
-from ragtune.strategies.long_context import LongContextArm
-from ragtune.strategies.memory import MemoryArm
-from ragtune.strategies.rag import FinetuneArm, FinetuneRagArm, RagArm
-from ragtune.strategies.router import RouterArm
+from ragtune.strategies.registry import (
+    ARMS,
+    arm_class,
+    arm_names,
+    create_arm,
+    kind_of,
+    parse_settings,
+    register_arm,
+    requirements,
+    traits_of,
+)
+from ragtune.strategies.settings import ArmSettings, ChatSettings, Traits
 
-ARMS: dict[str, Callable[[Resources, dict[str, Any]], Arm]] = {
-    "prompt": ChatArm,
-    "fewshot": FewShotArm,
-    "long_context": LongContextArm,
-    "rag": RagArm,
-    "finetune": FinetuneArm,
-    "finetune_rag": FinetuneRagArm,
-    "memory": MemoryArm,
-    "classifier": ClassifierArm,
-    "router": lambda resources, params: RouterArm(resources, params, create_arm),
-}
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")  # each arm module registers its arm
 
-
-def create_arm(name: str, resources: Resources, params: dict[str, Any] | None = None) -> Arm:
-    """The arm registered as `name`; `ArmUnavailable` when it cannot run with these resources."""
-    if name not in ARMS:
-        raise RagtuneError(
-            f"unknown arm {name!r}", hint=f"{suggest(name, list(ARMS))}; arms: {', '.join(ARMS)}"
-        )
-    return ARMS[name](resources, dict(params or {}))
-
-
-__all__ = ["ARMS", "Arm", "ArmUnavailable", "Prediction", "Resources", "TaskSpec", "create_arm"]
+__all__ = [
+    "ARMS",
+    "Arm",
+    "ArmSettings",
+    "ArmUnavailable",
+    "ChatSettings",
+    "Prediction",
+    "Resources",
+    "TaskSpec",
+    "Traits",
+    "arm_class",
+    "arm_names",
+    "create_arm",
+    "kind_of",
+    "parse_settings",
+    "register_arm",
+    "requirements",
+    "traits_of",
+]

@@ -99,6 +99,22 @@ class Resources:
     embed: Callable[[Sequence[str]], Any] | None = None  # texts -> unit vectors (numpy)
     seed: int = 0
     extras: dict[str, Any] = field(default_factory=dict)
+    # Builds a backend an arm names in full (`backend: anthropic:claude-sonnet-4-5`); each name
+    # is built once per run and shared by the arms that name it.
+    make_backend: Callable[[str], Backend] | None = None
+    named: dict[str, Backend] = field(default_factory=dict)
+
+    def backend(self, name: str) -> Backend:
+        """The backend an arm's `backend:` setting names: cheap, strong or a backend name."""
+        if name == "cheap":
+            return self.cheap
+        if name == "strong":
+            return self.strong
+        if name not in self.named:
+            if self.make_backend is None:
+                raise ArmUnavailable(f"no way to build backend {name!r} in this run")
+            self.named[name] = self.make_backend(name)
+        return self.named[name]
 
 
 class Arm(Protocol):

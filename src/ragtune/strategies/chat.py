@@ -2,43 +2,48 @@
 
 Subclasses say which backend answers, what goes in the system prompt, which messages come before
 the question (few-shot turns, retrieved sources) and how many of them form a cacheable prefix.
+The `prompt` arm is this class as is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import ClassVar
 
 from ragtune.backends.base import Backend, Message, Request, Response
 from ragtune.data import Example
 from ragtune.strategies.base import Prediction, Resources, call_batch, from_response
 from ragtune.strategies.prompts import answer_text, instructions
+from ragtune.strategies.registry import register_arm
+from ragtune.strategies.settings import ArmSettings, ChatSettings, Declared, Traits
 
 MAX_TOKENS = {"qa": 32, "classify": 8, "extract": 160, "generate": 160}
 BATCH = 16  # requests per backend call: the local backend batches them on the device
 
 
-class ChatArm:
+@register_arm
+class ChatArm(Declared):
     """Instructions as a cacheable system prompt, then the item as the user turn."""
 
-    name = "prompt"
+    name: ClassVar[str] = "prompt"
+    settings: ClassVar[type[ArmSettings]] = ChatSettings
+    traits: ClassVar[Traits] = Traits(projectable=True)
 
-    def __init__(self, resources: Resources, params: dict[str, Any]) -> None:
+    def __init__(self, resources: Resources, settings: ArmSettings) -> None:
         self.resources = resources
         self.task = resources.task
-        self.params = params
+        self.config = settings
         self.backend: Backend = self.pick_backend()
-        self.max_tokens = int(params.get("max_tokens", MAX_TOKENS[self.task.task]))
+        limit = getattr(settings, "max_tokens", None)
+        self.max_tokens = int(limit or MAX_TOKENS[self.task.task])
 
     def pick_backend(self) -> Backend:
-        return (
-            self.resources.strong
-            if self.params.get("backend") == "strong"
-            else (self.resources.cheap)
-        )
+        assert isinstance(self.config, ChatSettings)
+        return self.resources.backend(self.config.backend)
 
     def system(self) -> str:
-        return instructions(self.task)
+        given = getattr(self.config, "instructions", None)
+        return instructions(self.task, given)
 
     def prefix(self, item: Example) -> tuple[Message, ...]:
         """Turns before the question; the cacheable part when `cache_prefix` covers them."""

@@ -17,23 +17,23 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pydantic
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ragtune.backends.base import Backend, Request
 from ragtune.data import Example
 from ragtune.errors import MissingDependencyError, Problem, ValidationError
 from ragtune.strategies.base import ArmUnavailable, Prediction, Resources
+from ragtune.strategies.registry import register_arm
+from ragtune.strategies.settings import ArmSettings, Declared, Traits
 
 
-class ClassifierSettings(BaseModel):
+class ClassifierSettings(ArmSettings):
     """What a workload may set under `arms: {classifier: {...}}`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Inverse L2 strength. 1.0 is scikit-learn's default and suits unit-length sentence vectors;
     # raise it for many examples per label, lower it for a handful.
@@ -57,17 +57,22 @@ class ClassifierSettings(BaseModel):
             raise ValidationError("classifier arm settings", problems) from None
 
 
-class ClassifierArm:
-    name = "classifier"
+@register_arm
+class ClassifierArm(Declared):
+    name: ClassVar[str] = "classifier"
+    settings: ClassVar[type[ArmSettings]] = ClassifierSettings
+    traits: ClassVar[Traits] = Traits(needs_train=True, needs_embed=True)
 
-    def __init__(self, resources: Resources, params: dict[str, Any]) -> None:
+    def __init__(self, resources: Resources, params: Any) -> None:
         if resources.task.task != "classify" or not resources.task.labels:
             raise ArmUnavailable("the classifier arm answers classify tasks only")
         if not resources.train:
             raise ArmUnavailable("the classifier arm trains on the train split, which is empty")
         if resources.embed is None:
             raise ArmUnavailable("the classifier arm needs the retrieval embedding model")
-        self.settings = ClassifierSettings.parse(params)
+        self.config = (
+            params if isinstance(params, ClassifierSettings) else ClassifierSettings.parse(params)
+        )
         self.resources = resources
         self.backend: Backend = resources.cheap  # never called; the Arm protocol names one
         self.labels = tuple(resources.task.labels)
@@ -77,7 +82,7 @@ class ClassifierArm:
         self.temperature = 1.0
         self.validation_log_loss: tuple[float, float] | None = None  # (before, after)
         validation = [e for e in resources.validation if str(e.target) in self.labels]
-        if self.settings.calibrate and validation:
+        if self.config.calibrate and validation:
             self._calibrate(validation)
         self.fit_s = time.perf_counter() - started
 
@@ -90,7 +95,7 @@ class ClassifierArm:
         targets = [str(e.target) for e in train]
         if len(set(targets)) < 2:
             raise ArmUnavailable("the classifier arm needs at least two labels in the train split")
-        model = LogisticRegression(C=self.settings.c, max_iter=self.settings.max_iter)
+        model = LogisticRegression(C=self.config.c, max_iter=self.config.max_iter)
         model.fit(vectors, targets)
         return model
 

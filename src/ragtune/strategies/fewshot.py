@@ -8,26 +8,41 @@ cached because the prefix changes with every question.
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import Field
 
 from ragtune.backends.base import Message
 from ragtune.data import Example
 from ragtune.strategies.base import ArmUnavailable, Resources
 from ragtune.strategies.chat import ChatArm
 from ragtune.strategies.prompts import target_text
+from ragtune.strategies.registry import register_arm
+from ragtune.strategies.settings import ArmSettings, ChatSettings, Traits
 
 
+class FewShotSettings(ChatSettings):
+    k: int = Field(4, ge=1, le=64)  # worked examples before the question
+    retrieved: bool = False  # the k nearest training examples per question (not cacheable)
+
+
+@register_arm
 class FewShotArm(ChatArm):
-    name = "fewshot"
+    name: ClassVar[str] = "fewshot"
+    settings: ClassVar[type[ArmSettings]] = FewShotSettings
+    traits: ClassVar[Traits] = Traits(needs_train=True, projectable=True)
 
-    def __init__(self, resources: Resources, params: dict[str, Any]) -> None:
-        super().__init__(resources, params)
+    @classmethod
+    def requirements(cls, settings: Any) -> Traits:
+        return cls.traits | Traits(needs_embed=bool(settings.retrieved))
+
+    def __init__(self, resources: Resources, settings: FewShotSettings) -> None:
+        super().__init__(resources, settings)
         if not resources.train:
             raise ArmUnavailable("fewshot needs training examples and the train split is empty")
-        self.k = min(int(params.get("k", 4)), len(resources.train))
-        self.retrieved = bool(params.get("retrieved", False))
+        self.k = min(settings.k, len(resources.train))
+        self.retrieved = settings.retrieved
         self.fixed = self._fixed_shots()
         self._vectors: Any = None
         if self.retrieved:

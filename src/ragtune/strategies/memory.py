@@ -10,29 +10,41 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
+from pydantic import Field
 
 from ragtune.backends.base import Message
 from ragtune.data import Example
 from ragtune.strategies.base import ArmUnavailable, Prediction, Resources
 from ragtune.strategies.chat import ChatArm
 from ragtune.strategies.prompts import answer_text, target_text
+from ragtune.strategies.registry import register_arm
+from ragtune.strategies.settings import ArmSettings, ChatSettings, Traits
 
 
+class MemorySettings(ChatSettings):
+    # Cosine similarity at which a stored answer is returned as is (1: exact repeats only).
+    threshold: float = Field(0.9, ge=0, le=1)
+    m: int = Field(3, ge=0, le=32)  # nearest memories shown to the model otherwise
+
+
+@register_arm
 class MemoryArm(ChatArm):
-    name = "memory"
+    name: ClassVar[str] = "memory"
+    settings: ClassVar[type[ArmSettings]] = MemorySettings
+    traits: ClassVar[Traits] = Traits(needs_train=True, needs_embed=True, projectable=True)
 
-    def __init__(self, resources: Resources, params: dict[str, Any]) -> None:
-        super().__init__(resources, params)
+    def __init__(self, resources: Resources, settings: MemorySettings) -> None:
+        super().__init__(resources, settings)
         if not resources.train:
             raise ArmUnavailable("memory needs stored answers and the train split is empty")
         if resources.embed is None:
             raise ArmUnavailable("memory needs an embedding model to recall by similarity")
         self.embed = resources.embed
-        self.threshold = float(params.get("threshold", 0.9))
-        self.m = int(params.get("m", 3))
+        self.threshold = settings.threshold
+        self.m = settings.m
         self.memories = list(resources.train)
         self.vectors = np.asarray(self.embed([e.input for e in self.memories]))
         self._nearest: dict[str, np.ndarray] = {}

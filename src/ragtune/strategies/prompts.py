@@ -1,6 +1,7 @@
 """Task instructions, context formatting and answer parsing, shared by every arm.
 
-Instructions are short and fixed per task so the cacheable prefix is stable. Answers are not
+Instructions are short and fixed per task so the cacheable prefix is stable; a workload may
+bring its own per arm (`instructions:`), with the same placeholders. Answers are not
 parsed here: labels and JSON go to `ragtune.evaluation.metrics` as written, which is strict on
 purpose (a label in a sentence, or JSON wrapped in prose, is a format failure).
 """
@@ -36,13 +37,13 @@ CONTEXT_RULE = (
 )
 
 
-def instructions(task: TaskSpec) -> str:
-    text = INSTRUCTIONS[task.task]
-    if task.task == "classify":
-        text = text.format(labels=", ".join(task.labels or ()))
-    if task.task == "extract":
-        text = text.format(schema=json.dumps(task.json_schema or {}, separators=(",", ":")))
-    return text
+def instructions(task: TaskSpec, given: str | None = None) -> str:
+    """The system prompt: `given` (a workload's own instructions) or the task's, with `{labels}`
+    and `{schema}` filled in. Other braces are left alone, so a prompt may show JSON."""
+    text = INSTRUCTIONS[task.task] if given is None else given
+    labels = ", ".join(task.labels or ())
+    schema = json.dumps(task.json_schema or {}, separators=(",", ":"))
+    return text.replace("{labels}", labels).replace("{schema}", schema)
 
 
 def target_text(target: Any) -> str:

@@ -1,30 +1,68 @@
-"""`rag` and `finetune_rag`: retrieve the top-k chunks (hybrid BM25 + dense) and answer from them.
+"""`rag`, `finetune` and `finetune_rag`: retrieval, the tuned model, and both together.
 
-The sources go in the user turn, labelled with their document ids. An answer's citations are
-the ids it cites in [brackets]; a model that cites nothing is credited with the retrieved
-sources, which a RAG interface would show under the answer anyway.
+Retrieval takes the top-k chunks (hybrid BM25 + dense) and puts them in the user turn, labelled
+with their document ids. An answer's citations are the ids it cites in [brackets]; a model that
+cites nothing is credited with the retrieved sources, which a RAG interface would show under
+the answer anyway. The tuned arms answer with the fine-tuned model and the one-line prompt it
+was trained with, so they take no `instructions:` or `backend:`; their settings are the
+training knobs (`ragtune.finetune.workload` turns them into a TuneConfig).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
 
 from ragtune.backends.base import Backend, Response
 from ragtune.data import Example
 from ragtune.strategies.base import ArmUnavailable, Resources
 from ragtune.strategies.chat import ChatArm
 from ragtune.strategies.prompts import CONTEXT_RULE, TUNED_SYSTEM, cited_ids, format_sources
+from ragtune.strategies.registry import register_arm
+from ragtune.strategies.settings import ArmSettings, ChatSettings, Traits
+
+Mode = Literal["bm25", "dense", "hybrid"]  # ragtune.retrieval.fusion.MODES
 
 
+class RagSettings(ChatSettings):
+    k: int = Field(4, ge=1, le=50)  # chunks retrieved per question
+    mode: Mode = "hybrid"
+
+
+class FinetuneSettings(ArmSettings):
+    """LoRA (or full) tuning of the cheap local model on the train split."""
+
+    method: Literal["lora", "full", "qlora"] = "lora"
+    epochs: float = Field(2.0, gt=0, le=100)
+    max_steps: int | None = Field(None, ge=1)  # overrides epochs (smoke runs)
+    batch_size: int = Field(8, ge=1, le=1024)
+    learning_rate: float | None = Field(None, gt=0, lt=1)  # None: 2e-4 LoRA, 2e-5 full
+    max_length: int = Field(256, ge=8, le=131_072)  # tokens per training example
+    lora_layers: int | None = Field(None, ge=1)  # adapters on the top N layers only
+    max_examples: int | None = Field(None, ge=1)  # a seeded, stratified sample of train; None: all
+    max_tokens: int | None = Field(None, ge=1, le=8192)
+
+
+class FinetuneRagSettings(FinetuneSettings):
+    k: int = Field(4, ge=1, le=50)
+    mode: Mode = "hybrid"
+
+
+@register_arm
 class RagArm(ChatArm):
-    name = "rag"
+    name: ClassVar[str] = "rag"
+    settings: ClassVar[type[ArmSettings]] = RagSettings
+    traits: ClassVar[Traits] = Traits(
+        needs_knowledge=True, needs_index=True, cites=True, projectable=True
+    )
 
-    def __init__(self, resources: Resources, params: dict[str, Any]) -> None:
+    def __init__(self, resources: Resources, settings: Any) -> None:
         if resources.index is None:
             raise ArmUnavailable(f"{self.name} needs a retrieval index (workload `knowledge:`)")
-        super().__init__(resources, params)
-        self.k = int(params.get("k", 4))
-        self.mode = str(params.get("mode", "hybrid"))
+        super().__init__(resources, settings)
+        self.k: int = settings.k
+        self.mode: str = settings.mode
         self._hits: dict[str, list[Any]] = {}
 
     def hits(self, item: Example) -> list[Any]:
@@ -47,10 +85,13 @@ class RagArm(ChatArm):
         return cited_ids(response.text, offered) or tuple(dict.fromkeys(offered))
 
 
+@register_arm
 class FinetuneArm(ChatArm):
     """`finetune`: the tuned model with the one-line prompt it was trained with."""
 
-    name = "finetune"
+    name: ClassVar[str] = "finetune"
+    settings: ClassVar[type[ArmSettings]] = FinetuneSettings
+    traits: ClassVar[Traits] = Traits(needs_train=True, needs_tuned=True, tuned=True)
 
     def pick_backend(self) -> Backend:
         if self.resources.tuned is None:
@@ -61,10 +102,20 @@ class FinetuneArm(ChatArm):
         return TUNED_SYSTEM[self.task.task]
 
 
+@register_arm
 class FinetuneRagArm(RagArm):
     """`finetune_rag`: tune for behaviour, retrieve for knowledge."""
 
-    name = "finetune_rag"
+    name: ClassVar[str] = "finetune_rag"
+    settings: ClassVar[type[ArmSettings]] = FinetuneRagSettings
+    traits: ClassVar[Traits] = Traits(
+        needs_train=True,
+        needs_knowledge=True,
+        needs_index=True,
+        needs_tuned=True,
+        tuned=True,
+        cites=True,
+    )
 
     def pick_backend(self) -> Backend:
         return FinetuneArm.pick_backend(self)  # type: ignore[arg-type]

@@ -9,53 +9,84 @@ escalation vs quality that the report plots.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import Field
 
 from ragtune.backends.base import Backend
 from ragtune.data import Example
 from ragtune.evaluation.scoring import primary_per_item, score
 from ragtune.strategies.base import Arm, ArmUnavailable, Prediction, Resources
+from ragtune.strategies.registry import arm_class, create_arm, register_arm
+from ragtune.strategies.settings import ArmSettings, Declared, Traits
 
 CALIBRATION_ITEMS = 60  # validation items used to pick the threshold
 
 
-class RouterArm:
-    name = "router"
+class RouterSettings(ArmSettings):
+    # The arm that answers first; None: finetune when a model was tuned, else fewshot.
+    first: str | None = None
+    # The arm low-confidence items go to; None: rag when there is an index, else prompt. It
+    # answers on the strong backend unless its own settings name another.
+    escalate: str | None = None
+    first_params: dict[str, Any] = Field(default_factory=dict)
+    escalate_params: dict[str, Any] = Field(default_factory=dict)
+    target_quality: float = Field(0.8, ge=0, le=1)  # routed quality the threshold aims for
+    threshold: float | None = Field(None, ge=0, le=1)  # fixed; None: calibrated
+    calibration_items: int = Field(CALIBRATION_ITEMS, ge=1, le=100_000)
 
-    def __init__(
-        self,
-        resources: Resources,
-        params: dict[str, Any],
-        create: Callable[[str, Resources, dict[str, Any]], Arm],
-    ) -> None:
-        # `create` is the registry's create_arm, passed in so this module never imports the
-        # registry that imports it.
+
+@register_arm
+class RouterArm(Declared):
+    name: ClassVar[str] = "router"
+    settings: ClassVar[type[ArmSettings]] = RouterSettings
+    traits: ClassVar[Traits] = Traits(needs_validation=True, freshness=False)
+
+    @classmethod
+    def requirements(cls, settings: Any) -> Traits:
+        """Its two arms' needs; an arm left to the default may be the tuned model or rag."""
+        needs = cls.traits
+        for _, kind, params in cls.sub_arms(settings):
+            needs = needs | arm_class(kind).requirements(
+                arm_class(kind).settings.model_validate({**params, "arm": kind})
+            )
+        if settings.first is None:
+            needs = needs | Traits(needs_tuned=True)
+        if settings.escalate is None:
+            needs = needs | Traits(needs_index=True)
+        return needs
+
+    @classmethod
+    def sub_arms(cls, settings: Any) -> list[tuple[str, str, Mapping[str, Any]]]:
+        out: list[tuple[str, str, Mapping[str, Any]]] = []
+        if settings.first is not None:
+            out.append(("first", settings.first, settings.first_params))
+        if settings.escalate is not None:
+            out.append(("escalate", settings.escalate, settings.escalate_params))
+        return out
+
+    def __init__(self, resources: Resources, settings: RouterSettings) -> None:
         if not resources.validation:
             raise ArmUnavailable("router calibrates on the validation split, which is empty")
         self.resources = resources
         self.task = resources.task
-        first = params.get("first") or ("finetune" if resources.tuned else "fewshot")
-        escalate = params.get("escalate") or ("rag" if resources.index is not None else "prompt")
-        self.first: Arm = create(first, resources, dict(params.get("first_params", {})))
-        self.strong: Arm = create(
-            escalate, resources, {**params.get("escalate_params", {}), "backend": "strong"}
+        first = settings.first or ("finetune" if resources.tuned else "fewshot")
+        escalate = settings.escalate or ("rag" if resources.index is not None else "prompt")
+        self.first: Arm = create_arm(first, resources, {**settings.first_params, "arm": first})
+        self.strong: Arm = create_arm(
+            escalate,
+            resources,
+            {"backend": "strong", **settings.escalate_params, "arm": escalate},
         )
         self.backend: Backend = self.first.backend
-        self.target = float(params.get("target_quality", 0.8))
+        self.target = settings.target_quality
         self.threshold: float = (
-            float(params["threshold"])
-            if "threshold" in params
-            else (
-                self.calibrate(
-                    list(resources.validation)[
-                        : int(params.get("calibration_items", CALIBRATION_ITEMS))
-                    ]
-                )
-            )
+            settings.threshold
+            if settings.threshold is not None
+            else self.calibrate(list(resources.validation)[: settings.calibration_items])
         )
         self.escalated = 0
         self.answered = 0
