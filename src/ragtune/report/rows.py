@@ -133,23 +133,8 @@ def error_lines(doc: ReportDocument) -> list[str]:
     ]
 
 
-PROMPT_SHOWN = 160  # characters of a system prompt shown in the report (the store has it all)
-
-
 def setup_lines(doc: ReportDocument) -> list[str]:
-    """Plain-text lines on what was evaluated: the test sample, then each arm's class, model and
-    system prompt (variants of one arm differ here)."""
-    sample = (doc.run.config.get("run") or {}).get("sample") or {}
-    lines = [f"test items: {sample['text']}"] if sample.get("text") else []
-    for a in doc.arms:
-        info = a.info
-        if not info.get("model"):
-            continue
-        kind = f" ({info['arm']})" if info.get("arm") and info["arm"] != a.arm else ""
-        line = f"{a.arm}{kind}: model {info['model']}"
-        prompt = str(info.get("prompt") or "")
-        if prompt:
-            short = prompt if len(prompt) <= PROMPT_SHOWN else prompt[:PROMPT_SHOWN] + "..."
-            line += f"; prompt: {short!r}"
-        lines.append(line)
-    return lines
+    """What was evaluated: the test sample, each arm's class, model and system prompt."""
+    from ragtune.evaluation.setup import setup_lines as lines
+
+    return lines(doc.run.config, [(a.arm, a.info) for a in doc.arms])
