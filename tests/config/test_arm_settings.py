@@ -27,6 +27,7 @@ BAD = {
     "finetune_rag": (("lora_layer", "lora_layers"), ("batch_size", 0)),
     "memory": (("treshold", "threshold"), ("threshold", 2)),
     "router": (("target_qualty", "target_quality"), ("target_quality", 1.5)),
+    "classifier": (("max_iters", "max_iter"), ("max_iter", 5)),
 }
 
 

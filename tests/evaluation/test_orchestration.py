@@ -156,7 +156,7 @@ def test_prompt_variants_with_own_instructions_and_backends_are_stored_and_compa
     # each variant's requests went to its own backend with its own system prompt
     v1 = scripted.seen["alpha"]
     v2 = scripted.seen["beta"]
-    assert len(v1) == len(v2) == 40
+    assert len(v1) >= 40 and len(v2) >= 40  # 40 items, plus the request-latency timing calls
     assert v1[0].system.startswith("V1: answer with one of intent00, intent01,")
     assert v2[0].system == "V2 pick a label"
     assert scripted.seen["cheap"][0].system.startswith("Classify the customer message.")
@@ -166,8 +166,8 @@ def test_prompt_variants_with_own_instructions_and_backends_are_stored_and_compa
     assert info["prompt_v1"]["model"] == "scripted:alpha"
     assert info["prompt_v1"]["prompt"].startswith("V1: answer with one of intent00")
     assert runs.get_arm(stored.id, "prompt_v1").params["instructions_file"] == "prompts/v1.txt"
-    assert info["prompt_v2"] == {"arm": "prompt", "model": "scripted:beta",
-                                 "prompt": "V2 pick a label"}  # fmt: skip
+    v2_info = {k: info["prompt_v2"][k] for k in ("arm", "model", "prompt")}
+    assert v2_info == {"arm": "prompt", "model": "scripted:beta", "prompt": "V2 pick a label"}
     summary = json.loads(result.stdout)
     pairs = {(c["arm_a"], c["arm_b"]) for c in summary["comparisons"]}
     assert ("prompt_v1", "prompt_v2") in pairs or ("prompt_v2", "prompt_v1") in pairs
