@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ from ragtune.store.records import Prediction as StoredPrediction
 from ragtune.store.runstore import RunStore
 from ragtune.strategies import Arm, ArmSettings, ArmUnavailable, Prediction, create_arm
 from ragtune.strategies.chat import BATCH
+from ragtune.strategies.registry import settings_for
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +204,7 @@ def run_arm(
     store: RunStore,
     run_id: str,
     name: str,
-    workload: Workload,
+    workload: Workload | Mapping[str, Any],
     resources: Any,
     items: Sequence[Example],
     repeats: int,
@@ -212,7 +213,10 @@ def run_arm(
     """One arm over every item and repeat, skipping what the store already holds."""
     if store.get_arm(run_id, name).status in ("done", "unavailable"):
         return
-    settings: ArmSettings = workload.arms[name]
+    # the workload's typed settings, or an arm's settings given directly (tests, callers)
+    settings: ArmSettings = (
+        workload.arms[name] if isinstance(workload, Workload) else settings_for(name, workload)
+    )
     started = time.perf_counter()
     try:
         with phase(f"building arm {name}"):
@@ -222,7 +226,11 @@ def run_arm(
         store.set_arm_status(run_id, name, "unavailable", str(err))
         return
     log.debug("arm %s built in %.1f s", name, time.perf_counter() - started)
-    record = settings_record(workload, name)
+    record = (
+        settings_record(workload, name)
+        if isinstance(workload, Workload)
+        else settings.model_dump(mode="json")
+    )
     store.add_arm(run_id, name, {**record, "info": describe_arm(arm)})
     store.set_arm_status(run_id, name, "running")
     answer_items(store, run_id, name, arm, items, repeats, executor=executor)
