@@ -17,7 +17,8 @@ import numpy as np
 from ragtune.backends.base import Backend
 from ragtune.backends.cache import ResponseCache
 from ragtune.backends.registry import create_backend, parse_backend_name
-from ragtune.config import Workload
+from ragtune.config import Workload, hosted_finetune
+from ragtune.finetune.hosted import HostedTuneError
 from ragtune.strategies import Resources, TaskSpec
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,11 @@ def build_resources(
     if wanted & (NEEDS_EMBED | NEEDS_INDEX):
         resources.embed = embedder()
     if wanted & NEEDS_TUNED and resources.train:
-        resources.tuned = tuned_backend(workload, cheap, work_dir / "tuned", on_training)
+        try:
+            resources.tuned = tuned_backend(workload, cheap, work_dir / "tuned", on_training)
+        except HostedTuneError as err:  # the tuned arms fail with it; the other arms still run
+            log.error("%s", err.message)
+            resources.extras["tuned_error"] = err.message
     return resources
 
 
@@ -114,9 +119,14 @@ def tuned_backend(
     out: Path,
     on_training: Callable[[Any], None] | None,
 ) -> Backend | None:
-    """LoRA-tune the cheap local model on the train split (or reuse the run's adapter)."""
+    """LoRA-tune the cheap local model on the train split (or reuse the run's adapter), or,
+    with `provider: openai`, run (or resume) a hosted fine-tuning job and answer with its model."""
     from ragtune.finetune.run import tune
     from ragtune.finetune.workload import arm_params, workload_job
+
+    hosted = hosted_finetune(workload.spec)
+    if hosted is not None:
+        return hosted_backend(workload, hosted, out, on_training)
 
     name = parse_backend_name(cheap.name)
     if name.kind != "local":
@@ -141,3 +151,20 @@ def tuned_backend(
     if method == "full":
         return create_backend(f"local:{weights}")
     return create_backend(f"local:{name.model}", adapter=str(weights))
+
+
+def hosted_backend(
+    workload: Workload, settings: Any, out: Path, on_training: Callable[[Any], None] | None
+) -> Backend:
+    """The provider's fine-tuned model, after its job succeeded (resumed by job id)."""
+    from ragtune.finetune.hosted import RESULT, HostedJob, tune_hosted
+    from ragtune.finetune.workload import workload_job
+
+    job = workload_job(workload, str(settings.base))
+    fresh = not (out / RESULT).is_file()
+    result = tune_hosted(
+        HostedJob(settings, job.examples, job.test, seed=workload.spec.seed), out
+    )
+    if fresh and on_training is not None:
+        on_training(result)
+    return create_backend(result.backend_name)
