@@ -181,7 +181,9 @@ class HostedFinetune(BaseModel):
                 "(e.g. base: gpt-4o-mini-2024-07-18)"
             )
         if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must start with http:// or https:// (given: {self.base_url})")
+            raise ValueError(
+                f"base_url must start with http:// or https:// (given: {self.base_url})"
+            )
         return self
 
 

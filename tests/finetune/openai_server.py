@@ -233,8 +233,11 @@ class _Handler(BaseHTTPRequestHandler):
             hyper = ((body.get("method") or {}).get("supervised") or {}).get("hyperparameters")
             hyper = {**(body.get("hyperparameters") or {}), **(hyper or {})}
             epochs = hyper.get("n_epochs") or 3
-            hyper = {"n_epochs": epochs, "batch_size": hyper.get("batch_size") or 1,
-                     "learning_rate_multiplier": hyper.get("learning_rate_multiplier") or 1.8}
+            hyper = {
+                "n_epochs": epochs,
+                "batch_size": hyper.get("batch_size") or 1,
+                "learning_rate_multiplier": hyper.get("learning_rate_multiplier") or 1.8,
+            }
             job_id = f"ftjob-{len(peer.jobs) + 1:04d}"
             peer.creates.append(body)
             job = {

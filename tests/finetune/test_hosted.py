@@ -51,7 +51,9 @@ class Sleeps:
         self.waits.append(seconds)
 
 
-def write_workload(root: Path, base_url: str, arms: dict[str, Any] | None = None, **ft: Any) -> Path:
+def write_workload(
+    root: Path, base_url: str, arms: dict[str, Any] | None = None, **ft: Any
+) -> Path:
     """A classify workload: 12 training rows, 4 test rows, a hosted finetune arm."""
     rows = []
     for i in range(12):
@@ -69,8 +71,10 @@ def write_workload(root: Path, base_url: str, arms: dict[str, Any] | None = None
         "task": "classify",
         "labels": LABELS,
         "data": {"path": "data.jsonl"},
-        "backends": {"cheap": f"openai-compatible:{base_url}#{BASE}",
-                     "strong": f"openai-compatible:{base_url}#{BASE}"},  # fmt: skip
+        "backends": {
+            "cheap": f"openai-compatible:{base_url}#{BASE}",
+            "strong": f"openai-compatible:{base_url}#{BASE}",
+        },
         "arms": {"finetune": settings, **(arms or {})},
         "pricing": {"requests_per_month": 100_000, "project_to": "gpt-4o-mini"},
     }

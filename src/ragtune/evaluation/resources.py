@@ -162,9 +162,7 @@ def hosted_backend(
 
     job = workload_job(workload, str(settings.base))
     fresh = not (out / RESULT).is_file()
-    result = tune_hosted(
-        HostedJob(settings, job.examples, job.test, seed=workload.spec.seed), out
-    )
+    result = tune_hosted(HostedJob(settings, job.examples, job.test, seed=workload.spec.seed), out)
     if fresh and on_training is not None:
         on_training(result)
     return create_backend(result.backend_name)

@@ -111,7 +111,9 @@ def tune_hosted(
     official = settings.base_url is None
     if api_key is None:
         variable = "OPENAI_API_KEY" if official else "OPENAI_COMPATIBLE_API_KEY"
-        api_key = api_key_from_env(variable, f"hosted fine-tuning of {settings.base}", required=official)
+        api_key = api_key_from_env(
+            variable, f"hosted fine-tuning of {settings.base}", required=official
+        )
     runner = _Runner(job, Path(out_dir), api_key, sleep, policy, transport)
     try:
         return run_sync(runner.run)
@@ -166,8 +168,7 @@ class _Runner:
             return HostedResult.load(self.out / RESULT)
         if state.get("base") not in (None, self.settings.base):
             raise HostedTuneError(
-                f"{self.out} holds a hosted fine-tune of {state['base']}, not "
-                f"{self.settings.base}",
+                f"{self.out} holds a hosted fine-tune of {state['base']}, not {self.settings.base}",
                 hint="start a new run, or delete that folder to tune the new base model",
             )
         state["base"] = self.settings.base
@@ -178,9 +179,7 @@ class _Runner:
                 state["training_file"] = await self._upload(client, self.out / "train.jsonl")
                 self.save_state(state)
             if state.get("validation_examples") and not state.get("validation_file"):
-                state["validation_file"] = await self._upload(
-                    client, self.out / "validation.jsonl"
-                )
+                state["validation_file"] = await self._upload(client, self.out / "validation.jsonl")
                 self.save_state(state)
             if not state.get("job_id"):
                 found = await self._find_job(client, state["training_file"])
@@ -344,7 +343,10 @@ def _epochs(job: Any) -> int | None:
     """Epochs the job ran: `method.supervised.hyperparameters`, else the older `hyperparameters`."""
     method = getattr(job, "method", None)
     supervised = getattr(method, "supervised", None)
-    for hyper in (getattr(supervised, "hyperparameters", None), getattr(job, "hyperparameters", None)):
+    for hyper in (
+        getattr(supervised, "hyperparameters", None),
+        getattr(job, "hyperparameters", None),
+    ):
         value = getattr(hyper, "n_epochs", None)
         if isinstance(value, int):
             return value
