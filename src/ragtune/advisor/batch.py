@@ -136,7 +136,7 @@ def batch_verdict(
         condition = (
             f"within the stated latency budget of {budget_s:,.0f} s"
             if allowed
-            else "if a 24-hour turnaround is acceptable (advice.latency_budget_s not stated)"
+            else "if a 24-hour turnaround is acceptable; advice.latency_budget_s is not stated"
         )
         name = alt.cost.name
         batch, interactive = cost_at(name, volume), cost_at(alt.of, volume)
@@ -145,7 +145,6 @@ def batch_verdict(
             f"${interactive:,.2f} at {volume:,.0f} requests/month"
             + (" (a projection: quality not measured)." if alt.projection else "."),
             "projection" if alt.projection else "measured",
-            alt.model,
         )
         if alt.of == chosen:
             continue
