@@ -346,3 +346,11 @@ def test_fine_tuned_model_names_find_their_catalog_prices() -> None:
     with pytest.raises(RagtuneError) as err:
         catalog.model("ft:claude-haiku-4-5:acme::x")
     assert "no fine-tuning prices for 'claude-haiku-4-5'" in str(err.value)
+
+
+def test_ragtune_tune_points_a_hosted_workload_to_ragtune_run(tmp_path: Path) -> None:
+    path = write_workload(tmp_path, "http://127.0.0.1:9/v1")
+    result = CliRunner().invoke(cli, ["tune", str(path)])
+    assert result.exit_code == 2
+    assert "hosted job (provider: openai" in result.stderr
+    assert f"ragtune run {path} --arms finetune" in result.stderr
