@@ -1,8 +1,10 @@
 """A real local HTTP server with the part of OpenAI's API that a hosted fine-tune calls.
 
-Endpoints, with bodies shaped like the provider's documented ones (OpenAI API reference,
-https://platform.openai.com/docs/api-reference/fine-tuning and .../files, and the SDK's
-`FineTuningJob` / `FineTuningJobEvent` / `FileObject` types in openai-python; read 2026-11-29):
+Endpoints, with bodies shaped like the provider's documented objects (OpenAI API reference,
+https://platform.openai.com/docs/api-reference/fine-tuning and .../files: the fine_tuning.job,
+fine_tuning.job.event and file objects; field lists checked on 2026-11-29 against the reference
+as mirrored from the SDK's types and against the installed openai SDK's `FineTuningJob`,
+`FineTuningJobEvent` and `FileObject`, see `test_server_bodies_carry_every_documented_field`):
 
     POST /v1/files                               multipart upload -> file object
     POST /v1/fine_tuning/jobs                    -> fine_tuning.job (status validating_files)

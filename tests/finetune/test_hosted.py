@@ -354,3 +354,22 @@ def test_ragtune_tune_points_a_hosted_workload_to_ragtune_run(tmp_path: Path) ->
     assert result.exit_code == 2
     assert "hosted job (provider: openai" in result.stderr
     assert f"ragtune run {path} --arms finetune" in result.stderr
+
+
+def test_server_bodies_carry_every_documented_field(tmp_path: Path) -> None:
+    """The local server's job, event and file bodies have every field of the SDK's types."""
+    from openai.types import FileObject
+    from openai.types.fine_tuning import FineTuningJob, FineTuningJobEvent
+
+    with serve() as server:
+        tune_hosted(job(server.base_url), tmp_path, sleep=Sleeps())
+        peer = server.peer
+    [done] = peer.jobs.values()
+    assert set(FineTuningJob.model_fields) - {"expires_at"} <= set(done)
+    FineTuningJob.model_validate(done)
+    for event in peer.events[done["id"]]:
+        FineTuningJobEvent.model_validate(event)
+        assert set(FineTuningJobEvent.model_fields) <= set(event)
+    for file in peer.files.values():
+        FileObject.model_validate(file)
+        assert set(FileObject.model_fields) - {"expires_at"} <= set(file)
