@@ -24,7 +24,7 @@ def document(run_factory: Callable[..., tuple[RunStore, str]], budget: float | N
     advice = {} if budget is None else {"latency_budget_s": budget}
     store, run_id = run_factory(ARMS, advice=advice)
     with store:
-        return build_document(store, run_id)
+        return build_document(store, run_id).to_json()
 
 
 def test_a_day_long_budget_shows_the_batch_alternatives_in_the_verdict(
@@ -55,9 +55,6 @@ def test_a_day_long_budget_shows_the_batch_alternatives_in_the_verdict(
     assert all("within the stated latency budget of 86,400 s" in r for r in reasons)
     series = {s["name"]: s for s in doc["cost"]["series"]}
     assert series["fewshot (batch)"]["kind"] == "batch"
-    assert [b["ruled_in"] for b in doc["batch"]] == [True, True]
-    prices = {p["name"]: p for p in doc["prices"]}
-    assert prices["claude-haiku-4-5 (batch)"]["source"].startswith("https://www.anthropic.com")
 
 
 def test_a_two_second_budget_rules_the_batch_api_out(
@@ -69,7 +66,6 @@ def test_a_two_second_budget_rules_the_batch_api_out(
     assert not [f for f in verdict["flips"] if f["kind"] == "batch"]
     assert "batch" not in " ".join(r["text"] for r in verdict["reasons"]).lower()
     assert not [s for s in doc["cost"]["series"] if s["kind"] == "batch"]
-    assert doc["batch"] == []
 
 
 def test_an_unstated_budget_shows_them_with_the_condition(
@@ -78,7 +74,7 @@ def test_an_unstated_budget_shows_them_with_the_condition(
     doc = document(run_factory, None)
     flips = [f for f in doc["verdict"]["flips"] if f["kind"] == "batch"]
     assert flips and all("if a 24-hour turnaround is acceptable" in f["text"] for f in flips)
-    assert [b["ruled_in"] for b in doc["batch"]] == [None, None]
+    assert len([s for s in doc["cost"]["series"] if s["kind"] == "batch"]) == 2
 
 
 @pytest.mark.parametrize(

@@ -113,7 +113,7 @@ def test_hosted_finetune_end_to_end_prices_training_and_inference(
         path = write_workload(tmp_path, server.base_url)
         with RunStore.open(tmp_path / "ragtune.db") as store:
             run_id = run(path, store, tmp_path)
-            document = build_document(store, run_id)
+            document = build_document(store, run_id).to_json()
             arms = {a.name: a for a in store.list_arms(run_id)}
         peer = server.peer
     # One upload each for train and validation, one job, made with the asked hyper-parameters.
@@ -283,7 +283,7 @@ def test_a_failed_job_fails_its_arm_and_loses_nothing_else_nor_leaks_the_key(
         with RunStore.open(tmp_path / "ragtune.db") as store:
             run_id = run(path, store, tmp_path)
             arms = {a.name: a for a in store.list_arms(run_id)}
-            document = build_document(store, run_id)
+            document = build_document(store, run_id).to_json()
         keys = server.peer.keys
     assert f"Bearer {FAKE_KEY}" in keys  # the key was really sent...
     assert arms["finetune"].status == "failed"

@@ -83,7 +83,9 @@ def batch_alternatives(evidence: Evidence, *, seed: int) -> list[BatchAlternativ
         if not arm.local and len(arm.api_models) == 1:
             found = at_batch(arm.api_models[0])
             of, projection = arm.arm, False
-        elif arm.local and pricing.project_to and arm.arm in PROJECTABLE and arm.projected_usd.any():
+        elif (
+            arm.local and pricing.project_to and arm.arm in PROJECTABLE and arm.projected_usd.any()
+        ):
             found = at_batch(pricing.project_to.name)
             of, projection = f"{arm.arm} @ {pricing.project_to.name}", True
         else:

@@ -22,11 +22,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ragtune.errors import RagtuneError
-
 import numpy as np
 from numpy.typing import NDArray
 
+from ragtune.errors import RagtuneError
 from ragtune.evaluation.judging import (
     JudgeCost,
     PairwiseJudge,
