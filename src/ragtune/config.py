@@ -170,6 +170,52 @@ class Advice(_Strict):
     max_utilisation: float = Field(0.5, gt=0, le=1)  # self-hosted machines sized for peaks
 
 
+class HostedFinetune(BaseModel):
+    """`arms.finetune` (or `finetune_rag`) with `provider: openai`: a hosted fine-tuning job.
+
+    Other keys of the arm (its prompt or retrieval settings) are left to the arm itself.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    provider: Literal["local", "openai"] = "local"  # local: LoRA on the cheap local model
+    base: str | None = None  # the provider's base model, e.g. gpt-4o-mini-2024-07-18
+    base_url: str | None = None  # any server with OpenAI's files + fine-tuning endpoints
+    epochs: int | None = Field(None, ge=1, le=50)  # None: the provider chooses
+    batch_size: int | None = Field(None, ge=1, le=256)
+    learning_rate_multiplier: float | None = Field(None, gt=0, le=10)
+    suffix: str | None = Field(None, min_length=1, max_length=64)  # part of the ft: model name
+    poll_s: float = Field(10.0, gt=0)  # first wait between status checks; grows x1.5
+    max_poll_s: float = Field(120.0, gt=0)  # a job takes minutes to hours: no faster polling
+    timeout_s: float = Field(86_400.0, gt=0)  # give up waiting (the job keeps running)
+    request_timeout_s: float = Field(60.0, gt=0)  # one HTTP call
+
+    @pydantic.model_validator(mode="after")
+    def _hosted_needs_base(self) -> HostedFinetune:
+        if self.provider != "local" and not self.base:
+            raise ValueError(
+                f"provider {self.provider} needs `base`, the model to tune "
+                "(e.g. base: gpt-4o-mini-2024-07-18)"
+            )
+        if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
+            raise ValueError(
+                f"base_url must start with http:// or https:// (given: {self.base_url})"
+            )
+        return self
+
+
+TUNED_ARMS = ("finetune", "finetune_rag")
+
+
+def hosted_finetune(spec: WorkloadSpec) -> HostedFinetune | None:
+    """The hosted fine-tuning settings of the workload's tuned arm, or None for a local LoRA."""
+    for arm in TUNED_ARMS:
+        if arm in spec.arms:
+            settings = HostedFinetune.model_validate(spec.arms[arm] or {})
+            return settings if settings.provider != "local" else None
+    return None
+
+
 class WorkloadSpec(_Strict):
     name: str = "workload"
     task: Literal["qa", "classify", "extract", "generate"]
@@ -271,6 +317,7 @@ def load_workload(path: str | Path) -> Workload:
     problems += _check_task(spec, examples, json_schema, arms)
     problems += _check_paths(spec, root)
     problems += _check_judge(spec)
+    problems += _check_hosted(spec)
     if problems:
         raise ValidationError(str(path), problems)
     return Workload(spec, root, tuple(examples), json_schema, arms, carved, instruction_files)
@@ -497,6 +544,20 @@ def _check_paths(spec: WorkloadSpec, root: Path) -> list[Problem]:
     for i, relative in enumerate(spec.pricing.prices):
         if not (root / relative).is_file():
             problems.append(Problem(f"pricing.prices.{i}", "price file not found", relative))
+    return problems
+
+
+def _check_hosted(spec: WorkloadSpec) -> list[Problem]:
+    """The tuned arms' `provider` settings (a hosted fine-tune needs its base model)."""
+    problems: list[Problem] = []
+    for arm in TUNED_ARMS:
+        try:
+            HostedFinetune.model_validate(spec.arms.get(arm) or {})
+        except pydantic.ValidationError as err:
+            for e in err.errors():
+                p = problem_from_pydantic(e)
+                where = f"arms.{arm}" + ("" if p.path == "(top)" else f".{p.path}")
+                problems.append(Problem(where, p.message, p.given))
     return problems
 
 

@@ -114,6 +114,9 @@ class Api(_Strict):
     inference_premium: Q = parse_quantity(1)  # hosted fine-tune multiplier on every token
     input_per_m: Q | None = None
     output_per_m: Q | None = None
+    # The provider's batch API: the catalog's batch prices (half the list price at OpenAI and
+    # Anthropic) for answers within 24 hours; for offline work such as a backlog or nightly runs.
+    batch: bool = False
 
 
 class Serving(_Strict):
@@ -301,6 +304,7 @@ def check_references(data: dict[str, Any], catalog: Catalog) -> list[Problem]:
             continue
         at = f"options.{name}"
         need("models", _get(spec, "api", "model"), f"{at}.api.model")
+        problems += _check_batch(spec, at, catalog)
         need("gpus", _get(spec, "serving", "gpu"), f"{at}.serving.gpu")
         need("embeddings", _get(spec, "embedding", "model"), f"{at}.embedding.model")
         for where in ("one_time", "retrain"):
@@ -336,6 +340,24 @@ def check_references(data: dict[str, Any], catalog: Catalog) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _check_batch(spec: dict[str, Any], at: str, catalog: Catalog) -> list[Problem]:
+    """`api.batch: true` needs a batch price for the model in the catalog."""
+    model = _get(spec, "api", "model")
+    if _get(spec, "api", "batch") is not True or not isinstance(model, str):
+        return []
+    if not catalog.has("models", model) or catalog.batch_model(model) is not None:
+        return []  # an unknown model is reported once, as such
+    return [
+        Problem(
+            f"{at}.api.batch",
+            "the price catalog has no batch price for this model; batch prices exist for "
+            + ", ".join(catalog.names("batch"))
+            + " (or add one under `batch:` in a --prices file)",
+            model,
+        )
+    ]
 
 
 def _get(mapping: Any, *keys: str) -> Any:
@@ -523,6 +545,8 @@ def _build(
 
 def _api(spec: Api, catalog: Catalog, draw: Draw) -> ApiUsage:
     price = catalog.model(spec.model)
+    if spec.batch:
+        price = catalog.batch_model(spec.model) or price  # checked when loading
     write, ttl_minutes, min_tokens = price.cache_write_multiplier, 5.0, 0.0
     if price.cache is not None:
         ttl = price.cache.ttl(spec.cache_ttl)  # checked when loading

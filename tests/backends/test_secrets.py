@@ -90,3 +90,31 @@ def test_the_key_leaks_nowhere(
     for text in texts:  # ...and shows up nowhere else
         assert key not in text
     assert "Incorrect API key: " in str(err.value) and "***" in str(err.value)
+
+
+def test_the_key_leaks_nowhere_in_a_hosted_fine_tune(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    sleeps: Sleeps,
+) -> None:
+    """api.openai.com's fine-tuning path: a 500 on the upload (retried), then a 401 that echoes
+    the key. The error, the logs and the run folder's files never show it."""
+    from ragtune.config import HostedFinetune
+    from ragtune.finetune.data import conversation
+    from ragtune.finetune.hosted import HostedJob, HostedTuneError, tune_hosted
+
+    monkeypatch.setenv("OPENAI_API_KEY", FAKE_OPENAI_KEY)
+    caplog.set_level(logging.DEBUG)
+    replay = Replay("openai_error_500.json", _echoing_401("authorization"))
+    examples = [conversation(f"q{i}", "billing" if i % 2 else "other") for i in range(12)]
+    job = HostedJob(HostedFinetune(provider="openai", base="gpt-4o-mini-2024-07-18"), examples)
+    with pytest.raises(HostedTuneError) as err:
+        tune_hosted(job, tmp_path, transport=replay.transport(), sleep=sleeps)
+    assert FAKE_OPENAI_KEY in replay.requests[0].headers["authorization"]  # it was really sent...
+    assert str(replay.requests[0].url) == "https://api.openai.com/v1/files"
+    texts = [str(err.value), repr(err.value), caplog.text]
+    texts += [p.read_text() for p in tmp_path.rglob("*") if p.is_file()]
+    for text in texts:  # ...and shows up nowhere else
+        assert FAKE_OPENAI_KEY not in text
+    assert "Incorrect API key: Bearer ***" in str(err.value) and "HTTP 401" in str(err.value)

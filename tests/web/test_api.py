@@ -216,7 +216,7 @@ def test_import_reports_yaml_and_field_problems(client: httpx.Client) -> None:
 
 def test_catalog_lists_every_price_with_source(client: httpx.Client) -> None:
     catalog = client.get("/api/catalog").json()
-    assert set(catalog) == {"models", "gpus", "embeddings", "infra"}
+    assert set(catalog) == {"models", "gpus", "embeddings", "infra", "batch"}
     names = {m["name"] for m in catalog["models"]}
     assert "claude-3-5-haiku" in names
     assert all(e["source"] and e["as_of"] for section in catalog.values() for e in section)
@@ -285,3 +285,23 @@ def test_out_of_range_fraction_is_a_422_with_the_cli_message(client: httpx.Clien
     message = found["options.a.api.cache_hit_rate"]
     assert message.startswith("90 is not a fraction: must be 0 to 1")
     assert message.endswith("did you mean 0.9?")
+
+
+def test_the_batch_api_option_halves_the_api_bill(client: httpx.Client) -> None:
+    """gpt-4o-mini, 1,000 input + 100 output tokens a request:
+    interactive (1,000 x $0.15 + 100 x $0.60) / 1e6 = $0.000210;
+    batch API   (1,000 x $0.075 + 100 x $0.30) / 1e6 = $0.000105, at 10,000 requests $1.05/month.
+    """
+    api = {"model": "gpt-4o-mini", "input_tokens": 1000, "output_tokens": 100}
+    scenario = {
+        "volume": {"requests_per_month": 10000},
+        "options": {"now": {"api": api}, "nightly": {"api": {**api, "batch": True}}},
+    }
+    response = analyse(client, scenario)
+    assert response.status_code == 200, response.text
+    options = {o["name"]: o for o in response.json()["analysis"]["options"]}
+    assert options["now"]["request_cost"] == pytest.approx(210e-6)
+    assert options["nightly"]["request_cost"] == pytest.approx(105e-6)
+    assert options["nightly"]["monthly"] == pytest.approx(1.05)
+    bad = {**scenario, "options": {"t": {"api": {**api, "model": "gpt-4o-mini-ft", "batch": True}}}}
+    assert "no batch price" in problems(analyse(client, bad))["options.t.api.batch"]

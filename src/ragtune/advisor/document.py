@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ragtune.advisor.batch import batch_alternatives, batch_verdict, ruled_in
 from ragtune.advisor.options import ArmCost, arm_costs
 from ragtune.advisor.verdict import Facts, Verdict, decide
 from ragtune.config import Pricing
@@ -71,6 +72,13 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         # measured on the same items see the same resample in each draw
         for cost in arm_costs(evidence, arm, seed=run.seed):
             series[cost.name] = cost
+    budget = advice.get("latency_budget_s")
+    alternatives = [
+        alt
+        for alt in batch_alternatives(evidence, seed=run.seed)
+        if ruled_in(budget, alt.latency_s) is not False  # ruled out: not an option at all
+    ]
+    series.update((alt.cost.name, alt.cost) for alt in alternatives)
 
     def monthly(name: str) -> float:
         return float(monthly_cost(series[name].point, volume))
@@ -103,6 +111,15 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         api_arms=frozenset(a.arm for a in done if a.api_models),
     )
     verdict = decide(facts)
+    batch_verdict(
+        verdict,
+        alternatives,
+        budget_s=budget,
+        volume=volume,
+        chosen=verdict.recommended,
+        cost_at=cost_at,
+        breakeven=crossing,
+    )
     analysis = _analysis(series, verdict, volume, pricing_spec, seed=run.seed)
     by_name = {o.name: o for o in analysis.options}
     document = {

@@ -443,7 +443,8 @@ def _cadence_flip(verdict: Verdict, chosen: ArmSummary, facts: Facts) -> None:
             )
         return
     verdict.reason(
-        f"One fine-tune cost ${job.cost:,.4f} of measured machine time; retraining after each "
+        f"One fine-tune cost ${job.cost:,.4f} "
+        f"({job.basis or 'measured machine time'}); retraining after each "
         "knowledge change costs that again, and a tuned model that is not retrained keeps "
         "the old facts.",
         "measured",

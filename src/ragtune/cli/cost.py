@@ -14,7 +14,7 @@ from ragtune.cli.main import cli
 from ragtune.cli.output import console
 from ragtune.cost.analysis import Analysis, Band, PairResult, jsonable
 from ragtune.cost.breakeven import Crossing
-from ragtune.cost.catalog import load_catalog
+from ragtune.cost.catalog import SECTIONS, load_catalog
 from ragtune.errors import RagtuneError
 from ragtune.scenario import Scenario, analyse_scenario, load_scenario
 
@@ -109,7 +109,7 @@ def breakeven(
 @click.argument("search", required=False, default="")
 @click.option(
     "--section",
-    type=click.Choice(["models", "gpus", "embeddings", "infra"]),
+    type=click.Choice(list(SECTIONS)),
     help="Only this part of the catalog.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print entries as JSON.")
@@ -143,9 +143,9 @@ def prices(search: str, section: str | None, as_json: bool, price_files: tuple[s
 def _price_text(entry: Any) -> str:
     if hasattr(entry, "input_per_m"):
         text = f"${entry.input_per_m:g} in / ${entry.output_per_m:g} out per M"
-        if entry.training_per_m is not None:
+        if getattr(entry, "training_per_m", None) is not None:
             text += f"; train ${entry.training_per_m:g}/M"
-        if entry.cache is not None:
+        if getattr(entry, "cache", None) is not None:
             ttls = ", ".join(f"{t.name} write x{t.write_multiplier:g}" for t in entry.cache.ttls)
             text += (
                 f"; cache from {entry.cache.min_prefix_tokens:,} tokens "

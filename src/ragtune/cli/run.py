@@ -313,7 +313,8 @@ def show_summary(summary: RunSummary, as_json: bool) -> None:
         )
         out.print(f"  {f.arm} after {f.version}: {before} -> {after} (n={f.n})")
     for job in summary.training:
-        cost = f", ${job.cost:.4f} of machine time to retrain" if job.cost is not None else ""
+        basis = job.basis or "machine time"
+        cost = f", ${job.cost:.4f} to retrain ({basis})" if job.cost is not None else ""
         out.print(
             f"fine-tune ({job.method}): {job.examples} examples seen, {job.tokens} tokens, "
             f"{_num(job.seconds)} s{cost}"

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from ragtune.cli.main import cli
+from ragtune.errors import RagtuneError
 
 # CLI option -> TuneConfig field, for the options a workload run takes from the command line.
 _CONFIG_OPTIONS = {
@@ -186,7 +187,7 @@ def tune(ctx: click.Context, **opts: Any) -> None:
 
 def _tune_workload(ctx: click.Context, path: str, opts: dict[str, Any]) -> None:
     """`ragtune tune workload.yaml`: the workload's train split, its finetune arm's settings."""
-    from ragtune.config import load_workload
+    from ragtune.config import hosted_finetune, load_workload
     from ragtune.finetune.run import tune as run_tune
     from ragtune.finetune.workload import workload_job
 
@@ -205,6 +206,14 @@ def _tune_workload(ctx: click.Context, path: str, opts: dict[str, Any]) -> None:
     if opts["target_modules"]:
         given["target_modules"] = tuple(t.strip() for t in opts["target_modules"].split(","))
     workload = load_workload(path)
+    hosted = hosted_finetune(workload.spec)
+    if hosted is not None:
+        raise RagtuneError(
+            f"{path}: the finetune arm is a hosted job (provider: {hosted.provider}, base: "
+            f"{hosted.base}); `ragtune tune` trains local models only",
+            hint=f"run the hosted job with `ragtune run {path} --arms finetune`, or remove "
+            "`provider` to tune the local cheap model",
+        )
     base = given.pop("base", None)
     job = workload_job(workload, base, **given)
     out = opts["out_dir"] or str(Path(".ragtune") / "tuned" / workload.spec.name)

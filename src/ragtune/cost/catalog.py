@@ -8,7 +8,7 @@ This module reads files; the formulas that use the prices are pure (`formulas.py
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -18,7 +18,14 @@ import yaml
 
 from ragtune.errors import Problem, RagtuneError, ValidationError, read_user_file, suggest
 
-SECTIONS = ("models", "gpus", "embeddings", "infra")
+SECTIONS = ("models", "gpus", "embeddings", "infra", "batch")
+SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")  # OpenAI's dated model snapshots
+
+
+def finetuned_base(name: str) -> str | None:
+    """The base model of an OpenAI fine-tuned model name (`ft:BASE:org:suffix:id`), else None."""
+    parts = name.strip().split(":")
+    return parts[1] if len(parts) >= 2 and parts[0] == "ft" and parts[1] else None
 
 
 @dataclass(frozen=True)
@@ -107,12 +114,29 @@ class InfraPrice:
     aliases: tuple[str, ...] = ()
 
 
-Entry = ModelPrice | GpuPrice | EmbeddingPrice | InfraPrice
+@dataclass(frozen=True)
+class BatchPrice:
+    """A model's batch-API prices (OpenAI Batch, Anthropic Message Batches): the same model,
+    answers within `turnaround_hours` instead of seconds, at these rates. The entry's name is
+    the model's catalog name."""
+
+    name: str
+    input_per_m: float
+    output_per_m: float
+    source: str
+    as_of: str
+    cached_input_per_m: float | None = None  # a cache read inside a batch; None: no caching
+    turnaround_hours: float = 24.0  # both providers promise results within 24 hours
+    aliases: tuple[str, ...] = ()
+
+
+Entry = ModelPrice | GpuPrice | EmbeddingPrice | InfraPrice | BatchPrice
 _TYPES: dict[str, type[Any]] = {
     "models": ModelPrice,
     "gpus": GpuPrice,
     "embeddings": EmbeddingPrice,
     "infra": InfraPrice,
+    "batch": BatchPrice,
 }
 _NUMERIC = {
     "input_per_m",
@@ -125,6 +149,8 @@ _NUMERIC = {
     "monthly",
     "memory_gb",
     "context_window",
+    "cached_input_per_m",
+    "turnaround_hours",
 }
 
 
@@ -136,10 +162,57 @@ class Catalog:
     gpus: dict[str, GpuPrice] = field(default_factory=dict)
     embeddings: dict[str, EmbeddingPrice] = field(default_factory=dict)
     infra: dict[str, InfraPrice] = field(default_factory=dict)
+    batch: dict[str, BatchPrice] = field(default_factory=dict)
     files: tuple[str, ...] = ()
 
     def model(self, name: str) -> ModelPrice:
-        return self._find("models", name)  # type: ignore[return-value]
+        """A model by name or alias; a dated snapshot (gpt-4o-mini-2024-07-18) finds its
+        model, and a hosted fine-tune (`ft:BASE:org:suffix:id`) its base's `-ft` prices."""
+        base = finetuned_base(name)
+        if base is not None:
+            return self.tuned(base)
+        try:
+            return self._find("models", name)  # type: ignore[return-value]
+        except RagtuneError:
+            undated = SNAPSHOT.sub("", name.strip())
+            if undated == name.strip():
+                raise
+            return self._find("models", undated)  # type: ignore[return-value]
+
+    def tuned(self, base: str) -> ModelPrice:
+        """The hosted fine-tuned variant of `base`: the entry naming it as `base`, with a
+        training price (its input / output prices include the provider's inference premium)."""
+        root = self.model(base).name
+        for entry in self.models.values():
+            if entry.base == root and entry.training_per_m is not None:
+                return entry
+        raise RagtuneError(
+            f"the price catalog has no fine-tuning prices for {base!r}",
+            hint="add an entry with `base: " + root + "` and `training_per_m` to a price file "
+            "(--prices), or tune a model that has one (`ragtune prices ft`)",
+        )
+
+    def batch_model(self, name: str) -> ModelPrice | None:
+        """`name` priced through its provider's batch API, or None when the catalog has no
+        batch price for it. The result is an ordinary `ModelPrice` (named "MODEL (batch)"), so
+        every formula prices batch calls the same way as interactive ones."""
+        model = self.model(name)
+        batch = self.batch.get(model.name)
+        if batch is None:
+            return None
+        cached = batch.cached_input_per_m
+        read = cached / batch.input_per_m if cached is not None and batch.input_per_m else 1.0
+        return replace(
+            model,
+            name=f"{model.name} (batch)",
+            input_per_m=batch.input_per_m,
+            output_per_m=batch.output_per_m,
+            cache_read_multiplier=read,
+            cache=replace(model.cache, read_multiplier=read) if model.cache else None,
+            source=batch.source,
+            as_of=batch.as_of,
+            aliases=(),
+        )
 
     def gpu(self, name: str) -> GpuPrice:
         return self._find("gpus", name)  # type: ignore[return-value]

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ragtune.errors import RagtuneError
 from ragtune.evaluation.judging import (
     JudgeCost,
     PairwiseJudge,
@@ -164,8 +165,9 @@ class TrainingSummary:
     examples: int | None  # examples seen in training (a capped or short run sees fewer)
     tokens: int | None
     seconds: float | None
-    cost: float | None  # machine time at the self-hosted rate
+    cost: float | None  # machine time at the self-hosted rate; hosted: billed tokens x price
     final_loss: float | None
+    basis: str = ""  # how `cost` was priced, with the price's source and date
 
 
 @dataclass(frozen=True)
@@ -390,6 +392,9 @@ def training(run: RunData, pricing: Pricing) -> tuple[TrainingSummary, ...]:
     out = []
     for job in run.training:
         t = job.record
+        if t.method.startswith("hosted:"):
+            out.append(hosted_training(t, pricing))
+            continue
         curve = job.validation_curve or job.train_curve
         cost = None if t.duration_s is None else t.duration_s * pricing.self_hosted_hourly / 3600
         out.append(
@@ -404,6 +409,29 @@ def training(run: RunData, pricing: Pricing) -> tuple[TrainingSummary, ...]:
             )
         )
     return tuple(out)
+
+
+def hosted_training(t: Any, pricing: Pricing) -> TrainingSummary:
+    """A hosted job priced as billed: the provider's trained tokens (every epoch already counted)
+    x the catalog's training price for the base model's fine-tuned variant."""
+    from ragtune.cost.formulas import training_cost_tokens
+
+    tokens = t.train_tokens
+    try:
+        price = pricing.catalog.tuned(t.base_model)
+    except RagtuneError as err:
+        cost, basis = None, f"not priced: {err.message}"
+    else:
+        cost = (
+            None
+            if tokens is None or price.training_per_m is None
+            else float(training_cost_tokens(tokens=tokens, price_per_m=price.training_per_m))
+        )
+        basis = (
+            f"{tokens or 0:,} trained tokens x ${price.training_per_m}/M ({price.name}, "
+            f"{price.source}, {price.as_of}); job {dict(t.params).get('job_id')}"
+        )
+    return TrainingSummary(t.method, t.train_examples, tokens, t.duration_s, cost, None, basis)
 
 
 def judge_cost(run: RunData, pricing: Pricing) -> JudgeCost | None:

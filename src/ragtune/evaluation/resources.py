@@ -18,8 +18,9 @@ import numpy as np
 from ragtune.backends.base import Backend
 from ragtune.backends.cache import ResponseCache
 from ragtune.backends.registry import create_backend, parse_backend_name
-from ragtune.config import Workload
+from ragtune.config import Workload, hosted_finetune
 from ragtune.errors import RagtuneError
+from ragtune.finetune.hosted import HostedTuneError
 from ragtune.progress import phase
 from ragtune.strategies import Resources, TaskSpec
 
@@ -69,9 +70,13 @@ def build_resources(
         with phase("loading the embedder"):
             resources.embed = embedder()
     if needs.needs_tuned and resources.train:
-        resources.tuned = tuned_backend(
-            workload, cheap, work_dir / "tuned", on_training, reuse_only=reuse_only
-        )
+        try:
+            resources.tuned = tuned_backend(
+                workload, cheap, work_dir / "tuned", on_training, reuse_only=reuse_only
+            )
+        except HostedTuneError as err:  # the tuned arms fail with it; the other arms still run
+            log.error("%s", err.message)
+            resources.extras["tuned_error"] = err.message
     return resources
 
 
@@ -130,9 +135,14 @@ def tuned_backend(
     *,
     reuse_only: bool = False,
 ) -> Backend | None:
-    """LoRA-tune the cheap local model on the train split (or reuse the run's adapter)."""
+    """LoRA-tune the cheap local model on the train split (or reuse the run's adapter), or,
+    with `provider: openai`, run (or resume) a hosted fine-tuning job and answer with its model."""
     from ragtune.finetune.run import tune
     from ragtune.finetune.workload import tuning_settings, workload_job
+
+    hosted = hosted_finetune(workload.spec)
+    if hosted is not None:
+        return hosted_backend(workload, hosted, out, on_training)
 
     name = parse_backend_name(cheap.name)
     if name.kind != "local":
@@ -168,3 +178,18 @@ def missing(path: Path, what: str) -> RagtuneError:
         hint="Ray workers read the run's work dir from the driver: run them on the driver's "
         "machine or put the store's folder on a filesystem every node mounts at the same path",
     )
+
+
+def hosted_backend(
+    workload: Workload, settings: Any, out: Path, on_training: Callable[[Any], None] | None
+) -> Backend:
+    """The provider's fine-tuned model, after its job succeeded (resumed by job id)."""
+    from ragtune.finetune.hosted import RESULT, HostedJob, tune_hosted
+    from ragtune.finetune.workload import workload_job
+
+    job = workload_job(workload, str(settings.base))
+    fresh = not (out / RESULT).is_file()
+    result = tune_hosted(HostedJob(settings, job.examples, job.test, seed=workload.spec.seed), out)
+    if fresh and on_training is not None:
+        on_training(result)
+    return create_backend(result.backend_name)

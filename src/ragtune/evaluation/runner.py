@@ -42,11 +42,13 @@ from ragtune.evaluation.judging import judge_run
 from ragtune.evaluation.latency import measure_request_latency
 from ragtune.evaluation.prefixes import record_calls
 from ragtune.evaluation.resources import build_resources
+from ragtune.finetune.hosted import HostedResult
 from ragtune.progress import bar, phase
 from ragtune.store.records import Item, KbVersion, LossPoint, Measurement
 from ragtune.store.records import Prediction as StoredPrediction
 from ragtune.store.runstore import RunStore
 from ragtune.strategies import Arm, ArmSettings, ArmUnavailable, Prediction, create_arm
+from ragtune.strategies.base import ArmFailed
 from ragtune.strategies.chat import BATCH
 from ragtune.strategies.registry import settings_for
 
@@ -223,7 +225,8 @@ def run_arm(
             arm = create_arm(name, resources, settings)
     except ArmUnavailable as err:
         log.warning("arm %s not available: %s", name, err)
-        store.set_arm_status(run_id, name, "unavailable", str(err))
+        status = "failed" if isinstance(err, ArmFailed) else "unavailable"
+        store.set_arm_status(run_id, name, status, str(err))
         return
     log.debug("arm %s built in %.1f s", name, time.perf_counter() - started)
     record = (
@@ -360,6 +363,9 @@ def stored(
 
 def record_training(store: RunStore, run_id: str, result: Any) -> None:
     """Keep the fine-tune's loss curve and cost with the run, for the report."""
+    if isinstance(result, HostedResult):
+        record_hosted_training(store, run_id, result)
+        return
     training = store.create_training_run(
         base_model=str(result.out_dir),
         method=result.method,
@@ -386,4 +392,22 @@ def record_training(store: RunStore, run_id: str, result: Any) -> None:
         duration_s=cost.wall_seconds,
         output_path=str(result.weights),
         train_tokens=int(cost.tokens_processed),
+    )
+
+
+def record_hosted_training(store: RunStore, run_id: str, result: HostedResult) -> None:
+    """A hosted job: its id, billed tokens, epochs and wall time (the provider keeps no curve
+    ragtune reads; its events are in the run's log)."""
+    training = store.create_training_run(
+        base_model=result.base,
+        method=f"hosted:{result.provider}",
+        params=result.to_json(),
+        run_id=run_id,
+        train_examples=result.train_examples,
+    )
+    store.finish_training_run(
+        training.id,
+        duration_s=result.wall_seconds,
+        output_path=result.fine_tuned_model,
+        train_tokens=result.trained_tokens,
     )

@@ -157,6 +157,9 @@ def _charts(doc: ReportDocument) -> list[str]:
             "validation loss",
         ]
         out += _table(head, rows)
+        bases = [j for j in doc.training if j.basis]
+        out += [f"- {_c(j.method)} cost: {_c(j.basis)}" for j in bases]
+        out += [""] if bases else []
     for r in doc.router:
         out += [f"## Router {_c(r.arm)}: escalation vs quality", ""]
         out += [

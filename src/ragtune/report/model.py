@@ -143,7 +143,7 @@ class Series(_Model):
 
     name: str
     arm: str
-    kind: Literal["measured", "projection"]
+    kind: Literal["measured", "projection", "batch"]  # batch: the batch-API alternative
     label: str
     monthly: list[float]
     low: list[float]
@@ -194,6 +194,7 @@ class TrainingDoc(_Model):
     seconds: float | None = None
     cost: float | None = None
     final_loss: float | None = None
+    basis: str = ""  # how `cost` was priced (a hosted job: trained tokens x catalog price)
     curves: Curves = Curves()
 
 

@@ -23,6 +23,10 @@ class ArmUnavailable(RagtuneError):
     """This arm cannot run here (missing knowledge base, no tuned model, context too small)."""
 
 
+class ArmFailed(ArmUnavailable):
+    """The arm could not run because something it needed failed (a hosted fine-tuning job)."""
+
+
 @dataclass(frozen=True)
 class Call:
     """One model call behind a prediction, kept apart so each is priced at its own model."""

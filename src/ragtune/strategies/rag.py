@@ -16,7 +16,7 @@ from pydantic import Field
 
 from ragtune.backends.base import Backend, Response
 from ragtune.data import Example
-from ragtune.strategies.base import ArmUnavailable, Resources
+from ragtune.strategies.base import ArmFailed, ArmUnavailable, Resources
 from ragtune.strategies.chat import ChatArm
 from ragtune.strategies.prompts import CONTEXT_RULE, TUNED_SYSTEM, cited_ids, format_sources
 from ragtune.strategies.registry import register_arm
@@ -95,6 +95,8 @@ class FinetuneArm(ChatArm):
 
     def pick_backend(self) -> Backend:
         if self.resources.tuned is None:
+            if "tuned_error" in self.resources.extras:  # a hosted job failed: an arm error
+                raise ArmFailed(f"{self.name}: {self.resources.extras['tuned_error']}")
             raise ArmUnavailable(f"{self.name} needs a fine-tuned model and none was trained")
         return self.resources.tuned
 

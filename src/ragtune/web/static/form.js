@@ -44,6 +44,7 @@ export const SECTIONS = [
       ["inference_premium", "Fine-tuned price multiplier", "q", "1"],
       ["input_per_m", "Input $/M (override)", "q", "catalog"],
       ["output_per_m", "Output $/M (override)", "q", "catalog"],
+      ["batch", "Batch API (batch prices, answers within 24 h)", "bool"],
     ] },
   { key: "serving", label: "GPU hosting",
     init: (c) => ({ gpu: c.gpus[0], tokens_per_second: 30, tokens_per_request: 1000 }),
@@ -156,13 +157,17 @@ function field(state, path, label, kind, placeholder, catalog, onChange, keep) {
     if (value !== undefined && !names.includes(value)) names.unshift(String(value));
     for (const name of names) input.append(el("option", { value: name }, name));
     input.value = value === undefined ? "" : String(value);
+  } else if (kind === "bool") {
+    input = el("input", { id, type: "checkbox" });
+    input.checked = value === true;
   } else {
     input = el("input", { id, type: "text", placeholder: placeholder ?? "", inputmode: "decimal" });
     input.value = showValue(value);
   }
   input.dataset.field = path.join(".");
-  input.addEventListener(input.tagName === "SELECT" ? "change" : "input", () => {
-    setPath(state, path, parseValue(input.value, kind), keep);
+  input.addEventListener(input.tagName === "SELECT" || kind === "bool" ? "change" : "input", () => {
+    const parsed = kind === "bool" ? (input.checked ? true : undefined) : parseValue(input.value, kind);
+    setPath(state, path, parsed, keep);
     onChange();
   });
   return el("div", { class: "row" }, el("label", { for: id }, label), input);

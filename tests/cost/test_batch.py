@@ -1,0 +1,78 @@
+"""Batch-API prices: the catalog's batch section, `api: {batch: true}` in scenarios, by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import ragtune.cli  # noqa: F401  (registers every command on the group)
+from ragtune.cli.main import cli
+from ragtune.cost.catalog import load_catalog
+
+EXAMPLES = Path(__file__).parents[2] / "src" / "ragtune" / "examples" / "scenarios"
+
+
+def test_every_api_model_has_a_dated_batch_price_at_half_its_list_price() -> None:
+    """Both providers sell their batch APIs at 50% of input and output (e.g. gpt-4o-mini:
+    $0.15 -> $0.075 in, $0.60 -> $0.30 out); a cache read in a batch is half the cache read."""
+    catalog = load_catalog()
+    api_models = [m for m in catalog.models.values() if m.base is None]
+    assert {m.name for m in api_models} == set(catalog.batch)
+    for model in api_models:
+        batch = catalog.batch[model.name]
+        assert batch.source.startswith("https://") and batch.as_of
+        assert batch.turnaround_hours == 24
+        assert batch.input_per_m == pytest.approx(model.input_per_m / 2)
+        assert batch.output_per_m == pytest.approx(model.output_per_m / 2)
+        cached = model.input_per_m * model.cache_read_multiplier
+        assert batch.cached_input_per_m == pytest.approx(cached / 2)
+    priced = catalog.batch_model("gpt-4o-mini")
+    assert priced is not None and priced.name == "gpt-4o-mini (batch)"
+    assert (priced.input_per_m, priced.output_per_m) == (0.075, 0.30)
+    assert priced.cache_read_multiplier == pytest.approx(0.5)  # 0.0375 / 0.075
+    assert catalog.batch_model("gpt-4o-mini-ft") is None
+
+
+def test_ragtune_cost_on_the_batch_scenario_halves_the_bill_by_hand() -> None:
+    """backlog_batch.yaml: 300,000 requests/month on gpt-4o-mini, 800 input, 20 output and a
+    1,200-token prefix cached 90% of the time (a read is 0.5x input, a write 1x).
+
+    interactive, per request, in $ per million:
+        800 x 0.15 + 1,200 x 0.15 x (0.9 x 0.5 + 0.1 x 1) + 20 x 0.60 = 120 + 99 + 12 = 231
+        -> $0.000231 a request, x 300,000 = $69.30 a month
+    batch (0.075 in, 0.0375 cached, 0.30 out):
+        800 x 0.075 + 1,200 x 0.075 x (0.9 x 0.5 + 0.1 x 1) + 20 x 0.30 = 60 + 49.5 + 6 = 115.5
+        -> $0.0001155 a request, $34.65 a month: exactly half.
+    """
+    result = CliRunner().invoke(cli, ["cost", str(EXAMPLES / "backlog_batch.yaml"), "--json"])
+    assert result.exit_code == 0, result.output
+    options = {o["name"]: o for o in json.loads(result.stdout)["options"]}
+    assert options["interactive"]["request_cost"] == pytest.approx(231e-6)
+    assert options["batch"]["request_cost"] == pytest.approx(115.5e-6)
+    assert options["interactive"]["monthly"] == pytest.approx(69.30)
+    assert options["batch"]["monthly"] == pytest.approx(34.65)
+    assert options["batch"]["tco"] == pytest.approx(34.65 * 12)
+    text = CliRunner().invoke(cli, ["cost", str(EXAMPLES / "backlog_batch.yaml")]).stdout
+    assert "$34.65" in text and "$69.30" in text
+
+
+def test_batch_on_a_model_without_batch_prices_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "volume: {requests_per_month: 1000}\n"
+        "options:\n  tuned: {api: {model: gpt-4o-mini-ft, input_tokens: 10, batch: true}}\n"
+    )
+    result = CliRunner().invoke(cli, ["cost", str(path)])
+    assert result.exit_code == 2
+    assert "options.tuned.api.batch" in result.stderr
+    assert "no batch price for this model" in result.stderr and "gpt-4o-mini-ft" in result.stderr
+    assert "claude-haiku-4-5" in result.stderr  # the models that have one
+
+
+def test_prices_lists_the_batch_section() -> None:
+    result = CliRunner().invoke(cli, ["prices", "gpt-4o-mini", "--section", "batch"])
+    assert result.exit_code == 0, result.output
+    assert "batch" in result.stdout and "$0.075 in / $0.3 out per M" in result.stdout
