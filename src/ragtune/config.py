@@ -44,6 +44,7 @@ from ragtune.errors import (
     read_user_file,
 )
 from ragtune.strategies import ArmSettings, ChatSettings, Traits, parse_settings, requirements
+from ragtune.strategies.rag import HostedFinetune
 
 TASKS = ("qa", "classify", "extract", "generate")
 # A value of `instructions:` ending like this names a prompt file (missing: a problem, not text).
@@ -168,40 +169,6 @@ class Advice(_Strict):
     spec_stable_months: float | None = Field(None, ge=0)  # how long the spec will not change
     margin: float = Field(0.05, ge=0, le=1)  # non-inferiority margin on the primary metric
     max_utilisation: float = Field(0.5, gt=0, le=1)  # self-hosted machines sized for peaks
-
-
-class HostedFinetune(BaseModel):
-    """`arms.finetune` (or `finetune_rag`) with `provider: openai`: a hosted fine-tuning job.
-
-    Other keys of the arm (its prompt or retrieval settings) are left to the arm itself.
-    """
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    provider: Literal["local", "openai"] = "local"  # local: LoRA on the cheap local model
-    base: str | None = None  # the provider's base model, e.g. gpt-4o-mini-2024-07-18
-    base_url: str | None = None  # any server with OpenAI's files + fine-tuning endpoints
-    epochs: int | None = Field(None, ge=1, le=50)  # None: the provider chooses
-    batch_size: int | None = Field(None, ge=1, le=256)
-    learning_rate_multiplier: float | None = Field(None, gt=0, le=10)
-    suffix: str | None = Field(None, min_length=1, max_length=64)  # part of the ft: model name
-    poll_s: float = Field(10.0, gt=0)  # first wait between status checks; grows x1.5
-    max_poll_s: float = Field(120.0, gt=0)  # a job takes minutes to hours: no faster polling
-    timeout_s: float = Field(86_400.0, gt=0)  # give up waiting (the job keeps running)
-    request_timeout_s: float = Field(60.0, gt=0)  # one HTTP call
-
-    @pydantic.model_validator(mode="after")
-    def _hosted_needs_base(self) -> HostedFinetune:
-        if self.provider != "local" and not self.base:
-            raise ValueError(
-                f"provider {self.provider} needs `base`, the model to tune "
-                "(e.g. base: gpt-4o-mini-2024-07-18)"
-            )
-        if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
-            raise ValueError(
-                f"base_url must start with http:// or https:// (given: {self.base_url})"
-            )
-        return self
 
 
 TUNED_ARMS = ("finetune", "finetune_rag")

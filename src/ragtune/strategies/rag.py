@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
 
 from ragtune.backends.base import Backend, Response
 from ragtune.data import Example
@@ -30,8 +31,48 @@ class RagSettings(ChatSettings):
     mode: Mode = "hybrid"
 
 
-class FinetuneSettings(ArmSettings):
-    """LoRA (or full) tuning of the cheap local model on the train split."""
+class HostedFields(BaseModel):
+    """The settings of a hosted fine-tuning job (`provider: openai`), shared by the tuned arms'
+    settings (so `ragtune check` accepts them) and `HostedFinetune` (what the job reads)."""
+
+    provider: Literal["local", "openai"] = "local"  # local: LoRA on the cheap local model
+    base: str | None = None  # the provider's base model, e.g. gpt-4o-mini-2024-07-18
+    base_url: str | None = None  # any server with OpenAI's files + fine-tuning endpoints
+    learning_rate_multiplier: float | None = Field(None, gt=0, le=10)
+    suffix: str | None = Field(None, min_length=1, max_length=64)  # part of the ft: model name
+    poll_s: float = Field(10.0, gt=0)  # first wait between status checks; grows x1.5
+    max_poll_s: float = Field(120.0, gt=0)  # a job takes minutes to hours: no faster polling
+    timeout_s: float = Field(86_400.0, gt=0)  # give up waiting (the job keeps running)
+    request_timeout_s: float = Field(60.0, gt=0)  # one HTTP call
+
+    @pydantic.model_validator(mode="after")
+    def _hosted_needs_base(self) -> Any:
+        if self.provider != "local" and not self.base:
+            raise ValueError(
+                f"provider {self.provider} needs `base`, the model to tune "
+                "(e.g. base: gpt-4o-mini-2024-07-18)"
+            )
+        if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
+            raise ValueError(
+                f"base_url must start with http:// or https:// (given: {self.base_url})"
+            )
+        return self
+
+
+class HostedFinetune(HostedFields):
+    """`arms.finetune` (or `finetune_rag`) with `provider: openai`: a hosted fine-tuning job.
+
+    Other keys of the arm (its prompt or retrieval settings) are left to the arm itself.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    epochs: int | None = Field(None, ge=1, le=50)  # None: the provider chooses
+    batch_size: int | None = Field(None, ge=1, le=256)
+
+
+class FinetuneSettings(ArmSettings, HostedFields):
+    """LoRA (or full) tuning of the cheap local model on the train split, or a hosted job."""
 
     method: Literal["lora", "full", "qlora"] = "lora"
     epochs: float = Field(2.0, gt=0, le=100)
