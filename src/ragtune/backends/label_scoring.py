@@ -186,7 +186,7 @@ def score_labels_naive(
     flat: list[float] = []
     for start in range(0, len(sequences), batch_size):
         chunk = sequences[start : start + batch_size]
-        batch, attention = _left_pad(chunk, pad_id)
+        batch, attention = left_pad(chunk, pad_id)
         positions = (attention.cumsum(-1) - 1).clamp(min=0)
         with torch.inference_mode():
             logits = lm(
@@ -204,7 +204,9 @@ def score_labels_naive(
     return [flat[j * n : (j + 1) * n] for j in range(len(prompts))]
 
 
-def _left_pad(seqs: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+def left_pad(seqs: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token id lists as one left-padded batch (ids, attention mask): decoder-only models
+    continue from the last position, so the padding goes before the prompt."""
     import torch
 
     width = max(len(s) for s in seqs)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ragtune.backends.base import FinishReason, Latency, Request, Response, Usage
-from ragtune.backends.label_scoring import label_token_ids, score_labels
+from ragtune.backends.label_scoring import label_token_ids, left_pad, score_labels
 from ragtune.backends.loading import load_causal_lm
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ class LocalBackend:
         import torch
 
         tokenizer, lm = self._tokenizer, self._lm
-        input_ids, attention = _left_pad([r.prompt_ids for r in batch], tokenizer.pad_token_id)
+        input_ids, attention = left_pad([r.prompt_ids for r in batch], tokenizer.pad_token_id)
         temperature, stop = batch[0].request.temperature, batch[0].request.stop
         recorder = _StepRecorder(len(batch), [r.index for r in batch], on_token)
         torch.manual_seed(batch[0].request.seed)
@@ -269,18 +269,6 @@ def _batches(rows: list[_Row], size: int) -> list[list[_Row]]:
         group.sort(key=lambda r: len(r.prompt_ids))
         batches += [group[i : i + size] for i in range(0, len(group), size)]
     return batches
-
-
-def _left_pad(seqs: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    import torch
-
-    width = max(len(s) for s in seqs)
-    ids = torch.full((len(seqs), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(seqs), width), dtype=torch.long)
-    for i, s in enumerate(seqs):
-        ids[i, width - len(s) :] = torch.tensor(s, dtype=torch.long)
-        mask[i, width - len(s) :] = 1
-    return ids, mask
 
 
 def _eos_ids(lm: Any, tokenizer: Any) -> set[int]:
