@@ -98,7 +98,7 @@ def test_tune_workload_trains_and_writes_card(tmp_path: Path, monkeypatch: Any) 
         "tune", str(path), "--max-steps", "2", "--threads", "1", "--val-fraction", "0.2", "--json"
     )
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)  # progress lines go to stderr
     out = tmp_path / ".ragtune" / "tuned" / "tiny-intents"
     assert Path(data["out_dir"]).resolve() == out.resolve()
     assert data["steps"] == 2 and data["cost"]["tokens"] > 0
