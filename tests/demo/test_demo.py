@@ -33,7 +33,7 @@ def test_quick_demo_gives_a_verdict_with_reasons_flips_and_caveats(quick_demo):
     assert verdict["recommended"] in verdict["equivalent"]
     assert verdict["headline"].startswith(f"Run {verdict['recommended']}")
     assert verdict["reasons"] and all(
-        r["basis"] in {"measured", "assumption", "rule"} for r in verdict["reasons"]
+        r["basis"] in {"measured", "assumption", "rule", "projection"} for r in verdict["reasons"]
     )
     assert any(f["kind"] == "volume" for f in verdict["flips"])
     assert any("Small sample" in c for c in verdict["caveats"])

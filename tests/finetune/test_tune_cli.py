@@ -71,7 +71,7 @@ def test_tune_then_export_from_the_command_line(tmp_path: Path) -> None:
         "--json",
     )
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)  # progress lines go to stderr
     assert data["steps"] == 1 and data["cost"]["tokens"] > 0
     result = run("tune", "export", str(out), "--json")
     assert result.exit_code == 0, result.output

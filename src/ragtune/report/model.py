@@ -86,7 +86,8 @@ class ArmDoc(_Model):
 
 class Reason(_Model):
     text: str
-    basis: str  # measured | rule | assumption
+    # measured | rule | assumption | projection (an API price on tokens measured elsewhere)
+    basis: str
     source: str | None = None
 
 
