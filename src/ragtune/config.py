@@ -24,6 +24,7 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from ragtune.cost import formulas
 from ragtune.data import (
     SPLITS,
     Carved,
@@ -171,6 +172,33 @@ class Advice(_Strict):
     max_utilisation: float = Field(0.5, gt=0, le=1)  # self-hosted machines sized for peaks
 
 
+class Costs(_Strict):
+    """People and data costs in the articles' terms, for the measured arms' full TCO.
+
+    Defaults are none: an unset value is shown as "not counted", never guessed. The labelling
+    figures price both the tuned arms' training data and the extra test items a verdict that is
+    not decided yet would need (and the learning curve's next step). The issue on sound
+    decisions adds the per-arm engineering hours (evaluation set-up, pipeline, maintenance,
+    retraining) to this section.
+    """
+
+    hourly_rate: float | None = Field(None, ge=0)  # loaded $/h for every *_hours field
+    examples_per_hour: float | None = Field(None, gt=0)  # labelling speed (article 002: 30-50)
+    usd_per_example: float | None = Field(None, ge=0)  # or a price per labelled example
+
+    def labelling_usd(self, examples: float) -> float | None:
+        """What labelling `examples` more items costs, or None when the workload does not say.
+
+        A price per example wins; otherwise hours at `examples_per_hour` times `hourly_rate`.
+        """
+        if self.usd_per_example is not None:
+            return examples * self.usd_per_example
+        if self.examples_per_hour is None or self.hourly_rate is None:
+            return None
+        hours = formulas.curation_hours(examples=examples, examples_per_hour=self.examples_per_hour)
+        return float(formulas.labour_cost(hours=hours, hourly_rate=self.hourly_rate))
+
+
 TUNED_ARMS = ("finetune", "finetune_rag")
 
 
@@ -202,6 +230,7 @@ class WorkloadSpec(_Strict):
     executor: Literal["inprocess", "ray"] = "inprocess"
     pricing: Pricing = Pricing()
     advice: Advice = Advice()
+    costs: Costs = Costs()
 
     @pydantic.field_validator("arms", mode="before")
     @classmethod
