@@ -8,7 +8,6 @@ from ragtune.store.records import (
     Measurement,
     Metric,
     Prediction,
-    QueryUsage,
     Run,
     TrainingRun,
 )
@@ -22,7 +21,6 @@ __all__ = [
     "Measurement",
     "Metric",
     "Prediction",
-    "QueryUsage",
     "Run",
     "RunStore",
     "TrainingRun",

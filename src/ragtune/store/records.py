@@ -160,22 +160,6 @@ class Prediction:
 
 
 @dataclass(frozen=True)
-class QueryUsage:
-    """What one answered query cost: its calls' tokens and latencies summed."""
-
-    item_id: str
-    repeat: int
-    input_tokens: int
-    cache_write_tokens: int
-    cache_read_tokens: int
-    output_tokens: int
-    latency_s: float | None  # None when no call recorded a latency
-    ttft_s: float | None  # of the "answer" call
-    calls: int
-    cached: bool  # some call came from the response cache (its latency is the original's)
-
-
-@dataclass(frozen=True)
 class Metric:
     """A metric value: per item (`item_id` set) or aggregate (`item_id` None).
 

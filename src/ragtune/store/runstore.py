@@ -31,7 +31,6 @@ from ragtune.store.records import (
     Measurement,
     Metric,
     Prediction,
-    QueryUsage,
     Run,
     TrainingRun,
 )
@@ -303,29 +302,6 @@ class RunStore(Database):
             "SELECT arm, COUNT(*) FROM predictions WHERE run_id = ? GROUP BY arm", (run_id,)
         )
         return {r[0]: r[1] for r in rows}
-
-    def query_usage(
-        self, run_id: str, arm: str, *, exclude_stages: Sequence[str] = ("judge",)
-    ) -> list[QueryUsage]:
-        """Per answered query: its calls' tokens and latency summed (a router's two calls make
-        one query), judge calls left out by default. Failed predictions are left out."""
-        skip = tuple(exclude_stages)
-        marks = ", ".join("?" for _ in skip)
-        rows = self._read(
-            "SELECT m.item_id, m.repeat, SUM(m.input_tokens), SUM(m.cache_write_tokens),"
-            " SUM(m.cache_read_tokens), SUM(m.output_tokens), SUM(m.latency_s),"
-            " MAX(CASE WHEN m.stage = 'answer' THEN m.ttft_s END), COUNT(*), MAX(m.cached)"
-            " FROM measurements m JOIN predictions p USING (run_id, arm, item_id, repeat)"
-            " JOIN items i ON i.run_id = p.run_id AND i.id = p.item_id"
-            " WHERE m.run_id = ? AND m.arm = ? AND p.error IS NULL"
-            + (f" AND m.stage NOT IN ({marks})" if skip else "")
-            + " GROUP BY m.item_id, m.repeat ORDER BY m.repeat, MIN(i.position)",
-            (run_id, arm, *skip),
-        )
-        return [
-            QueryUsage(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]))
-            for r in rows
-        ]
 
     def predictions(
         self, run_id: str, arm: str | None = None, repeat: int | None = None
