@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -97,3 +97,61 @@ def scripted() -> Iterator[type[ScriptedBackend]]:
     ScriptedBackend.seen = {}
     yield ScriptedBackend
     unregister_backend("scripted")
+
+
+# --- a stored run to review (issue 20): the review CLI, page, API and evidence tests share it ---
+
+REVIEW_ARMS = ("zeta_rag", "omega_tuned")  # distinctive: the blind page must never show them
+HOSTILE_ANSWER = '<img src=x onerror="window.pwned=1">&amp; <b>bold</b>'
+
+
+def build_review_run(path: Path, *, n: int = 12, task: str = "qa", judged: bool = True) -> str:
+    """A finished run with two arms answering `n` test items (item i's answers differ per arm;
+    item 0's first arm answers with markup), and the LLM judge's verdicts: zeta_rag judged right
+    on even items, omega_tuned on items below n / 2. Returns the run id."""
+    from ragtune.store.records import Item, Metric, Prediction
+    from ragtune.store.runstore import RunStore
+
+    config = {"name": "review-fixture", "task": task,
+              "backends": {"cheap": "local:smollm2-135m", "strong": "local:smollm2-135m"}}  # fmt: skip
+    name = "judge_correct" if task == "qa" else "judge_score"
+    with RunStore.open(path) as store:
+        run = store.create_run(config, seed=7, run_id="20261129-150000-be1f")
+        items = [
+            Item(f"q{i}", "test", f"Question {i}: what is {i} + {i}?",
+                 {"answer": str(2 * i), "doc_ids": [f"d{i % 3}"]})
+            for i in range(n)
+        ]  # fmt: skip
+        store.add_items(run.id, [*items, Item("r0", "train", "train only", {"answer": "0"})])
+        for a, arm in enumerate(REVIEW_ARMS):
+            store.add_arm(run.id, arm)
+            predictions = [
+                Prediction(run.id, arm, it.id, 0,
+                           HOSTILE_ANSWER if (a, i) == (0, 0) else f"answer {a}-{i}: {2 * i + a}",
+                           answer=str(2 * i + a), latency_s=0.1)
+                for i, it in enumerate(items)
+            ]  # fmt: skip
+            store.record_predictions(predictions)
+            store.set_arm_status(run.id, arm, "done")
+            if judged:
+                right = [i % 2 == 0 if a == 0 else i < n // 2 for i in range(n)]
+                store.record_metrics(
+                    Metric(run.id, arm, name, (1.0 if r else 0.0) if task == "qa" else
+                           (0.75 if r else 0.25), item_id=it.id)
+                    for it, r in zip(items, right, strict=True)
+                )  # fmt: skip
+        store.finish_run(run.id)
+    return run.id
+
+
+@pytest.fixture
+def review_run(tmp_path: Path) -> tuple[Path, str]:
+    """(store path, run id) of `build_review_run` in a new store."""
+    path = tmp_path / "ragtune.db"
+    return path, build_review_run(path)
+
+
+@pytest.fixture
+def review_builder() -> Callable[..., str]:
+    """`build_review_run` itself, for tests that need another shape of run."""
+    return build_review_run

@@ -170,6 +170,9 @@ class Advice(_Strict):
     spec_stable_months: float | None = Field(None, ge=0)  # how long the spec will not change
     margin: float = Field(0.05, ge=0, le=1)  # non-inferiority margin on the primary metric
     max_utilisation: float = Field(0.5, gt=0, le=1)  # self-hosted machines sized for peaks
+    # Judge-human Cohen's kappa below which the verdict warns that the judge is not calibrated;
+    # 0.6 is where Landis & Koch (1977) put the start of "substantial" agreement.
+    judge_min_kappa: float = Field(0.6, ge=-1, le=1)
 
 
 class Costs(_Strict):

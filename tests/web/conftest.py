@@ -141,3 +141,31 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def serve_store() -> Iterator[Callable[[Path], str]]:
+    """Start the app on a given run store (as `ragtune serve --store PATH`); returns base URLs."""
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(store: Path) -> str:
+        app = create_app()
+        app.state.store_path = str(store)
+        port = free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -31,6 +31,8 @@ OPERATIONS = [
     ("/api/scenario/export", "POST"),
     ("/api/runs", "GET"),
     ("/api/runs/{run_id}/report", "GET"),
+    ("/api/review/{run_id}/{review}", "GET"),
+    ("/api/review/{run_id}/{review}/ratings", "POST"),
 ]
 
 
@@ -146,3 +148,62 @@ def test_scenario_shaped_bodies_never_give_5xx(live_server: str) -> None:
             assert response.status_code in (200, 422), (response.status_code, response.text)
 
         fuzz()
+
+
+# The review endpoints on a store that has a review: random schema-breaking and schema-valid
+# ratings sent to a real review (known run and review ids, so they reach the rating checks).
+def _rating() -> Any:
+    from hypothesis import strategies as st
+
+    text = st.one_of(
+        st.sampled_from(["q0", "q1", "q99", "correct", "partly", "wrong", "1st", "", " ", "<b>"]),
+        st.text(max_size=80),
+    )
+    value = st.one_of(text, st.integers(-5, 200), st.none(), st.floats(allow_nan=True))
+    return st.fixed_dictionaries(
+        {}, optional={"reviewer": text, "item_id": text, "answer": value, "value": text,
+                      "extra": value}
+    )  # fmt: skip
+
+
+def test_review_endpoints_never_give_5xx(tmp_path_factory: Any, review_builder, serve_store) -> None:
+    import httpx
+
+    from ragtune.evaluation.review import CORRECTNESS
+    from ragtune.store.runstore import RunStore
+
+    path = tmp_path_factory.mktemp("fuzz-review") / "ragtune.db"
+    run_id = review_builder(path, n=4)
+    with RunStore.open(path) as store:
+        store.add_review(run_id, "pointwise", ("zeta_rag", "omega_tuned"), ("q0", "q1"),
+                         CORRECTNESS, 7)  # fmt: skip
+    base = serve_store(path)
+    with httpx.Client(base_url=base, timeout=60) as client:
+
+        @given(body=_rating(), review=_review_ids(), who=_names())
+        @settings(
+            max_examples=80,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def fuzz(body: dict[str, Any], review: str, who: str) -> None:
+            posted = client.post(f"/api/review/{run_id}/{review}/ratings", json=body)
+            assert posted.status_code in (200, 404, 422), (posted.status_code, posted.text)
+            got = client.get(f"/api/review/{run_id}/{review}", params={"reviewer": who})
+            assert got.status_code in (200, 404, 422), (got.status_code, got.text)
+
+        fuzz()
+
+
+def _review_ids() -> Any:
+    from hypothesis import strategies as st
+
+    return st.sampled_from(["1", "1", "2", "0", "-1", "x", "99999999999"])
+
+
+def _names() -> Any:
+    from hypothesis import strategies as st
+
+    return st.one_of(st.sampled_from(["ana", " ", "a" * 65]), st.text(min_size=1, max_size=70))

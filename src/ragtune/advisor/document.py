@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ragtune.advisor.human import human_section
 from ragtune.advisor.batch import batch_alternatives, batch_verdict, ruled_in
 from ragtune.advisor.options import ArmCost, arm_costs
 from ragtune.advisor.verdict import Facts, Verdict, decide
@@ -109,6 +110,7 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         ),
         local_only_backends=run.config.local_only,
         api_arms=frozenset(a.arm for a in done if a.api_models),
+        human=evidence.human,
     )
     verdict = decide(facts)
     batch_verdict(
@@ -158,6 +160,7 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         ],
         "training": _training(run, summary),
         "judge": _judge(summary),
+        "human": human_section(evidence.human),
         "router": _router(summary.arms),
         "prices": _prices(catalog, pricing_spec, evidence),
         "errors": _errors(summary),

@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ragtune.advisor.human import human_facts, human_notes
+from ragtune.evaluation.human import HumanEvidence
 from ragtune.evaluation.stats import PairwiseComparison
 from ragtune.evaluation.summary import MAX_ERROR_SHARE, ArmSummary, FreshnessRow, TrainingSummary
 from ragtune.evaluation.traits import CITING, TUNED
@@ -86,13 +88,16 @@ class Facts:
     projection: Callable[[str], str | None]  # arm -> its projection series name, if any
     local_only_backends: bool  # every backend was a local stand-in model
     api_arms: frozenset[str] = frozenset()  # arms that called a third-party API
+    human: HumanEvidence | None = None  # people's ratings (advisor/human.py decides their use)
 
 
 def decide(facts: Facts) -> Verdict:
+    facts = human_facts(facts)  # people's scores replace the metric when they rated every arm
     finished = [a for a in facts.arms if a.status == "done" and a.quality is not None]
     margin = float(facts.advice.get("margin", 0.05))
     metric = finished[0].metric if finished else ""
     verdict = Verdict(facts.volume, metric, margin)
+    human_notes(verdict, facts)
     _error_caveats(verdict, finished)
     done = [a for a in finished if a.eligible]
     if not done:

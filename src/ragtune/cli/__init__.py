@@ -6,6 +6,7 @@ from ragtune.cli import (
     index,  # noqa: F401  (registers commands)
     models,  # noqa: F401  (registers commands)
     report,  # noqa: F401  (registers commands)
+    review,  # noqa: F401  (registers commands)
     run,  # noqa: F401  (registers commands)
     serve,  # noqa: F401  (registers commands)
     tune,  # noqa: F401  (registers commands)

@@ -6,7 +6,8 @@ latency (what the user waited, failed items included with the time they took), s
 machine seconds, API dollars as measured and API dollars as projected onto `pricing.project_to`
 with each arm's cacheable prefixes priced as cache write on first use and read after
 (`prefixes.py`), and tokens by kind. Run-level facts: training jobs and their cost, the judge's
-cost and verdicts, knowledge freshness, the pairwise comparisons of the primary metric.
+cost and verdicts, knowledge freshness, the pairwise comparisons of the primary metric, and
+people's ratings (`human.py`: scores, comparisons, agreement, the judge's calibration).
 
 Failed items stay in every array: they score as wrong, their latency counts, their machine time
 and any call they made are costs. Pure: nothing here reads the store or writes anything, so the
@@ -26,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ragtune.errors import RagtuneError
+from ragtune.evaluation.human import HumanEvidence, human_evidence
 from ragtune.evaluation.judging import (
     JudgeCost,
     PairwiseJudge,
@@ -184,6 +186,7 @@ class Evidence:
     freshness: tuple[FreshnessRow, ...] = ()
     training: tuple[TrainingSummary, ...] = ()
     repeats: int = 1
+    human: HumanEvidence | None = None  # people's ratings, when the run was reviewed (human.py)
 
     @property
     def task(self) -> str:
@@ -226,6 +229,10 @@ def evaluate(run: RunData, pricing: Pricing) -> Evidence:
         freshness=freshness(run),
         training=training(run, pricing),
         repeats=repeats,
+        human=human_evidence(
+            task, run.ratings, run.judge_metrics,
+            threshold=run.config.advice.judge_min_kappa, seed=run.seed,
+        ),  # fmt: skip
     )
 
 

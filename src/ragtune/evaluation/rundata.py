@@ -2,7 +2,7 @@
 
 `load_run(store, run_id)` reads the run once: its config re-validated against the workload
 schema (`RunConfig`), items in order, every arm with its predictions and their calls, the judge's
-verdicts, training jobs with their loss curves, and knowledge-base versions. `evaluate` in
+verdicts, training jobs with their loss curves, knowledge-base versions, and people's ratings. `evaluate` in
 `evidence.py` turns this into numbers; nothing here scores, prices or writes.
 
 Deliberately not here: SQL (the store), interpretation (evidence, summary, advisor).
@@ -29,6 +29,8 @@ from ragtune.store.records import (
     LossPoint,
     Metric,
     Prediction,
+    Rating,
+    Review,
     TrainingRun,
 )
 from ragtune.store.runstore import RunStore
@@ -101,6 +103,8 @@ class RunData:
     judge_calls: tuple[JudgeCall, ...] = ()  # the judge's calls, one per judged prediction
     training: tuple[TrainingJob, ...] = ()
     kb_versions: tuple[KbVersion, ...] = ()
+    reviews: tuple[Review, ...] = ()  # blind human reviews of the run (`ragtune review`)
+    ratings: tuple[Rating, ...] = ()  # what the reviewers said, in the order they said it
     _by_id: Mapping[str, Item] = field(default_factory=dict, compare=False, repr=False)
 
     def item(self, item_id: str) -> Item:
@@ -153,6 +157,8 @@ def load_run(store: RunStore, run_id: str) -> RunData:
         judge_calls=tuple(store.judge_calls(run.id)),
         training=jobs,
         kb_versions=tuple(store.kb_versions(run.id)),
+        reviews=tuple(store.reviews(run.id)),
+        ratings=tuple(store.ratings(run.id)),
         _by_id={i.id: i for i in items},
     )
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from ragtune.report import fmt as f
 from ragtune.report import rows as rows_
+from ragtune.report.human import human_blocks
 from ragtune.report.charts import CHARTS
 from ragtune.report.model import Document, Flip, ReportDocument, as_document
 
@@ -51,6 +52,7 @@ def render_html(document: Document) -> str:
         f"generated {_e(doc.generated)}</p></header>",
         _verdict(doc),
         _arms(doc),
+        _human(doc),
         _charts(doc),
         _comparisons(doc),
         _breakevens(doc),
@@ -169,6 +171,19 @@ def _arms(doc: ReportDocument) -> str:
     if setup:
         note += f"<h3>What was evaluated</h3><ul id='setup'>{setup}</ul>"
     return _section("arms", "Arms", _table(rows_.arm_head(doc), rows, "arms", row_attrs) + note)
+
+
+def _human(doc: ReportDocument) -> str:
+    blocks = human_blocks(doc, _e)
+    if not blocks:
+        return ""
+    body = "".join(
+        f"<h3 id='{b.ident}'>{_e(b.title)}</h3>"
+        + "".join(f"<p class='note'>{_e(line)}</p>" for line in b.lines)
+        + (_table(b.head, b.rows, b.ident) if b.rows else "")
+        for b in blocks
+    )
+    return _section("human", "Human review", body)
 
 
 def _charts(doc: ReportDocument) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ragtune.report import fmt as f
 from ragtune.report import rows as rows_
+from ragtune.report.human import human_blocks
 from ragtune.report.model import Document, ReportDocument, Series, as_document
 
 
@@ -34,7 +35,8 @@ def render_markdown(document: Document) -> str:
     run = doc.run
     out = [f"# {_c(doc.title or 'ragtune report')}", ""]
     out += [f"run `{_c(run.id)}` · task {_c(run.task)} · generated {_c(doc.generated)}", ""]
-    out += _verdict(doc) + _arms(doc) + _charts(doc) + _comparisons(doc) + _costs(doc)
+    out += _verdict(doc) + _arms(doc) + _human(doc) + _charts(doc) + _comparisons(doc)
+    out += _costs(doc)
     out += _sources(doc) + _reproducibility(doc)
     return "\n".join(out).rstrip() + "\n"
 
@@ -86,6 +88,15 @@ def _arms(doc: ReportDocument) -> list[str]:
         ["### What was evaluated", "", *(f"- {_c(line)}" for line in setup), ""] if setup else []
     )
     return out + _table(rows_.arm_head(doc), rows) + tail
+
+
+def _human(doc: ReportDocument) -> list[str]:
+    blocks = human_blocks(doc, _c)
+    out = ["## Human review", ""] if blocks else []
+    for b in blocks:
+        out += [f"### {_c(b.title)}", "", *(f"- {_c(line)}" for line in b.lines)]
+        out += [""] + (_table(b.head, b.rows) if b.rows else [])
+    return out
 
 
 def _charts(doc: ReportDocument) -> list[str]:

@@ -230,6 +230,69 @@ class JudgeDoc(_Model):
     pairwise: list[PairwiseDoc] = []
 
 
+class HumanScoreDoc(_Model):
+    """One arm's human score: mean of its reviewed items (each the mean over reviewers)."""
+
+    arm: str
+    quality: IntervalDoc | None = None
+    reviewers: int
+    ratings: int
+
+
+class HumanPairwiseDoc(_Model):
+    arm_a: str
+    arm_b: str
+    n: int
+    wins_a: int
+    wins_b: int
+    ties: int
+    reviewers: int
+    win_rate_a: float | None = None
+
+
+class RaterAgreementDoc(_Model):
+    """Reviewers against each other: Cohen's kappa (two, with interval) or Fleiss' (three+)."""
+
+    reviewers: list[str]
+    n: int
+    method: str
+    kappa: float | None = None
+    kappa_low: float | None = None
+    kappa_high: float | None = None
+    accuracy: float | None = None
+    note: str | None = None
+
+
+class CalibrationDoc(_Model):
+    """The LLM judge against people; `table[i][j]`: judge said categories[i], people [j]."""
+
+    judge_metric: str
+    n: int
+    accuracy: float
+    kappa: float | None = None
+    kappa_low: float | None = None
+    kappa_high: float | None = None
+    confidence: float | None = None
+    threshold: float
+    below: bool
+    categories: list[str]
+    table: list[list[int]]
+    note: str | None = None
+
+
+class HumanDoc(_Model):
+    """People's blind ratings (`ragtune review`): scores, comparisons, agreement, calibration."""
+
+    reviewers: list[str]
+    ratings: int
+    scale: list[str]
+    scores: list[HumanScoreDoc] = []
+    comparisons: list[ComparisonDoc] = []
+    pairwise: list[HumanPairwiseDoc] = []
+    agreement: RaterAgreementDoc | None = None
+    calibration: CalibrationDoc | None = None
+
+
 class RouterPoint(_Model):
     threshold: float
     escalation: float
@@ -292,6 +355,7 @@ class ReportDocument(_Model):
     freshness: list[FreshnessDoc] = []
     training: list[TrainingDoc] = []
     judge: JudgeDoc | None = None
+    human: HumanDoc | None = None
     router: list[RouterDoc] = []
     prices: list[PriceDoc] = []
     assumptions: list[AssumptionDoc] = []

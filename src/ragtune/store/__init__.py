@@ -8,6 +8,8 @@ from ragtune.store.records import (
     Measurement,
     Metric,
     Prediction,
+    Rating,
+    Review,
     Run,
     TrainingRun,
 )
@@ -21,6 +23,8 @@ __all__ = [
     "Measurement",
     "Metric",
     "Prediction",
+    "Rating",
+    "Review",
     "Run",
     "RunStore",
     "TrainingRun",

@@ -186,6 +186,36 @@ INSERT INTO judge_calls SELECT run_id, arm, item_id, repeat, model, input_tokens
 DELETE FROM measurements WHERE stage = 'judge';
 """,
     ),
+    (
+        "human review: the blind samples and the reviewers' ratings",
+        """
+CREATE TABLE reviews (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    id INTEGER NOT NULL,        -- 1, 2, ... per run
+    mode TEXT NOT NULL,         -- pointwise | pairwise
+    arms TEXT NOT NULL,         -- JSON list; pairwise: [a, b]
+    items TEXT NOT NULL,        -- JSON list of item ids: the sample, in review order
+    scale TEXT NOT NULL,        -- JSON list of the values a rating may take
+    seed INTEGER NOT NULL,      -- the sample's and the blind orders' seed
+    created TEXT NOT NULL,
+    PRIMARY KEY (run_id, id)
+);
+CREATE TABLE ratings (
+    run_id TEXT NOT NULL,
+    review INTEGER NOT NULL,
+    reviewer TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    arm TEXT NOT NULL,          -- the arm rated; pairwise: "a~b"
+    mode TEXT NOT NULL,         -- pointwise | pairwise
+    value TEXT NOT NULL,        -- one of the review's scale; pairwise: a | b | tie
+    shown TEXT NOT NULL,        -- JSON list: the arms in the blind order the page showed
+    created TEXT NOT NULL,
+    PRIMARY KEY (run_id, review, reviewer, item_id, arm),
+    FOREIGN KEY (run_id, review) REFERENCES reviews(run_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (run_id, item_id) REFERENCES items(run_id, id) ON DELETE CASCADE
+);
+""",
+    ),
 ]
 
 LATEST = len(MIGRATIONS)

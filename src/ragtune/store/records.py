@@ -215,3 +215,39 @@ class KbVersion:
     documents: int
     chunks: int | None = None
     created: str | None = None  # set by the store
+
+
+@dataclass(frozen=True)
+class Review:
+    """A blind human review of a run: a seeded sample of test items and the arms shown.
+
+    `scale` lists the values a rating may take (pointwise: correct / partly / wrong, or 1-5 for a
+    rubric; pairwise: a / b / tie, a and b the two arms in `arms` order).
+    """
+
+    run_id: str
+    id: int
+    mode: str  # pointwise | pairwise
+    arms: tuple[str, ...]
+    items: tuple[str, ...]
+    scale: tuple[str, ...]
+    seed: int
+    created: str = ""
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One reviewer's rating of one answer (pointwise) or one pair of answers (pairwise).
+
+    `shown` is the arms in the order the page showed them (blind: the page never named them).
+    """
+
+    run_id: str
+    review: int
+    reviewer: str
+    item_id: str
+    arm: str  # pairwise: "a~b"
+    mode: str
+    value: str
+    shown: tuple[str, ...]
+    created: str = ""

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ragtune.errors import RagtuneError
-from ragtune.store.database import Database
 from ragtune.store.provenance import machine_info, package_versions
 from ragtune.store.records import (
     ARM_STATUSES,
@@ -34,6 +33,7 @@ from ragtune.store.records import (
     Run,
     TrainingRun,
 )
+from ragtune.store.reviews import ReviewTables
 
 
 def _now() -> str:
@@ -53,7 +53,7 @@ def _load(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-class RunStore(Database):
+class RunStore(ReviewTables):
     """Typed access to one run-store file. Open with `RunStore.open(path)`; use as a context."""
 
     # --- runs --------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Routes:
   GET  /                  the calculator page (static HTML; all numbers come from the API)
   GET  /static/...        the page's own JS and CSS (no CDN: the page works offline)
   GET  /runs              the runs viewer slot (a placeholder until the run store has reports)
+  GET  /review/...        the blind human-review page and its API (see `review.py`)
   /api/...                the JSON API (see `api.py`), described at GET /openapi.json
 
 Nothing is served from a user-supplied path: static files come from the package's `static`
@@ -26,7 +27,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ragtune import __version__
 from ragtune.cost.catalog import Catalog, load_catalog
-from ragtune.web import runs
+from ragtune.web import review, runs
 from ragtune.web.api import build_router
 from ragtune.web.guards import MAX_BODY_BYTES, BodyLimit, SecurityHeaders
 from ragtune.web.static_files import STATIC, static_path
@@ -58,6 +59,7 @@ def create_app(
     )
     app.include_router(build_router(catalog))
     app.include_router(runs.router)
+    app.include_router(review.router)
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

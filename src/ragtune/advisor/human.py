@@ -1,0 +1,141 @@
+"""People's ratings in the verdict and in the report document.
+
+The verdict calls two functions (a hook of three lines in `verdict.decide`):
+
+- `human_facts(facts)`: when people rated every finished arm, the verdict's quality is their
+  score (`HumanEvidence.scores`, interval and n per arm) and its comparisons are the paired tests
+  on the items they rated, instead of the automatic metric (for `generate`, ROUGE-L) or the
+  judge; when they rated only some arms, the arms are not comparable on one scale, so the
+  automatic metric stays and `human_notes` says which arms people rated;
+- `human_notes(verdict, facts)`: a reason naming the human basis, and a caveat when the LLM
+  judge's Cohen's kappa against people is below `advice.judge_min_kappa` (default 0.6).
+
+`human_section(human)` lays the same numbers out for `ReportDocument.human`, which the Markdown,
+HTML and JSON reports all read (`report/human.py` renders it).
+
+Deliberately not here: the statistics (`evaluation/human.py`), the other decision rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from ragtune.evaluation.human import HUMAN, HumanEvidence
+from ragtune.evaluation.stats import Interval
+
+if TYPE_CHECKING:  # verdict.py imports this module; these are for the type checker only
+    from ragtune.advisor.verdict import Facts, Verdict
+
+
+def human_facts(facts: Facts) -> Facts:
+    """`facts` with people's scores as the quality of every arm, when they rated them all."""
+    human = facts.human
+    if human is None:
+        return facts
+    finished = [a for a in facts.arms if a.status == "done" and a.quality is not None]
+    rated = {s.arm: s.interval for s in human.scores if s.interval is not None}
+    if not finished or any(a.arm not in rated for a in finished):
+        return facts
+    names = {a.arm for a in finished}
+    arms = [
+        dataclasses.replace(a, metric=HUMAN, quality=rated[a.arm]) if a.arm in names else a
+        for a in facts.arms
+    ]
+    return dataclasses.replace(facts, arms=arms, comparisons=human.comparisons)
+
+
+def human_notes(verdict: Verdict, facts: Facts) -> None:
+    """The reason that names a human basis, and the judge-calibration caveat."""
+    human = facts.human
+    if human is None:
+        return
+    rated = [s for s in human.scores if s.interval is not None]
+    listed = "; ".join(f"{s.arm} {_interval(s.interval)}, n={s.n}" for s in rated)
+    who = f"{len(human.reviewers)} reviewer{'s' if len(human.reviewers) != 1 else ''}"
+    if rated and verdict.metric == HUMAN:
+        verdict.reason(
+            f"Quality is people's blind rating ({who}; {listed}), used instead of the automatic "
+            "metric and the LLM judge for every arm they rated.",
+            "measured",
+        )
+    elif rated:
+        verdict.caveats.append(
+            f"People rated only some arms ({listed}); the verdict compares every arm on the "
+            "automatic metric. Review all finished arms to decide on human scores."
+        )
+    c = human.calibration
+    if c is not None and c.below:
+        kappa = (
+            f"Cohen's kappa {c.agreement.kappa:.2f} [{c.agreement.kappa_low:.2f}, "
+            f"{c.agreement.kappa_high:.2f}]"
+            if c.agreement
+            else f"kappa undefined ({c.note})"
+        )
+        verdict.caveats.append(
+            f"The LLM judge is not calibrated: on {c.n} answers people rated it agrees with them "
+            f"on {c.accuracy:.0%}, {kappa}, below the {c.threshold:.2f} this workload requires "
+            "(advice.judge_min_kappa). Do not rely on judge scores where people did not rate."
+        )
+
+
+def _interval(q: Interval | None) -> str:
+    return "-" if q is None else f"{q.estimate:.3f} [{q.low:.3f}, {q.high:.3f}]"
+
+
+def human_section(human: HumanEvidence | None) -> dict[str, Any] | None:
+    """`ReportDocument.human` (see `report/model.py` HumanDoc), or None when nobody rated."""
+    if human is None:
+        return None
+    a, c = human.agreement, human.calibration
+    return {
+        "reviewers": list(human.reviewers),
+        "ratings": human.ratings,
+        "scale": list(human.scale),
+        "scores": [
+            {
+                "arm": s.arm,
+                "quality": None
+                if s.interval is None
+                else {**dataclasses.asdict(s.interval), "n": s.n},
+                "reviewers": s.reviewers,
+                "ratings": s.ratings,
+            }
+            for s in human.scores
+        ],
+        "comparisons": [
+            {**dataclasses.asdict(x), "metric": HUMAN, "significant": x.significant()}
+            for x in human.comparisons
+        ],
+        "pairwise": [
+            {**dataclasses.asdict(p), "win_rate_a": p.win_rate_a} for p in human.pairwise
+        ],
+        "agreement": None
+        if a is None
+        else {
+            "reviewers": list(a.reviewers),
+            "n": a.n,
+            "method": a.method,
+            "kappa": a.kappa,
+            "kappa_low": a.cohen.kappa_low if a.cohen else None,
+            "kappa_high": a.cohen.kappa_high if a.cohen else None,
+            "accuracy": a.cohen.accuracy if a.cohen else None,
+            "note": a.note,
+        },
+        "calibration": None
+        if c is None
+        else {
+            "judge_metric": c.judge_metric,
+            "n": c.n,
+            "accuracy": c.accuracy,
+            "kappa": c.kappa,
+            "kappa_low": c.agreement.kappa_low if c.agreement else None,
+            "kappa_high": c.agreement.kappa_high if c.agreement else None,
+            "confidence": c.agreement.confidence if c.agreement else None,
+            "threshold": c.threshold,
+            "below": c.below,
+            "categories": list(c.table.categories),
+            "table": [list(row) for row in c.table.counts],
+            "note": c.note,
+        },
+    }

@@ -1,0 +1,103 @@
+"""The run store's human-review tables (migration 5): review samples and reviewers' ratings.
+
+A mixin of `RunStore`, kept apart so the store module stays one noun per file. A rating is keyed
+by (run, review, reviewer, item, arm): rating the same answer again replaces the value, so a
+reviewer who changes their mind leaves one rating, and a reload resumes where they stopped.
+
+Deliberately not here: drawing the sample, the blind order or checking a value against the
+scale (`ragtune.evaluation.review`), and any statistics (`ragtune.evaluation.human`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ragtune.errors import RagtuneError
+from ragtune.store.database import Database
+from ragtune.store.records import Rating, Review
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class ReviewTables(Database):
+    """Reads and writes of `reviews` and `ratings`."""
+
+    def add_review(
+        self,
+        run_id: str,
+        mode: str,
+        arms: Sequence[str],
+        items: Sequence[str],
+        scale: Sequence[str],
+        seed: int,
+    ) -> Review:
+        """Record a new review of `run_id`; its id is the next number in that run."""
+        with self.transaction():
+            number = self._read(
+                "SELECT COALESCE(MAX(id), 0) + 1 FROM reviews WHERE run_id = ?", (run_id,)
+            )[0][0]
+            self._execute(
+                "INSERT INTO reviews (run_id, id, mode, arms, items, scale, seed, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, number, mode, json.dumps(list(arms)), json.dumps(list(items)),
+                 json.dumps(list(scale)), seed, _now()),
+            )  # fmt: skip
+        return self.get_review(run_id, int(number))
+
+    def get_review(self, run_id: str, review_id: int) -> Review:
+        rows = self._read(
+            "SELECT * FROM reviews WHERE run_id = ? AND id = ?", (run_id, review_id)
+        )
+        if not rows:
+            known = [r.id for r in self.reviews(run_id)]
+            raise RagtuneError(
+                f"run {run_id} has no review {review_id}",
+                hint=f"its reviews: {known or 'none yet'} (ragtune review {run_id} makes one)",
+            )
+        return _review(rows[0])
+
+    def reviews(self, run_id: str) -> list[Review]:
+        rows = self._read("SELECT * FROM reviews WHERE run_id = ? ORDER BY id", (run_id,))
+        return [_review(r) for r in rows]
+
+    def record_rating(self, rating: Rating) -> Rating:
+        """Save one rating (replacing the same reviewer's earlier rating of the same answer)."""
+        created = rating.created or _now()
+        with self.transaction():
+            self._execute(
+                "INSERT OR REPLACE INTO ratings (run_id, review, reviewer, item_id, arm, mode,"
+                " value, shown, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (rating.run_id, rating.review, rating.reviewer, rating.item_id, rating.arm,
+                 rating.mode, rating.value, json.dumps(list(rating.shown)), created),
+            )  # fmt: skip
+        return Rating(
+            rating.run_id, rating.review, rating.reviewer, rating.item_id, rating.arm,
+            rating.mode, rating.value, tuple(rating.shown), created,
+        )  # fmt: skip
+
+    def ratings(
+        self, run_id: str, review: int | None = None, reviewer: str | None = None
+    ) -> list[Rating]:
+        """Ratings of a run (of one review, of one reviewer), in the order they were given."""
+        sql, params = "SELECT * FROM ratings WHERE run_id = ?", [run_id]
+        for column, value in (("review", review), ("reviewer", reviewer)):
+            if value is not None:
+                sql, params = sql + f" AND {column} = ?", [*params, value]
+        rows = self._read(sql + " ORDER BY created, item_id, arm", params)
+        return [
+            Rating(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(json.loads(r[7])), r[8])
+            for r in rows
+        ]
+
+
+def _review(r: Sequence[Any]) -> Review:
+    # columns: run_id, id, mode, arms, items, scale, seed, created
+    return Review(
+        r[0], int(r[1]), r[2], tuple(json.loads(r[3])), tuple(json.loads(r[4])),
+        tuple(json.loads(r[5])), int(r[6]), r[7],
+    )  # fmt: skip
