@@ -192,3 +192,23 @@ def test_evidence_and_report_carry_the_ratings(review_run: tuple[Path, str]) -> 
     assert f"agreement {c.accuracy * 100:.1f}%, Cohen's kappa {c.kappa:.2f} [" in md
     # judge correct: people correct 7, wrong 4; judge wrong: people correct 4, wrong 5
     assert "| correct | 7 | 0 | 4 |" in md and "| wrong | 4 | 0 | 5 |" in md
+
+
+def test_arms_people_did_not_all_rate_keep_the_automatic_metric(
+    review_run: tuple[Path, str],
+) -> None:
+    from ragtune.advisor import build_document
+    from ragtune.store.runstore import RunStore
+
+    path, run_id = review_run
+    with RunStore.open(path) as store:
+        review = store.add_review(run_id, "pointwise", ("zeta_rag",), ("q0", "q1"),
+                                  tuple(CATS), 7)  # fmt: skip
+        for item in ("q0", "q1"):
+            store.record_rating(Rating(run_id, review.id, "ana", item, "zeta_rag", "pointwise",
+                                       "correct", ("zeta_rag",)))  # fmt: skip
+        doc = build_document(store, run_id)
+    assert doc.verdict.metric != "human"
+    [note] = [c for c in doc.verdict.caveats if c.startswith("People's blind ratings")]
+    # 2 of 2 correct: Wilson [0.342, 1.000]
+    assert "zeta_rag 1.000 [0.342, 1.000], n=2" in note and "not every finished arm" in note

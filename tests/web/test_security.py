@@ -69,9 +69,10 @@ def test_static_files_are_still_served(live_server: str) -> None:
 
 
 def test_no_route_takes_a_path() -> None:
-    """Structure: the path parameters are an example name (checked against a fixed list) and a
-    run id (checked against the store's id pattern),
-    and the only non-GET operations compute from the request body."""
+    """Structure: the path parameters are an example name (checked against a fixed list), a
+    run id (checked against the store's id pattern) and a review number (an integer), and the
+    non-GET operations compute from the request body, except the one that saves a rating in
+    the existing run store (never a file named by the request)."""
     schema = create_app().openapi()
     path_params = {
         (path, p["name"])
@@ -83,12 +84,17 @@ def test_no_route_takes_a_path() -> None:
     assert path_params == {
         ("/api/examples/{name}", "name"),
         ("/api/runs/{run_id}/report", "run_id"),  # checked against the store's id pattern
+        ("/api/review/{run_id}/{review}", "run_id"),
+        ("/api/review/{run_id}/{review}", "review"),  # an integer
+        ("/api/review/{run_id}/{review}/ratings", "run_id"),
+        ("/api/review/{run_id}/{review}/ratings", "review"),
     }
     writes = {(path, m.upper()) for path, ops in schema["paths"].items() for m in ops if m != "get"}
     assert writes == {
         ("/api/analyse", "POST"),
         ("/api/scenario/import", "POST"),
         ("/api/scenario/export", "POST"),
+        ("/api/review/{run_id}/{review}/ratings", "POST"),  # a row in the existing store
     }
 
 

@@ -2,11 +2,11 @@
 
 The verdict calls two functions (a hook of three lines in `verdict.decide`):
 
-- `human_facts(facts)`: when people rated every finished arm, the verdict's quality is their
-  score (`HumanEvidence.scores`, interval and n per arm) and its comparisons are the paired tests
-  on the items they rated, instead of the automatic metric (for `generate`, ROUGE-L) or the
-  judge; when they rated only some arms, the arms are not comparable on one scale, so the
-  automatic metric stays and `human_notes` says which arms people rated;
+- `human_facts(facts)`: when people rated every finished arm (and no arm failed on a query),
+  the verdict's quality is their score (`HumanEvidence.scores`, interval and n per arm) and its
+  comparisons are the paired tests on the items they rated, instead of the automatic metric (for
+  `generate`, ROUGE-L) or the judge; otherwise the arms are not comparable on one human scale,
+  so the automatic metric stays and `human_notes` says which arms people rated and why;
 - `human_notes(verdict, facts)`: a reason naming the human basis, and a caveat when the LLM
   judge's Cohen's kappa against people is below `advice.judge_min_kappa` (default 0.6).
 
@@ -33,16 +33,32 @@ def human_facts(facts: Facts) -> Facts:
     human = facts.human
     if human is None:
         return facts
-    finished = [a for a in facts.arms if a.status == "done" and a.quality is not None]
-    rated = {s.arm: s.interval for s in human.scores if s.interval is not None}
-    if not finished or any(a.arm not in rated for a in finished):
+    if not uses_human(facts):
         return facts
-    names = {a.arm for a in finished}
+    rated = {s.arm: s for s in human.scores}
     arms = [
-        dataclasses.replace(a, metric=HUMAN, quality=rated[a.arm]) if a.arm in names else a
+        dataclasses.replace(a, metric=HUMAN, quality=rated[a.arm].interval, n=rated[a.arm].n)
+        if a.arm in rated and a.status == "done"
+        else a
         for a in facts.arms
     ]
     return dataclasses.replace(facts, arms=arms, comparisons=human.comparisons)
+
+
+def uses_human(facts: Facts) -> bool:
+    """People rated every finished arm, and no arm failed on a test query.
+
+    A failed query scores as wrong in the automatic metric, but people only see answers; with
+    failures the human scores would flatter the failing arm, so the automatic metric decides.
+    """
+    human = facts.human
+    finished = [a for a in facts.arms if a.status == "done" and a.quality is not None]
+    rated = {s.arm for s in human.scores if s.interval is not None} if human else set()
+    return (
+        bool(finished)
+        and all(a.arm in rated for a in finished)
+        and not any(a.errors for a in finished)
+    )
 
 
 def human_notes(verdict: Verdict, facts: Facts) -> None:
@@ -60,9 +76,15 @@ def human_notes(verdict: Verdict, facts: Facts) -> None:
             "measured",
         )
     elif rated:
+        why = (
+            "some arms failed on test queries, which score as wrong in the automatic metric "
+            "but which people could not rate"
+            if {s.arm for s in rated} >= {a.arm for a in facts.arms if a.status == "done"}
+            else "not every finished arm was rated; review them all to decide on human scores"
+        )
         verdict.caveats.append(
-            f"People rated only some arms ({listed}); the verdict compares every arm on the "
-            "automatic metric. Review all finished arms to decide on human scores."
+            f"People's blind ratings: {listed}. The verdict compares the arms on the automatic "
+            f"metric: {why}."
         )
     c = human.calibration
     if c is not None and c.below:

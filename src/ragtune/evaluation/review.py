@@ -52,7 +52,11 @@ LABELS: Mapping[str, tuple[str, str]] = {
 
 
 class ReviewError(RagtuneError):
-    """A review or a rating that does not fit the run (the web API answers 422)."""
+    """A review or a rating that does not fit the run (the web API answers 422 naming `field`)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, field: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,7 @@ def check_reviewer(name: str) -> str:
         raise ReviewError(
             f"reviewer name must be 1-64 printable characters, got {name!r}",
             hint="use your name or initials, e.g. ?reviewer=alice",
+            field="reviewer",
         )
     return cleaned
 
@@ -173,6 +178,7 @@ def check_rating(
         raise ReviewError(
             f"item {item_id!r} is not in review {review.id} of run {review.run_id}",
             hint="rate the items the review page lists",
+            field="item_id",
         )
     shown = shown_order(review, reviewer, item_id)
     if review.mode == "pairwise":
@@ -183,6 +189,7 @@ def check_rating(
                 f"a pairwise rating is answer 0 with a value in {list(choices)}, got answer "
                 f"{answer} and value {value!r}",
                 hint="press a (first better), b (second better) or t (tie)",
+                field="value" if answer == 0 else "answer",
             )
         arm, stored = f"{review.arms[0]}~{review.arms[1]}", choices[value]
     else:
@@ -191,11 +198,13 @@ def check_rating(
                 f"item {item_id!r} shows {len(shown)} answers (0 to {len(shown) - 1}), got "
                 f"answer {answer}",
                 hint="rate one of the answers on the page",
+                field="answer",
             )
         if value not in review.scale:
             raise ReviewError(
                 f"value {value!r} is not on the review's scale {list(review.scale)}",
                 hint="use the buttons or their keys",
+                field="value",
             )
         arm, stored = shown[answer], value
     return Rating(review.run_id, review.id, reviewer, item_id, arm, review.mode, stored, shown)

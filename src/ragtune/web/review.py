@@ -83,6 +83,12 @@ class RatingSaved(BaseModel):
     total: int
 
 
+def _unprocessable(err: Any, where: str) -> HTTPException:
+    """422 shaped like FastAPI's own validation errors (what the schema declares for 422)."""
+    detail = [{"loc": [where, err.field], "msg": err.message, "type": "review"}]
+    return HTTPException(422, detail)
+
+
 def _open(request: Request, run_id: str) -> Any:
     from ragtune.store.runstore import RunStore
 
@@ -142,7 +148,7 @@ def review_api(request: Request, run_id: RunId, review: ReviewId, reviewer: Revi
     try:
         reviewer = check_reviewer(reviewer)
     except ReviewError as err:
-        raise HTTPException(422, err.message) from None
+        raise _unprocessable(err, "query") from None
     with _open(request, run_id) as store:
         rev = _review(store, run_id, review)
         run = store.get_run(run_id)
@@ -203,7 +209,7 @@ def rate_api(request: Request, run_id: RunId, review: ReviewId, body: RatingIn) 
         try:
             rating = check_rating(rev, body.reviewer, body.item_id, body.answer, body.value)
         except ReviewError as err:
-            raise HTTPException(422, err.message) from None
+            raise _unprocessable(err, "body") from None
         store.record_rating(rating)
         done, total = _counts(rev, _mine(store, rev, rating.reviewer))
     return RatingSaved(saved=True, rated=done, total=total)
