@@ -112,8 +112,8 @@ def build_review_run(path: Path, *, n: int = 12, task: str = "qa", judged: bool 
     from ragtune.store.records import Item, Metric, Prediction
     from ragtune.store.runstore import RunStore
 
-    config = {"name": "review-fixture", "task": task,
-              "backends": {"cheap": "local:smollm2-135m", "strong": "local:smollm2-135m"}}  # fmt: skip
+    local = "local:smollm2-135m"
+    config = {"name": "review-fixture", "task": task, "backends": {"cheap": local, "strong": local}}
     name = "judge_correct" if task == "qa" else "judge_score"
     with RunStore.open(path) as store:
         run = store.create_run(config, seed=7, run_id="20261129-150000-be1f")

@@ -138,7 +138,10 @@ def test_generate_rubric_labels_match_the_judge_scale() -> None:
     # The judge stores 1-5 as (v - 1) / 4: 0.75 is a 4; people's "4" scores 0.75 too.
     assert judge_label(0.75, "generate") == "4" and judge_label(0.0, "generate") == "1"
     ratings = [rating("a", "i0", "4"), rating("a", "i1", "2")]
-    judge = [Metric(RUN, "a", "judge_score", 0.75, "i0"), Metric(RUN, "a", "judge_score", 1.0, "i1")]
+    judge = [
+        Metric(RUN, "a", "judge_score", 0.75, "i0"),
+        Metric(RUN, "a", "judge_score", 1.0, "i1"),
+    ]
     human = human_evidence("generate", ratings, judge)
     assert human.scores[0].scores.per_item == (0.75, 0.25)
     assert human.calibration.accuracy == 0.5 and human.calibration.n == 2

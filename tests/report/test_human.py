@@ -15,23 +15,57 @@ def with_human(doc: dict[str, Any]) -> dict[str, Any]:
         "ratings": 40,
         "scale": ["correct", "partly", "wrong"],
         "scores": [
-            {"arm": HOSTILE, "quality": {"estimate": 0.8, "low": 0.5839, "high": 0.9193,
-                                         "method": "wilson", "n": 20, "confidence": 0.95},
-             "reviewers": 2, "ratings": 40},
-        ],  # fmt: skip
+            {
+                "arm": HOSTILE,
+                "quality": {
+                    "estimate": 0.8,
+                    "low": 0.5839,
+                    "high": 0.9193,
+                    "method": "wilson",
+                    "n": 20,
+                    "confidence": 0.95,
+                },
+                "reviewers": 2,
+                "ratings": 40,
+            },
+        ],
         "comparisons": [],
         "pairwise": [
-            {"arm_a": "prompt", "arm_b": HOSTILE, "n": 10, "wins_a": 3, "wins_b": 5, "ties": 2,
-             "reviewers": 1, "win_rate_a": 0.4},
-        ],  # fmt: skip
-        "agreement": {"reviewers": ["ana", "ben"], "n": 20, "method": "cohen", "kappa": 0.7,
-                      "kappa_low": 0.41, "kappa_high": 0.99, "accuracy": 0.85, "note": None},
+            {
+                "arm_a": "prompt",
+                "arm_b": HOSTILE,
+                "n": 10,
+                "wins_a": 3,
+                "wins_b": 5,
+                "ties": 2,
+                "reviewers": 1,
+                "win_rate_a": 0.4,
+            },
+        ],
+        "agreement": {
+            "reviewers": ["ana", "ben"],
+            "n": 20,
+            "method": "cohen",
+            "kappa": 0.7,
+            "kappa_low": 0.41,
+            "kappa_high": 0.99,
+            "accuracy": 0.85,
+            "note": None,
+        },
         "calibration": {
-            "judge_metric": "judge_correct", "n": 20, "accuracy": 0.75, "kappa": 0.4615,
-            "kappa_low": 0.1, "kappa_high": 0.8231, "confidence": 0.95, "threshold": 0.6,
-            "below": True, "categories": ["correct", "partly", "wrong"],
-            "table": [[9, 1, 2], [0, 0, 0], [2, 0, 6]], "note": None,
-        },  # fmt: skip
+            "judge_metric": "judge_correct",
+            "n": 20,
+            "accuracy": 0.75,
+            "kappa": 0.4615,
+            "kappa_low": 0.1,
+            "kappa_high": 0.8231,
+            "confidence": 0.95,
+            "threshold": 0.6,
+            "below": True,
+            "categories": ["correct", "partly", "wrong"],
+            "table": [[9, 1, 2], [0, 0, 0], [2, 0, 6]],
+            "note": None,
+        },
     }
     return doc
 
@@ -53,7 +87,7 @@ def test_markdown_html_and_json_carry_the_same_numbers(document: dict[str, Any])
         assert "40.0%" in text  # head-to-head win rate of prompt
         assert "<script>alert" not in text  # the hostile arm name is escaped
     assert "| correct | 9 | 1 | 2 |" in md and "| wrong | 2 | 0 | 6 |" in md
-    assert "<td>correct</td><td class=\"n\">9</td>" in html
+    assert '<td>correct</td><td class="n">9</td>' in html
 
 
 def test_no_ratings_no_section(document: dict[str, Any]) -> None:

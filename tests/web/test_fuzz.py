@@ -166,7 +166,9 @@ def _rating() -> Any:
     )  # fmt: skip
 
 
-def test_review_endpoints_never_give_5xx(tmp_path_factory: Any, review_builder, serve_store) -> None:
+def test_review_endpoints_never_give_5xx(
+    tmp_path_factory: Any, review_builder, serve_store
+) -> None:
     import httpx
 
     from ragtune.evaluation.review import CORRECTNESS

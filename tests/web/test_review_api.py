@@ -47,7 +47,9 @@ def test_payload_is_blind_and_in_the_reviewers_order(served) -> None:
         predictions = {(p.arm, p.item_id): p.text for p in store.predictions(run_id, repeat=0)}
     for item in data["items"]:
         shown = shown_order(review, "ana", item["id"])
-        assert [a["text"] for a in item["answers"]] == [predictions[(arm, item["id"])] for arm in shown]
+        assert [a["text"] for a in item["answers"]] == [
+            predictions[(arm, item["id"])] for arm in shown
+        ]
         assert item["reference"] == str(2 * int(item["id"][1:]))
 
 
@@ -104,7 +106,7 @@ def test_unknown_run_or_review_is_404(served) -> None:
     client, _, run_id = served
     body = {"reviewer": "ana", "item_id": "q0", "answer": 0, "value": "correct"}
     assert client.get(f"/api/review/{run_id}/9?reviewer=ana").status_code == 404
-    assert client.post(f"/api/review/20990101-000000-0000/1/ratings", json=body).status_code == 404
+    assert client.post("/api/review/20990101-000000-0000/1/ratings", json=body).status_code == 404
     assert client.get("/api/review/../../etc/1?reviewer=ana").status_code == 404
     assert client.get(f"/review/{run_id}/9").status_code == 404
     assert client.get(f"/review/{run_id}/1").status_code == 200

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from ragtune.cli import main as _  # noqa: F401  (registers every command)
+import ragtune.cli  # noqa: F401  (registers every command)
 from ragtune.cli.main import cli
 from ragtune.store.runstore import RunStore
 
@@ -38,7 +38,8 @@ def test_bad_input_exits_2_with_what_is_allowed(review_run: tuple[Path, str]) ->
     path, run_id = review_run
     code, _, err = review(path, run_id, "--arms", "zeta_rag,ragg", "--mode", "pairwise")
     assert code == 2
-    assert "arm 'ragg' is not a finished arm" in err and "finished arms: omega_tuned, zeta_rag" in err
+    assert "arm 'ragg' is not a finished arm" in err
+    assert "finished arms: omega_tuned, zeta_rag" in err
     code, _, err = review(path, run_id, "--sample", "0")
     assert code == 2 and "Invalid value for '--sample'" in err
     code, _, err = review(path, "nope")

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from ragtune.advisor.human import human_section
 from ragtune.advisor.batch import batch_alternatives, batch_verdict, ruled_in
+from ragtune.advisor.human import human_section
 from ragtune.advisor.options import ArmCost, arm_costs
 from ragtune.advisor.verdict import Facts, Verdict, decide
 from ragtune.config import Pricing

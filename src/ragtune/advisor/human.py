@@ -19,13 +19,34 @@ Deliberately not here: the statistics (`evaluation/human.py`), the other decisio
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from ragtune.evaluation.human import HUMAN, HumanEvidence
 from ragtune.evaluation.stats import Interval
+from ragtune.evaluation.summary import ArmSummary
 
-if TYPE_CHECKING:  # verdict.py imports this module; these are for the type checker only
-    from ragtune.advisor.verdict import Facts, Verdict
+
+# What these functions read of `verdict.Facts` and `verdict.Verdict` (verdict.py imports this
+# module, so it cannot import verdict.py back).
+class HasHuman(Protocol):
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # a dataclass (`dataclasses.replace` copies it)
+
+    @property
+    def human(self) -> HumanEvidence | None: ...
+
+    @property
+    def arms(self) -> Sequence[ArmSummary]: ...
+
+
+class Notes(Protocol):
+    metric: str
+    caveats: list[str]
+
+    def reason(self, text: str, basis: str, source: str | None = None) -> None: ...
+
+
+Facts = TypeVar("Facts", bound=HasHuman)
 
 
 def human_facts(facts: Facts) -> Facts:
@@ -45,7 +66,7 @@ def human_facts(facts: Facts) -> Facts:
     return dataclasses.replace(facts, arms=arms, comparisons=human.comparisons)
 
 
-def uses_human(facts: Facts) -> bool:
+def uses_human(facts: HasHuman) -> bool:
     """People rated every finished arm, and no arm failed on a test query.
 
     A failed query scores as wrong in the automatic metric, but people only see answers; with
@@ -61,7 +82,7 @@ def uses_human(facts: Facts) -> bool:
     )
 
 
-def human_notes(verdict: Verdict, facts: Facts) -> None:
+def human_notes(verdict: Notes, facts: HasHuman) -> None:
     """The reason that names a human basis, and the judge-calibration caveat."""
     human = facts.human
     if human is None:
@@ -129,9 +150,7 @@ def human_section(human: HumanEvidence | None) -> dict[str, Any] | None:
             {**dataclasses.asdict(x), "metric": HUMAN, "significant": x.significant()}
             for x in human.comparisons
         ],
-        "pairwise": [
-            {**dataclasses.asdict(p), "win_rate_a": p.win_rate_a} for p in human.pairwise
-        ],
+        "pairwise": [{**dataclasses.asdict(p), "win_rate_a": p.win_rate_a} for p in human.pairwise],
         "agreement": None
         if a is None
         else {

@@ -230,9 +230,12 @@ def evaluate(run: RunData, pricing: Pricing) -> Evidence:
         training=training(run, pricing),
         repeats=repeats,
         human=human_evidence(
-            task, run.ratings, run.judge_metrics,
-            threshold=run.config.advice.judge_min_kappa, seed=run.seed,
-        ),  # fmt: skip
+            task,
+            run.ratings,
+            run.judge_metrics,
+            threshold=run.config.advice.judge_min_kappa,
+            seed=run.seed,
+        ),
     )
 
 

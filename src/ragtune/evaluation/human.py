@@ -29,7 +29,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ragtune.errors import RagtuneError
-from ragtune.evaluation.agreement import Agreement, ConfusionTable, cohen_kappa, confusion, fleiss_kappa
+from ragtune.evaluation.agreement import (
+    Agreement,
+    ConfusionTable,
+    cohen_kappa,
+    confusion,
+    fleiss_kappa,
+)
 from ragtune.evaluation.judging import JUDGED
 from ragtune.evaluation.metrics import MetricScores
 from ragtune.evaluation.review import RUBRIC, SCORE, scale
@@ -167,9 +173,9 @@ def human_evidence(
     )
 
 
-def _scores(pointwise: Sequence[Rating], by_unit: Mapping[Unit, Mapping[str, str]]) -> tuple[
-    HumanScore, ...
-]:
+def _scores(
+    pointwise: Sequence[Rating], by_unit: Mapping[Unit, Mapping[str, str]]
+) -> tuple[HumanScore, ...]:
     out = []
     for arm in sorted({r.arm for r in pointwise}):
         units = [(item, by_unit[(arm, item)]) for a, item in by_unit if a == arm]
@@ -219,9 +225,7 @@ def _agreement(
     try:
         if method == "cohen":
             first, second = reviewers
-            cohen = cohen_kappa(
-                [w[first] for w in shared], [w[second] for w in shared], categories
-            )
+            cohen = cohen_kappa([w[first] for w in shared], [w[second] for w in shared], categories)
             return RaterAgreement(reviewers, len(shared), method, cohen.kappa, cohen)
         kappa = fleiss_kappa([[w[name] for name in reviewers] for w in shared])
         return RaterAgreement(reviewers, len(shared), method, kappa)

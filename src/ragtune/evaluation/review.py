@@ -165,9 +165,7 @@ def check_reviewer(name: str) -> str:
     return cleaned
 
 
-def check_rating(
-    review: Review, reviewer: str, item_id: str, answer: int, value: str
-) -> Rating:
+def check_rating(review: Review, reviewer: str, item_id: str, answer: int, value: str) -> Rating:
     """The rating a page sent, checked against the review, with the arm it is about.
 
     `answer` is the position (0-based) of the rated answer in the reviewer's blind order;

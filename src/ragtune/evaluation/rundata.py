@@ -2,8 +2,9 @@
 
 `load_run(store, run_id)` reads the run once: its config re-validated against the workload
 schema (`RunConfig`), items in order, every arm with its predictions and their calls, the judge's
-verdicts, training jobs with their loss curves, knowledge-base versions, and people's ratings. `evaluate` in
-`evidence.py` turns this into numbers; nothing here scores, prices or writes.
+verdicts, training jobs with their loss curves, knowledge-base versions, and people's reviews and
+ratings. `evaluate` in `evidence.py` turns this into numbers; nothing here scores, prices or
+writes.
 
 Deliberately not here: SQL (the store), interpretation (evidence, summary, advisor).
 """

@@ -16,8 +16,8 @@ from typing import Any
 
 from ragtune.report import fmt as f
 from ragtune.report import rows as rows_
-from ragtune.report.human import human_blocks
 from ragtune.report.charts import CHARTS
+from ragtune.report.human import human_blocks
 from ragtune.report.model import Document, Flip, ReportDocument, as_document
 
 STYLE = """

@@ -43,10 +43,15 @@ def human_blocks(doc: ReportDocument, esc: Escape) -> list[Block]:
             ],
             ["arm", "human score [95% CI]", "n", "reviewers", "ratings"],
             [
-                [esc(s.arm), f.interval(s.quality), f.count(s.quality.n if s.quality else None),
-                 f.count(s.reviewers), f.count(s.ratings)]
+                [
+                    esc(s.arm),
+                    f.interval(s.quality),
+                    f.count(s.quality.n if s.quality else None),
+                    f.count(s.reviewers),
+                    f.count(s.ratings),
+                ]
                 for s in human.scores
-            ],  # fmt: skip
+            ],
         )
     ]
     if human.comparisons:
@@ -67,11 +72,18 @@ def human_blocks(doc: ReportDocument, esc: Escape) -> list[Block]:
                 [],
                 ["arm A", "arm B", "n", "A better", "B better", "tie", "A win rate", "reviewers"],
                 [
-                    [esc(p.arm_a), esc(p.arm_b), f.count(p.n), f.count(p.wins_a),
-                     f.count(p.wins_b), f.count(p.ties), f.pct(p.win_rate_a),
-                     f.count(p.reviewers)]
+                    [
+                        esc(p.arm_a),
+                        esc(p.arm_b),
+                        f.count(p.n),
+                        f.count(p.wins_a),
+                        f.count(p.wins_b),
+                        f.count(p.ties),
+                        f.pct(p.win_rate_a),
+                        f.count(p.reviewers),
+                    ]
                     for p in human.pairwise
-                ],  # fmt: skip
+                ],
             )
         )
     if human.agreement is not None:

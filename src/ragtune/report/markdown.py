@@ -94,8 +94,9 @@ def _human(doc: ReportDocument) -> list[str]:
     blocks = human_blocks(doc, _c)
     out = ["## Human review", ""] if blocks else []
     for b in blocks:
-        out += [f"### {_c(b.title)}", "", *(f"- {_c(line)}" for line in b.lines)]
-        out += [""] + (_table(b.head, b.rows) if b.rows else [])
+        out += [f"### {_c(b.title)}", ""]
+        out += [*(f"- {_c(line)}" for line in b.lines), ""] if b.lines else []
+        out += _table(b.head, b.rows) if b.rows else []
     return out
 
 

@@ -50,9 +50,7 @@ class ReviewTables(Database):
         return self.get_review(run_id, int(number))
 
     def get_review(self, run_id: str, review_id: int) -> Review:
-        rows = self._read(
-            "SELECT * FROM reviews WHERE run_id = ? AND id = ?", (run_id, review_id)
-        )
+        rows = self._read("SELECT * FROM reviews WHERE run_id = ? AND id = ?", (run_id, review_id))
         if not rows:
             known = [r.id for r in self.reviews(run_id)]
             raise RagtuneError(
@@ -84,7 +82,8 @@ class ReviewTables(Database):
         self, run_id: str, review: int | None = None, reviewer: str | None = None
     ) -> list[Rating]:
         """Ratings of a run (of one review, of one reviewer), in the order they were given."""
-        sql, params = "SELECT * FROM ratings WHERE run_id = ?", [run_id]
+        sql = "SELECT * FROM ratings WHERE run_id = ?"
+        params: list[Any] = [run_id]
         for column, value in (("review", review), ("reviewer", reviewer)):
             if value is not None:
                 sql, params = sql + f" AND {column} = ?", [*params, value]
