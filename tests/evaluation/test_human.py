@@ -215,3 +215,25 @@ def test_arms_people_did_not_all_rate_keep_the_automatic_metric(
     [note] = [c for c in doc.verdict.caveats if c.startswith("People's blind ratings")]
     # 2 of 2 correct: Wilson [0.342, 1.000]
     assert "zeta_rag 1.000 [0.342, 1.000], n=2" in note and "not every finished arm" in note
+
+
+@pytest.mark.parametrize(
+    ("threshold", "caveat"), [(0.6, False), (0.35 / 0.55, False), (0.65, True)]
+)
+def test_the_verdict_caveat_at_the_threshold(threshold: float, caveat: bool) -> None:
+    """kappa = 0.636 (worked out above): a caveat only when the threshold is above it."""
+    from types import SimpleNamespace
+
+    from ragtune.advisor.human import human_notes
+    from ragtune.advisor.verdict import Verdict
+
+    verdict = Verdict(volume=1.0, metric="exact_match", margin=0.05)
+    human_notes(verdict, SimpleNamespace(human=scripted(threshold), arms=[]))  # type: ignore[arg-type]
+    notes = [c for c in verdict.caveats if "LLM judge is not calibrated" in c]
+    assert bool(notes) == caveat
+    if caveat:
+        assert notes[0].startswith(
+            "The LLM judge is not calibrated: on 10 answers people rated it agrees with them on "
+            "80%, Cohen's kappa 0.64 ["
+        )
+        assert "below the 0.65 this workload requires" in notes[0]
