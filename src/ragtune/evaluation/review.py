@@ -44,7 +44,12 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "correct": ("Correct", "1"),
     "partly": ("Partly correct", "2"),
     "wrong": ("Wrong", "3"),
-    **{v: (f"{v} / 5", v) for v in RUBRIC},
+    # the judge's QUALITY rubric, in its words
+    "1": ("1 wrong or unusable", "1"),
+    "2": ("2", "2"),
+    "3": ("3 usable, with gaps", "3"),
+    "4": ("4", "4"),
+    "5": ("5 complete and correct", "5"),
     "1st": ("First is better", "a"),
     "2nd": ("Second is better", "b"),
     "tie": ("Tie", "t"),

@@ -99,7 +99,7 @@ function render() {
   pair.hidden = data.mode !== "pairwise";
   pair.replaceChildren();
   if (data.mode === "pairwise") pair.appendChild(scaleButtons(item.rated[0], (v) => rate(0, v)));
-  const keys = data.scale.map((s) => `${s.key} ${s.label.toLowerCase()}`).join(" · ");
+  const keys = data.scale.map((s) => `${s.key}: ${s.label.toLowerCase()}`).join(" · ");
   $("help").textContent =
     data.mode === "pairwise"
       ? `Which answer is better? Keys: ${keys}. Answers are shown in a random order.`
