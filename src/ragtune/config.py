@@ -44,8 +44,17 @@ from ragtune.errors import (
     problem_from_pydantic,
     read_user_file,
 )
-from ragtune.strategies import ArmSettings, ChatSettings, Traits, parse_settings, requirements
-from ragtune.strategies.rag import HostedFinetune
+from ragtune.strategies import (
+    ARMS,
+    ArmSettings,
+    ChatSettings,
+    Traits,
+    kind_of,
+    parse_settings,
+    requirements,
+)
+from ragtune.strategies.rag import FinetuneSettings, HostedFinetune
+from ragtune.strategies.settings import curve_arm
 
 TASKS = ("qa", "classify", "extract", "generate")
 # A value of `instructions:` ending like this names a prompt file (missing: a problem, not text).
@@ -253,12 +262,36 @@ class WorkloadSpec(_Strict):
 
 
 def arms_mapping(value: Any) -> Any:
-    """`[prompt, rag]` -> `{prompt: {}, rag: {}}`; `prompt:` with nothing after it -> `{}`."""
+    """`[prompt, rag]` -> `{prompt: {}, rag: {}}`; `prompt:` with nothing after it -> `{}`.
+
+    A tuned arm's `learning_curve: [250, 1000]` adds the arms `finetune@250` and
+    `finetune@1000` right after it: its settings, trained on that many examples.
+    """
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return {v: {} for v in value}
     if isinstance(value, dict):
-        return {k: ({} if v is None else v) for k, v in value.items()}
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            out[k] = {} if v is None else v
+            out.update(_curve_arms(str(k), out[k]))
+        return out
     return value
+
+
+def _curve_arms(name: str, settings: Any) -> dict[str, dict[str, Any]]:
+    """The `name@size` arms of a learning curve (none when the sizes are not a list of counts:
+    the arm's own check reports that)."""
+    sizes = settings.get("learning_curve") if isinstance(settings, dict) else None
+    cls = ARMS.get(kind_of(name, settings))
+    if cls is None or not issubclass(cls.settings, FinetuneSettings):
+        return {}
+    if not isinstance(sizes, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in sizes
+    ):
+        return {}
+    point = {k: v for k, v in settings.items() if k not in ("learning_curve", "max_examples")}
+    point["arm"] = kind_of(name, settings)
+    return {curve_arm(name, n): {**point, "train_size": n} for n in sorted(set(sizes))}
 
 
 @dataclass(frozen=True)
@@ -317,6 +350,7 @@ def load_workload(path: str | Path) -> Workload:
     problems += _check_paths(spec, root)
     problems += _check_judge(spec)
     problems += _check_hosted(spec)
+    problems += _check_curve(examples, arms)
     if problems:
         raise ValidationError(str(path), problems)
     return Workload(spec, root, tuple(examples), json_schema, arms, carved, instruction_files)
@@ -557,6 +591,25 @@ def _check_hosted(spec: WorkloadSpec) -> list[Problem]:
                 p = problem_from_pydantic(e)
                 where = f"arms.{arm}" + ("" if p.path == "(top)" else f".{p.path}")
                 problems.append(Problem(where, p.message, p.given))
+    return problems
+
+
+def _check_curve(examples: list[Example], arms: Mapping[str, ArmSettings]) -> list[Problem]:
+    """A learning curve's sizes must fit in the train split (the largest may be all of it)."""
+    train = sum(e.split == "train" for e in examples)
+    problems = []
+    for name, settings in arms.items():
+        sizes = getattr(settings, "learning_curve", None) or []
+        over = [n for n in sizes if n > train]
+        if over and train:
+            problems.append(
+                Problem(
+                    f"arms.{name}.learning_curve",
+                    f"size(s) {', '.join(map(str, over))} exceed the {train} examples of the "
+                    f"train split; use sizes up to {train} (the largest may be all of train)",
+                    str(sizes),
+                )
+            )
     return problems
 
 

@@ -29,10 +29,12 @@ from ragtune.cost.breakeven import breakeven_volume
 from ragtune.cost.catalog import Catalog
 from ragtune.cost.model import monthly_cost
 from ragtune.errors import RagtuneError
+from ragtune.evaluation.curve_pricing import priced_curves
 from ragtune.evaluation.evidence import Evidence, evaluate
 from ragtune.evaluation.pricing import Machine, run_pricing
 from ragtune.evaluation.rundata import RunData, load_run
 from ragtune.evaluation.summary import ArmSummary, RunSummary, summary_of
+from ragtune.report.learning_curve import curve_docs
 from ragtune.report.model import SCHEMA, ReportDocument
 from ragtune.store.runstore import RunStore
 
@@ -165,6 +167,11 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         "prices": _prices(catalog, pricing_spec, evidence),
         "errors": _errors(summary),
         "assumptions": _assumptions(pricing_spec, advice, config),
+        # issue 19: tuned arms measured at several training sizes, fitted and priced
+        "learning_curve": [
+            c.model_dump()
+            for c in curve_docs(priced_curves(evidence, volume=volume, monthly=monthly))
+        ],
     }
     return ReportDocument.model_validate(jsonable(document))
 

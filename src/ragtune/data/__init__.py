@@ -8,6 +8,7 @@ from ragtune.data.sampling import (
     Limit,
     Sample,
     carve_validation,
+    nested_subsets,
     parse_limit,
     sample_test,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "assign_splits",
     "carve_validation",
     "load_examples",
+    "nested_subsets",
     "parse_limit",
     "read_rows",
     "sample_test",

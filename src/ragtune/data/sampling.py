@@ -1,5 +1,5 @@
-"""Seeded, stratified subsets: the `--limit` sample of the test split and the validation split
-carved out of train when the data has none.
+"""Seeded, stratified subsets: the `--limit` sample of the test split, the validation split
+carved out of train when the data has none, and the nested training subsets of a learning curve.
 
 A data file sorted by label is common (one block of messages per intent), so "the first N items"
 measures a handful of labels. Both subsets here are drawn at random with the workload's seed,
@@ -178,6 +178,53 @@ def carve_validation(
         for e in examples
     ]
     return out, Carved(len(moved), len(train), fraction, max_items, seed, by)
+
+
+def nested_order(
+    examples: Sequence[Example], key: Callable[[Example], str], seed: int
+) -> list[Example]:
+    """`examples` in an order whose every prefix is a stratified sample: the learning curve's
+    subsets are its first N items, so each size holds every smaller one (nested) and the label
+    shares of each are those of the whole split to within one example.
+
+    Each stratum is shuffled with the seed; then, one position at a time, the next item comes
+    from the stratum whose next item is due soonest among those at least 1/(2k - 2) behind their
+    share (Tijdeman's rule for the "chairman assignment" problem, which keeps every prefix within
+    1 - 1/(2k - 2) of its proportional share for k strata; ties broken by the seed).
+    """
+    rng = random.Random(seed)
+    strata: dict[str, list[Example]] = {}
+    for e in examples:
+        strata.setdefault(key(e), []).append(e)
+    groups = [rng.sample(g, len(g)) for g in strata.values()]
+    shares = [len(g) / len(examples) for g in groups]
+    ties = [rng.random() for _ in groups]
+    taken = [0] * len(groups)
+    delta = 1 / (2 * len(groups) - 2) if len(groups) > 1 else 0.0
+    out: list[Example] = []
+    for position in range(1, len(examples) + 1):
+        open_ = [i for i, g in enumerate(groups) if taken[i] < len(g)]
+        behind = [i for i in open_ if position * shares[i] - taken[i] >= delta - 1e-12]
+        best = min(
+            behind or open_, key=lambda i: ((taken[i] + 1 - delta) / shares[i], ties[i])
+        )
+        out.append(groups[best][taken[best]])
+        taken[best] += 1
+    return out
+
+
+def nested_subsets(
+    examples: Sequence[Example], sizes: Sequence[int], task: str, seed: int
+) -> dict[int, list[Example]]:
+    """Size -> the first `size` items of `nested_order` (kept in file order); a size at least as
+    large as `examples` is the whole of it, so the largest subset is the plain tuned arm's
+    training set when that is the whole train split."""
+    _, key = stratum_key(task)
+    order = nested_order(examples, key, seed)
+    rank = {id(e): i for i, e in enumerate(examples)}
+    return {
+        n: sorted(order[: min(n, len(order))], key=lambda e: rank[id(e)]) for n in sorted(sizes)
+    }
 
 
 def _ids(items: Sequence[Example]) -> tuple[str, ...]:

@@ -50,6 +50,7 @@ from ragtune.evaluation.stats import (
     repeat_spread,
 )
 from ragtune.store.records import Measurement, Prediction
+from ragtune.strategies.settings import split_curve_arm
 
 Array = NDArray[np.float64]
 TOKEN_KINDS = ("input", "cache_write", "cache_read", "output")
@@ -170,6 +171,7 @@ class TrainingSummary:
     cost: float | None  # machine time at the self-hosted rate; hosted: billed tokens x price
     final_loss: float | None
     basis: str = ""  # how `cost` was priced, with the price's source and date
+    train_set: int | None = None  # examples it was given (a learning curve's size); old runs: None
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,19 @@ class Evidence:
     @property
     def training_usd(self) -> float | None:
         return next((t.cost for t in self.training if t.cost is not None), None)
+
+    def training_of(self, size: int) -> TrainingSummary | None:
+        """The fine-tune given `size` examples (a learning curve's `finetune@<size>`)."""
+        return next((t for t in self.training if t.train_set == size), None)
+
+    def training_usd_for(self, arm: str) -> float | None:
+        """What training arm `arm` cost: a learning curve's `finetune@<size>` its own size's
+        run, any other tuned arm the run's (first) fine-tune."""
+        size = split_curve_arm(arm)[1]
+        if size is None:
+            return self.training_usd
+        job = self.training_of(size)
+        return job.cost if job is not None else None
 
 
 def evaluate(run: RunData, pricing: Pricing) -> Evidence:
@@ -416,6 +431,7 @@ def training(run: RunData, pricing: Pricing) -> tuple[TrainingSummary, ...]:
                 t.duration_s,
                 cost,
                 curve[-1].loss if curve else None,
+                train_set=(t.params or {}).get("train_set"),
             )
         )
     return tuple(out)

@@ -37,6 +37,7 @@ _EXPONENTS = np.geomspace(0.01, 3.0, 600)
 # A point further than this many bootstrap standard errors from the curve makes the fit "poor".
 POOR_FIT_SE = 3.0
 DEFAULT_RESAMPLES = 2_000
+BAND_POINTS = 24  # points of the drawn band: smooth at chart width, cheap to bootstrap
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ class CurvePoint:
 class Projection:
     size: int
     quality: Estimate
+    # quality here minus the measured quality at the largest size, paired per resample (None
+    # for projections made before it was recorded)
+    gain: Estimate | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,9 @@ class LearningCurve:
     scale: float | None = None  # b
     exponent: Estimate | None = None  # c
     projections: tuple[Projection, ...] = ()
+    # The fitted curve with its bootstrap band, from the smallest size to the last projection
+    # (log-spaced), for drawing.
+    band: tuple[Projection, ...] = ()
     target: float | None = None
     size_for_target: Estimate | None = None  # inf: never reached on the fitted curve
 
@@ -195,7 +202,14 @@ def learning_curve(
     for factor in (2, 4):
         size = int(n[-1]) * factor
         values = ba - bb * size ** (-bc)
-        projections.append(Projection(size, _interval(values, a - b * size ** (-c), confidence)))
+        point = a - b * size ** (-c)
+        gain = _interval(values - boot[:, -1], point - observed[-1], confidence)
+        projections.append(Projection(size, _interval(values, point, confidence), gain))
+    grid = np.geomspace(n[0], n[-1] * 4, BAND_POINTS)
+    band = tuple(
+        Projection(int(round(g)), _interval(ba - bb * g ** (-bc), a - b * g ** (-c), confidence))
+        for g in grid
+    )
     reach = None
     if target is not None:
         point = float(_size_for(target, np.array([a]), np.array([b]), np.array([c]))[0])
@@ -211,6 +225,7 @@ def learning_curve(
         scale=float(b),
         exponent=_interval(bc, float(c), confidence),
         projections=tuple(projections),
+        band=band,
         size_for_target=reach,
     )
 

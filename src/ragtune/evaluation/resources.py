@@ -22,7 +22,8 @@ from ragtune.config import Workload, hosted_finetune
 from ragtune.errors import RagtuneError
 from ragtune.finetune.hosted import HostedTuneError
 from ragtune.progress import phase
-from ragtune.strategies import Resources, TaskSpec
+from ragtune.strategies import Resources, TaskSpec, requirements
+from ragtune.strategies.settings import curve_arm
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def build_resources(
     work_dir: Path,
     *,
     cache: ResponseCache | None = None,
-    on_training: Callable[[Any], None] | None = None,
+    on_training: Callable[..., None] | None = None,
     reuse_only: bool = False,
 ) -> Resources:
     """Resources for `arms`; `on_training(result)` is told about a fine-tune when one runs.
@@ -70,14 +71,45 @@ def build_resources(
         with phase("loading the embedder"):
             resources.embed = embedder()
     if needs.needs_tuned and resources.train:
+        sizes = curve_sizes(workload, arms)
         try:
-            resources.tuned = tuned_backend(
-                workload, cheap, work_dir / "tuned", on_training, reuse_only=reuse_only
-            )
+            if any(requirements(a, workload.arms[a]).needs_tuned for a in plain_arms(workload, arms)):
+                resources.tuned = tuned_backend(
+                    workload, cheap, work_dir / "tuned", on_training, reuse_only=reuse_only
+                )
+            for size in sizes:  # a learning curve: one tuned model per training size
+                resources.tuned_at[size] = tuned_backend(  # type: ignore[assignment]
+                    workload,
+                    cheap,
+                    work_dir / curve_folder(workload, size),
+                    on_training,
+                    reuse_only=reuse_only,
+                    size=size,
+                )
         except HostedTuneError as err:  # the tuned arms fail with it; the other arms still run
             log.error("%s", err.message)
             resources.extras["tuned_error"] = err.message
     return resources
+
+
+def curve_sizes(workload: Workload, arms: Sequence[str]) -> list[int]:
+    """The training sizes of the learning-curve arms (`finetune@250`) among `arms`."""
+    sizes = {getattr(workload.arms[a], "train_size", None) for a in arms}
+    return sorted(n for n in sizes if n is not None)
+
+
+def plain_arms(workload: Workload, arms: Sequence[str]) -> list[str]:
+    return [a for a in arms if getattr(workload.arms[a], "train_size", None) is None]
+
+
+def curve_folder(workload: Workload, size: int) -> str:
+    """Where size `size` is tuned: the plain tuned arm's folder when the subset is the plain
+    arm's whole training set (the whole train split, uncapped), so that adapter is trained once
+    and reused by both; `tuned@<size>` otherwise (kept, so `--resume` reuses it too)."""
+    from ragtune.finetune.workload import tuning_settings
+
+    whole = size >= len(workload.split("train")) and tuning_settings(workload).max_examples is None
+    return "tuned" if whole else curve_arm("tuned", size)
 
 
 def build_knowledge(
@@ -131,17 +163,21 @@ def tuned_backend(
     workload: Workload,
     cheap: Backend,
     out: Path,
-    on_training: Callable[[Any], None] | None,
+    on_training: Callable[..., None] | None,
     *,
     reuse_only: bool = False,
+    size: int | None = None,
 ) -> Backend | None:
     """LoRA-tune the cheap local model on the train split (or reuse the run's adapter), or,
-    with `provider: openai`, run (or resume) a hosted fine-tuning job and answer with its model."""
+    with `provider: openai`, run (or resume) a hosted fine-tuning job and answer with its model.
+
+    `size`: a learning curve's point, tuned on that nested subset of train (`workload_job`).
+    `on_training(result, train_set=N)` is told about a local fine-tune and its N examples."""
     from ragtune.finetune.run import tune
     from ragtune.finetune.workload import tuning_settings, workload_job
 
     hosted = hosted_finetune(workload.spec)
-    if hosted is not None:
+    if hosted is not None and size is None:
         return hosted_backend(workload, hosted, out, on_training)
 
     name = parse_backend_name(cheap.name)
@@ -153,7 +189,7 @@ def tuned_backend(
     if not weights.exists() and reuse_only:
         raise missing(weights, "tuned model")
     if not weights.exists():
-        job = workload_job(workload, str(name.model))
+        job = workload_job(workload, str(name.model), size=size)
         with phase(f"fine-tuning {name.model} on {len(job.examples)} examples ({method})"):
             result = tune(
                 job.config,
@@ -166,7 +202,7 @@ def tuned_backend(
             )
         weights = Path(result.weights)
         if on_training is not None:
-            on_training(result)
+            on_training(result, train_set=len(job.examples))
     if method == "full":
         return create_backend(f"local:{weights}")
     return create_backend(f"local:{name.model}", adapter=str(weights))

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from ragtune.config import Advice, Backends, Pricing
+from ragtune.config import Advice, Backends, Costs, Pricing
 from ragtune.errors import Problem, RagtuneError, ValidationError
 from ragtune.evaluation.judging import JUDGED, PAIRWISE
 from ragtune.store.records import (
@@ -54,6 +54,7 @@ class RunConfig(BaseModel):
     backends: Backends = Backends()
     pricing: Pricing = Pricing()
     advice: Advice = Advice()
+    costs: Costs = Costs()  # labelling price (the learning curve's next step)
     # Absolute paths of `pricing.prices`, resolved next to the workload file when the run
     # started; None for runs stored before they were recorded (resolved from `Run.workload`).
     price_files: tuple[str, ...] | None = Field(None)

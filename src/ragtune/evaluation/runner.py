@@ -117,7 +117,7 @@ def run_workload(
         arms,
         work_dir,
         cache=cache,
-        on_training=lambda result: record_training(store, run.id, result),
+        on_training=lambda result, **facts: record_training(store, run.id, result, **facts),
     )
     if resources.index is not None and spec.knowledge is not None and not options.resume:
         record_kb_version(store, run.id, spec.knowledge.name, spec.knowledge.path, resources)
@@ -361,15 +361,21 @@ def stored(
     )
 
 
-def record_training(store: RunStore, run_id: str, result: Any) -> None:
-    """Keep the fine-tune's loss curve and cost with the run, for the report."""
+def record_training(
+    store: RunStore, run_id: str, result: Any, *, train_set: int | None = None
+) -> None:
+    """Keep the fine-tune's loss curve and cost with the run, for the report; `train_set`: the
+    examples it was given (a learning curve's size), so each size is priced by its own run."""
     if isinstance(result, HostedResult):
         record_hosted_training(store, run_id, result)
         return
+    params = result.to_json()
+    if train_set is not None:
+        params["train_set"] = train_set
     training = store.create_training_run(
         base_model=str(result.out_dir),
         method=result.method,
-        params=result.to_json(),
+        params=params,
         run_id=run_id,
         train_examples=result.train_examples,
     )

@@ -139,7 +139,7 @@ def arm_option_of(evidence: Evidence, arm: ArmEvidence, draws: CostDraws | None 
         ),
         api_models=arm.api_models,
         machine=evidence.pricing.machine,
-        training_usd=evidence.training_usd if tuned else None,
+        training_usd=evidence.training_usd_for(arm.arm) if tuned else None,
         retrain_every_months=retrain_every_months(evidence) if tuned else None,
     )
 

@@ -8,8 +8,20 @@ registered arms that have them, for readers that look arms up by name. A named v
 from __future__ import annotations
 
 from ragtune.strategies import ARMS
+from ragtune.strategies.settings import split_curve_arm
 
-TUNED = frozenset(n for n, c in ARMS.items() if c.traits.tuned)  # answered by a tuned model
-CITING = frozenset(n for n, c in ARMS.items() if c.traits.cites)  # answers carry their sources
+
+class ArmNames(frozenset[str]):
+    """Registered arm names; `finetune@250` (a learning-curve point) is in it when `finetune` is,
+    so every `name in TUNED` check treats the curve's arms as the tuned arms they are."""
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        return super().__contains__(name) or super().__contains__(split_curve_arm(name)[0])
+
+
+TUNED = ArmNames(n for n, c in ARMS.items() if c.traits.tuned)  # answered by a tuned model
+CITING = ArmNames(n for n, c in ARMS.items() if c.traits.cites)  # answers carry their sources
 # Arms whose prompt a frontier API model could answer as is (a tuned model lives only here).
-PROJECTABLE = frozenset(n for n, c in ARMS.items() if c.traits.projectable)
+PROJECTABLE = ArmNames(n for n, c in ARMS.items() if c.traits.projectable)

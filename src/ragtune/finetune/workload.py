@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ragtune.config import Workload
+from ragtune.data import nested_subsets
 from ragtune.errors import RagtuneError
 from ragtune.finetune.config import TuneConfig
 from ragtune.finetune.data import Conversation, conversation
@@ -68,11 +69,16 @@ def tuning_settings(workload: Workload) -> FinetuneSettings:
     return FinetuneSettings()
 
 
-def workload_job(workload: Workload, base: str | None = None, **overrides: Any) -> WorkloadJob:
+def workload_job(
+    workload: Workload, base: str | None = None, *, size: int | None = None, **overrides: Any
+) -> WorkloadJob:
     """Examples, test prompts and config for tuning `base` (default: base_model) on `workload`.
 
-    `overrides` are TuneConfig fields (e.g. max_steps=3 from the command line); they win over
-    the arm's settings.
+    `size`: a learning curve's point, trained on the first `size` examples of the seeded,
+    stratified nested order of train (`data.nested_subsets`) with the same hyper-parameters; a
+    `max_steps` is scaled by size / the plain arm's training set, so every size trains the same
+    number of epochs. `overrides` are TuneConfig fields (e.g. max_steps=3 from the command
+    line); they win over the arm's settings.
     """
     from ragtune.strategies.prompts import TUNED_SYSTEM, target_text
 
@@ -88,6 +94,12 @@ def workload_job(workload: Workload, base: str | None = None, **overrides: Any) 
     available = len(train)
     cap = p.max_examples  # checked (>= 1) with the arm's settings
     train = sample_train(train, cap, workload.spec.seed, key=lambda e: target_text(e.target))
+    max_steps = p.max_steps
+    if size is not None:
+        full = len(train)
+        train = nested_subsets(workload.split("train"), [size], task, workload.spec.seed)[size]
+        if max_steps is not None:
+            max_steps = max(1, round(max_steps * len(train) / full))
     examples = [conversation(e.input, target_text(e.target), system=system) for e in train]
     test = [
         conversation(e.input, target_text(e.target), system=system) for e in workload.split("test")
@@ -96,7 +108,7 @@ def workload_job(workload: Workload, base: str | None = None, **overrides: Any) 
         base=base or base_model(workload),
         method=p.method,
         epochs=p.epochs,
-        max_steps=p.max_steps,
+        max_steps=max_steps,
         batch_size=p.batch_size,
         learning_rate=p.learning_rate,
         max_length=p.max_length,

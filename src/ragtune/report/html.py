@@ -15,6 +15,7 @@ from html import escape
 from typing import Any
 
 from ragtune.report import fmt as f
+from ragtune.report import learning_curve
 from ragtune.report import rows as rows_
 from ragtune.report.charts import CHARTS
 from ragtune.report.human import human_blocks
@@ -56,6 +57,7 @@ def render_html(document: Document) -> str:
         _charts(doc),
         _comparisons(doc),
         _breakevens(doc),
+        learning_curve.html_section(doc.learning_curve, _e),
         _sources(doc),
         _reproducibility(doc),
     ]

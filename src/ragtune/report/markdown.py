@@ -14,6 +14,7 @@ from html import escape
 from typing import Any
 
 from ragtune.report import fmt as f
+from ragtune.report import learning_curve
 from ragtune.report import rows as rows_
 from ragtune.report.human import human_blocks
 from ragtune.report.model import Document, ReportDocument, Series, as_document
@@ -37,6 +38,7 @@ def render_markdown(document: Document) -> str:
     out += [f"run `{_c(run.id)}` · task {_c(run.task)} · generated {_c(doc.generated)}", ""]
     out += _verdict(doc) + _arms(doc) + _human(doc) + _charts(doc) + _comparisons(doc)
     out += _costs(doc)
+    out += learning_curve.markdown_lines(doc.learning_curve, _c)
     out += _sources(doc) + _reproducibility(doc)
     return "\n".join(out).rstrip() + "\n"
 

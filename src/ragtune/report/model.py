@@ -21,6 +21,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from ragtune.errors import Problem, ValidationError
+from ragtune.report.learning_curve import LearningCurveDoc
 
 SCHEMA = "ragtune.report/2"
 
@@ -196,6 +197,7 @@ class TrainingDoc(_Model):
     cost: float | None = None
     final_loss: float | None = None
     basis: str = ""  # how `cost` was priced (a hosted job: trained tokens x catalog price)
+    train_set: int | None = None  # examples it was given (a learning curve's size)
     curves: Curves = Curves()
 
 
@@ -360,6 +362,7 @@ class ReportDocument(_Model):
     prices: list[PriceDoc] = []
     assumptions: list[AssumptionDoc] = []
     errors: list[ErrorDoc] = []
+    learning_curve: list[LearningCurveDoc] = []  # tuned arms measured at several sizes
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON values, the schema field under its name "schema"."""

@@ -100,6 +100,8 @@ class Resources:
     knowledge_text: str | None = None  # the whole knowledge base, for long_context
     knowledge_tokens: int | None = None
     tuned: Backend | None = None  # the fine-tuned model behind the finetune arms
+    # A learning curve's tuned models by training size, behind the `finetune@<size>` arms.
+    tuned_at: dict[int, Backend] = field(default_factory=dict)
     embed: Callable[[Sequence[str]], Any] | None = None  # texts -> unit vectors (numpy)
     seed: int = 0
     extras: dict[str, Any] = field(default_factory=dict)

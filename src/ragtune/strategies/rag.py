@@ -83,6 +83,37 @@ class FinetuneSettings(ArmSettings, HostedFields):
     lora_layers: int | None = Field(None, ge=1)  # adapters on the top N layers only
     max_examples: int | None = Field(None, ge=1)  # a seeded, stratified sample of train; None: all
     max_tokens: int | None = Field(None, ge=1, le=8192)
+    # Training sizes of a learning curve: each adds an arm `<name>@<size>` tuned the same way
+    # on the first `size` examples of one seeded, stratified order of train (nested subsets).
+    learning_curve: list[int] | None = Field(None, min_length=1, max_length=12)
+    # Set on the `@<size>` arms the learning curve adds: train on that nested subset.
+    train_size: int | None = Field(None, ge=1)
+
+    @pydantic.field_validator("learning_curve")
+    @classmethod
+    def _sizes(cls, value: list[int] | None) -> list[int] | None:
+        if value is None:
+            return None
+        if min(value) < 2 or len(set(value)) != len(value):
+            raise ValueError(
+                f"learning_curve must list distinct training sizes of at least 2 examples, got "
+                f"{value} (e.g. learning_curve: [250, 1000, 4000])"
+            )
+        return sorted(value)
+
+    @pydantic.model_validator(mode="after")
+    def _one_size_rule(self) -> Any:
+        if self.train_size is not None and (self.learning_curve or self.max_examples):
+            raise ValueError(
+                "train_size is set on a learning curve's `@<size>` arms; it cannot be combined "
+                "with learning_curve or max_examples (remove one)"
+            )
+        if (self.learning_curve or self.train_size) and self.provider != "local":
+            raise ValueError(
+                f"a learning curve tunes the local model at each size; provider {self.provider} "
+                "is a hosted job (remove learning_curve or use provider: local)"
+            )
+        return self
 
 
 class FinetuneRagSettings(FinetuneSettings):
@@ -135,11 +166,14 @@ class FinetuneArm(ChatArm):
     traits: ClassVar[Traits] = Traits(needs_train=True, needs_tuned=True, tuned=True)
 
     def pick_backend(self) -> Backend:
-        if self.resources.tuned is None:
+        size = getattr(self.config, "train_size", None)
+        tuned = self.resources.tuned if size is None else self.resources.tuned_at.get(size)
+        if tuned is None:
             if "tuned_error" in self.resources.extras:  # a hosted job failed: an arm error
                 raise ArmFailed(f"{self.name}: {self.resources.extras['tuned_error']}")
-            raise ArmUnavailable(f"{self.name} needs a fine-tuned model and none was trained")
-        return self.resources.tuned
+            at = "" if size is None else f" on {size} examples"
+            raise ArmUnavailable(f"{self.name} needs a fine-tuned model{at} and none was trained")
+        return tuned
 
     def system(self) -> str:
         return TUNED_SYSTEM[self.task.task]

@@ -25,7 +25,7 @@ from ragtune.errors import (
     suggest,
 )
 from ragtune.strategies.base import Arm, Resources
-from ragtune.strategies.settings import ArmSettings, Traits
+from ragtune.strategies.settings import ArmSettings, Traits, split_curve_arm
 
 
 class ArmClass(Protocol):
@@ -66,9 +66,10 @@ def arm_class(kind: str, where: str = "arms") -> ArmClass:
 
 
 def kind_of(name: str, settings: ArmSettings | Mapping[str, Any] | None = None) -> str:
-    """The arm class behind a workload's arm `name` (a variant names it with `arm:`)."""
+    """The arm class behind a workload's arm `name` (a variant names it with `arm:`; a learning
+    curve's `finetune@250` is the arm before the `@`)."""
     given = settings.get("arm") if isinstance(settings, Mapping) else getattr(settings, "arm", None)
-    return str(given or name)
+    return str(given or split_curve_arm(name)[0])
 
 
 def traits_of(name: str, settings: ArmSettings | Mapping[str, Any] | None = None) -> Traits:

@@ -21,6 +21,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # Backends an arm names by role; anything else must be a full backend name (`KIND:MODEL`).
 ROLES = ("cheap", "strong")
+# `finetune@250`: the arm `finetune` tuned on 250 examples, one point of its learning curve.
+CURVE_SEPARATOR = "@"
+
+
+def curve_arm(arm: str, size: int) -> str:
+    """The name of arm `arm` trained on `size` examples (`finetune@250`)."""
+    return f"{arm}{CURVE_SEPARATOR}{size}"
+
+
+def split_curve_arm(name: str) -> tuple[str, int | None]:
+    """`finetune@250` -> ("finetune", 250); a name without a size -> (name, None)."""
+    base, sep, size = name.rpartition(CURVE_SEPARATOR)
+    if sep and base and size.isdigit():
+        return base, int(size)
+    return name, None
 
 
 @dataclass(frozen=True)
