@@ -20,6 +20,7 @@ from ragtune.evaluation.resources import curve_folder, curve_sizes, plain_arms
 from ragtune.evaluation.traits import CITING, TUNED
 from ragtune.finetune.workload import workload_job
 from ragtune.strategies import kind_of, requirements, traits_of
+from ragtune.strategies.rag import FinetuneSettings
 from ragtune.strategies.settings import curve_arm, split_curve_arm
 
 LABELS = ["billing", "bug", "other"]
@@ -27,7 +28,11 @@ LABELS = ["billing", "bug", "other"]
 
 def write(root: Path, arms: str, n_train: int = 60) -> Path:
     # train labels in blocks (sorted by label, the common case): 30 billing, 20 bug, 10 other
-    shares = {"billing": n_train // 2, "bug": n_train // 3, "other": n_train - n_train // 2 - n_train // 3}
+    shares = {
+        "billing": n_train // 2,
+        "bug": n_train // 3,
+        "other": n_train - n_train // 2 - n_train // 3,
+    }
     rows = [
         {"id": f"r-{label}-{i}", "input": f"{label} message {i}", "target": label, "split": "train"}
         for label, count in shares.items()
@@ -79,11 +84,11 @@ def test_learning_curve_expands_into_ordinary_tuned_arms(tmp_path: Path) -> None
     # typed in `arms`, with the parent's hyper-parameters and their own size
     assert list(w.spec.arms) == ["prompt", "finetune", "finetune@10", "finetune@20", "finetune@40"]
     assert list(w.arms) == list(w.spec.arms)
-    point = w.arms["finetune@20"]
+    point, parent = w.arms["finetune@20"], w.arms["finetune"]
+    assert isinstance(point, FinetuneSettings) and isinstance(parent, FinetuneSettings)
     assert point.arm == "finetune"
-    assert getattr(point, "train_size") == 20 and getattr(point, "epochs") == 3.0
-    assert getattr(point, "learning_curve") is None
-    assert getattr(w.arms["finetune"], "learning_curve") == [10, 20, 40]
+    assert point.train_size == 20 and point.epochs == 3.0 and point.learning_curve is None
+    assert parent.learning_curve == [10, 20, 40] and parent.train_size is None
     assert curve_sizes(w, list(w.arms)) == [10, 20, 40]
     assert plain_arms(w, list(w.arms)) == ["prompt", "finetune"]
 
@@ -100,7 +105,11 @@ def test_finetune_rag_and_variants_expand_too(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("arms", "field", "words"),
     [
-        ("  finetune: {learning_curve: [10, 500]}", "arms.finetune.learning_curve", "exceed the 60"),
+        (
+            "  finetune: {learning_curve: [10, 500]}",
+            "arms.finetune.learning_curve",
+            "exceed the 60",
+        ),
         ("  finetune: {learning_curve: [10, 10]}", "arms.finetune.learning_curve", "distinct"),
         ("  finetune: {learning_curve: [1, 10]}", "arms.finetune.learning_curve", "at least 2"),
         ("  finetune: {learning_curve: [ten]}", "arms.finetune.learning_curve.0", "integer"),

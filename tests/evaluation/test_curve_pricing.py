@@ -135,7 +135,9 @@ def test_the_next_step_is_priced_and_worth_it(worth: Any) -> None:
     assert n.monthly_saving == pytest.approx(500.0)
     assert n.payback_months == pytest.approx((500.0 + n.tuning_usd) / 500.0)
     assert n.decision == "worth", n.reason
-    assert p.statement.startswith(f"labelling 400 more examples costs about ${500 + n.tuning_usd:,.0f}")
+    assert p.statement.startswith(
+        f"labelling 400 more examples costs about ${500 + n.tuning_usd:,.0f}"
+    )
     assert "projected to gain +" in p.statement and "worth it against prompt" in p.statement
 
 

@@ -205,9 +205,7 @@ def nested_order(
     for position in range(1, len(examples) + 1):
         open_ = [i for i, g in enumerate(groups) if taken[i] < len(g)]
         behind = [i for i in open_ if position * shares[i] - taken[i] >= delta - 1e-12]
-        best = min(
-            behind or open_, key=lambda i: ((taken[i] + 1 - delta) / shares[i], ties[i])
-        )
+        best = min(behind or open_, key=lambda i: ((taken[i] + 1 - delta) / shares[i], ties[i]))
         out.append(groups[best][taken[best]])
         taken[best] += 1
     return out

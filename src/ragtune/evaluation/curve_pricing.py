@@ -307,8 +307,13 @@ def _decide(
 
 
 def _usd(value: float | None) -> str:
-    return "an unknown amount (set costs: usd_per_example, or examples_per_hour and hourly_rate)" \
-        if value is None else f"${value:,.0f}" if value >= 100 else f"${value:,.2f}"
+    return (
+        "an unknown amount (set costs: usd_per_example, or examples_per_hour and hourly_rate)"
+        if value is None
+        else f"${value:,.0f}"
+        if value >= 100
+        else f"${value:,.2f}"
+    )
 
 
 def statement(p: PricedCurve) -> str:

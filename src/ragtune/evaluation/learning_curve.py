@@ -207,7 +207,7 @@ def learning_curve(
         projections.append(Projection(size, _interval(values, point, confidence), gain))
     grid = np.geomspace(n[0], n[-1] * 4, BAND_POINTS)
     band = tuple(
-        Projection(int(round(g)), _interval(ba - bb * g ** (-bc), a - b * g ** (-c), confidence))
+        Projection(round(float(g)), _interval(ba - bb * g ** (-bc), a - b * g ** (-c), confidence))
         for g in grid
     )
     reach = None

@@ -73,7 +73,9 @@ def build_resources(
     if needs.needs_tuned and resources.train:
         sizes = curve_sizes(workload, arms)
         try:
-            if any(requirements(a, workload.arms[a]).needs_tuned for a in plain_arms(workload, arms)):
+            if any(
+                requirements(a, workload.arms[a]).needs_tuned for a in plain_arms(workload, arms)
+            ):
                 resources.tuned = tuned_backend(
                     workload, cheap, work_dir / "tuned", on_training, reuse_only=reuse_only
                 )

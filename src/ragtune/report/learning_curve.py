@@ -261,9 +261,10 @@ def _facts(doc: LearningCurveDoc) -> list[str]:
         lines.append(reach)
     n = doc.next
     if n is not None:
+        ratio = n.size / doc.points[-1].size
         lines.append(
             f"next step to {n.size:,} examples: labelling {_usd(n.labelling_usd)} + tuning "
-            f"{_usd(n.tuning_usd)} (the largest size's measured run x {n.size / doc.points[-1].size:g})"
+            f"{_usd(n.tuning_usd)} (the largest size's measured run x {ratio:g})"
             f"; monthly saving {_usd(n.monthly_saving)}; payback "
             f"{'-' if n.payback_months is None else f'{n.payback_months:.1f} months'}"
         )
@@ -289,9 +290,7 @@ def html_section(docs: Sequence[LearningCurveDoc], e: Escape) -> str:
             f"<h3>{e(doc.arm)}</h3><p class='statement'><strong>{e(doc.statement)}</strong></p>"
             f"<figure data-chart='learning-curve'>{chart}</figure>{table}<ul>{facts}</ul>"
         )
-    return (
-        "<section id='learning-curve'><h2>Learning curve</h2>" + "".join(parts) + "</section>"
-    )
+    return "<section id='learning-curve'><h2>Learning curve</h2>" + "".join(parts) + "</section>"
 
 
 # --- chart --------------------------------------------------------------------------------------
