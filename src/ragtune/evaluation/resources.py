@@ -80,14 +80,21 @@ def build_resources(
                     workload, cheap, work_dir / "tuned", on_training, reuse_only=reuse_only
                 )
             for size in sizes:  # a learning curve: one tuned model per training size
-                resources.tuned_at[size] = tuned_backend(  # type: ignore[assignment]
-                    workload,
-                    cheap,
-                    work_dir / curve_folder(workload, size),
-                    on_training,
-                    reuse_only=reuse_only,
-                    size=size,
+                folder = curve_folder(workload, size)
+                backend = (
+                    resources.tuned
+                    if folder == "tuned" and resources.tuned is not None
+                    else tuned_backend(
+                        workload,
+                        cheap,
+                        work_dir / folder,
+                        on_training,
+                        reuse_only=reuse_only,
+                        size=size,
+                    )
                 )
+                if backend is not None:
+                    resources.tuned_at[size] = backend
         except HostedTuneError as err:  # the tuned arms fail with it; the other arms still run
             log.error("%s", err.message)
             resources.extras["tuned_error"] = err.message
