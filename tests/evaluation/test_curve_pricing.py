@@ -76,13 +76,13 @@ def write_run(store: RunStore, *, rival_correct: int, costs: dict[str, Any], mar
 
 @pytest.fixture(scope="module")
 def store_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    # rival 0.72 (432 of 600), margin 0: the tuned arm at 400 (0.700) is below it; the
-    # projection at 800 (0.773, interval ~[0.74, 0.81]) clears it; labelling 40/h at $50/h
+    # rival 0.71 (426 of 600), margin 0: the tuned arm at 400 (0.700) is below it; the
+    # projection at 800 (0.776 [0.721, 0.834]) clears it; labelling 40/h at $50/h
     path = tmp_path_factory.mktemp("curve") / "runs.db"
     with RunStore.open(path) as store:
         run_id = write_run(
             store,
-            rival_correct=432,
+            rival_correct=426,
             costs={"examples_per_hour": 40, "hourly_rate": 50},
             margin=0.0,
         )
@@ -114,7 +114,10 @@ def test_the_curve_is_fitted_on_the_tuned_arms_and_priced_per_size(worth: Any) -
     assert p.steps[2].tuning_usd == pytest.approx(240 * hourly / 3600)
     assert p.curve.exponent is not None
     assert p.curve.exponent.value == pytest.approx(0.5, rel=0.10)  # three exact points: c ~ 0.5
-    assert p.rival_quality.value == pytest.approx(0.72)
+    assert p.rival_quality.value == pytest.approx(0.71)
+    # where the curve reaches prompt's 0.71: 0.95 - 5 / sqrt(n) = 0.71 -> n = (5 / 0.24)^2 = 434
+    reach = p.curve.size_for_target
+    assert reach is not None and reach.low <= 434 <= reach.high
 
 
 def test_the_next_step_is_priced_and_worth_it(worth: Any) -> None:

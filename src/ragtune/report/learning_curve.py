@@ -185,7 +185,9 @@ def _num(v: float | None, digits: int = 3) -> str:
 def _usd(v: float | None) -> str:
     if v is None:
         return "not counted"
-    return f"${v:,.0f}" if abs(v) >= 100 else f"${v:,.2f}"
+    if abs(v) >= 100:
+        return f"${v:,.0f}"
+    return f"${v:,.2f}" if abs(v) >= 1 else f"${v:.4f}"  # a short fine-tune costs cents
 
 
 def _count(v: float | None) -> str:
