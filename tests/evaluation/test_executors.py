@@ -1,12 +1,16 @@
 """Executors without a cluster: the API gate's arithmetic, the gated backend's batching, the
-in-process executor, and the errors for a bad `--executor` choice or a missing `ray`."""
+in-process executor, the errors for a bad `--executor` choice, timeout or a missing `ray`, and
+what a Ray worker builds (its class called directly, on the scripted backend: the driver's typed
+settings, a router's shipped threshold)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,10 +23,19 @@ from ragtune.evaluation.executors import (
     ExecutorOptions,
     InProcess,
     ShardResult,
+    check_executor,
     create_executor,
 )
-from ragtune.evaluation.ray_executor import CallGate, GatedBackend, import_ray
-from ragtune.strategies import Prediction
+from ragtune.evaluation.ray_executor import (
+    ArmWorker,
+    CallGate,
+    GatedBackend,
+    WorkerSpec,
+    import_ray,
+    shipped,
+)
+from ragtune.evaluation.resources import build_resources
+from ragtune.strategies import Prediction, create_arm
 
 CLASSIFY = Path(__file__).parents[2] / "src" / "ragtune" / "examples" / "workloads"
 
@@ -196,3 +209,110 @@ def test_gate_frees_the_slots_of_a_worker_that_died_holding_them() -> None:
         return freed, granted
 
     assert asyncio.run(main()) == (4, 2)
+
+
+def test_ray_timeouts_without_the_ray_executor_or_below_zero_are_errors(tmp_path: Path) -> None:
+    workload = load_workload(CLASSIFY / "classify.yaml")
+    kwargs: dict[str, Any] = {"workload": workload, "arms": ["prompt"], "work_dir": tmp_path,
+                              "cache_path": None}  # fmt: skip
+    with pytest.raises(RagtuneError) as err:
+        create_executor("inprocess", ExecutorOptions(shard_timeout_s=60), **kwargs)
+    assert "shard_timeout=60" in str(err.value) and "--executor ray" in str(err.value)
+    with pytest.raises(RagtuneError) as err:
+        check_executor("ray", ExecutorOptions(shard_timeout_s=0))
+    assert "more than 0 seconds (given: 0)" in str(err.value)
+    assert "--shard-timeout 1800" in (err.value.hint or "")
+
+
+def test_cli_rejects_a_shard_timeout_of_zero(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import ragtune.cli  # noqa: F401  (registers every command on the group)
+    from ragtune.cli.main import cli
+
+    result = CliRunner().invoke(
+        cli,
+        ["run", str(CLASSIFY / "classify.yaml"), "--executor", "ray", "--shard-timeout", "0",
+         "--store", str(tmp_path / "s.db")],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "--shard-timeout': 0.0 is not in the range x>0" in result.output
+    assert not (tmp_path / "s.db").exists()  # rejected before anything was written
+
+
+def scripted_workload(root: Path, arms: str) -> Path:
+    """Classify on the scripted backends: 8 train, 6 validation, 5 test items, 2 labels; the
+    scripted backend answers the label a message names ("... about billing") with confidence
+    0.9, and the first label with 0.2 when none is named."""
+    rows = []
+    for split, n in (("train", 8), ("validation", 6), ("test", 5)):
+        for i in range(n):
+            label = ("billing", "other")[i % 2]
+            text = f"{split} message {i} about {label}" if i % 3 else f"{split} message {i}"
+            rows.append({"id": f"{split}{i}", "text": text, "label": label, "split": split})
+    (root / "data.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (root / "support.txt").write_text("You sort support tickets for ACME.\n")
+    path = root / "w.yaml"
+    path.write_text(
+        "task: classify\nlabels: [billing, other]\n"
+        "data: {path: data.jsonl, fields: {input: text, target: label, id: id, split: split,"
+        " doc_ids: null}}\n"
+        'backends: {cheap: "scripted:cheap", strong: "scripted:strong"}\n'
+        f"arms:\n{arms}"
+    )
+    return path
+
+
+def test_a_ray_worker_builds_the_arm_from_the_drivers_typed_settings(
+    tmp_path: Path, scripted: Any
+) -> None:
+    # The workload names an instructions *file*; the driver's arm prompts with the file's text.
+    # The worker (called directly here: the class is what each Ray actor runs) must do the
+    # same, not prompt with the file name the raw workload mapping holds.
+    workload = load_workload(scripted_workload(tmp_path, "  prompt: {instructions: support.txt}\n"))
+    items = workload.split("test")
+    (tmp_path / "work").mkdir()  # the run's work dir, which the executor creates
+    resources = build_resources(workload, ["prompt"], tmp_path / "work")
+    driver = create_arm("prompt", resources, workload.arms["prompt"]).predict(items)
+    driver_system = [r.system for r in scripted.seen["cheap"]]
+    scripted.seen["cheap"].clear()
+    spec = WorkerSpec(workload, ("prompt",), tmp_path / "work", None)
+    result = ArmWorker(spec).answer(ArmJob("prompt", 0), items)
+    worker_system = [r.system for r in scripted.seen["cheap"]]
+    assert "You sort support tickets for ACME." in worker_system[0]
+    assert worker_system == driver_system
+    assert [p.text for p in result.predictions] == [p.text for p in driver]
+
+
+def test_a_router_calibrates_on_the_driver_and_its_workers_use_that_threshold(
+    tmp_path: Path, scripted: Any
+) -> None:
+    workload = load_workload(
+        scripted_workload(tmp_path, "  router: {first: prompt, escalate: fewshot}\n")
+    )
+    items = workload.split("test")
+    (tmp_path / "work").mkdir()
+    resources = build_resources(workload, ["router"], tmp_path / "work")
+    router = create_arm("router", resources, workload.arms["router"])
+    # calibration: the first and the escalation arm each answered the 6 validation items
+    assert len(scripted.seen["cheap"]) == 6 and len(scripted.seen["strong"]) == 6
+    # Validation confidences: 0.2 for items 0 and 3 (they name no label, so the scripted
+    # backend answers "billing": right for item 0, wrong for item 3), 0.9 for the other four
+    # (right). Candidate thresholds {0, 0.2, 0.9, 0.9+1e-9} all route to quality 5/6 = 0.83
+    # (the escalation arm answers on the same scripted rule, so item 3 stays wrong), so all
+    # reach the 0.8 target and the lowest escalation rate, then the lowest threshold, wins:
+    # t = 0.0 (escalation 0 of 6).
+    assert router.threshold == 0.0
+    ship = shipped(router, "router")
+    assert ship is not None and ship.threshold == router.threshold
+    scripted.seen["cheap"].clear()
+    scripted.seen["strong"].clear()
+    spec = WorkerSpec(workload, ("router",), tmp_path / "work", None)
+    worker = ArmWorker(spec)
+    result = worker.answer(ArmJob("router", 0, ship), items)
+    # no calibration on the worker: only the 5 test items were asked, none escalated (t = 0)
+    assert len(scripted.seen["cheap"]) == 5 and scripted.seen["strong"] == []
+    assert worker.arms["router"].threshold == router.threshold  # type: ignore[attr-defined]
+    # the driver's arm counts what the worker answered, for the report's escalation rate
+    router.observe(result.predictions)  # type: ignore[attr-defined]
+    assert router.info["escalation_rate"] == 0.0 and router.answered == 5  # type: ignore[attr-defined]

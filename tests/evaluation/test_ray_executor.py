@@ -304,10 +304,6 @@ def qa_workload(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.skip(
-    reason="failed after the session-3 integration (request-latency sampling and typed limits "
-    "landed beside the executor); issue 17 stays open until in-process and Ray agree again"
-)
 def test_inprocess_and_ray_give_identical_predictions_scores_and_tokens(
     tmp_path: Path, cluster: str
 ) -> None:

@@ -20,6 +20,7 @@ from ragtune.errors import RagtuneError
 from ragtune.evaluation.evidence import Evidence, evaluate
 from ragtune.evaluation.pricing import run_pricing
 from ragtune.evaluation.rundata import load_run
+from ragtune.evaluation.shards import SHARD_TIMEOUT_S
 from ragtune.evaluation.summary import RunSummary, summary_of
 from ragtune.store.runstore import RunStore
 
@@ -84,6 +85,12 @@ def open_store(path: str) -> RunStore:
     type=click.IntRange(min=1),
     help="Ray: API requests in flight across all workers together (default 8, one process's).",
 )
+@click.option(
+    "--shard-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Ray: seconds a shard of 16 items may take before its worker counts as stalled and "
+    f"the shard is retried (default {SHARD_TIMEOUT_S:g}).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @_store_option
 def run_command(
@@ -97,6 +104,7 @@ def run_command(
     ray_address: str | None,
     workers: int | None,
     api_concurrency: int | None,
+    shard_timeout: float | None,
     as_json: bool,
     store_path: str,
 ) -> None:
@@ -123,7 +131,10 @@ def run_command(
         work_root=Path(store_path).parent / "runs",
         executor=executor,
         executor_options=ExecutorOptions(
-            address=ray_address, workers=workers, api_concurrency=api_concurrency
+            address=ray_address,
+            workers=workers,
+            api_concurrency=api_concurrency,
+            shard_timeout_s=shard_timeout,
         ),
     )
     run_id = run_workload(workload, store, options, source=workload_file)

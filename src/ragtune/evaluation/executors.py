@@ -68,12 +68,28 @@ def check_executor(kind: str, options: ExecutorOptions) -> None:
             f"unknown executor {kind!r}",
             hint=f"use one of: {', '.join(EXECUTORS)} (e.g. --executor ray)",
         )
-    if kind == "inprocess" and (options.address or options.workers or options.api_concurrency):
+    ray_only = (
+        options.address,
+        options.workers,
+        options.api_concurrency,
+        options.shard_timeout_s,
+        options.start_timeout_s,
+    )
+    if kind == "inprocess" and any(v is not None for v in ray_only):
         raise RagtuneError(
-            "--ray-address and --workers apply to the Ray executor only (given: "
-            f"address={options.address}, workers={options.workers}, executor=inprocess)",
+            "--ray-address, --workers, --api-concurrency and --shard-timeout apply to the Ray "
+            f"executor only (given: address={options.address}, workers={options.workers}, "
+            f"api_concurrency={options.api_concurrency}, shard_timeout={options.shard_timeout_s}"
+            ", executor=inprocess)",
             hint="add `--executor ray` (or `executor: ray` in the workload), or drop them",
         )
+    for field, value in (("shard timeout", options.shard_timeout_s),
+                         ("start timeout", options.start_timeout_s)):  # fmt: skip
+        if value is not None and value <= 0:
+            raise RagtuneError(
+                f"the Ray {field} must be more than 0 seconds (given: {value})",
+                hint="give the seconds a shard (16 items) may take, e.g. --shard-timeout 1800",
+            )
     if kind == "ray":
         from ragtune.evaluation.ray_executor import import_ray
 
@@ -88,11 +104,15 @@ def create_executor(
     arms: Sequence[str],
     work_dir: Path,
     cache_path: Path | None,
+    run_id: str | None = None,
 ) -> Executor:
-    """The executor called `kind`; the Ray one rebuilds arms from `workload` and `work_dir`."""
+    """The executor called `kind`; the Ray one rebuilds arms from `workload` and `work_dir`
+    and names its actors after `run_id` (so a resumed run finds what a killed driver left)."""
     check_executor(kind, options)
     if kind == "ray":
         from ragtune.evaluation.ray_executor import RayExecutor
 
-        return RayExecutor(workload, tuple(arms), work_dir, cache_path=cache_path, options=options)
+        return RayExecutor(
+            workload, tuple(arms), work_dir, cache_path=cache_path, options=options, run_id=run_id
+        )
     return InProcess()

@@ -129,6 +129,7 @@ def run_workload(
         arms=arms,
         work_dir=work_dir,
         cache_path=(options.cache_path or default_cache_path()) if options.use_cache else None,
+        run_id=run.id,
     )
     try:
         for name in arms:

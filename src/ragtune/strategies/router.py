@@ -72,6 +72,7 @@ class RouterArm(Declared):
         if not resources.validation:
             raise ArmUnavailable("router calibrates on the validation split, which is empty")
         self.resources = resources
+        self.config = settings  # `settings` is the class's settings model
         self.task = resources.task
         first = settings.first or ("finetune" if resources.tuned else "fewshot")
         escalate = settings.escalate or ("rag" if resources.index is not None else "prompt")
@@ -120,6 +121,17 @@ class RouterArm(Declared):
         if reaching:
             return min(reaching, key=lambda c: (c[1], c[0]))[0]
         return max(curve, key=lambda c: (c[2], -c[1]))[0]
+
+    def shipped_settings(self) -> RouterSettings:
+        """These settings with the calibrated threshold fixed. A copy of this arm built from them
+        elsewhere (a Ray worker) answers with this threshold rather than calibrating again: once
+        per run, not once per worker, and the same threshold wherever an item is answered."""
+        return self.config.model_copy(update={"threshold": self.threshold})
+
+    def observe(self, predictions: Sequence[Prediction]) -> None:
+        """Count answers a copy of this arm gave elsewhere (Ray workers) in `info`'s rate."""
+        self.escalated += sum(1 for p in predictions if p.escalated)
+        self.answered += len(predictions)
 
     def build(self, items: Sequence[Example]) -> list[Any]:
         return self.first.build(items)
