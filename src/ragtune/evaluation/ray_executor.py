@@ -185,12 +185,13 @@ class ArmWorker:
         self.holder = holder  # this worker's name at the gate
         self.resources: Any = None
         self.arms: dict[str, Arm] = {}
-        try:
-            import torch
+        if uses_torch(spec):  # an API-only run never imports torch (seconds per worker start)
+            try:
+                import torch
 
-            torch.set_num_threads(TORCH_THREADS)
-        except ImportError:  # an install without local models: nothing to pin
-            pass
+                torch.set_num_threads(TORCH_THREADS)
+            except ImportError:  # an install without local models: nothing to pin
+                pass
 
     def pid(self) -> int:
         return os.getpid()
@@ -242,6 +243,13 @@ class ArmWorker:
                     lambda n: ray.get(gate.release.remote(n, holder)),
                 )
             setattr(self.resources, slot, wrapped[id(backend)])
+
+
+def uses_torch(spec: WorkerSpec) -> bool:
+    """Whether the worker runs a model in torch: a local backend, the tuned model, an embedder."""
+    needs = spec.workload.needs(list(spec.arms))
+    local = len(spec.gated) < 2  # cheap or strong is not an API
+    return local or needs.needs_tuned or needs.needs_embed or needs.needs_index
 
 
 def gated_slots(workload: Workload) -> tuple[str, ...]:
