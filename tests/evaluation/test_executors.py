@@ -303,7 +303,7 @@ def test_a_router_calibrates_on_the_driver_and_its_workers_use_that_threshold(
     # reach the 0.8 target and the lowest escalation rate, then the lowest threshold, wins:
     # t = 0.0 (escalation 0 of 6).
     assert router.threshold == 0.0
-    ship = shipped(router, "router")
+    ship = shipped(router)
     assert ship is not None and ship.threshold == router.threshold
     scripted.seen["cheap"].clear()
     scripted.seen["strong"].clear()

@@ -262,7 +262,7 @@ def gated_slots(workload: Workload) -> tuple[str, ...]:
     )
 
 
-def shipped(arm: Arm, name: str) -> ArmSettings | None:
+def shipped(arm: Arm) -> ArmSettings | None:
     """The driver's arm's settings with what it computed once filled in (a router's calibrated
     threshold), for the workers to rebuild it from; None: the workload's settings do."""
     ship = getattr(arm, "shipped_settings", None)  # arms that compute something once declare it
@@ -425,7 +425,7 @@ class RayExecutor:
         self._start()
         ray = self.ray
         if job.settings is None:
-            job = ArmJob(job.name, job.seed, shipped(arm, job.name))
+            job = ArmJob(job.name, job.seed, shipped(arm))
         observe = getattr(arm, "observe", None)  # the driver's arm counts what workers answered
         queue: deque[int] = deque(range(len(shards)))
         tries = [0] * len(shards)
