@@ -316,3 +316,24 @@ def test_a_router_calibrates_on_the_driver_and_its_workers_use_that_threshold(
     # the driver's arm counts what the worker answered, for the report's escalation rate
     router.observe(result.predictions)  # type: ignore[attr-defined]
     assert router.info["escalation_rate"] == 0.0 and router.answered == 5  # type: ignore[attr-defined]
+
+
+def test_gate_never_grants_slots_to_a_worker_it_forgot() -> None:
+    # worker-1 holds all 4 slots; worker-2 waits for 2; worker-2 dies while waiting (its
+    # acquire is still pending in the gate) and the driver forgets it. When worker-1 releases,
+    # the dead worker-2 must get nothing: else its 2 slots would never come back and worker-3
+    # (asking for 4) would wait on 2 free slots for a grant of 2, then never get the rest.
+    async def main() -> tuple[int, int, dict[str, int]]:
+        gate = CallGate(4)
+        assert await gate.acquire(4, "worker-1") == 4
+        dead = asyncio.ensure_future(gate.acquire(2, "worker-2"))
+        await asyncio.sleep(0.01)
+        assert await gate.forget("worker-2") == 0  # it held nothing yet
+        dead_got = await asyncio.wait_for(dead, timeout=1)  # woken, granted nothing
+        await gate.release(4, "worker-1")
+        live_got = await asyncio.wait_for(gate.acquire(4, "worker-3"), timeout=1)
+        return dead_got, live_got, await gate.stats()
+
+    dead_got, live_got, stats = asyncio.run(main())
+    assert dead_got == 0 and live_got == 4
+    assert stats["in_flight"] == 4  # worker-3's 4, nothing leaked to worker-2

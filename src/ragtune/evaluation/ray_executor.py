@@ -15,17 +15,18 @@ is calibrated on the driver and sent along, never calibrated again per worker.
 
 Failures. A worker that dies (killed, out of memory, node lost) has its in-flight shard retried
 on a fresh actor, at most `MAX_SHARD_RETRIES` times per shard, each retry logged. A shard that
-does not come back within the shard timeout counts as stalled: its worker is killed (naming the
-shard, the worker and its pid) and the shard retried the same way. An exception raised by the
+does not come back within the shard timeout counts as stalled: its worker is killed (the warning
+names the shard and the worker) and the shard retried the same way. An exception raised by the
 arm itself is not retried: it fails the run as it would in-process. A killed driver loses only
 its unwritten shards; `--resume RUN_ID` answers what the store lacks.
 
-Attempts. Every actor of a run is named `ragtune-<run id>-<attempt>-...` in the `ragtune`
-namespace, and each attempt (a first run, each `--resume`) starts its own workers and its own
-API gate. Actors a killed driver of the same run left behind (Ray reaps them only once it notices
-the driver is gone) are killed before the new workers start, so they neither hold the cluster's
-CPUs nor answer shards twice. Workers that do not start within the start timeout (a full cluster)
-are dropped with a warning; with none started the run fails saying what the cluster has free.
+Attempts. Every actor of a run is named `ragtune-<run id>-job<Ray job>-<attempt>-...` in the
+`ragtune` namespace, and each attempt (a first run, each `--resume`) starts its own workers and
+its own API gate. Actors a killed driver of the same run left behind (Ray reaps them only once it
+notices the driver is gone) are killed before the new workers start, so they neither hold the
+cluster's CPUs nor answer shards twice. Workers that do not start within the start timeout (a
+full cluster) are dropped with a warning; with none started the run fails saying what the
+cluster has free.
 
 API calls. Workers' calls to API backends (anything not `local:`) pass one `CallGate` actor, so
 at most `api_concurrency` requests are in flight across the whole cluster, the limit one process
@@ -99,7 +100,9 @@ class CallGate:
     `acquire(n, holder)` waits for a free slot and grants up to `n` slots; the caller sends that
     many requests and then `release`s them. A worker that dies holding slots never releases
     them, so the driver `forget`s its holder (else the gate would stay full and the run hang).
-    `peak` is the most ever in flight, for tests and logs.
+    A forgotten holder is never granted a slot again: a dead worker's `acquire` may still be
+    waiting in the gate, and granting it slots later would leak them (the hang of a run whose
+    worker was killed while waiting for a slot). `peak` is the most ever in flight.
     """
 
     def __init__(self, limit: int) -> None:
@@ -109,6 +112,7 @@ class CallGate:
         self.in_flight = 0
         self.peak = 0
         self.held: dict[str, int] = {}  # holder -> slots it holds now
+        self.gone: set[str] = set()  # forgotten holders (dead workers)
         self._changed: asyncio.Condition | None = None
 
     def _condition(self) -> asyncio.Condition:
@@ -119,7 +123,9 @@ class CallGate:
     async def acquire(self, wanted: int, holder: str = "") -> int:
         changed = self._condition()
         async with changed:
-            await changed.wait_for(lambda: self.in_flight < self.limit)
+            await changed.wait_for(lambda: self.in_flight < self.limit or holder in self.gone)
+            if holder in self.gone:
+                return 0
             granted = min(max(1, wanted), self.limit - self.in_flight)
             self.in_flight += granted
             self.held[holder] = self.held.get(holder, 0) + granted
@@ -138,6 +144,7 @@ class CallGate:
         """Free every slot `holder` (a dead worker) still holds; how many there were."""
         changed = self._condition()
         async with changed:
+            self.gone.add(holder)
             held = self.held.pop(holder, 0)
             self.in_flight -= held
             changed.notify_all()
@@ -166,6 +173,8 @@ class GatedBackend:
         out: list[Response] = []
         while len(out) < len(requests):
             granted = self._acquire(len(requests) - len(out))
+            if granted < 1:  # the gate forgot this worker: the driver counts it as lost
+                raise RagtuneError("this Ray worker was given up on by the driver's API gate")
             try:
                 out += self.inner.generate(requests[len(out) : len(out) + granted])
             finally:
@@ -450,7 +459,7 @@ class RayExecutor:
             try:
                 result = ray.get(ready[0])
             except ray.exceptions.RayActorError as err:
-                self._lost(job, shards, tries, shard, f"died ({type(err).__name__})")
+                self._lost(job, shards, tries, shard, f"died ({type(err).__name__})", err)
                 idle.append(self._replace(shard.actor))
                 queue.appendleft(shard.index)
                 continue
@@ -466,6 +475,7 @@ class RayExecutor:
         tries: list[int],
         shard: Running,
         why: str,
+        cause: BaseException | None = None,
     ) -> None:
         """Count a shard whose worker was lost; fail once it has been lost too often."""
         tries[shard.index] += 1
@@ -476,7 +486,7 @@ class RayExecutor:
                 f"its Ray worker {tries[shard.index]} times (last: {worker} {why})",
                 hint="check the workers' memory and logs (`ray status`); raise --shard-timeout "
                 "for a slow model; `--resume RUN_ID` keeps every shard already written",
-            )
+            ) from cause
         self.retries += 1
         log.warning(
             "arm %s: Ray worker %s %s with shard %d (%d items); retrying it (%d of %d)",
