@@ -55,6 +55,7 @@ from ragtune.strategies import (
 )
 from ragtune.strategies.rag import FinetuneSettings, HostedFinetune
 from ragtune.strategies.settings import curve_arm
+from ragtune.strategies.recorded import RecordedSettings, load_answers
 
 TASKS = ("qa", "classify", "extract", "generate")
 # A value of `instructions:` ending like this names a prompt file (missing: a problem, not text).
@@ -177,7 +178,7 @@ class Advice(_Strict):
     latency_budget_s: float | None = Field(None, gt=0)  # p95 the product can afford
     distinct_patterns: int | None = Field(None, ge=1)  # input-output patterns in the spec
     spec_stable_months: float | None = Field(None, ge=0)  # how long the spec will not change
-    margin: float = Field(0.05, ge=0, le=1)  # non-inferiority margin on the primary metric
+    margin: float = Field(0.05, gt=0, le=1)  # non-inferiority margin on the primary metric
     max_utilisation: float = Field(0.5, gt=0, le=1)  # self-hosted machines sized for peaks
     # Judge-human Cohen's kappa below which the verdict warns that the judge is not calibrated;
     # 0.6 is where Landis & Koch (1977) put the start of "substantial" agreement.
@@ -187,16 +188,27 @@ class Advice(_Strict):
 class Costs(_Strict):
     """People and data costs in the articles' terms, for the measured arms' full TCO.
 
-    Defaults are none: an unset value is shown as "not counted", never guessed. The labelling
-    figures price both the tuned arms' training data and the extra test items a verdict that is
-    not decided yet would need (and the learning curve's next step). The issue on sound
-    decisions adds the per-arm engineering hours (evaluation set-up, pipeline, maintenance,
-    retraining) to this section.
+    Defaults are none: an unset value is shown as "not counted", never guessed. Each arm pays
+    the parts that apply to it (`evaluation.people`): a tuned arm the training data's curation,
+    its pipeline, upkeep and each retraining cycle's hours; a retrieval arm its index pipeline
+    and upkeep; every built arm the evaluation set-up; a prompting arm nothing more. The
+    labelling figures also price the extra test items a verdict that is not decided yet needs
+    (and the learning curve's next step).
     """
 
     hourly_rate: float | None = Field(None, ge=0)  # loaded $/h for every *_hours field
     examples_per_hour: float | None = Field(None, gt=0)  # labelling speed (article 002: 30-50)
     usd_per_example: float | None = Field(None, ge=0)  # or a price per labelled example
+    # Hours to build the training set (article 004: 20-80 h); unset: the tuned arm's training
+    # examples at `examples_per_hour` (or `usd_per_example`).
+    curation_hours: float | None = Field(None, ge=0)
+    eval_setup_hours: float | None = Field(None, ge=0)  # building the evaluation, once per arm
+    pipeline_hours: float | None = Field(None, ge=0)  # training or indexing pipeline, once
+    maintenance_hours_per_month: float | None = Field(None, ge=0)  # model or index upkeep
+    retraining_hours: float | None = Field(None, ge=0)  # per cycle: data + deploy (004: 6-12 h)
+    # Tuned arms are retrained this often for drift (article 004: every 1-3 months), on top of
+    # retraining after each knowledge change (advice.knowledge_changes_per_month).
+    retrain_every_months: float | None = Field(None, gt=0)
 
     def labelling_usd(self, examples: float) -> float | None:
         """What labelling `examples` more items costs, or None when the workload does not say.
@@ -351,6 +363,7 @@ def load_workload(path: str | Path) -> Workload:
     problems += _check_judge(spec)
     problems += _check_hosted(spec)
     problems += _check_curve(examples, arms)
+    problems += _check_recorded(spec, root, examples, arms)
     if problems:
         raise ValidationError(str(path), problems)
     return Workload(spec, root, tuple(examples), json_schema, arms, carved, instruction_files)
@@ -376,6 +389,18 @@ def _check_arms(
         problems += more
         if parsed is None:
             continue
+        if isinstance(parsed, RecordedSettings):
+            found = (root / parsed.answers).resolve()
+            if not found.is_file():
+                problems.append(
+                    Problem(
+                        f"arms.{name}.answers",
+                        "answers file not found (paths are relative to the workload file)",
+                        parsed.answers,
+                    )
+                )
+                continue
+            parsed = parsed.model_copy(update={"answers": str(found)})
         if isinstance(parsed, ChatSettings) and parsed.instructions is not None:
             text, file, problem = _read_instructions(parsed.instructions, root, f"arms.{name}")
             if problem is not None:
@@ -610,6 +635,49 @@ def _check_curve(examples: list[Example], arms: Mapping[str, ArmSettings]) -> li
                     str(sizes),
                 )
             )
+def _check_recorded(
+    spec: WorkloadSpec, root: Path, examples: list[Example], arms: Mapping[str, ArmSettings]
+) -> list[Problem]:
+    """Each answers file: readable rows, an answer for every test item, catalog models only."""
+    recorded = {n: s for n, s in arms.items() if isinstance(s, RecordedSettings)}
+    if not recorded:
+        return []
+    from ragtune.cost.catalog import load_catalog
+
+    problems: list[Problem] = []
+    test = [e.id for e in examples if e.split == "test"]
+    try:
+        catalog = load_catalog(*(root / p for p in spec.pricing.prices))
+    except RagtuneError:  # the price catalog's own problems are reported where it is read
+        catalog = None
+    for name, settings in recorded.items():
+        where = f"arms.{name}.answers"
+        answers, more = load_answers(Path(settings.answers), settings.format, where)
+        problems += more
+        missing = [i for i in test if i not in answers]
+        if missing and answers:
+            problems.append(
+                Problem(
+                    where,
+                    f"{len(missing)} of {len(test)} test items have no recorded answer; every "
+                    "test item needs one (answer them, or leave them out of the test split)",
+                    ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else ""),
+                )
+            )
+        models = sorted({a.model for a in answers.values() if a.model})
+        for model in models if catalog is not None else []:
+            try:
+                catalog.model(model)  # type: ignore[union-attr]
+            except RagtuneError as err:
+                hint = f"; {err.hint}" if err.hint else ""
+                problems.append(
+                    Problem(
+                        f"{where} (model)",
+                        "not a catalog model, so the answers cannot be priced as it (leave "
+                        f"`model` out to keep the arm unpriced, or add a price file){hint}",
+                        model,
+                    )
+                )
     return problems
 
 

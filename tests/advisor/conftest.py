@@ -24,6 +24,7 @@ def make_run(
     arms: dict[str, dict[str, Any]],
     *,
     advice: dict[str, Any] | None = None,
+    costs: dict[str, Any] | None = None,
     training_s: float | None = 120.0,
     unavailable: dict[str, str] | None = None,
     judged: bool = False,
@@ -37,6 +38,7 @@ def make_run(
         "backends": {"cheap": "local:smollm2-135m", "strong": "local:smollm2-135m"},
         "pricing": {"requests_per_month": 100_000, "horizon_months": 12},
         "advice": advice or {},
+        "costs": costs or {},
     }
     run = store.create_run(config, seed=0, workload="synthetic.yaml")
     items = [Item(f"t{i}", "test", f"message {i}", {"answer": LABELS[i % 3]}) for i in range(N)]

@@ -287,3 +287,7 @@ def test_score_extract_empty_gold_items() -> None:
     extra = m.score_extract(['{"a": 5}'], [{}])
     assert extra["field_precision"].per_item == (0.0,)
     assert extra["field_f1"].per_item == (0.0,)
+    # A failed call (no answer at all) never beats a valid `{}` either: 0 against an empty gold.
+    failed = m.score_extract([None, None], [{}, {"a": None}])
+    assert failed["field_f1"].per_item == (0.0, 0.0)
+    assert failed["json_valid"].value == 0.0

@@ -82,7 +82,7 @@ def test_verdict_round_trips(document: dict[str, Any]) -> None:
     back = json.loads(render_json(document))
     md = render_markdown(document)
     v = back["verdict"]
-    assert f"Recommended: **{v['recommended']}**" in md
+    assert f"Recommended: **{_c(v['recommended'])}**" in md
     m = re.search(r"- Volume: ([\d,]+) requests/month; horizon (\d+) months", md)
     assert m and same(m.group(1), v["volume"]) and int(m.group(2)) == v["horizon_months"]
     m = re.search(r"non-inferiority margin ([\d.]+)", md)

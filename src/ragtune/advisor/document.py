@@ -27,13 +27,14 @@ from ragtune.config import Pricing
 from ragtune.cost.analysis import Analysis, Samples, analyse, jsonable
 from ragtune.cost.breakeven import breakeven_volume
 from ragtune.cost.catalog import Catalog
-from ragtune.cost.model import monthly_cost
+from ragtune.cost.model import monthly_cost, tco
 from ragtune.errors import RagtuneError
 from ragtune.evaluation.curve_pricing import priced_curves
 from ragtune.evaluation.evidence import Evidence, evaluate
 from ragtune.evaluation.pricing import Machine, run_pricing
 from ragtune.evaluation.rundata import RunData, load_run
-from ragtune.evaluation.summary import ArmSummary, RunSummary, summary_of
+from ragtune.evaluation.summary import ArmSummary, RunSummary, arm_people, summary_of
+from ragtune.evaluation.traits import retrains_for_knowledge
 from ragtune.report.learning_curve import curve_docs
 from ragtune.report.model import SCHEMA, ReportDocument
 from ragtune.store.runstore import RunStore
@@ -71,6 +72,8 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
     done = evidence.done()
     series: dict[str, ArmCost] = {}
     for arm in done:
+        if not arm.priced:  # recorded answers with no catalog model: no cost to chart
+            continue
         # one resample of the items for every arm (common random numbers, issue 13): arms
         # measured on the same items see the same resample in each draw
         for cost in arm_costs(evidence, arm, seed=run.seed):
@@ -92,6 +95,19 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
     def crossing(a: str, b: str) -> float | None:
         return breakeven_volume(series[a].point, series[b].point).first
 
+    def total(name: str) -> float:
+        return float(tco(series[name].point, volume, growth=growth, horizon=horizon))
+
+    growth, horizon = pricing_spec.growth_per_month, pricing_spec.horizon_months
+    costs = run.config.costs
+    # one retraining cycle of each arm whose knowledge is in its weights: the fine-tune's cost
+    # again plus the cycle's people hours (whether or not a cadence was stated)
+    retrain_usd = {
+        a.arm: (evidence.training_usd or 0.0) + arm_people(evidence, a).retrain_usd
+        for a in done
+        if retrains_for_knowledge(a.traits)
+    }
+
     facts = Facts(
         task=summary.task,
         volume=volume,
@@ -110,9 +126,20 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
             if f"{arm} @ {pricing_spec.project_to}" in series
             else None
         ),
-        local_only_backends=run.config.local_only,
+        local_only_backends=False,
         api_arms=frozenset(a.arm for a in done if a.api_models),
         human=evidence.human,
+        scores={a.arm: dict(zip(a.item_ids, a.quality().tolist(), strict=True)) for a in done},
+        labelling_usd=lambda n: costs.labelling_usd(n),
+        labelling_basis=labelling_basis(costs),
+        tco=total,
+        retrain_usd=retrain_usd,
+        unpriced=frozenset(a.arm for a in done if not a.priced),
+        stand_in_arms=tuple(
+            a.arm
+            for a in done
+            if a.local and not a.api_models and not a.traits.recorded and run.config.local_only
+        ),
     )
     verdict = decide(facts)
     batch_verdict(
@@ -148,7 +175,10 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
             {**dataclasses.asdict(c), "metric": verdict.metric, "significant": c.significant()}
             for c in summary.comparisons
         ],
-        "cost": _cost(series, analysis, volume, pricing_spec),
+        "cost": {
+            **_cost(series, analysis, volume, pricing_spec),
+            **_people(evidence, series, analysis),
+        },
         "latency": {a.arm: [float(x) for x in a.latency_s] for a in done},
         "freshness": [
             {
@@ -182,7 +212,7 @@ def _analysis(
     points = {name: c.point for name, c in series.items()}
     draws = {name: c.draws for name, c in series.items()}
     chosen = verdict.recommended
-    pairs = [(chosen, name) for name in series if chosen and name != chosen]
+    pairs = [(chosen, name) for name in series if chosen in series and name != chosen]
     size = _draw_size(draws)
     samples = Samples(draws, np.full(size, volume), spec.growth_per_month) if size else None
     # Every series against the recommended one only: the verdict's flips, not all pairs.
@@ -309,6 +339,35 @@ def _interval(interval: Any, n: int) -> dict[str, Any] | None:
     }
 
 
+def labelling_basis(costs: Any) -> str:
+    """How the workload prices a labelled item, as the verdict says it ("" when it does not)."""
+    if costs.usd_per_example is not None:
+        return f"${costs.usd_per_example:g} an item (costs.usd_per_example)"
+    if costs.examples_per_hour is not None and costs.hourly_rate is not None:
+        return (
+            f"{costs.examples_per_hour:g} items/h at ${costs.hourly_rate:g}/h "
+            "(costs.examples_per_hour, costs.hourly_rate)"
+        )
+    return ""
+
+
+def _people(evidence: Evidence, series: dict[str, ArmCost], analysis: Analysis) -> dict[str, Any]:
+    """Per measured arm: its one-time costs (people and training) and what is not counted."""
+    one_time = {
+        o.name: [dataclasses.asdict(i) for i in series[o.name].point.one_time]
+        for o in analysis.options
+        if o.name in series and series[o.name].kind == "measured"
+    }
+    not_counted = {}
+    for arm in evidence.done():
+        missing = list(arm_people(evidence, arm).not_counted)
+        if not arm.priced:
+            missing.insert(0, "every cost: the answers file names no catalog model")
+        if missing:
+            not_counted[arm.arm] = missing
+    return {"one_time": one_time, "not_counted": not_counted}
+
+
 def _verdict(verdict: Verdict, spec: Pricing) -> dict[str, Any]:
     return {
         "volume": verdict.volume,
@@ -316,8 +375,13 @@ def _verdict(verdict: Verdict, spec: Pricing) -> dict[str, Any]:
         "growth_per_month": spec.growth_per_month,
         "recommended": verdict.recommended,
         "headline": verdict.headline,
+        "decided": verdict.decided,
         "metric": verdict.metric,
         "margin": verdict.margin,
+        "correction": verdict.correction,
+        "standings": [dataclasses.asdict(s) for s in verdict.standings],
+        "pending": None if verdict.pending is None else dataclasses.asdict(verdict.pending),
+        "undetermined": verdict.undetermined,
         "equivalent": verdict.equivalent,
         "reasons": verdict.reasons,
         "flips": verdict.flips,

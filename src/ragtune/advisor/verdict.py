@@ -1,10 +1,15 @@
 """The verdict: which arm to run at the stated volume, why, and what would change the answer.
 
 Quality first, then cost. The candidates are the best arm on the primary metric and every arm
-that is not significantly worse than it (paired test, Holm-corrected) and whose estimate is
-within the non-inferiority margin. Stated constraints (data must stay local, answers need
-citations, a latency budget) narrow them; if a constraint would leave nothing, it is relaxed and
-a caveat says so. The cheapest remaining candidate at the stated volume is recommended.
+*shown* to be at most `margin` worse: the lower bound of the paired interval of (arm - best),
+adjusted over the k - 1 comparisons with the best, lies above -margin (`standing.py`). An arm
+whose interval straddles -margin is "undetermined": not recommended, not dropped silently.
+Stated constraints narrow the candidates: citations and a latency budget are relaxed with a
+caveat when nothing would be left; data that must stay local is never sent to an API, so then
+the best local arm is offered with the quality it gives up. The cheapest candidate over the
+horizon (upfront people costs included) is recommended. When a cheaper undetermined arm exists
+the verdict is "not decided yet": the cheapest candidate is run for now, and the verdict says
+how many more test items would settle it and what labelling them costs (`costs:`).
 
 The decision rules of the source articles (knowledge change cadence, source attribution,
 privacy, labelled-example counts, the 5% format-failure signal, few stable patterns, latency)
@@ -20,10 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ragtune.advisor.human import human_facts, human_notes
-from ragtune.evaluation.human import HumanEvidence
+from ragtune.advisor.standing import Standing, correction, standings
+from ragtune.evaluation.human import HUMAN, HumanEvidence
 from ragtune.evaluation.stats import PairwiseComparison
 from ragtune.evaluation.summary import MAX_ERROR_SHARE, ArmSummary, FreshnessRow, TrainingSummary
-from ragtune.evaluation.traits import CITING, TUNED
+from ragtune.evaluation.traits import retrains_for_knowledge
 
 ARTICLES = {
     "000": "article 000 (knowledge base in context vs a local fine-tuned model)",
@@ -47,6 +53,19 @@ WEEKLY = 4.0  # changes per month at which article 001 calls retraining an ops b
 SMALL_SAMPLE = 100
 
 
+@dataclass(frozen=True)
+class Pending:
+    """What would settle a verdict that is not decided yet: the cheaper undetermined arm."""
+
+    arm: str  # the cheaper arm whose standing against the best is undetermined
+    best: str
+    monthly_saving: float | None  # vs the arm run for now, at the stated volume
+    items_needed: int | None  # total test items (None: more would not show it as good)
+    more_items: int | None  # items to add to those already compared
+    labelling_usd: float | None  # of `more_items`, at the workload's labelling price
+    labelling_note: str  # how `labelling_usd` was priced, or why it was not
+
+
 @dataclass
 class Verdict:
     volume: float
@@ -54,7 +73,12 @@ class Verdict:
     margin: float
     recommended: str | None = None
     headline: str = ""
-    equivalent: list[str] = field(default_factory=list)
+    decided: bool = True  # False: "not decided yet", see `pending`
+    equivalent: list[str] = field(default_factory=list)  # best + shown non-inferior
+    undetermined: list[str] = field(default_factory=list)
+    standings: list[Standing] = field(default_factory=list)
+    correction: str = ""
+    pending: Pending | None = None
     reasons: list[dict[str, Any]] = field(default_factory=list)
     flips: list[dict[str, Any]] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
@@ -86,9 +110,17 @@ class Facts:
     cost_at: Callable[[str, float], float]  # series, volume -> monthly cost there
     breakeven: Callable[[str, str], float | None]  # series a, b -> first crossing volume
     projection: Callable[[str], str | None]  # arm -> its projection series name, if any
-    local_only_backends: bool  # every backend was a local stand-in model
+    local_only_backends: bool  # arms answered on a small local stand-in model
     api_arms: frozenset[str] = frozenset()  # arms that called a third-party API
     human: HumanEvidence | None = None  # people's ratings (advisor/human.py decides their use)
+    # arm -> item id -> primary score (failures as 0): what non-inferiority pairs
+    scores: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    labelling_usd: Callable[[int], float | None] = lambda n: None  # costs.labelling_usd
+    labelling_basis: str = ""  # how labelling is priced ("" when costs: does not say)
+    tco: Callable[[str], float] | None = None  # arm -> TCO over the horizon (upfront included)
+    retrain_usd: Mapping[str, float] = field(default_factory=dict)  # per knowledge retrain
+    unpriced: frozenset[str] = frozenset()  # recorded arms with no catalog model
+    stand_in_arms: tuple[str, ...] = ()  # arms answered by a local model
 
 
 def decide(facts: Facts) -> Verdict:
@@ -118,25 +150,28 @@ def decide(facts: Facts) -> Verdict:
                 "measured",
             )
     best = max(done, key=lambda a: a.quality.estimate if a.quality else 0.0)
-    candidates = [a for a in done if _equivalent(a, best, facts.comparisons, margin)]
+    stood = standings(_item_scores(facts, metric), [a.arm for a in done], best.arm, margin)
+    verdict.standings = stood
+    verdict.correction = correction(max(1, len(done) - 1))
+    status = {s.arm: s.status for s in stood}
+    candidates = [a for a in done if status[a.arm] in ("best", "equivalent")]
+    undetermined = [a for a in done if status[a.arm] == "undetermined"]
     verdict.equivalent = [a.arm for a in candidates]
-    candidates = _constrain(candidates, facts, verdict)
-    chosen = min(
-        candidates,
-        key=lambda a: (
-            round(facts.monthly(a.arm), 2),
-            -(a.quality.estimate if a.quality else 0.0),
-            a.latency_p50 or 0.0,
-        ),
-    )
+    verdict.undetermined = [a.arm for a in undetermined]
+    candidates, undetermined = _constrain(candidates, undetermined, done, best, facts, verdict)
+    chosen = min(candidates, key=lambda a: _cost_key(a, facts))
     verdict.recommended = chosen.arm
     q = chosen.quality
     assert q is not None
     verdict.headline = (
         f"Run {chosen.arm}: {metric} {q.estimate:.2f} [{q.low:.2f}, {q.high:.2f}] on "
-        f"{chosen.n} test queries, ${facts.monthly(chosen.arm):,.2f}/month at "
+        f"{chosen.n} test queries, {_money(chosen, facts)} at "
         f"{facts.volume:,.0f} requests/month."
     )
+    cost = _cost_key(chosen, facts)[:2]
+    cheaper = [a for a in undetermined if _cost_key(a, facts)[:2] < cost]  # costs less, strictly
+    if cheaper:
+        _not_decided(verdict, chosen, best, min(cheaper, key=lambda a: _cost_key(a, facts)), facts)
     _quality_reasons(verdict, chosen, best, candidates, done)
     _cost_reasons(verdict, chosen, candidates, facts)
     _rule_reasons(verdict, chosen, done, facts)
@@ -218,30 +253,6 @@ def _claim(
     return {"claim": claim, "source": source, "holds": values[0] > values[1], "evidence": evidence}
 
 
-def _equivalent(
-    arm: ArmSummary, best: ArmSummary, comparisons: Sequence[PairwiseComparison], margin: float
-) -> bool:
-    """Not significantly worse than the best, and within the margin of it."""
-    if arm.arm == best.arm:
-        return True
-    assert arm.quality is not None and best.quality is not None
-    if best.quality.estimate - arm.quality.estimate > margin + 1e-9:  # float-safe at the edge
-        return False
-    pair = _pair(arm.arm, best.arm, comparisons)
-    return pair is None or not pair.significant()
-
-
-def non_inferior(
-    arm: str, best: str, comparisons: Sequence[PairwiseComparison], margin: float
-) -> bool | None:
-    """True when the paired CI of (arm - best) lies above -margin; None when not compared."""
-    pair = _pair(arm, best, comparisons)
-    if pair is None:
-        return None
-    low = pair.ci_low if pair.arm_a == arm else -pair.ci_high
-    return low > -margin
-
-
 def _pair(a: str, b: str, comparisons: Sequence[PairwiseComparison]) -> PairwiseComparison | None:
     for c in comparisons:
         if {c.arm_a, c.arm_b} == {a, b}:
@@ -249,16 +260,127 @@ def _pair(a: str, b: str, comparisons: Sequence[PairwiseComparison]) -> Pairwise
     return None
 
 
-def _constrain(candidates: list[ArmSummary], facts: Facts, verdict: Verdict) -> list[ArmSummary]:
-    """Apply the stated constraints, relaxing any that would leave no candidate."""
-    advice = facts.advice
-    rules: list[tuple[str, Callable[[ArmSummary], bool], str]] = []
-    if advice.get("data_must_stay_local"):
-        rules.append(
-            ("data must stay local", lambda a: a.arm not in facts.api_arms, ARTICLES["002"])
+def _item_scores(facts: Facts, metric: str) -> Mapping[str, Mapping[str, float]]:
+    """Per-item scores the standings pair: people's, when the verdict decides on them
+    (`advisor/human.py`), else the primary metric's."""
+    if metric == HUMAN and facts.human is not None:
+        return {
+            s.arm: dict(zip(s.item_ids, (v or 0.0 for v in s.scores.per_item), strict=True))
+            for s in facts.human.scores
+        }
+    return facts.scores
+
+
+def _cost_key(a: ArmSummary, facts: Facts) -> tuple[float, float, float, float]:
+    """Cheapest over the horizon first (unpriced arms last), then quality, then latency."""
+    if a.arm in facts.unpriced:
+        return (1.0, 0.0, -(a.quality.estimate if a.quality else 0.0), a.latency_p50 or 0.0)
+    cost = facts.tco(a.arm) if facts.tco is not None else facts.monthly(a.arm)
+    return (0.0, round(cost, 2), -(a.quality.estimate if a.quality else 0.0), a.latency_p50 or 0.0)
+
+
+def _money(a: ArmSummary, facts: Facts) -> str:
+    if a.arm in facts.unpriced:
+        return "cost not priced (recorded answers without a catalog model)"
+    return f"${facts.monthly(a.arm):,.2f}/month"
+
+
+def _not_decided(
+    verdict: Verdict, chosen: ArmSummary, best: ArmSummary, cheap: ArmSummary, facts: Facts
+) -> None:
+    """A cheaper arm is undetermined against the best: say so, and what would settle it."""
+    stand = next(s for s in verdict.standings if s.arm == cheap.arm)
+    assert stand.effect is not None and stand.ci_low is not None and stand.ci_high is not None
+    more = stand.more_items
+    usd = facts.labelling_usd(more) if more else None
+    if more is None:
+        note = "more items would not show it as good at the observed difference"
+    elif usd is None:
+        note = (
+            "labelling cost not counted: set costs.usd_per_example, or costs.examples_per_hour "
+            "with costs.hourly_rate"
         )
+    else:
+        note = facts.labelling_basis or "at the workload's labelling price"
+    saving = None
+    if cheap.arm not in facts.unpriced and chosen.arm not in facts.unpriced:
+        saving = facts.monthly(chosen.arm) - facts.monthly(cheap.arm)
+    verdict.decided = False
+    verdict.pending = Pending(cheap.arm, best.arm, saving, stand.items_needed, more, usd, note)
+    interval = (
+        f"{cheap.arm} - {best.arm} = {stand.effect:+.3f} [{stand.ci_low:+.3f}, "
+        f"{stand.ci_high:+.3f}] ({stand.confidence or 0.95:.1%} CI, n={stand.n})"
+    )
+    if more is None:
+        settle = (
+            f"Its observed difference is past -{verdict.margin:g}, so more items would more "
+            "likely show it worse than the margin."
+        )
+    else:
+        cost = f"; labelling them costs ${usd:,.0f} ({note})" if usd is not None else f"; {note}"
+        settle = (
+            f"About {more:,} more test items ({stand.items_needed:,} in all, 80% power at the "
+            f"observed difference) would settle it{cost}."
+        )
+    q = chosen.quality
+    assert q is not None
+    cheaper = "" if saving is None else f" and saves ${saving:,.2f}/month"
+    verdict.headline = (
+        f"Not decided yet: run {chosen.arm} for now ({verdict.metric} {q.estimate:.2f} "
+        f"[{q.low:.2f}, {q.high:.2f}], {_money(chosen, facts)}). {cheap.arm} costs less"
+        f"{cheaper}, but whether it is within {verdict.margin:g} of {best.arm} is undetermined: "
+        f"{interval} straddles -{verdict.margin:g}. {settle}"
+    )
+    verdict.reason(
+        f"{cheap.arm} is undetermined against {best.arm}: {interval}, which contains "
+        f"-{verdict.margin:g}; absence of a significant difference is not evidence that it is "
+        "as good.",
+        "measured",
+    )
+
+
+def _constrain(
+    candidates: list[ArmSummary],
+    undetermined: list[ArmSummary],
+    done: list[ArmSummary],
+    best: ArmSummary,
+    facts: Facts,
+    verdict: Verdict,
+) -> tuple[list[ArmSummary], list[ArmSummary]]:
+    """Apply the stated constraints to the candidates (and to the undetermined arms alike).
+
+    Citations and a latency budget are relaxed, with a caveat, when no candidate meets them.
+    Data that must stay local is never relaxed: with no local candidate the best local arm is
+    offered with the quality it gives up (an API arm only when no arm at all is local).
+    """
+    advice = facts.advice
+    if advice.get("data_must_stay_local"):
+        local = [a for a in candidates if a.arm not in facts.api_arms]
+        dropped = sorted({a.arm for a in candidates} - {a.arm for a in local})
+        undetermined = [a for a in undetermined if a.arm not in facts.api_arms]
+        if local and dropped:
+            verdict.reason(
+                f"Stated constraint 'data must stay local' rules out {', '.join(dropped)}.",
+                "assumption",
+                ARTICLES["002"],
+            )
+        if not local:
+            options = [a for a in done if a.arm not in facts.api_arms]
+            if options:
+                fallback = max(options, key=lambda a: a.quality.estimate if a.quality else 0.0)
+                _local_fallback(verdict, fallback, best)
+                local = [fallback]
+                undetermined = []
+            else:
+                verdict.caveats.append(
+                    "No arm keeps the data local (every arm called a third-party API); the "
+                    "verdict ignores 'data must stay local'."
+                )
+                local = candidates
+        candidates = local
+    rules: list[tuple[str, Callable[[ArmSummary], bool], str]] = []
     if advice.get("needs_citations"):
-        rules.append(("answers need citations", lambda a: a.arm in CITING, ARTICLES["001"]))
+        rules.append(("answers need citations", lambda a: a.traits.cites, ARTICLES["001"]))
     budget = advice.get("latency_budget_s")
     if budget:
         rules.append(
@@ -279,11 +401,37 @@ def _constrain(candidates: list[ArmSummary], facts: Facts, verdict: Verdict) -> 
                     source,
                 )
             candidates = kept
+            undetermined = [a for a in undetermined if keep(a)]
         else:
             verdict.caveats.append(
                 f"No arm of equal quality meets '{name}'; the verdict ignores that constraint."
             )
-    return candidates
+    return candidates, undetermined
+
+
+def _local_fallback(verdict: Verdict, arm: ArmSummary, best: ArmSummary) -> None:
+    """No local arm is shown to be as good as the best: offer the best local one, with its gap."""
+    stand = next((s for s in verdict.standings if s.arm == arm.arm), None)
+    q, b = arm.quality, best.quality
+    assert q is not None and b is not None
+    gap = b.estimate - q.estimate
+    interval = (
+        f"; paired difference {stand.effect:+.3f} [{stand.ci_low:+.3f}, {stand.ci_high:+.3f}], "
+        f"{stand.status}"
+        if stand is not None and stand.effect is not None and stand.ci_low is not None
+        and stand.ci_high is not None
+        else ""
+    )  # fmt: skip
+    verdict.caveats.append(
+        f"Data must stay local, and no local arm is shown to be as good as {best.arm} (an API "
+        f"arm): {arm.arm} is the best local arm and gives up {gap:.2f} {verdict.metric} "
+        f"({q.estimate:.2f} vs {b.estimate:.2f}{interval})."
+    )
+    verdict.reason(
+        f"{arm.arm} is recommended as the best arm that keeps the data local.",
+        "assumption",
+        ARTICLES["002"],
+    )
 
 
 def _quality_reasons(
@@ -303,18 +451,28 @@ def _quality_reasons(
         )
     else:
         b = best.quality
+        stand = next((s for s in verdict.standings if s.arm == chosen.arm), None)
         assert b is not None
+        if stand is not None and stand.status == "equivalent" and stand.ci_low is not None:
+            verdict.reason(
+                f"{chosen.arm} ({q.estimate:.2f}) is shown to be at most {verdict.margin:g} "
+                f"worse than the best arm, {best.arm} ({b.estimate:.2f}): the lower bound of the "
+                f"paired interval of the difference, {stand.ci_low:+.3f}, is above "
+                f"-{verdict.margin:g} ({verdict.correction}).",
+                "measured",
+            )
+    inferior = [s.arm for s in verdict.standings if s.status == "inferior"]
+    if inferior:
         verdict.reason(
-            f"{chosen.arm} ({q.estimate:.2f}) is within the {verdict.margin:.2f} margin of the "
-            f"best arm, {best.arm} ({b.estimate:.2f}), and not significantly worse after Holm "
-            "correction.",
+            f"Left out for lower quality: {', '.join(inferior)} (shown to be more than "
+            f"{verdict.margin:g} worse than {best.arm}).",
             "measured",
         )
-    worse = [a.arm for a in done if a.arm not in verdict.equivalent]
-    if worse:
+    unsettled = [s.arm for s in verdict.standings if s.status in ("undetermined", "not compared")]
+    if unsettled:
         verdict.reason(
-            f"Left out for lower quality: {', '.join(worse)} (worse than {best.arm} by more than "
-            f"the margin, or significantly).",
+            f"Not shown to be as good as {best.arm}, so not recommended: {', '.join(unsettled)} "
+            f"(their intervals contain -{verdict.margin:g}).",
             "measured",
         )
     if chosen.validity is not None:
@@ -324,8 +482,15 @@ def _quality_reasons(
 def _cost_reasons(
     verdict: Verdict, chosen: ArmSummary, candidates: list[ArmSummary], facts: Facts
 ) -> None:
-    others = [a for a in candidates if a.arm != chosen.arm]
-    if not others:
+    others = [a for a in candidates if a.arm != chosen.arm and a.arm not in facts.unpriced]
+    for a in candidates:
+        if a.arm in facts.unpriced:
+            verdict.reason(
+                f"{a.arm} is not priced (its answers file names no catalog model): compared on "
+                "quality only, and recommended only when no priced arm is as good.",
+                "measured",
+            )
+    if not others or chosen.arm in facts.unpriced:
         return
     costs = ", ".join(f"{a.arm} ${facts.monthly(a.arm):,.2f}" for a in others)
     verdict.reason(
@@ -351,7 +516,7 @@ def _rule_reasons(
             "measured",
             ARTICLES["001"],
         )
-    if changes is not None and changes >= WEEKLY and chosen.arm in TUNED:
+    if changes is not None and changes >= WEEKLY and retrains_for_knowledge(chosen.traits):
         verdict.caveats.append(
             f"Knowledge changes {changes:g} times a month; retraining that often is an "
             "operations burden beyond its machine cost."
@@ -377,7 +542,7 @@ def _rule_reasons(
             "rule",
             ARTICLES["004"],
         )
-    if facts.advice.get("needs_citations") and chosen.arm in CITING:
+    if facts.advice.get("needs_citations") and chosen.traits.cites:
         verdict.reason("Retrieval gives every answer its sources.", "rule", ARTICLES["001"])
 
 
@@ -385,7 +550,7 @@ def _flips(
     verdict: Verdict, chosen: ArmSummary, best: ArmSummary, done: list[ArmSummary], facts: Facts
 ) -> None:
     for other in verdict.equivalent:
-        if other == chosen.arm:
+        if other == chosen.arm or other in facts.unpriced or chosen.arm in facts.unpriced:
             continue
         at = facts.breakeven(chosen.arm, other)
         if at is not None:
@@ -415,7 +580,8 @@ def _flips(
                 "requests/month",
             )
     _cadence_flip(verdict, chosen, facts)
-    if best.arm != chosen.arm and best.quality is not None:
+    priced = best.arm not in facts.unpriced and chosen.arm not in facts.unpriced
+    if best.arm != chosen.arm and best.quality is not None and priced:
         extra = facts.monthly(best.arm) - facts.monthly(chosen.arm)
         gap = best.quality.estimate - (chosen.quality.estimate if chosen.quality else 0.0)
         verdict.flip(
@@ -428,24 +594,42 @@ def _flips(
 
 
 def _cadence_flip(verdict: Verdict, chosen: ArmSummary, facts: Facts) -> None:
-    """How often the knowledge may change before retraining outweighs a tuned arm's saving."""
+    """How often the knowledge may change before retraining outweighs a tuned arm's saving.
+
+    `monthly(chosen)` already pays `c` retrains a month at the stated cadence c (each costing
+    r: machine time plus the retraining hours), so at x changes a month it costs
+    monthly(chosen) + (x - c) r, equal to the rival's monthly cost at
+    x = c + (monthly(rival) - monthly(chosen)) / r. (Subtracting c r again, as an earlier
+    release did, put a 2-a-month cadence's flip 2 changes too low.)
+    """
     job = next((t for t in facts.training if t.cost), None)
     if job is None or job.cost is None:
         return
-    rivals = [a for a in verdict.equivalent if a not in TUNED and a != chosen.arm]
-    if chosen.arm in TUNED and rivals:
+    knowledge = retrains_for_knowledge(chosen.traits)
+    per_cycle = facts.retrain_usd.get(chosen.arm, job.cost if knowledge else 0.0)
+    rivals = [
+        name
+        for name in verdict.equivalent
+        if name != chosen.arm
+        and name not in facts.unpriced
+        and not retrains_for_knowledge(_traits(name, facts))
+    ]
+    if knowledge and rivals and per_cycle > 0:
         rival = min(rivals, key=facts.monthly)
         saving = facts.monthly(rival) - facts.monthly(chosen.arm)
         if saving > 0:
-            per_month = saving / job.cost
+            stated = float(facts.advice.get("knowledge_changes_per_month") or 0.0)
+            per_month = stated + saving / per_cycle
             verdict.flip(
                 f"If the knowledge changes more than {per_month:,.1f} times a month, retraining "
-                f"(${job.cost:,.4f} each) costs more than {chosen.arm} saves over {rival}.",
+                f"(${per_cycle:,.4f} each) costs more than {chosen.arm} saves over {rival}.",
                 "cadence",
                 rival,
                 per_month,
                 "changes/month",
             )
+        return
+    if knowledge:
         return
     verdict.reason(
         f"One fine-tune cost ${job.cost:,.4f} "
@@ -455,6 +639,11 @@ def _cadence_flip(verdict: Verdict, chosen: ArmSummary, facts: Facts) -> None:
         "measured",
         ARTICLES["001"],
     )
+
+
+def _traits(name: str, facts: Facts) -> Any:
+    arm = next((a for a in facts.arms if a.arm == name), None)
+    return arm.traits if arm is not None else ArmSummary(name, "done", None).traits
 
 
 def _error_caveats(verdict: Verdict, finished: list[ArmSummary]) -> None:
@@ -475,18 +664,19 @@ def _caveats(verdict: Verdict, done: list[ArmSummary], facts: Facts) -> None:
         verdict.caveats.append(
             f"Small sample: {n} test queries per arm; the widest 95% CI spans {widest:.2f}."
         )
-    if facts.local_only_backends:
+    if facts.local_only_backends or facts.stand_in_arms:
+        which = f" ({', '.join(facts.stand_in_arms)})" if facts.stand_in_arms else ""
         verdict.caveats.append(
-            "Quality was measured on a small local stand-in model; rerun with the models you "
-            "would deploy before trusting the quality ranking. API costs are projections from "
-            "measured tokens."
+            f"Quality was measured on a small local stand-in model{which}; rerun with the models "
+            "you would deploy before trusting the quality ranking. API costs are projections "
+            "from measured tokens."
         )
     missing = [a for a in facts.arms if a.status != "done"]
     if missing:
         verdict.caveats.append(
             "Not measured: " + "; ".join(f"{a.arm} ({a.reason or a.status})" for a in missing)
         )
-    tuned = [a for a in done if a.arm in TUNED]
+    tuned = [a for a in done if a.traits.tuned]
     if tuned and facts.train_examples < FEW_EXAMPLES:
         verdict.caveats.append(
             f"Fine-tuned on {facts.train_examples} examples; below about {FEW_EXAMPLES}, "

@@ -164,8 +164,8 @@ def run_part(part: Part, out: Path, volume: float | None, use_cache: bool) -> Pa
 def show(results: list[PartResult], elapsed: float) -> None:
     out = console()
     table = Table(
-        "workload", "verdict", "quality (95% CI, n)", "$/month", "also equal", "flips at",
-        box=None, header_style="bold",
+        "workload", "verdict", "quality (95% CI, n)", "$/month", "also equal", "undetermined",
+        "flips at", box=None, header_style="bold",
     )  # fmt: skip
     for r in results:
         v, arm = r.verdict, r.recommended
@@ -175,13 +175,16 @@ def show(results: list[PartResult], elapsed: float) -> None:
         volume_flips = [f for f in v.flips if f.kind == "volume" and f.at]
         table.add_row(
             r.workload,
-            v.recommended or "none",
+            (v.recommended or "none") + ("" if v.decided else " (for now: not decided yet)"),
             quality,
             "-" if monthly is None else f"${monthly:,.2f}",
             ", ".join(a for a in v.equivalent if a != v.recommended) or "-",
+            ", ".join(v.undetermined) or "-",
             ", ".join(f"{f.at:,.0f}/mo -> {f.to}" for f in volume_flips[:2] if f.at) or "-",
         )
     out.print(table)
+    for r in results:
+        out.print(f"  {r.workload}: {r.verdict.headline}")
     for r in results:
         for claim in r.verdict.expectations:
             mark = {True: "holds", False: "does NOT hold", None: "not checked"}[claim.holds]

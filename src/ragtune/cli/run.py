@@ -142,6 +142,23 @@ def run_command(
     if sample.get("text"):
         click.echo(f"evaluated {sample['text']}", err=True)
     show_summary(stored_summary(store, run_id), as_json)
+    if not as_json:
+        show_verdict(store, run_id)
+
+
+def show_verdict(store: RunStore, run_id: str) -> None:
+    """The verdict's headline, and when it is not decided yet what would settle it."""
+    from ragtune.advisor import build_document
+
+    verdict = build_document(store, run_id).verdict
+    out = console()
+    out.print(f"[bold]verdict[/bold]: {verdict.headline}")
+    if verdict.undetermined:
+        out.print(
+            f"  undetermined against the best (CI contains -{verdict.margin:g}): "
+            + ", ".join(verdict.undetermined)
+        )
+    out.print(f"[dim]full report: ragtune report {run_id}[/dim]")
 
 
 @cli.group()

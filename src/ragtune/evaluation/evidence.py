@@ -49,7 +49,9 @@ from ragtune.evaluation.stats import (
     metric_interval,
     repeat_spread,
 )
+from ragtune.evaluation.traits import traits_of
 from ragtune.store.records import Measurement, Prediction
+from ragtune.strategies import Traits
 from ragtune.strategies.settings import split_curve_arm
 
 Array = NDArray[np.float64]
@@ -84,6 +86,12 @@ class ArmEvidence:
     api_models: tuple[str, ...] = ()  # catalog models the arm called
     info: Mapping[str, Any] = field(default_factory=dict)  # router threshold, escalation, ...
     spread: RepeatSpread | None = None  # the primary metric across repeats (R > 1 only)
+    kind: str = ""  # the arm class (a variant's `arm:`); "" when the name is the class
+    priced: bool = True  # False: recorded answers with no catalog model, so no cost is known
+
+    @property
+    def traits(self) -> Traits:
+        return traits_of(self.arm, self.kind)
 
     @property
     def done(self) -> bool:
@@ -263,7 +271,12 @@ def _arm(run: RunData, data: ArmData, every: list[Prediction], pricing: Pricing)
     scores = score_predictions(run, predictions)
     judge = judge_scores(run.judge_metrics, arm.name, task, predictions)
     costs = [query_cost(p, pricing) for p in predictions]
+    kind = str(dict(arm.params).get("arm") or "")
+    recorded = traits_of(arm.name, kind).recorded
+    if recorded:  # replayed answers: nothing ran on our machine; priced only by their model
+        costs = [(usd, 0.0, False, models) for usd, _, _, models in costs]
     projected_usd, projected_tokens = _projection(predictions, pricing)
+    api_models = tuple(sorted({m for c in costs for m in c[3]}))
     return ArmEvidence(
         arm=arm.name,
         status=arm.status,
@@ -286,9 +299,11 @@ def _arm(run: RunData, data: ArmData, every: list[Prediction], pricing: Pricing)
         },
         projected_tokens=projected_tokens,
         local=any(c[2] for c in costs),
-        api_models=tuple(sorted({m for c in costs for m in c[3]})),
+        api_models=api_models,
         info=dict(dict(arm.params).get("info") or {}),
         spread=spread(run, every),
+        kind=kind,
+        priced=bool(api_models) or not recorded,
     )
 
 

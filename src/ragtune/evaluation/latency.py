@@ -121,7 +121,12 @@ def measure_request_latency(
     seed: int = 0,
     sample: int = REQUEST_SAMPLE,
 ) -> RequestTiming:
-    """Time a sample of the arm's items at batch size 1 and store every item's request latency."""
+    """Time a sample of the arm's items at batch size 1 and store every item's request latency.
+
+    A recorded-answers arm calls nothing: its latency is what its answers file recorded.
+    """
+    if getattr(getattr(arm, "traits", None), "recorded", False):
+        return RequestTiming({}, None, None)
     ids = {e.id for e in items}
     stored = [p for p in store.predictions(run_id, name) if p.item_id in ids]
     answered = {p.item_id for p in stored if p.error is None and p.repeat == 0}

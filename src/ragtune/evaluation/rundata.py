@@ -54,7 +54,7 @@ class RunConfig(BaseModel):
     backends: Backends = Backends()
     pricing: Pricing = Pricing()
     advice: Advice = Advice()
-    costs: Costs = Costs()  # labelling price (the learning curve's next step)
+    costs: Costs = Costs()  # labelling price, engineering hours (per-arm TCO)
     # Absolute paths of `pricing.prices`, resolved next to the workload file when the run
     # started; None for runs stored before they were recorded (resolved from `Run.workload`).
     price_files: tuple[str, ...] | None = Field(None)

@@ -17,7 +17,7 @@ pricing (`evidence.py`), printing (the CLI).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -33,11 +33,13 @@ from ragtune.evaluation.evidence import (
     validity,
 )
 from ragtune.evaluation.judging import JudgeCost, PairwiseJudge
+from ragtune.evaluation.people import PeopleCosts, people_costs, retrains_per_month
 from ragtune.evaluation.pricing import Pricing, arm_option, per_1k, per_request, pricing_for
 from ragtune.evaluation.rundata import load_run
 from ragtune.evaluation.stats import Interval, PairwiseComparison, RepeatSpread, metric_interval
-from ragtune.evaluation.traits import TUNED
+from ragtune.evaluation.traits import traits_of
 from ragtune.store.runstore import RunStore
+from ragtune.strategies import Traits
 
 __all__ = [
     "ArmSummary",
@@ -82,6 +84,12 @@ class ArmSummary:
     spread: RepeatSpread | None = None  # the primary metric across repeats (R > 1 only)
     volume: float | None = None  # requests/month `cost_per_1k` is priced at
     local: bool = False  # runs (partly) on the self-hosted machine
+    kind: str = ""  # the arm class (a variant's `arm:`); "" when the name is the class
+    priced: bool = True  # False: recorded answers with no catalog model (cost unknown)
+
+    @property
+    def traits(self) -> Traits:
+        return traits_of(self.arm, self.kind)
 
     @property
     def error_share(self) -> float:
@@ -118,16 +126,32 @@ def summarise(store: RunStore, run_id: str, pricing: Pricing) -> RunSummary:
     return summary_of(evaluate(load_run(store, run_id), pricing))
 
 
-def retrain_every_months(evidence: Evidence) -> float | None:
-    changes = evidence.run.config.advice.knowledge_changes_per_month
-    return 1.0 / changes if changes else None
+def train_examples(evidence: Evidence) -> int | None:
+    """Examples the fine-tune learnt from (what curation labels), when a fine-tune ran."""
+    return next((t.examples for t in evidence.training if t.examples), None)
+
+
+def arm_people(evidence: Evidence, arm: ArmEvidence) -> PeopleCosts:
+    """The workload's people and data costs that apply to `arm` (`people.py`)."""
+    return people_costs(
+        evidence.run.config.costs, arm.traits, train_examples=train_examples(evidence)
+    )
 
 
 def arm_option_of(evidence: Evidence, arm: ArmEvidence, draws: CostDraws | None = None) -> Option:
-    """The arm as the cost engine sees it: its mean per-query amounts (or bootstrap means),
-    a tuned arm with its training cost and retraining cycle."""
-    tuned = arm.arm in TUNED
-    return arm_option(
+    """The arm as the cost engine sees it: its mean per-query amounts (or bootstrap means), a
+    tuned arm's training cost and retraining cycle, and the people costs that apply to it.
+
+    A tuned arm is retrained after each knowledge change only when its knowledge lives in its
+    weights (`finetune`); `finetune_rag` learns a change from its index, as the freshness check
+    runs it. A stated drift cadence (`costs.retrain_every_months`) applies to every tuned arm.
+    """
+    config = evidence.run.config
+    traits = arm.traits
+    tuned = traits.tuned
+    rate = retrains_per_month(config.costs, traits, config.advice.knowledge_changes_per_month)
+    people = arm_people(evidence, arm)
+    option = arm_option(
         arm.arm,
         api_usd=draws.api_usd if draws is not None else float(np.mean(arm.api_usd)),
         machine_s=(
@@ -140,7 +164,17 @@ def arm_option_of(evidence: Evidence, arm: ArmEvidence, draws: CostDraws | None 
         api_models=arm.api_models,
         machine=evidence.pricing.machine,
         training_usd=evidence.training_usd_for(arm.arm) if tuned else None,
-        retrain_every_months=retrain_every_months(evidence) if tuned else None,
+        retrain_every_months=1.0 / rate if rate else None,
+    )
+    if not (people.one_time or people.monthly or people.per_retrain):
+        return option
+    every = 1.0 / rate if rate else None
+    return replace(
+        option,
+        one_time=option.one_time + people.one_time,
+        fixed_monthly=option.fixed_monthly + people.monthly,
+        retrain=option.retrain + (people.per_retrain if every else ()),
+        retrain_every_months=every,
     )
 
 
@@ -197,7 +231,7 @@ def _row(evidence: Evidence, a: ArmEvidence, volume: float) -> ArmSummary:
         else {}
     )
     has_items = a.n > 0
-    cost = per_1k(arm_option_of(evidence, a), volume) if has_items else None
+    cost = per_1k(arm_option_of(evidence, a), volume) if has_items and a.priced else None
     projected = (
         1000 * _mean(a.projected_usd)
         if has_items and evidence.pricing.project_to is not None
@@ -226,4 +260,6 @@ def _row(evidence: Evidence, a: ArmEvidence, volume: float) -> ArmSummary:
         spread=a.spread,
         volume=volume,
         local=a.local,
+        kind=a.kind,
+        priced=a.priced,
     )

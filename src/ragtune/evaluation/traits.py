@@ -1,13 +1,16 @@
-"""Arm traits the readers of a run depend on, as name sets derived from the arm registry.
+"""Arm traits the readers of a run depend on, looked up through the arm registry.
 
-The traits are declared on the arm classes (`ragtune.strategies`); these sets name the
-registered arms that have them, for readers that look arms up by name. A named variant
-(`prompt_v2: {arm: prompt}`) is looked up with `ragtune.strategies.traits_of(name, info)`.
+The traits are declared on the arm classes (`ragtune.strategies`). Readers ask `traits_of(name,
+kind)` with the arm's stored class (`kind`, the settings' `arm:`), so a named variant
+(`prompt_v2: {arm: prompt}`), a recorded-answers arm (`production: {answers: ...}`) and a
+learning-curve point (`finetune@250`, the class before the `@`) get their class's traits. The
+name sets below are the registered arms with each trait, for readers that only have a name.
 """
 
 from __future__ import annotations
 
-from ragtune.strategies import ARMS
+from ragtune.strategies import ARMS, Traits
+from ragtune.strategies import traits_of as _registered
 from ragtune.strategies.settings import split_curve_arm
 
 
@@ -25,3 +28,21 @@ TUNED = ArmNames(n for n, c in ARMS.items() if c.traits.tuned)  # answered by a 
 CITING = ArmNames(n for n, c in ARMS.items() if c.traits.cites)  # answers carry their sources
 # Arms whose prompt a frontier API model could answer as is (a tuned model lives only here).
 PROJECTABLE = ArmNames(n for n, c in ARMS.items() if c.traits.projectable)
+
+
+def traits_of(name: str, kind: str | None = None) -> Traits:
+    """The traits of arm `name` whose class is `kind` (None or "": the name is the class).
+
+    `finetune@250` is the `finetune` class at one learning-curve point; an unknown name gets
+    plain traits, so readers of old runs never fail on an arm no longer registered.
+    """
+    cls = kind or name
+    if cls not in ARMS:
+        cls = split_curve_arm(cls)[0]
+    return _registered(cls) if cls in ARMS else Traits()
+
+
+def retrains_for_knowledge(traits: Traits) -> bool:
+    """A tuned arm whose knowledge lives in its weights: a knowledge change means a retrain.
+    A tuned arm that retrieves (finetune_rag) learns the change from its index instead."""
+    return traits.tuned and not traits.needs_index

@@ -110,10 +110,22 @@ def _verdict(doc: ReportDocument) -> str:
         f" Metric {_e(v.metric)}, non-inferiority margin {f.num(v.margin, 3)}.</p>"
     )
     out.append(
-        "<p>Statistically not worse than the best: "
+        "<p>Shown to be as good as the best (CI lower bound above -margin): "
         + (", ".join(f"<strong>{_e(a)}</strong>" for a in v.equivalent) or "none")
-        + "</p></div>"
+        + ". Undetermined (the CI contains -margin): "
+        + (", ".join(f"<strong>{_e(a)}</strong>" for a in v.undetermined) or "none")
+        + "</p>"
     )
+    pending = rows_.pending_line(doc)
+    out.append(f"<p id='pending'><strong>{_e(pending)}</strong></p>" if pending else "")
+    out.append("</div>")
+    if v.standings:
+        rows = [rows_.standing_row(s, _e) for s in v.standings]
+        out.append(
+            "<h3>Each arm against the best</h3>"
+            + _table(rows_.STANDING_HEAD, rows, "standings")
+            + f"<p class='note'>Intervals: {_e(v.correction)}.</p>"
+        )
     reasons = "".join(
         f'<li><span class="basis basis-{_e(r.basis)}">{_e(r.basis)}</span>{_e(r.text)}'
         + (f' <span class="muted">(source: {_e(r.source)})</span>' if r.source else "")
@@ -219,6 +231,15 @@ def _breakevens(doc: ReportDocument) -> str:
         rows = [rows_.item_row(i, _e) for i in lines]
         out += f"<h3>{_e(series)}: monthly cost at your volume</h3>"
         out += _table(["item", "monthly", "note"], rows, "items")
+        once = [rows_.one_time_row(i, _e) for i in cost.one_time.get(series) or []]
+        if once:
+            out += f"<p>One-time for {_e(series)} (in its TCO):</p>"
+            out += _table(["item", "once", "note"], once, "one-time")
+    notes = "".join(
+        f"<li>Not counted for {_e(arm)}: {_e('; '.join(missing))}</li>"
+        for arm, missing in cost.not_counted.items()
+    )
+    out += f"<ul id='not-counted'>{notes}</ul>" if notes else ""
     return _section("breakevens", "Break-even volumes and cost breakdown", out)
 
 

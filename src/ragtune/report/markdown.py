@@ -52,10 +52,18 @@ def _verdict(doc: ReportDocument) -> list[str]:
         f"- Volume: {f.count(v.volume)} requests/month; horizon "
         f"{_c(v.horizon_months)} months; growth {f.pct(v.growth_per_month)}/month",
         f"- Metric: {_c(v.metric)}; non-inferiority margin {f.num(v.margin, 3)}",
-        "- Statistically not worse than the best: "
+        "- Shown to be as good as the best (CI lower bound above -margin): "
         + (", ".join(_c(a) for a in v.equivalent) or "none"),
+        "- Undetermined (the CI contains -margin): "
+        + (", ".join(_c(a) for a in v.undetermined) or "none"),
         "",
     ]
+    pending = rows_.pending_line(doc)
+    out += [f"**{_c(pending)}**", ""] if pending else []
+    if v.standings:
+        out += ["### Each arm against the best", ""]
+        out += _table(rows_.STANDING_HEAD, [rows_.standing_row(s, _c) for s in v.standings])
+        out += [f"_Intervals: {_c(v.correction)}._", ""] if v.correction else []
     if v.reasons:
         out += ["### Why", ""]
         out += [
@@ -223,6 +231,13 @@ def _costs(doc: ReportDocument) -> list[str]:
         out += [f"### {_c(series)}: monthly cost at your volume", ""]
         rows = [rows_.item_row(i, _c) for i in lines]
         out += _table(["item", "monthly", "note"], rows)
+        once = cost.one_time.get(series) or []
+        if once:
+            out += [f"One-time for {_c(series)} (in its TCO):", ""]
+            out += _table(["item", "once", "note"], [rows_.one_time_row(i, _c) for i in once])
+    for arm, missing in cost.not_counted.items():
+        out += [f"- Not counted for {_c(arm)}: " + "; ".join(_c(m) for m in missing)]
+    out += [""] if cost.not_counted else []
     return out
 
 

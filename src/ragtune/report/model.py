@@ -79,6 +79,8 @@ class ArmDoc(_Model):
     spread: SpreadDoc | None = None
     volume: float | None = None
     local: bool = False
+    kind: str = ""  # the arm class (a variant's `arm:`, `recorded` for an answers file)
+    priced: bool = True  # False: recorded answers with no catalog model
     monthly_cost: float | None = None
     tco: float | None = None
     deployment: str = ""
@@ -107,14 +109,49 @@ class Expectation(_Model):
     evidence: str
 
 
+class StandingDoc(_Model):
+    """One arm against the best (`advisor.standing.Standing`): the verdict table's row."""
+
+    arm: str
+    status: Literal["best", "equivalent", "undetermined", "inferior", "not compared"]
+    n: int = 0
+    effect: float | None = None  # mean(arm) - mean(best) on their common items
+    ci_low: float | None = None
+    ci_high: float | None = None
+    confidence: float | None = None  # per interval, after the family adjustment
+    p_value: float | None = None
+    p_holm: float | None = None
+    test: str = ""
+    items_needed: int | None = None
+    more_items: int | None = None
+    power: float = 0.8
+
+
+class PendingDoc(_Model):
+    """What would settle a verdict that is not decided yet (`advisor.verdict.Pending`)."""
+
+    arm: str
+    best: str
+    monthly_saving: float | None = None
+    items_needed: int | None = None
+    more_items: int | None = None
+    labelling_usd: float | None = None
+    labelling_note: str = ""
+
+
 class VerdictDoc(_Model):
     volume: float
     horizon_months: int
     growth_per_month: float
     recommended: str | None = None
     headline: str = ""
+    decided: bool = True  # False: "not decided yet", see `pending`
     metric: str = ""
     margin: float = 0.05
+    correction: str = ""  # how the intervals of `standings` were adjusted
+    standings: list[StandingDoc] = []
+    pending: PendingDoc | None = None
+    undetermined: list[str] = []
     equivalent: list[str] = []
     reasons: list[Reason] = []
     flips: list[Flip] = []
@@ -174,6 +211,8 @@ class CostDoc(_Model):
     series: list[Series] = []
     breakevens: list[Breakeven] = []
     items: dict[str, list[CostLine]] = {}
+    one_time: dict[str, list[CostLine]] = {}  # per measured arm: people, data and training
+    not_counted: dict[str, list[str]] = {}  # per arm: costs that apply but were not stated
 
 
 class FreshnessDoc(_Model):

@@ -10,7 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 from ragtune.report import fmt as f
-from ragtune.report.model import ArmDoc, Breakeven, ComparisonDoc, CostLine, ReportDocument
+from ragtune.report.model import (
+    ArmDoc,
+    Breakeven,
+    ComparisonDoc,
+    CostLine,
+    ReportDocument,
+    StandingDoc,
+)
 
 Escape = Callable[[Any], str]
 
@@ -73,6 +80,66 @@ def arm_row(a: ArmDoc, esc: Escape) -> list[str]:
         esc(a.deployment),
         "yes" if a.pareto else "",
     ]
+
+
+STANDING_HEAD = [
+    "arm",
+    "standing",
+    "n",
+    "arm - best [adjusted CI]",
+    "p",
+    "p (Holm, vs best)",
+    "test",
+    "items to settle",
+]
+
+
+def standing_row(s: StandingDoc, esc: Escape) -> list[str]:
+    """One arm of the verdict table: its standing against the best arm."""
+    diff = (
+        f"{f.num(s.effect, 3)} [{f.num(s.ci_low, 3)}, {f.num(s.ci_high, 3)}]"
+        if f.ok(s.effect)
+        else f.DASH
+    )
+    settle = (
+        f"{f.count(s.more_items)} more ({f.count(s.items_needed)} in all)"
+        if s.status == "undetermined" and s.more_items is not None
+        else "not at this difference"
+        if s.status == "undetermined"
+        else f.DASH
+    )
+    return [
+        esc(s.arm),
+        esc(s.status),
+        f.count(s.n),
+        diff,
+        f.sig(s.p_value),
+        f.sig(s.p_holm),
+        esc(s.test),
+        settle,
+    ]
+
+
+def pending_line(doc: ReportDocument) -> str | None:
+    """The verdict's "not decided yet" line: items that would settle it and their labelling."""
+    p = doc.verdict.pending
+    if p is None:
+        return None
+    if p.more_items is None:
+        return (
+            f"Not decided yet: {p.arm} is undetermined against {p.best}, and more test items "
+            "would not show it as good at the observed difference."
+        )
+    cost = f.usd(p.labelling_usd) if f.ok(p.labelling_usd) else "not counted"
+    return (
+        f"Not decided yet: about {f.count(p.more_items)} more test items "
+        f"({f.count(p.items_needed)} in all, 80% power) would settle whether {p.arm} is as good "
+        f"as {p.best}; labelling them: {cost} ({p.labelling_note})."
+    )
+
+
+def one_time_row(item: CostLine, esc: Escape) -> list[str]:
+    return [esc(item.name), f.usd(item.amount), esc(item.note)]
 
 
 def comparison_row(c: ComparisonDoc, esc: Escape) -> list[str]:

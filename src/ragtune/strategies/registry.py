@@ -65,10 +65,19 @@ def arm_class(kind: str, where: str = "arms") -> ArmClass:
     return ARMS[kind]
 
 
+# Any arm name that is not a registered arm, given an `answers:` file, is a recorded-answers arm.
+RECORDED, ANSWERS = "recorded", "answers"
+
+
 def kind_of(name: str, settings: ArmSettings | Mapping[str, Any] | None = None) -> str:
     """The arm class behind a workload's arm `name` (a variant names it with `arm:`; a learning
-    curve's `finetune@250` is the arm before the `@`)."""
+    curve's `finetune@250` is the arm before the `@`; an unregistered name with `answers:` is the
+    recorded-answers arm)."""
     given = settings.get("arm") if isinstance(settings, Mapping) else getattr(settings, "arm", None)
+    if given is None and split_curve_arm(name)[0] not in ARMS:
+        has = ANSWERS in settings if isinstance(settings, Mapping) else hasattr(settings, ANSWERS)
+        if has:
+            return RECORDED
     return str(given or split_curve_arm(name)[0])
 
 

@@ -53,6 +53,7 @@ class Traits:
     cites: bool = False  # shows the sources its answer rests on
     projectable: bool = False  # an API model could answer its prompt as is
     freshness: bool = True  # re-asked after a knowledge update without being rebuilt
+    recorded: bool = False  # replays answers from a file: no model, nothing to time or host
 
     def __or__(self, other: Traits) -> Traits:
         """This arm's traits needing also what `other` needs (a router needs what its two arms

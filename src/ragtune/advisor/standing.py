@@ -1,0 +1,86 @@
+"""Where each eligible arm stands against the best one: non-inferiority by confidence interval.
+
+Reads the per-item primary scores of the eligible arms and asks
+`evaluation.noninferiority.compare_with_best` (paired intervals Bonferroni-adjusted over the k - 1
+comparisons with the best, Holm p over the same family, items needed at 80% power). The verdict
+reads the `status`: only the best arm and the arms shown to be at most `margin` worse may be
+recommended; an "undetermined" arm is neither kept nor dropped silently.
+
+Deliberately not here: the statistics themselves (`noninferiority.py`), costs, the verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ragtune.evaluation.noninferiority import DEFAULT_POWER, compare_with_best
+
+Status = Literal["best", "equivalent", "undetermined", "inferior", "not compared"]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One arm against the best on their common items; `effect` = mean(arm) - mean(best)."""
+
+    arm: str
+    status: Status
+    n: int = 0
+    effect: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    confidence: float | None = None  # per interval, after the family adjustment
+    p_value: float | None = None
+    p_holm: float | None = None  # over the k - 1 comparisons with the best
+    test: str = ""
+    items_needed: int | None = None  # total test items that would settle an undetermined arm
+    more_items: int | None = None  # items to add to `n` (None: more would not settle it)
+    power: float = DEFAULT_POWER
+
+
+def correction(family: int) -> str:
+    """How the intervals were adjusted, as the report says it."""
+    return (
+        f"Bonferroni over the {family} comparison(s) with the best arm (95% jointly); "
+        "p-values Holm-adjusted over the same family"
+    )
+
+
+def standings(
+    scores: Mapping[str, Mapping[str, float]],
+    arms: Sequence[str],
+    best: str,
+    margin: float,
+    *,
+    seed: int = 0,
+) -> list[Standing]:
+    """The best arm first, then every other arm of `arms` in order.
+
+    An arm without per-item scores (or sharing no item with the best) is "not compared": it
+    cannot be shown to be as good, so it is never a candidate.
+    """
+    compared = [a for a in arms if a != best and scores.get(a)]
+    out = [Standing(best, "best", n=len(scores.get(best) or {}))]
+    results = {}
+    if compared and scores.get(best):
+        common = [a for a in compared if scores[a].keys() & scores[best].keys()]
+        if common:
+            found = compare_with_best(
+                {best: scores[best], **{a: scores[a] for a in common}}, best, margin, seed=seed
+            )
+            results = {r.arm: r for r in found}
+    for arm in arms:
+        if arm == best:
+            continue
+        r = results.get(arm)
+        if r is None:
+            out.append(Standing(arm, "not compared"))
+            continue
+        out.append(
+            Standing(
+                arm, r.status, r.n, r.effect, r.ci_low, r.ci_high, r.confidence, r.p_value,
+                r.p_holm, r.test, r.items_needed, r.more_items,
+            )
+        )  # fmt: skip
+    return out
