@@ -54,8 +54,8 @@ from ragtune.strategies import (
     requirements,
 )
 from ragtune.strategies.rag import FinetuneSettings, HostedFinetune
-from ragtune.strategies.settings import curve_arm
 from ragtune.strategies.recorded import RecordedSettings, load_answers
+from ragtune.strategies.settings import curve_arm
 
 TASKS = ("qa", "classify", "extract", "generate")
 # A value of `instructions:` ending like this names a prompt file (missing: a problem, not text).
@@ -635,6 +635,9 @@ def _check_curve(examples: list[Example], arms: Mapping[str, ArmSettings]) -> li
                     str(sizes),
                 )
             )
+    return problems
+
+
 def _check_recorded(
     spec: WorkloadSpec, root: Path, examples: list[Example], arms: Mapping[str, ArmSettings]
 ) -> list[Problem]:
