@@ -178,7 +178,9 @@ class Advice(_Strict):
     latency_budget_s: float | None = Field(None, gt=0)  # p95 the product can afford
     distinct_patterns: int | None = Field(None, ge=1)  # input-output patterns in the spec
     spec_stable_months: float | None = Field(None, ge=0)  # how long the spec will not change
-    margin: float = Field(0.05, gt=0, le=1)  # non-inferiority margin on the primary metric
+    # non-inferiority margin on the primary metric; 0 asks for "at least as good" (a stored run
+    # of an earlier release may hold 0, so it must stay valid)
+    margin: float = Field(0.05, ge=0, le=1)
     max_utilisation: float = Field(0.5, gt=0, le=1)  # self-hosted machines sized for peaks
     # Judge-human Cohen's kappa below which the verdict warns that the judge is not calibrated;
     # 0.6 is where Landis & Koch (1977) put the start of "substantial" agreement.

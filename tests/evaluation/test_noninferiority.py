@@ -134,8 +134,10 @@ def test_items_needed_edge_cases() -> None:
     assert items_needed(-0.05, 0.3, margin=0.05, confidence=0.95) is None  # at the margin: never
     assert items_needed(-0.10, 0.3, margin=0.05, confidence=0.95) is None
     assert items_needed(0.0, 0.0, margin=0.05, confidence=0.95) == 1
-    with pytest.raises(RagtuneError, match="margin must be > 0"):
-        items_needed(0.0, 0.3, margin=0.0, confidence=0.95)
+    # margin 0 ("at least as good"): an arm no better than the best can never be shown so
+    assert items_needed(0.0, 0.3, margin=0.0, confidence=0.95) is None
+    with pytest.raises(RagtuneError, match="margin must be >= 0"):
+        items_needed(0.0, 0.3, margin=-0.01, confidence=0.95)
 
 
 def test_family_confidence_and_errors() -> None:

@@ -103,9 +103,9 @@ def items_needed(
     (Chow, Shao & Wang, Sample Size Calculations in Clinical Research, 2nd ed., sec. 3.2).
     None when effect <= -margin: more items would show the opposite.
     """
-    if margin <= 0:
+    if margin < 0:
         raise RagtuneError(
-            f"the non-inferiority margin must be > 0, got {margin}", hint="e.g. 0.05"
+            f"the non-inferiority margin must be >= 0, got {margin}", hint="e.g. 0.05"
         )
     if not 0 < power < 1:
         raise RagtuneError(f"power must be in (0, 1), got {power}", hint="use 0.8")
