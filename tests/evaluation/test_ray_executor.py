@@ -253,17 +253,9 @@ def test_a_stalled_shard_has_its_worker_replaced_and_is_retried(
     # timeout (15 s: a worker's first shard also builds its arm, slow on a busy machine) the
     # executor kills that worker, frees its API slots and sends the shard to a fresh one.
     fake_api.stall = 120
-    workload = load_workload(api_workload(tmp_path, fake_api.backend))
-    store = RunStore.open(tmp_path / "s.db")
-    options = RunOptions(
-        use_cache=False,
-        work_root=tmp_path / "runs",
-        executor="ray",
-        executor_options=ExecutorOptions(workers=2, shard_timeout_s=15),
-    )
     caplog.set_level(logging.WARNING, logger="ragtune.evaluation.ray_executor")
     started = time.monotonic()
-    run_id = run_workload(workload, store, options)
+    store, run_id = _api_run_on_ray(tmp_path, fake_api, workers=2, shard_timeout_s=15)
     assert time.monotonic() - started < 100  # well before the stalled request would return
     assert store.prediction_counts(run_id) == {"prompt": ITEMS}
     assert duplicates(tmp_path / "s.db") == []
@@ -279,16 +271,8 @@ def test_workers_the_cluster_has_no_cpu_for_are_dropped_after_the_start_timeout(
     # waited for it without bound when it was sent a shard; now it is dropped after the start
     # timeout and the two that started answer everything.
     fake_api.delay = 0.01
-    workload = load_workload(api_workload(tmp_path, fake_api.backend))
-    store = RunStore.open(tmp_path / "s.db")
-    options = RunOptions(
-        use_cache=False,
-        work_root=tmp_path / "runs",
-        executor="ray",
-        executor_options=ExecutorOptions(workers=3, start_timeout_s=20),
-    )
     caplog.set_level(logging.WARNING, logger="ragtune.evaluation.ray_executor")
-    run_id = run_workload(workload, store, options)
+    store, run_id = _api_run_on_ray(tmp_path, fake_api, workers=3, start_timeout_s=20)
     assert store.prediction_counts(run_id) == {"prompt": ITEMS}
     assert "1 of 3 Ray workers did not start within 20 s" in caplog.text
     assert "going on with 2" in caplog.text
@@ -397,3 +381,16 @@ def test_inprocess_and_ray_give_identical_predictions_scores_and_tokens(
         assert (x.arm, x.status, x.n) == (y.arm, "done", 17)
         assert x.quality == y.quality and x.validity == y.validity
         assert x.tokens == y.tokens and x.projected_tokens == y.projected_tokens
+
+
+def _api_run_on_ray(tmp_path: Path, fake_api: FakeApi, **executor: Any) -> tuple[RunStore, str]:
+    """The one-arm API workload run on the local cluster with these executor options."""
+    workload = load_workload(api_workload(tmp_path, fake_api.backend))
+    store = RunStore.open(tmp_path / "s.db")
+    options = RunOptions(
+        use_cache=False,
+        work_root=tmp_path / "runs",
+        executor="ray",
+        executor_options=ExecutorOptions(**executor),
+    )
+    return store, run_workload(workload, store, options)
