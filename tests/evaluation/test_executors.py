@@ -172,16 +172,7 @@ def test_missing_ray_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_cli_rejects_workers_without_the_ray_executor(tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
-    import ragtune.cli  # noqa: F401  (registers every command on the group)
-    from ragtune.cli.main import cli
-
-    result = CliRunner().invoke(
-        cli,
-        ["run", str(CLASSIFY / "classify.yaml"), "--arms", "prompt", "--workers", "2",
-         "--store", str(tmp_path / "s.db")],
-    )  # fmt: skip
+    result = _run_cli(tmp_path, "--arms", "prompt", "--workers", "2")
     assert result.exit_code == 2, result.output
     assert "apply to the Ray executor only" in result.output
 
@@ -225,16 +216,7 @@ def test_ray_timeouts_without_the_ray_executor_or_below_zero_are_errors(tmp_path
 
 
 def test_cli_rejects_a_shard_timeout_of_zero(tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
-    import ragtune.cli  # noqa: F401  (registers every command on the group)
-    from ragtune.cli.main import cli
-
-    result = CliRunner().invoke(
-        cli,
-        ["run", str(CLASSIFY / "classify.yaml"), "--executor", "ray", "--shard-timeout", "0",
-         "--store", str(tmp_path / "s.db")],
-    )  # fmt: skip
+    result = _run_cli(tmp_path, "--executor", "ray", "--shard-timeout", "0")
     assert result.exit_code == 2, result.output
     assert "--shard-timeout': 0.0 is not in the range x>0" in result.output
     assert not (tmp_path / "s.db").exists()  # rejected before anything was written
@@ -337,3 +319,14 @@ def test_gate_never_grants_slots_to_a_worker_it_forgot() -> None:
     dead_got, live_got, stats = asyncio.run(main())
     assert dead_got == 0 and live_got == 4
     assert stats["in_flight"] == 4  # worker-3's 4, nothing leaked to worker-2
+
+
+def _run_cli(tmp_path: Path, *options: str) -> Any:
+    """`ragtune run` on the bundled classify workload with these options, into a fresh store."""
+    from click.testing import CliRunner
+
+    import ragtune.cli  # noqa: F401  (registers every command on the group)
+    from ragtune.cli.main import cli
+
+    args = ["run", str(CLASSIFY / "classify.yaml"), *options, "--store", str(tmp_path / "s.db")]
+    return CliRunner().invoke(cli, args)
