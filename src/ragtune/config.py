@@ -237,6 +237,11 @@ def hosted_finetune(spec: WorkloadSpec) -> HostedFinetune | None:
     return None
 
 
+# Items per arm timed one at a time for request latency: enough for a median ratio, at the cost of
+# about half a batch of extra work (batch-1 calls are several times slower per item than batched).
+REQUEST_SAMPLE = 6
+
+
 class WorkloadSpec(_Strict):
     name: str = "workload"
     task: Literal["qa", "classify", "extract", "generate"]
@@ -254,6 +259,9 @@ class WorkloadSpec(_Strict):
     limit: int | str | None = None
     # who answers the items: this process, or Ray workers (`pip install 'ragtune[ray]'`)
     executor: Literal["inprocess", "ray"] = "inprocess"
+    # items per arm answered again alone (batch size 1) to time request latency; the rest are
+    # derived from their share of the batch's wall time. 0: no timing, latency is the batch's.
+    latency_sample: int = Field(REQUEST_SAMPLE, ge=0, le=100)
     pricing: Pricing = Pricing()
     advice: Advice = Advice()
     costs: Costs = Costs()

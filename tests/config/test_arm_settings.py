@@ -108,7 +108,7 @@ def test_several_problems_are_all_reported_with_a_list_of_arms(tmp_path: Path) -
         tmp_path,
         "  - prompt\n  - promt\n  - rag",
         test="missing.jsonl",
-        extra="repeats: 0\nlimit: some\n",
+        extra="repeats: 0\nlimit: some\nlatency_sample: -1\n",
     )
     with pytest.raises(ValidationError) as err:
         load_workload(path)
@@ -116,9 +116,10 @@ def test_several_problems_are_all_reported_with_a_list_of_arms(tmp_path: Path) -
     assert "unknown arm; did you mean 'prompt'" in found["arms.promt"]
     assert found["repeats"].startswith("Input should be greater than or equal to 1")
     assert "first:N" in found["limit"]
+    assert found["latency_sample"].startswith("Input should be greater than or equal to 0")
     assert any("missing.jsonl" in p and "not found" in m for p, m in found.items())
     code, out = check(path)
-    assert code == 2 and "4 problems found" in out
+    assert code == 2 and "5 problems found" in out
 
 
 def test_instructions_file_is_read_and_a_missing_one_is_a_problem(tmp_path: Path) -> None:

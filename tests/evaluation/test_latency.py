@@ -62,7 +62,9 @@ def items() -> list[Example]:
     return [Example(f"q{i}", f"is {i} even?", "yes", "test") for i in range(32)]
 
 
-def run_prompt_arm(tmp_path: Path, items: list[Example], backend: Sleepy) -> tuple[RunStore, str]:
+def run_prompt_arm(
+    tmp_path: Path, items: list[Example], backend: Sleepy, latency_sample: int = REQUEST_SAMPLE
+) -> tuple[RunStore, str]:
     store = RunStore.open(tmp_path / "runs.db")
     run = store.create_run({"task": "classify"}, seed=0, workload="test")
     store.add_items(run.id, [Item(e.id, "test", e.input, {"answer": e.target}) for e in items])
@@ -70,7 +72,7 @@ def run_prompt_arm(tmp_path: Path, items: list[Example], backend: Sleepy) -> tup
     cached = CachedBackend(backend, ResponseCache(tmp_path / "cache.sqlite"))
     resources = Resources(TaskSpec("classify", LABELS), cheap=cached, strong=cached)
     record_calls(resources)
-    run_arm(store, run.id, "prompt", {}, resources, items, repeats=1)
+    run_arm(store, run.id, "prompt", {}, resources, items, repeats=1, latency_sample=latency_sample)
     return store, run.id
 
 
@@ -99,6 +101,17 @@ def test_batched_p50_is_the_batch_1_time_not_the_batch_wall_time(
     assert statistics.median(shares) >= 0.95 * (BASE + PER * 16) / 16
     info = store.get_arm(run_id, "prompt").params["info"]["request_latency"]
     assert info["timed_items"] == REQUEST_SAMPLE
+
+
+def test_the_workload_sets_how_many_items_are_timed(tmp_path: Path, items: list[Example]) -> None:
+    """`latency_sample: 2`: two batch-1 calls after the batches, two measured latencies, and the
+    arm's record says so (the report's latency note reads it)."""
+    backend = Sleepy()
+    store, run_id = run_prompt_arm(tmp_path, items, backend, latency_sample=2)
+    assert backend.batches == [16, 16, 1, 1]
+    bases = [p.extra["latency_basis"] for p in store.predictions(run_id, "prompt")]
+    assert bases.count(MEASURED) == 2 and bases.count(DERIVED) == 30
+    assert store.get_arm(run_id, "prompt").params["info"]["request_latency"]["timed_items"] == 2
 
 
 def test_timing_bypasses_the_response_cache(tmp_path: Path, items: list[Example]) -> None:

@@ -147,3 +147,22 @@ def test_every_section_has_its_table(document: dict[str, Any]) -> None:
     ):
         assert heading in md, heading
     assert "sk-live" not in md and "[redacted]" in md
+
+
+def test_the_latency_section_says_how_many_items_were_timed(document: dict[str, Any]) -> None:
+    """Request latency is measured on a few items per arm and derived for the rest: both reports
+    say how many (arms timed 2 and 6 items: "2-6"; an arm without a timing record is left out)."""
+    from ragtune.report import render_html
+
+    doc = json.loads(json.dumps(document))
+    arms = doc["arms"]
+    arms[0]["info"]["request_latency"] = {"timed_items": 2, "ratio_calls": 3.0}
+    arms[1]["info"]["request_latency"] = {"timed_items": 6, "ratio_calls": 1.5}
+    expected = "Request latency: 2-6 items per arm answered alone (batch size 1"
+    md = render_markdown(doc)
+    section = md[md.index("## Request latency per query") :]
+    assert section.splitlines()[2].startswith(expected)
+    assert expected in html.unescape(render_html(doc))
+    for arm in arms[1:]:
+        arm["info"]["request_latency"] = {"timed_items": 2}
+    assert "Request latency: 2 items per arm answered alone" in render_markdown(doc)

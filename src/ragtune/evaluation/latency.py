@@ -5,9 +5,10 @@ is its batch's wall time: 16 messages answered in 100 s each show 100 s, which n
 request would see. The batch's wall time stays what self-hosted serving is priced on (each item's
 `wall_share_s`); latency is measured apart, after the arm has answered:
 
-1. a seeded sample of `REQUEST_SAMPLE` items is answered again one at a time (batch size 1) with
-   the response cache bypassed (after one warm-up call when every answer came from the cache, so
-   the model may not be loaded yet), and timed: their *measured* latency;
+1. a seeded sample of the workload's `latency_sample` items (default 6) is answered again one at
+   a time (batch size 1) with the response cache bypassed (after one warm-up call when every
+   answer came from the cache, so the model may not be loaded yet), and timed: their *measured*
+   latency;
 2. every other item's latency is *derived*: its wall share times the sample's median ratio of
    batch-1 seconds to wall share. The ratio is taken separately for items that called a model
    and items that did not (a memory hit, an embedding classifier), whose costs differ.
@@ -29,13 +30,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ragtune.config import REQUEST_SAMPLE
 from ragtune.data import Example
 from ragtune.store.records import Prediction as StoredPrediction
 from ragtune.store.runstore import RunStore
 
-# Items timed one at a time per arm: enough for a median ratio, at the cost of about half a batch
-# of extra work (batch-1 calls are several times slower per item than batched ones).
-REQUEST_SAMPLE = 6
 MEASURED = "batch-1 timing"
 DERIVED = "derived from wall share x ratio"
 

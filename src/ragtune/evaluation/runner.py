@@ -39,7 +39,7 @@ from ragtune.evaluation.executors import (
 )
 from ragtune.evaluation.freshness import run_freshness
 from ragtune.evaluation.judging import judge_run
-from ragtune.evaluation.latency import measure_request_latency
+from ragtune.evaluation.latency import REQUEST_SAMPLE, measure_request_latency
 from ragtune.evaluation.prefixes import record_calls
 from ragtune.evaluation.resources import build_resources
 from ragtune.finetune.hosted import HostedResult
@@ -133,7 +133,10 @@ def run_workload(
     )
     try:
         for name in arms:
-            run_arm(store, run.id, name, workload, resources, items, repeats, executor)
+            run_arm(
+                store, run.id, name, workload, resources, items, repeats, executor,
+                latency_sample=spec.latency_sample,
+            )  # fmt: skip
     finally:
         executor.close()
     if options.freshness:
@@ -212,8 +215,10 @@ def run_arm(
     items: Sequence[Example],
     repeats: int,
     executor: Executor | None = None,
+    latency_sample: int = REQUEST_SAMPLE,
 ) -> None:
-    """One arm over every item and repeat, skipping what the store already holds."""
+    """One arm over every item and repeat, skipping what the store already holds, then
+    `latency_sample` of its items timed alone for request latency."""
     if store.get_arm(run_id, name).status in ("done", "unavailable"):
         return
     # the workload's typed settings, or an arm's settings given directly (tests, callers)
@@ -239,7 +244,9 @@ def run_arm(
     store.set_arm_status(run_id, name, "running")
     answer_items(store, run_id, name, arm, items, repeats, executor=executor)
     info = describe_arm(arm)  # before timing, which asks the arm again
-    timing = measure_request_latency(store, run_id, name, arm, items, seed=resources.seed)
+    timing = measure_request_latency(
+        store, run_id, name, arm, items, seed=resources.seed, sample=latency_sample
+    )
     store.add_arm(run_id, name, {**record, "info": {**info, "request_latency": timing.to_json()}})
     store.set_arm_status(run_id, name, "done")
 

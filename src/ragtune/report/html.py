@@ -205,6 +205,8 @@ def _charts(doc: ReportDocument) -> str:
     for name, title, draw, why in CHARTS:
         chart = draw(doc)
         body = chart if chart else _missing(f"Not shown: {why}.")
+        note = rows_.latency_note(doc) if name == "latency" and chart else None
+        body += f"<p class='note'>{_e(note)}</p>" if note else ""
         out.append(
             f'<figure id="figure-{name}" data-chart="{name}"><figcaption><strong>{_e(title)}'
             f"</strong></figcaption>{body}</figure>"

@@ -131,6 +131,8 @@ def _charts(doc: ReportDocument) -> list[str]:
             "## Request latency per query (seconds, one request alone; batches are priced apart)",
             "",
         ]
+        note = rows_.latency_note(doc)
+        out += [note, ""] if note else []
         rows = []
         for k, vals in doc.latency.items():
             got = [v for v in vals if f.ok(v)]

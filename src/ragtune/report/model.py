@@ -86,6 +86,14 @@ class ArmDoc(_Model):
     deployment: str = ""
     pareto: bool = False
 
+    @property
+    def latency_timed(self) -> int | None:
+        """Items this arm answered alone (batch size 1) to time request latency; None when the
+        run predates the timing or the arm answered nothing (a recorded-answers arm reports its
+        file's latencies)."""
+        timing = self.info.get("request_latency")
+        return timing.get("timed_items") if isinstance(timing, dict) else None
+
 
 class Reason(_Model):
     text: str

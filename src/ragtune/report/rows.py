@@ -205,3 +205,17 @@ def setup_lines(doc: ReportDocument) -> list[str]:
     from ragtune.evaluation.setup import setup_lines as lines
 
     return lines(doc.run.config, [(a.arm, a.info) for a in doc.arms])
+
+
+def latency_note(doc: ReportDocument) -> str | None:
+    """How the request latencies were obtained, with the number of items timed per arm."""
+    timed = {a.arm: a.latency_timed for a in doc.arms if a.latency_timed}
+    if not timed:
+        return None
+    counts = sorted(set(timed.values()))
+    each = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+    return (
+        f"Request latency: {each} items per arm answered alone (batch size 1, response cache "
+        "bypassed) and timed; every other item's latency is its share of its batch's wall time "
+        "times the timed items' median ratio of alone to batch share."
+    )
