@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_label_scoring.py                 # 32 items, 77 labels
     .venv/bin/python benchmarks/bench_label_scoring.py --items 4       # a quick look
     .venv/bin/python benchmarks/bench_label_scoring.py --out /tmp/labels.json
+    .venv/bin/python benchmarks/bench_label_scoring.py --pause-file /tmp/pause  # touch to pause
 
 SmolLM2-135M-Instruct on CPU scores 77 intent labels after the `prompt` arm's real prompt (the
 classify instructions listing every label, then a customer message; ~600 tokens with the chat
@@ -74,11 +75,29 @@ def softmax(xs: list[float]) -> list[float]:
     return [e / total for e in exps]
 
 
+def wait_while(pause_file: Path | None) -> None:
+    """Between items only: a pause inside a timed region would inflate one scorer's seconds."""
+    if pause_file is None or not pause_file.exists():
+        return
+    print(f"paused: {pause_file} exists", flush=True)
+    started = time.perf_counter()
+    while pause_file.exists():
+        time.sleep(2)
+    print(f"resumed after {time.perf_counter() - started:.0f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=32)
     parser.add_argument(
         "--out", type=Path, default=None, help="write the result as JSON (after every item)"
+    )
+    parser.add_argument(
+        "--pause-file",
+        type=Path,
+        default=None,
+        help="while this file exists, wait before starting the next item (lends the machine to "
+        "other work between items; no timed region is paused)",
     )
     args = parser.parse_args()
 
@@ -122,6 +141,7 @@ def main() -> None:
         }
 
     for i, prompt in enumerate(items):
+        wait_while(args.pause_file)
         order = ("naive", "trie") if i % 2 == 0 else ("trie", "naive")
         found = {}
         for which in order:
