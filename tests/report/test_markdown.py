@@ -166,3 +166,6 @@ def test_the_latency_section_says_how_many_items_were_timed(document: dict[str, 
     for arm in arms[1:]:
         arm["info"]["request_latency"] = {"timed_items": 2}
     assert "Request latency: 2 items per arm answered alone" in render_markdown(doc)
+    arms[0]["info"]["request_latency"] = {"timed_items": 0}  # latency_sample: 0
+    md = render_markdown(doc)
+    assert f"Not timed alone (latency_sample 0): {_c(arms[0]['arm'])};" in md

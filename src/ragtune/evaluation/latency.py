@@ -52,7 +52,9 @@ class RequestTiming:
             "timed_items": len(self.measured),
             "ratio_calls": self.ratio_calls,
             "ratio_local": self.ratio_local,
-            "basis": f"{len(self.measured)} items timed at batch size 1; the rest derived",
+            "basis": f"{len(self.measured)} items timed at batch size 1; the rest derived"
+            if self.measured
+            else "not timed: each latency is its batch's wall time",
         }
 
 

@@ -132,7 +132,7 @@ def _charts(doc: ReportDocument) -> list[str]:
             "",
         ]
         note = rows_.latency_note(doc)
-        out += [note, ""] if note else []
+        out += [_c(note), ""] if note else []
         rows = []
         for k, vals in doc.latency.items():
             got = [v for v in vals if f.ok(v)]

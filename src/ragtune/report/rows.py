@@ -210,12 +210,19 @@ def setup_lines(doc: ReportDocument) -> list[str]:
 def latency_note(doc: ReportDocument) -> str | None:
     """How the request latencies were obtained, with the number of items timed per arm."""
     timed = {a.arm: a.latency_timed for a in doc.arms if a.latency_timed}
-    if not timed:
-        return None
-    counts = sorted(set(timed.values()))
-    each = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
-    return (
-        f"Request latency: {each} items per arm answered alone (batch size 1, response cache "
-        "bypassed) and timed; every other item's latency is its share of its batch's wall time "
-        "times the timed items' median ratio of alone to batch share."
-    )
+    untimed = [a.arm for a in doc.arms if a.latency_timed == 0]
+    parts = []
+    if timed:
+        counts = sorted(set(timed.values()))
+        each = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+        parts.append(
+            f"Request latency: {each} items per arm answered alone (batch size 1, response cache "
+            "bypassed) and timed; every other item's latency is its share of its batch's wall "
+            "time times the timed items' median ratio of alone to batch share."
+        )
+    if untimed:  # `latency_sample: 0`: what they show is the batch's wall time, not one request's
+        parts.append(
+            f"Not timed alone (latency_sample 0): {', '.join(untimed)}; their latency is the wall "
+            "time of the batch each answer came in, longer than one request would wait."
+        )
+    return " ".join(parts) or None
