@@ -182,15 +182,7 @@ def test_api_calls_from_every_worker_share_one_concurrency_limit(
 ) -> None:
     # Unlimited, 2 workers x 8 concurrent calls each could have 16 requests in flight at once.
     fake_api.delay = 0.1
-    workload = load_workload(api_workload(tmp_path, fake_api.backend))
-    store = RunStore.open(tmp_path / "s.db")
-    options = RunOptions(
-        use_cache=False,
-        work_root=tmp_path / "runs",
-        executor="ray",
-        executor_options=ExecutorOptions(workers=2, api_concurrency=3),
-    )
-    run_id = run_workload(workload, store, options)
+    store, run_id = _api_run_on_ray(tmp_path, fake_api, workers=2, api_concurrency=3)
     assert store.prediction_counts(run_id) == {"prompt": ITEMS}
     # every item once, plus the request-latency sample timed one at a time in the driver
     assert fake_api.requests == ITEMS + REQUEST_SAMPLE

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ragtune.backends.cache import ResponseCache, default_cache_path
-from ragtune.config import Workload
+from ragtune.config import REQUEST_SAMPLE, Workload
 from ragtune.data import Example, Limit, Sample, sample_test
 from ragtune.errors import RagtuneError
 from ragtune.evaluation.executors import (
@@ -39,7 +39,7 @@ from ragtune.evaluation.executors import (
 )
 from ragtune.evaluation.freshness import run_freshness
 from ragtune.evaluation.judging import judge_run
-from ragtune.evaluation.latency import REQUEST_SAMPLE, measure_request_latency
+from ragtune.evaluation.latency import measure_request_latency
 from ragtune.evaluation.prefixes import record_calls
 from ragtune.evaluation.resources import build_resources
 from ragtune.finetune.hosted import HostedResult

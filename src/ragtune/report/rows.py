@@ -209,11 +209,10 @@ def setup_lines(doc: ReportDocument) -> list[str]:
 
 def latency_note(doc: ReportDocument) -> str | None:
     """How the request latencies were obtained, with the number of items timed per arm."""
-    timed = {a.arm: a.latency_timed for a in doc.arms if a.latency_timed}
+    counts = sorted({a.latency_timed for a in doc.arms if a.latency_timed})
     untimed = [a.arm for a in doc.arms if a.latency_timed == 0]
     parts = []
-    if timed:
-        counts = sorted(set(timed.values()))
+    if counts:
         each = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
         parts.append(
             f"Request latency: {each} items per arm answered alone (batch size 1, response cache "
