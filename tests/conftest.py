@@ -19,6 +19,14 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+# Under pytest-xdist (`make test` runs two workers on two cores) each worker computes with one
+# thread: two workers with two BLAS/torch threads each would share two cores four ways and run
+# slower than one. Set before anything imports torch or numpy; a test that needs more threads
+# sets them itself and restores them.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[_var] = "1"
+
 REPO = Path(__file__).resolve().parents[1]
 CLASSIFY = REPO / "src" / "ragtune" / "examples" / "workloads" / "classify.yaml"
 
@@ -29,7 +37,7 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     from ragtune.store.runstore import RunStore
 
     store = tmp_path_factory.mktemp("real-run") / "ragtune.db"
-    env = {**os.environ, "OMP_NUM_THREADS": "2"}
+    env = {"OMP_NUM_THREADS": "2", **os.environ}  # a worker keeps its one thread
     command = [sys.executable, "-m", "ragtune", "run", str(CLASSIFY), "--arms", "prompt,memory",
                "--limit", "6", "--store", str(store), "--json"]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True, text=True, env=env, timeout=600)

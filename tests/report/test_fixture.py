@@ -10,15 +10,59 @@ from pathlib import Path
 import ragtune
 from ragtune.report import model
 
+from .closeness import differences
 from .fixture_run import FIXTURE, build
 
 
 def test_fixture_is_a_real_build_document_result(tmp_path: Path) -> None:
+    """Equal to the stored fixture, floats within round-off (see `closeness`), so the fixture
+    written on one machine holds on another."""
     fresh = build(tmp_path / "fixture.db")
     stored = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    assert stored == json.loads(json.dumps(fresh)), (
+    assert differences(stored, json.loads(json.dumps(fresh))) == [], (
         "tests/report/fixture_document.json is stale: run python tests/report/fixture_run.py"
     )
+
+
+def _floats(value: object, path: str = "$") -> list[tuple[str, float]]:
+    if isinstance(value, float):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [f for k, v in value.items() for f in _floats(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [f for i, v in enumerate(value) for f in _floats(v, f"{path}[{i}]")]
+    return []
+
+
+def _set(document: dict, path: str, new: float) -> None:
+    parts = [p for p in path.replace("[", ".[").split(".")[1:]]
+    target: object = document
+    for part in parts[:-1]:
+        target = target[int(part[1:-1])] if part.startswith("[") else target[part]  # type: ignore[index]
+    last = parts[-1]
+    target[int(last[1:-1]) if last.startswith("[") else last] = new  # type: ignore[index]
+
+
+def test_the_fixture_comparison_tolerates_round_off_and_catches_a_changed_number() -> None:
+    """What another machine's BLAS does (the last digit of every float moves by a few ulps) is
+    tolerated; what a code change does (one number moves in its 4th significant digit, or a
+    string changes) is caught, and the message names the path."""
+    stored = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    floats = _floats(stored)
+    assert len(floats) > 100  # the fixture is float-heavy: the tolerance is exercised
+    # 316.2277660168379 vs 316.22776601683796: the grid point two machines disagreed on
+    assert differences(316.2277660168379, 316.22776601683796) == []
+    jittered = json.loads(json.dumps(stored))
+    for i, (path, value) in enumerate(floats):
+        _set(jittered, path, value * (1 + (4 if i % 2 else -4) * 2.2e-16))
+    assert differences(stored, jittered) == []
+    path, value = next((p, v) for p, v in floats if abs(v) > 1e-3)
+    changed = json.loads(json.dumps(stored))
+    _set(changed, path, value * 1.0001)
+    assert differences(stored, changed) == [f"{path}: {value!r} != {value * 1.0001!r}"]
+    renamed = json.loads(json.dumps(stored))
+    renamed["verdict"]["headline"] += "!"
+    assert [d.split(":")[0] for d in differences(stored, renamed)] == ["$.verdict.headline"]
 
 
 DOCUMENT_ROUTES = {"document", "run_page", "report_api"}
