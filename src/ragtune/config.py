@@ -191,7 +191,7 @@ class Costs(_Strict):
     """People and data costs in the articles' terms, for the measured arms' full TCO.
 
     Defaults are none: an unset value is shown as "not counted", never guessed. Each arm pays
-    the parts that apply to it (`evaluation.people`): a tuned arm the training data's curation,
+    the parts that apply to it (`evidence.people`): a tuned arm the training data's curation,
     its pipeline, upkeep and each retraining cycle's hours; a retrieval arm its index pipeline
     and upkeep; every built arm the evaluation set-up; a prompting arm nothing more. The
     labelling figures also price the extra test items a verdict that is not decided yet needs

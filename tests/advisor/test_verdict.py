@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ragtune.advisor.verdict import Facts, decide
-from ragtune.evaluation.stats import Interval
-from ragtune.evaluation.summary import ArmSummary, FreshnessRow
+from ragtune.evidence.summary import ArmSummary, FreshnessRow
+from ragtune.stats.paired import Interval
 
 
 def arm(

@@ -26,9 +26,9 @@ import numpy as np
 from ragtune.advisor.options import ArmCost
 from ragtune.cost.model import Option
 from ragtune.errors import RagtuneError
-from ragtune.evaluation.evidence import Evidence, evaluate
-from ragtune.evaluation.pricing import per_request
-from ragtune.evaluation.traits import PROJECTABLE
+from ragtune.evidence.evidence import Evidence, evaluate
+from ragtune.evidence.pricing import per_request
+from ragtune.evidence.traits import PROJECTABLE
 
 BOOTSTRAP = 1000
 SUFFIX = " (batch)"

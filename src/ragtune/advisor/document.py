@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ragtune.advisor.batch import batch_alternatives, batch_verdict, ruled_in
-from ragtune.advisor.human import human_section
+from ragtune.advisor.human_facts import human_section
 from ragtune.advisor.options import ArmCost, arm_costs
 from ragtune.advisor.verdict import Facts, Verdict, decide
 from ragtune.config import Pricing
@@ -29,12 +29,12 @@ from ragtune.cost.breakeven import breakeven_volume
 from ragtune.cost.catalog import Catalog
 from ragtune.cost.model import monthly_cost, tco
 from ragtune.errors import RagtuneError
-from ragtune.evaluation.curve_pricing import priced_curves
-from ragtune.evaluation.evidence import Evidence, evaluate
-from ragtune.evaluation.pricing import Machine, run_pricing
-from ragtune.evaluation.rundata import RunData, load_run
-from ragtune.evaluation.summary import ArmSummary, RunSummary, arm_people, summary_of
-from ragtune.evaluation.traits import retrains_for_knowledge
+from ragtune.evidence.curve_pricing import priced_curves
+from ragtune.evidence.evidence import Evidence, evaluate
+from ragtune.evidence.pricing import Machine, run_pricing
+from ragtune.evidence.rundata import RunData, load_run
+from ragtune.evidence.summary import ArmSummary, RunSummary, arm_people, summary_of
+from ragtune.evidence.traits import retrains_for_knowledge
 from ragtune.report.learning_curve import curve_docs
 from ragtune.report.model import SCHEMA, ReportDocument
 from ragtune.store.runstore import RunStore

@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ragtune.cost.model import Option
-from ragtune.evaluation.evidence import ArmEvidence, Evidence, cost_draws
-from ragtune.evaluation.summary import arm_option_of, projection_option_of
-from ragtune.evaluation.traits import PROJECTABLE
+from ragtune.evidence.evidence import ArmEvidence, Evidence, cost_draws
+from ragtune.evidence.summary import arm_option_of, projection_option_of
+from ragtune.evidence.traits import PROJECTABLE
 
 
 @dataclass(frozen=True)

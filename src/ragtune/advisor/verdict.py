@@ -24,12 +24,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ragtune.advisor.human import human_facts, human_notes
+from ragtune.advisor.human_facts import human_facts, human_notes
 from ragtune.advisor.standing import Standing, correction, standings
-from ragtune.evaluation.human import HUMAN, HumanEvidence
-from ragtune.evaluation.stats import PairwiseComparison
-from ragtune.evaluation.summary import MAX_ERROR_SHARE, ArmSummary, FreshnessRow, TrainingSummary
-from ragtune.evaluation.traits import retrains_for_knowledge
+from ragtune.evidence.human_scores import HUMAN, HumanEvidence
+from ragtune.evidence.summary import MAX_ERROR_SHARE, ArmSummary, FreshnessRow, TrainingSummary
+from ragtune.evidence.traits import retrains_for_knowledge
+from ragtune.stats.paired import PairwiseComparison
 
 ARTICLES = {
     "000": "article 000 (knowledge base in context vs a local fine-tuned model)",
@@ -112,7 +112,7 @@ class Facts:
     projection: Callable[[str], str | None]  # arm -> its projection series name, if any
     local_only_backends: bool  # arms answered on a small local stand-in model
     api_arms: frozenset[str] = frozenset()  # arms that called a third-party API
-    human: HumanEvidence | None = None  # people's ratings (advisor/human.py decides their use)
+    human: HumanEvidence | None = None  # people's ratings (human_facts.py decides their use)
     # arm -> item id -> primary score (failures as 0): what non-inferiority pairs
     scores: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     labelling_usd: Callable[[int], float | None] = lambda n: None  # costs.labelling_usd
@@ -262,7 +262,7 @@ def _pair(a: str, b: str, comparisons: Sequence[PairwiseComparison]) -> Pairwise
 
 def _item_scores(facts: Facts, metric: str) -> Mapping[str, Mapping[str, float]]:
     """Per-item scores the standings pair: people's, when the verdict decides on them
-    (`advisor/human.py`), else the primary metric's."""
+    (`advisor/human_facts.py`), else the primary metric's."""
     if metric == HUMAN and facts.human is not None:
         return {
             s.arm: dict(zip(s.item_ids, (v or 0.0 for v in s.scores.per_item), strict=True))

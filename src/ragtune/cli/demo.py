@@ -113,8 +113,8 @@ def run_part(part: Part, out: Path, volume: float | None, use_cache: bool) -> Pa
     from ragtune.advisor import build_document
     from ragtune.config import load_workload
     from ragtune.data import Limit
-    from ragtune.evaluation.runner import RunOptions, run_workload
     from ragtune.report import render_html, render_json, render_markdown
+    from ragtune.running.runner import RunOptions, run_workload
     from ragtune.store.runstore import RunStore
 
     path = resources.files("ragtune.examples").joinpath("demo", part.workload)

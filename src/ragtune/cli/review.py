@@ -15,7 +15,7 @@ from ragtune.cli.main import cli
 from ragtune.cli.run import _store_option
 from ragtune.cli.serve import serve
 from ragtune.errors import RagtuneError
-from ragtune.evaluation.review import DEFAULT_SAMPLE, MODES
+from ragtune.evidence.review import DEFAULT_SAMPLE, MODES
 
 
 @cli.command("review")
@@ -65,8 +65,8 @@ def review_command(
     """
     from urllib.parse import quote
 
-    from ragtune.evaluation.review import check_reviewer, plan_review
-    from ragtune.evaluation.rundata import load_run
+    from ragtune.evidence.review import check_reviewer, plan_review
+    from ragtune.evidence.rundata import load_run
     from ragtune.store.runstore import RunStore
 
     if not Path(store_path).is_file():

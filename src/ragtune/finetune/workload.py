@@ -1,6 +1,6 @@
 """From a workload to a fine-tuning job: its training examples, test prompts and TuneConfig.
 
-The finetune arm (`ragtune.evaluation.resources.tuned_backend`) and `ragtune tune workload.yaml`
+The finetune arm (`ragtune.running.resources.tuned_backend`) and `ragtune tune workload.yaml`
 train the same way: the train split rendered as chat turns with the task's short tuned system
 prompt, the test split held out of validation, hyper-parameters from the workload's `finetune`
 (or `finetune_rag`) arm. Training itself is `ragtune.finetune.run.tune`; this module only

@@ -73,7 +73,7 @@ class Measurement:
     ttft_s: float | None = None  # time to first token, when streamed
     cached: bool = False  # served from the response cache; latency is the original call's
     # The call's cacheable prompt prefix, as the run's recorder noted it on the response
-    # (`evaluation/prefixes.py`): fingerprint, share of the prompt's characters, batch size.
+    # (`running/prefixes.py`): fingerprint, share of the prompt's characters, batch size.
     prefix: str | None = None
     prefix_share: float = 0.0
     batch: int | None = None

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from ragtune.backends.base import Backend
 from ragtune.data import Example
-from ragtune.evaluation.scoring import primary_per_item, score
+from ragtune.scoring.primary import primary_per_item, score
 from ragtune.strategies.base import Arm, ArmUnavailable, Prediction, Resources
 from ragtune.strategies.registry import arm_class, create_arm, register_arm
 from ragtune.strategies.settings import ArmSettings, Declared, Traits
