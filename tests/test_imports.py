@@ -1,4 +1,10 @@
-"""Imports flow one way: no ragtune module imports (directly or through others) one that imports it.
+"""Imports flow one way: down the declared layers, and never round a cycle.
+
+`LAYERS` lists ragtune's packages from the bottom (leaves) to the top (the CLI); a module may
+import its own layer and the layers below it, never one above (a back-edge). No module imports
+(directly or through others) one that imports it. Other layers import a package's surface (its
+`__init__.py` and `__all__`); the submodules they still reach into are listed in
+`SUBMODULE_IMPORTS`, a list that only shrinks.
 
 Every import counts, at module level, inside functions and under `TYPE_CHECKING`, since a lazy
 import only hides a cycle. `from package import name` is an edge to `package.name` when that is
@@ -39,6 +45,47 @@ def import_graph() -> dict[str, set[str]]:
                     targets.append(full if full in modules else base)
             graph[name] |= {t for t in targets if t in modules and t != name}
     return graph
+
+
+# Bottom to top; a package's place is the first entry that is a prefix of the module's name.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("ragtune", "ragtune.errors", "ragtune.progress", "ragtune.examples"),  # leaves of everything
+    ("ragtune.data",),  # examples, splits, samples
+    ("ragtune.backends",),  # model calls
+    ("ragtune.retrieval",),  # the knowledge index
+    ("ragtune.cost",),  # prices and the cost engine
+    ("ragtune.scoring",),  # metrics and the judge's prompts (the router calibrates on them)
+    ("ragtune.stats",),  # intervals, tests, agreement, curve fits
+    ("ragtune.strategies",),  # the arms
+    ("ragtune.config", "ragtune.scenario"),  # what users write: workload and scenario schemas
+    ("ragtune.finetune",),  # tuned models for the finetune arms
+    ("ragtune.store",),  # the run store
+    ("ragtune.running",),  # running the arms into the store
+    ("ragtune.evidence",),  # a run read back as evidence
+    ("ragtune.report",),  # the report document and its renderers
+    ("ragtune.advisor",),  # the verdict, filled into the report document
+    ("ragtune.web",),  # the local web app
+    ("ragtune.cli", "ragtune.__main__"),  # the only place that prints and exits
+)
+
+
+def layer_of(module: str) -> int:
+    """The index in `LAYERS` of the longest declared name that is `module` or a package of it."""
+    best, found = "", -1
+    for i, names in enumerate(LAYERS):
+        for name in names:
+            if (module == name or module.startswith(name + ".")) and len(name) > len(best):
+                best, found = name, i
+    if found < 0:
+        raise AssertionError(f"{module} has no layer: add its package to LAYERS")
+    return found
+
+
+def back_edges(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """Imports from a lower layer to a higher one, as (importer, imported)."""
+    return sorted(
+        (a, b) for a, targets in graph.items() for b in targets if layer_of(b) > layer_of(a)
+    )
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -86,3 +133,23 @@ def test_no_ragtune_module_is_part_of_an_import_cycle() -> None:
     assert len(graph) > 100  # every module was walked
     assert "ragtune.running.runner" in graph["ragtune.cli.run"] or graph["ragtune.cli.run"]
     assert cycles(graph) == []
+
+
+def test_the_checker_finds_a_back_edge() -> None:
+    planted = {
+        "ragtune.stats.paired": {"ragtune.errors", "ragtune.evidence.summary"},
+        "ragtune.evidence.summary": {"ragtune.stats.paired"},
+        "ragtune.errors": set(),
+    }
+    assert back_edges(planted) == [("ragtune.stats.paired", "ragtune.evidence.summary")]
+    del planted["ragtune.stats.paired"]
+    assert back_edges(planted) == []
+
+
+def test_every_module_has_a_layer() -> None:
+    for name in import_graph():
+        layer_of(name)
+
+
+def test_imports_run_down_the_layers() -> None:
+    assert back_edges(import_graph()) == []
