@@ -26,6 +26,8 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from ragtune.cost import formulas
 from ragtune.data import (
+    CARVE_FRACTION,
+    CARVE_MAX,
     SPLITS,
     Carved,
     Example,
@@ -36,7 +38,6 @@ from ragtune.data import (
     load_examples,
     parse_limit,
 )
-from ragtune.data.sampling import CARVE_FRACTION, CARVE_MAX
 from ragtune.errors import (
     Problem,
     RagtuneError,
@@ -48,14 +49,16 @@ from ragtune.strategies import (
     ARMS,
     ArmSettings,
     ChatSettings,
+    FinetuneSettings,
+    HostedFinetune,
+    RecordedSettings,
     Traits,
+    curve_arm,
     kind_of,
+    load_answers,
     parse_settings,
     requirements,
 )
-from ragtune.strategies.rag import FinetuneSettings, HostedFinetune
-from ragtune.strategies.recorded import RecordedSettings, load_answers
-from ragtune.strategies.settings import curve_arm
 
 TASKS = ("qa", "classify", "extract", "generate")
 # A value of `instructions:` ending like this names a prompt file (missing: a problem, not text).
@@ -655,7 +658,7 @@ def _check_recorded(
     recorded = {n: s for n, s in arms.items() if isinstance(s, RecordedSettings)}
     if not recorded:
         return []
-    from ragtune.cost.catalog import load_catalog
+    from ragtune.cost import load_catalog
 
     problems: list[Problem] = []
     test = [e.id for e in examples if e.split == "test"]

@@ -16,17 +16,24 @@ import pydantic
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from ragtune.cost import formulas as f
-from ragtune.cost.analysis import Analysis, Samples, analyse, breakeven_sample_size
-from ragtune.cost.catalog import Catalog
-from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part
-from ragtune.cost.quantity import (
+from ragtune.cost import (
+    Analysis,
+    ApiUsage,
+    Catalog,
+    CostItem,
+    GpuServing,
+    Option,
+    Part,
     Quantity,
+    Samples,
+    analyse,
+    breakeven_sample_size,
     parse_fraction,
     parse_positive,
     parse_positive_fraction,
     parse_quantity,
 )
+from ragtune.cost import formulas as f
 from ragtune.errors import (
     Problem,
     RagtuneError,

@@ -24,20 +24,33 @@ from ragtune.advisor.human_facts import human_section
 from ragtune.advisor.options import ArmCost, arm_costs
 from ragtune.advisor.verdict import Facts, Verdict, decide
 from ragtune.config import Pricing
-from ragtune.cost.analysis import Analysis, Samples, analyse, jsonable
-from ragtune.cost.breakeven import breakeven_volume
-from ragtune.cost.catalog import Catalog
-from ragtune.cost.model import monthly_cost, tco
+from ragtune.cost import (
+    Analysis,
+    Catalog,
+    Samples,
+    analyse,
+    breakeven_volume,
+    jsonable,
+    monthly_cost,
+    tco,
+)
 from ragtune.errors import RagtuneError
-from ragtune.evidence.curve_pricing import priced_curves
-from ragtune.evidence.evidence import Evidence, evaluate
-from ragtune.evidence.pricing import Machine, run_pricing
-from ragtune.evidence.rundata import RunData, load_run
-from ragtune.evidence.summary import ArmSummary, RunSummary, arm_people, summary_of
-from ragtune.evidence.traits import retrains_for_knowledge
-from ragtune.report.learning_curve import curve_docs
-from ragtune.report.model import SCHEMA, ReportDocument
-from ragtune.store.runstore import RunStore
+from ragtune.evidence import (
+    ArmSummary,
+    Evidence,
+    Machine,
+    RunData,
+    RunSummary,
+    arm_people,
+    evaluate,
+    load_run,
+    priced_curves,
+    retrains_for_knowledge,
+    run_pricing,
+    summary_of,
+)
+from ragtune.report import SCHEMA, ReportDocument, curve_docs
+from ragtune.store import RunStore
 
 # The cost chart's x axis, requests/month: ten points a decade, so every power of ten (1k, 100k,
 # 10M) is on it exactly and the chart reads the same number as the table at those volumes.

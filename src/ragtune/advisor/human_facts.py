@@ -22,9 +22,8 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from ragtune.evidence.human_scores import HUMAN, HumanEvidence
-from ragtune.evidence.summary import ArmSummary
-from ragtune.stats.paired import Interval
+from ragtune.evidence import HUMAN, ArmSummary, HumanEvidence
+from ragtune.stats import Interval
 
 
 # What these functions read of `verdict.Facts` and `verdict.Verdict` (verdict.py imports this

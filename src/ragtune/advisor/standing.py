@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ragtune.stats.noninferiority import DEFAULT_POWER, compare_with_best
+from ragtune.stats import DEFAULT_POWER, compare_with_best
 
 Status = Literal["best", "equivalent", "undetermined", "inferior", "not compared"]
 

@@ -26,10 +26,16 @@ from typing import Any
 
 from ragtune.advisor.human_facts import human_facts, human_notes
 from ragtune.advisor.standing import Standing, correction, standings
-from ragtune.evidence.human_scores import HUMAN, HumanEvidence
-from ragtune.evidence.summary import MAX_ERROR_SHARE, ArmSummary, FreshnessRow, TrainingSummary
-from ragtune.evidence.traits import retrains_for_knowledge
-from ragtune.stats.paired import PairwiseComparison
+from ragtune.evidence import (
+    HUMAN,
+    MAX_ERROR_SHARE,
+    ArmSummary,
+    FreshnessRow,
+    HumanEvidence,
+    TrainingSummary,
+    retrains_for_knowledge,
+)
+from ragtune.stats import PairwiseComparison
 
 ARTICLES = {
     "000": "article 000 (knowledge base in context vs a local fine-tuned model)",

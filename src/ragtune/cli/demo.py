@@ -25,7 +25,7 @@ from rich.table import Table
 
 from ragtune.cli.main import cli
 from ragtune.cli.output import console
-from ragtune.report.model import ArmDoc, VerdictDoc
+from ragtune.report import ArmDoc, VerdictDoc
 
 
 @dataclass(frozen=True)
@@ -114,8 +114,8 @@ def run_part(part: Part, out: Path, volume: float | None, use_cache: bool) -> Pa
     from ragtune.config import load_workload
     from ragtune.data import Limit
     from ragtune.report import render_html, render_json, render_markdown
-    from ragtune.running.runner import RunOptions, run_workload
-    from ragtune.store.runstore import RunStore
+    from ragtune.running import RunOptions, run_workload
+    from ragtune.store import RunStore
 
     path = resources.files("ragtune.examples").joinpath("demo", part.workload)
     workload = load_workload(str(path))

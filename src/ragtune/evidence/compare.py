@@ -21,7 +21,7 @@ from ragtune.errors import RagtuneError
 from ragtune.evidence.evidence import Evidence
 from ragtune.evidence.rundata import RunData
 from ragtune.evidence.summary import ArmSummary, summary_of
-from ragtune.stats.paired import (
+from ragtune.stats import (
     Interval,
     mcnemar_exact,
     paired_bootstrap,

@@ -31,8 +31,8 @@ import numpy as np
 
 from ragtune.evidence.evidence import ArmEvidence, Evidence
 from ragtune.evidence.traits import TUNED
-from ragtune.stats.curve_fit import Estimate, LearningCurve, Projection, learning_curve
-from ragtune.strategies.settings import split_curve_arm
+from ragtune.stats import Estimate, LearningCurve, Projection, learning_curve
+from ragtune.strategies import split_curve_arm
 
 Decision = Literal["worth", "not_worth", "uncertain", "already_matches", "unknown"]
 

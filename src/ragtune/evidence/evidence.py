@@ -31,17 +31,17 @@ from ragtune.evidence.human_scores import HumanEvidence, human_evidence
 from ragtune.evidence.pricing import Pricing, call_cost
 from ragtune.evidence.rundata import ArmData, RunData
 from ragtune.evidence.traits import traits_of
-from ragtune.running.judge_run import (
+from ragtune.running import (
     JudgeCost,
     PairwiseJudge,
     judge_scores,
     judge_usage,
+    min_cacheable_tokens,
     pairwise_summary,
+    project_prefixes,
 )
-from ragtune.running.prefixes import min_cacheable_tokens, project_prefixes
-from ragtune.scoring.metrics import MetricScores
-from ragtune.scoring.primary import PRIMARY, score
-from ragtune.stats.paired import (
+from ragtune.scoring import PRIMARY, MetricScores, score
+from ragtune.stats import (
     Interval,
     PairwiseComparison,
     RepeatSpread,
@@ -50,9 +50,8 @@ from ragtune.stats.paired import (
     metric_interval,
     repeat_spread,
 )
-from ragtune.store.records import Measurement, Prediction
-from ragtune.strategies import Traits
-from ragtune.strategies.settings import split_curve_arm
+from ragtune.store import Measurement, Prediction
+from ragtune.strategies import Traits, split_curve_arm
 
 Array = NDArray[np.float64]
 TOKEN_KINDS = ("input", "cache_write", "cache_read", "output")
@@ -455,7 +454,7 @@ def training(run: RunData, pricing: Pricing) -> tuple[TrainingSummary, ...]:
 def hosted_training(t: Any, pricing: Pricing) -> TrainingSummary:
     """A hosted job priced as billed: the provider's trained tokens (every epoch already counted)
     x the catalog's training price for the base model's fine-tuned variant."""
-    from ragtune.cost.formulas import training_cost_tokens
+    from ragtune.cost import training_cost_tokens
 
     tokens = t.train_tokens
     try:

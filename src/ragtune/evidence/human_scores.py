@@ -30,17 +30,20 @@ from dataclasses import dataclass
 
 from ragtune.errors import RagtuneError
 from ragtune.evidence.review import RUBRIC, SCORE, scale
-from ragtune.running.judge_run import JUDGED
-from ragtune.scoring.metrics import MetricScores
-from ragtune.stats.agreement import (
+from ragtune.running import JUDGED
+from ragtune.scoring import MetricScores
+from ragtune.stats import (
     Agreement,
     ConfusionTable,
+    Interval,
+    PairwiseComparison,
     cohen_kappa,
+    compare_arms,
     confusion,
     fleiss_kappa,
+    metric_interval,
 )
-from ragtune.stats.paired import Interval, PairwiseComparison, compare_arms, metric_interval
-from ragtune.store.records import Metric, Rating
+from ragtune.store import Metric, Rating
 
 HUMAN = "human"  # the metric name of human scores in evidence, report and verdict
 

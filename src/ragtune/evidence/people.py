@@ -26,8 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ragtune.config import Costs
-from ragtune.cost import formulas
-from ragtune.cost.model import CostItem
+from ragtune.cost import CostItem, formulas
 from ragtune.strategies import Traits
 
 

@@ -22,12 +22,21 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from ragtune.cost.catalog import Catalog, ModelPrice, load_catalog
-from ragtune.cost.formulas import Num, api_request_cost
-from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, monthly_cost
+from ragtune.cost import (
+    ApiUsage,
+    Catalog,
+    CostItem,
+    GpuServing,
+    ModelPrice,
+    Num,
+    Option,
+    api_request_cost,
+    load_catalog,
+    monthly_cost,
+)
 from ragtune.errors import RagtuneError
 from ragtune.evidence.rundata import RunData, price_files
-from ragtune.store.records import Measurement
+from ragtune.store import Measurement
 
 HOURS_PER_MONTH = 720.0  # a self-hosted machine is rented whole, every hour of the month
 

@@ -21,10 +21,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ragtune.data.sampling import allocate
+from ragtune.data import allocate
 from ragtune.errors import RagtuneError, suggest
 from ragtune.evidence.rundata import RunData
-from ragtune.store.records import Rating, Review
+from ragtune.store import Rating, Review
 
 DEFAULT_SAMPLE = 60  # seed 002/003: people review 50-100 examples; 60 keeps one sitting short
 MODES = ("pointwise", "pairwise")

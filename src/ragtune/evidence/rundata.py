@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ragtune.config import Advice, Backends, Costs, Pricing
 from ragtune.errors import Problem, RagtuneError, ValidationError
-from ragtune.running.judge_run import JUDGED, PAIRWISE
-from ragtune.store.records import (
+from ragtune.running import JUDGED, PAIRWISE
+from ragtune.store import (
     Arm,
     Item,
     JudgeCall,
@@ -32,9 +32,9 @@ from ragtune.store.records import (
     Prediction,
     Rating,
     Review,
+    RunStore,
     TrainingRun,
 )
-from ragtune.store.runstore import RunStore
 
 
 class RunConfig(BaseModel):

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ragtune.cost.model import Option
+from ragtune.cost import Option
 from ragtune.evidence.evidence import (
     ArmEvidence,
     CostDraws,
@@ -36,9 +36,9 @@ from ragtune.evidence.people import PeopleCosts, people_costs, retrains_per_mont
 from ragtune.evidence.pricing import Pricing, arm_option, per_1k, per_request, pricing_for
 from ragtune.evidence.rundata import load_run
 from ragtune.evidence.traits import traits_of
-from ragtune.running.judge_run import JudgeCost, PairwiseJudge
-from ragtune.stats.paired import Interval, PairwiseComparison, RepeatSpread, metric_interval
-from ragtune.store.runstore import RunStore
+from ragtune.running import JudgeCost, PairwiseJudge
+from ragtune.stats import Interval, PairwiseComparison, RepeatSpread, metric_interval
+from ragtune.store import RunStore
 from ragtune.strategies import Traits
 
 __all__ = [

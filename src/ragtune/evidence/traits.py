@@ -9,9 +9,8 @@ name sets below are the registered arms with each trait, for readers that only h
 
 from __future__ import annotations
 
-from ragtune.strategies import ARMS, Traits
+from ragtune.strategies import ARMS, Traits, split_curve_arm
 from ragtune.strategies import traits_of as _registered
-from ragtune.strategies.settings import split_curve_arm
 
 
 class ArmNames(frozenset[str]):

@@ -30,8 +30,8 @@ from ragtune.report.svg import (
 )
 
 if TYPE_CHECKING:
-    from ragtune.evidence.curve_pricing import PricedCurve
-    from ragtune.stats.curve_fit import Estimate
+    from ragtune.evidence import PricedCurve
+    from ragtune.stats import Estimate
 
 Escape = Callable[[object], str]
 

@@ -16,8 +16,7 @@ from collections.abc import Callable, Sequence
 
 from ragtune.config import KnowledgeVersion, Workload
 from ragtune.data import Example
-from ragtune.store.records import Item
-from ragtune.store.runstore import RunStore
+from ragtune.store import Item, RunStore
 from ragtune.strategies import ArmUnavailable, Resources, create_arm, traits_of
 
 log = logging.getLogger(__name__)

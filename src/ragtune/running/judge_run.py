@@ -22,16 +22,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ragtune.backends.base import Backend, Response
-from ragtune.backends.cache import ResponseCache
-from ragtune.backends.registry import create_backend, parse_backend_name
+from ragtune.backends import Backend, Response, ResponseCache, create_backend, parse_backend_name
 from ragtune.config import Judge
 from ragtune.progress import bar
-from ragtune.scoring.judge import (
+from ragtune.scoring import (
     CORRECTNESS,
     QUALITY,
     BackendJudge,
     Case,
+    MetricScores,
     PairwiseSummary,
     PairwiseVerdict,
     Rubric,
@@ -39,9 +38,7 @@ from ragtune.scoring.judge import (
     judge_pointwise,
     summarize_pairwise,
 )
-from ragtune.scoring.metrics import MetricScores
-from ragtune.store.records import JudgeCall, Measurement, Metric
-from ragtune.store.runstore import RunStore
+from ragtune.store import JudgeCall, Measurement, Metric, RunStore
 
 log = logging.getLogger(__name__)
 

@@ -32,8 +32,8 @@ from typing import Any
 
 from ragtune.config import REQUEST_SAMPLE
 from ragtune.data import Example
-from ragtune.store.records import Prediction as StoredPrediction
-from ragtune.store.runstore import RunStore
+from ragtune.store import Prediction as StoredPrediction
+from ragtune.store import RunStore
 
 MEASURED = "batch-1 timing"
 DERIVED = "derived from wall share x ratio"
@@ -142,7 +142,7 @@ def measure_request_latency(
 @contextmanager
 def _uncached(resources: Any) -> Iterator[None]:
     """Every response cache behind the resources' backends bypassed for the duration."""
-    from ragtune.backends.cache import CachedBackend
+    from ragtune.backends import CachedBackend
 
     found = []
     for attr in ("cheap", "strong", "tuned"):

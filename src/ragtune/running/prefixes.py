@@ -27,8 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ragtune.backends.base import Backend, Request, Response
-from ragtune.store.records import Measurement
+from ragtune.backends import Backend, Request, Response
+from ragtune.store import Measurement
 
 # The smallest cacheable prefix when the projected model's catalog entry does not say (OpenAI's
 # and most Anthropic models'); per-model values are in the catalog's `cache:` blocks.

@@ -48,8 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ragtune.backends.base import Backend, Request, Response
-from ragtune.backends.registry import parse_backend_name
+from ragtune.backends import Backend, Request, Response, parse_backend_name
 from ragtune.config import Workload
 from ragtune.data import Example
 from ragtune.errors import RagtuneError
@@ -211,7 +210,7 @@ class ArmWorker:
         return answer_shard(arm, shard)
 
     def _arm(self, name: str, settings: ArmSettings | None = None) -> Arm:
-        from ragtune.backends.cache import ResponseCache
+        from ragtune.backends import ResponseCache
         from ragtune.running.prefixes import record_calls
         from ragtune.running.resources import build_resources
         from ragtune.strategies import create_arm
@@ -337,7 +336,7 @@ class RayExecutor:
         self._kill_stale(keep=job)
         workers = self.options.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         if self.spec.gated:
-            from ragtune.backends.http_base import DEFAULT_CONCURRENCY
+            from ragtune.backends import DEFAULT_CONCURRENCY
 
             limit = self.options.api_concurrency or DEFAULT_CONCURRENCY
             self.gate = (

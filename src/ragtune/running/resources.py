@@ -15,15 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from ragtune.backends.base import Backend
-from ragtune.backends.cache import ResponseCache
-from ragtune.backends.registry import create_backend, parse_backend_name
+from ragtune.backends import Backend, ResponseCache, create_backend, parse_backend_name
 from ragtune.config import Workload, hosted_finetune
 from ragtune.errors import RagtuneError
-from ragtune.finetune.hosted import HostedTuneError
+from ragtune.finetune import HostedTuneError
 from ragtune.progress import phase
-from ragtune.strategies import Resources, TaskSpec, requirements
-from ragtune.strategies.settings import curve_arm
+from ragtune.strategies import Resources, TaskSpec, curve_arm, requirements
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +112,7 @@ def curve_folder(workload: Workload, size: int) -> str:
     """Where size `size` is tuned: the plain tuned arm's folder when the subset is the plain
     arm's whole training set (the whole train split, uncapped), so that adapter is trained once
     and reused by both; `tuned@<size>` otherwise (kept, so `--resume` reuses it too)."""
-    from ragtune.finetune.workload import tuning_settings
+    from ragtune.finetune import tuning_settings
 
     whole = size >= len(workload.split("train")) and tuning_settings(workload).max_examples is None
     return "tuned" if whole else curve_arm("tuned", size)
@@ -156,7 +153,7 @@ def count_tokens(backend: Backend, text: str) -> int:
 
 def embedder() -> Callable[[Sequence[str]], np.ndarray]:
     """Unit vectors from the retrieval embedder (the same model the index uses)."""
-    from ragtune.retrieval.embedding import get_embedder
+    from ragtune.retrieval import get_embedder
 
     model = get_embedder()
 
@@ -182,8 +179,7 @@ def tuned_backend(
 
     `size`: a learning curve's point, tuned on that nested subset of train (`workload_job`).
     `on_training(result, train_set=N)` is told about a local fine-tune and its N examples."""
-    from ragtune.finetune.run import tune
-    from ragtune.finetune.workload import tuning_settings, workload_job
+    from ragtune.finetune import tune, tuning_settings, workload_job
 
     hosted = hosted_finetune(workload.spec)
     if hosted is not None and size is None:
@@ -229,8 +225,7 @@ def hosted_backend(
     workload: Workload, settings: Any, out: Path, on_training: Callable[[Any], None] | None
 ) -> Backend:
     """The provider's fine-tuned model, after its job succeeded (resumed by job id)."""
-    from ragtune.finetune.hosted import RESULT, HostedJob, tune_hosted
-    from ragtune.finetune.workload import workload_job
+    from ragtune.finetune import RESULT, HostedJob, tune_hosted, workload_job
 
     job = workload_job(workload, str(settings.base))
     fresh = not (out / RESULT).is_file()

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ragtune.backends.cache import ResponseCache, default_cache_path
+from ragtune.backends import ResponseCache, default_cache_path
 from ragtune.config import REQUEST_SAMPLE, Workload
 from ragtune.data import Example, Limit, Sample, sample_test
 from ragtune.errors import RagtuneError
-from ragtune.finetune.hosted import HostedResult
+from ragtune.finetune import HostedResult
 from ragtune.progress import bar, phase
 from ragtune.running.executors import (
     ArmJob,
@@ -44,13 +44,18 @@ from ragtune.running.judge_run import judge_run
 from ragtune.running.latency import measure_request_latency
 from ragtune.running.prefixes import record_calls
 from ragtune.running.resources import build_resources
-from ragtune.store.records import Item, KbVersion, LossPoint, Measurement
-from ragtune.store.records import Prediction as StoredPrediction
-from ragtune.store.runstore import RunStore
-from ragtune.strategies import Arm, ArmSettings, ArmUnavailable, Prediction, create_arm
-from ragtune.strategies.base import ArmFailed
-from ragtune.strategies.chat import BATCH
-from ragtune.strategies.registry import settings_for
+from ragtune.store import Item, KbVersion, LossPoint, Measurement, RunStore
+from ragtune.store import Prediction as StoredPrediction
+from ragtune.strategies import (
+    BATCH,
+    Arm,
+    ArmFailed,
+    ArmSettings,
+    ArmUnavailable,
+    Prediction,
+    create_arm,
+    settings_for,
+)
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ragtune.backends.base import Backend, Request, Response, Usage
+from ragtune.backends import Backend, Request, Response, Usage
 from ragtune.errors import RagtuneError
 from ragtune.scoring.metrics import MetricScores
 

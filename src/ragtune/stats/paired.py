@@ -25,7 +25,7 @@ from statistics import NormalDist
 import numpy as np
 
 from ragtune.errors import RagtuneError
-from ragtune.scoring.metrics import MetricScores
+from ragtune.scoring import MetricScores
 
 # 10,000 resamples put the Monte Carlo error of a 95% percentile bound near 0.2% of the spread.
 DEFAULT_RESAMPLES = 10_000

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the store reads responses; it never imports the backends at run time
-    from ragtune.backends.base import Response
+    from ragtune.backends import Response
 
 # Run and arm lifecycles; the store keeps the strings, the runner decides the transitions.
 RUN_STATUSES = ("running", "finished", "failed", "interrupted")
