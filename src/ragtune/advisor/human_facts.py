@@ -26,8 +26,8 @@ from ragtune.evidence import HUMAN, ArmSummary, HumanEvidence
 from ragtune.stats import Interval
 
 
-# What these functions read of `verdict.Facts` and `verdict.Verdict` (verdict.py imports this
-# module, so it cannot import verdict.py back).
+# What these functions read of `verdict.Facts` and `verdict.Verdict` (the verdict package imports
+# this module, so it cannot import the verdict back).
 class HasHuman(Protocol):
     __dataclass_fields__: ClassVar[dict[str, Any]]  # a dataclass (`dataclasses.replace` copies it)
 
