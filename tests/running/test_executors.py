@@ -18,6 +18,7 @@ from ragtune.backends.base import Latency, Request, Response, Usage
 from ragtune.config import load_workload
 from ragtune.data import Example
 from ragtune.errors import RagtuneError
+from ragtune.running.call_gate import CallGate, GatedBackend
 from ragtune.running.executors import (
     ArmJob,
     ExecutorOptions,
@@ -26,14 +27,7 @@ from ragtune.running.executors import (
     check_executor,
     create_executor,
 )
-from ragtune.running.ray_executor import (
-    ArmWorker,
-    CallGate,
-    GatedBackend,
-    WorkerSpec,
-    import_ray,
-    shipped,
-)
+from ragtune.running.ray_executor import ArmWorker, WorkerSpec, import_ray, shipped
 from ragtune.running.resources import build_resources
 from ragtune.strategies import Prediction, create_arm
 

@@ -28,7 +28,8 @@ cluster's CPUs nor answer shards twice. Workers that do not start within the sta
 full cluster) are dropped with a warning; with none started the run fails saying what the
 cluster has free.
 
-API calls. Workers' calls to API backends (anything not `local:`) pass one `CallGate` actor, so
+API calls. Workers' calls to API backends (anything not `local:`) pass one `CallGate` actor
+(`call_gate.py`), so
 at most `api_concurrency` requests are in flight across the whole cluster, the limit one process
 applies on its own; retries and secret scrubbing are the backends' own, as in-process.
 
@@ -37,21 +38,21 @@ Ray is imported here only; `pip install 'ragtune[ray]'` installs it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ragtune.backends import Backend, Request, Response, parse_backend_name
+from ragtune.backends import parse_backend_name
 from ragtune.config import Workload
 from ragtune.data import Example
 from ragtune.errors import RagtuneError
+from ragtune.running.call_gate import CallGate, GatedBackend
 from ragtune.running.shards import (
     SHARD_TIMEOUT_S,
     START_TIMEOUT_S,
@@ -91,97 +92,6 @@ class WorkerSpec:
     work_dir: Path
     cache_path: Path | None  # the response cache; None: --no-cache
     gated: tuple[str, ...] = ()  # resource slots ("cheap", "strong") whose calls pass the gate
-
-
-class CallGate:
-    """At most `limit` API requests in flight across every worker (a Ray async actor).
-
-    `acquire(n, holder)` waits for a free slot and grants up to `n` slots; the caller sends that
-    many requests and then `release`s them. A worker that dies holding slots never releases
-    them, so the driver `forget`s its holder (else the gate would stay full and the run hang).
-    A forgotten holder is never granted a slot again: a dead worker's `acquire` may still be
-    waiting in the gate, and granting it slots later would leak them (the hang of a run whose
-    worker was killed while waiting for a slot). `peak` is the most ever in flight.
-    """
-
-    def __init__(self, limit: int) -> None:
-        if limit < 1:
-            raise RagtuneError(f"api concurrency must be at least 1 (given: {limit})")
-        self.limit = limit
-        self.in_flight = 0
-        self.peak = 0
-        self.held: dict[str, int] = {}  # holder -> slots it holds now
-        self.gone: set[str] = set()  # forgotten holders (dead workers)
-        self._changed: asyncio.Condition | None = None
-
-    def _condition(self) -> asyncio.Condition:
-        if self._changed is None:  # created inside the actor's event loop
-            self._changed = asyncio.Condition()
-        return self._changed
-
-    async def acquire(self, wanted: int, holder: str = "") -> int:
-        changed = self._condition()
-        async with changed:
-            await changed.wait_for(lambda: self.in_flight < self.limit or holder in self.gone)
-            if holder in self.gone:
-                return 0
-            granted = min(max(1, wanted), self.limit - self.in_flight)
-            self.in_flight += granted
-            self.held[holder] = self.held.get(holder, 0) + granted
-            self.peak = max(self.peak, self.in_flight)
-            return granted
-
-    async def release(self, count: int, holder: str = "") -> None:
-        changed = self._condition()
-        async with changed:
-            count = min(count, self.held.get(holder, 0))
-            self.in_flight -= count
-            self.held[holder] = self.held.get(holder, 0) - count
-            changed.notify_all()
-
-    async def forget(self, holder: str) -> int:
-        """Free every slot `holder` (a dead worker) still holds; how many there were."""
-        changed = self._condition()
-        async with changed:
-            self.gone.add(holder)
-            held = self.held.pop(holder, 0)
-            self.in_flight -= held
-            changed.notify_all()
-        return held
-
-    async def stats(self) -> dict[str, int]:
-        return {"limit": self.limit, "in_flight": self.in_flight, "peak": self.peak}
-
-
-class GatedBackend:
-    """A backend whose batches go out in pieces of however many slots the gate grants."""
-
-    def __init__(
-        self, inner: Backend, acquire: Callable[[int], int], release: Callable[[int], None]
-    ) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.model = inner.model
-        self._acquire = acquire
-        self._release = release
-
-    def __getattr__(self, name: str) -> Any:  # context_window, params, tokenizer, ...
-        return getattr(self.inner, name)
-
-    def generate(self, requests: Sequence[Request]) -> list[Response]:
-        out: list[Response] = []
-        while len(out) < len(requests):
-            granted = self._acquire(len(requests) - len(out))
-            if granted < 1:  # the gate forgot this worker: the driver counts it as lost
-                raise RagtuneError("this Ray worker was given up on by the driver's API gate")
-            try:
-                out += self.inner.generate(requests[len(out) : len(out) + granted])
-            finally:
-                self._release(granted)
-        return out
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 class ArmWorker:
