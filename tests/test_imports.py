@@ -14,6 +14,7 @@ a module the package does not shadow with a name of its `__all__`, else to the p
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -227,3 +228,28 @@ def test_no_module_is_over_500_lines_unless_its_docstring_says_why() -> None:
         if len(text.splitlines()) > MAX_LINES and WHY_LONGER not in " ".join(docstring.split()):
             long.append(module_name(path))
     assert long == []
+
+
+# docs/architecture.md walks one run file by file: every path it names must exist (a moved module
+# fails here until the page follows), and every layer must be on it.
+PAGE = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
+
+
+def test_every_path_the_page_names_exists() -> None:
+    text = PAGE.read_text(encoding="utf-8")
+    paths = set(re.findall(r"`([\w/]+(?:\.py|/))`", text))
+    assert len(paths) > 40  # the walk names files, not only packages
+    repo = PAGE.parents[1]
+    missing = sorted(p for p in paths if not (ROOT / p).exists() and not (repo / p).exists())
+    assert missing == []
+
+
+def test_every_layer_is_on_the_page() -> None:
+    text = PAGE.read_text(encoding="utf-8")
+    for names in LAYERS:
+        for name in names:
+            if name in ("ragtune", "ragtune.__main__", "ragtune.examples"):
+                continue
+            module = name.removeprefix("ragtune.").replace(".", "/")
+            path = ROOT / module
+            assert f"`{module}/`" in text if path.is_dir() else f"`{module}.py`" in text, module
