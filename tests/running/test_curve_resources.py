@@ -62,7 +62,7 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     def create_backend(name: str, adapter: str | None = None, **_: Any) -> FakeBackend:
         return FakeBackend(name, adapter)
 
-    monkeypatch.setattr("ragtune.finetune.run.tune", tune)
+    monkeypatch.setattr("ragtune.finetune.tune", tune)  # where resources looks it up
     monkeypatch.setattr(resources_module, "create_backend", create_backend)
     return trained
 
