@@ -24,7 +24,8 @@ from datetime import UTC, datetime  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from ragtune.evaluation import metrics, stats  # noqa: E402
+from ragtune.scoring import metrics  # noqa: E402
+from ragtune.stats import paired as stats  # noqa: E402
 
 
 def best_of(fn: Callable[[], object], repeats: int = 3) -> float:

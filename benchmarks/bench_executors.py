@@ -29,10 +29,10 @@ from typing import Any
 import ray
 
 from ragtune.config import load_workload
-from ragtune.evaluation.executors import ArmJob, ExecutorOptions, InProcess, ShardResult
-from ragtune.evaluation.prefixes import record_calls
-from ragtune.evaluation.ray_executor import RayExecutor
-from ragtune.evaluation.resources import build_resources
+from ragtune.running.executors import ArmJob, ExecutorOptions, InProcess, ShardResult
+from ragtune.running.prefixes import record_calls
+from ragtune.running.ray_executor import RayExecutor
+from ragtune.running.resources import build_resources
 from ragtune.strategies import create_arm
 from ragtune.strategies.chat import BATCH
 

@@ -13,9 +13,9 @@ import numpy as np
 from ragtune.advisor.options import arm_costs
 from ragtune.cost.analysis import Samples, analyse
 from ragtune.cost.catalog import load_catalog
-from ragtune.evaluation.evidence import ArmEvidence, Evidence
-from ragtune.evaluation.pricing import pricing_for
-from ragtune.evaluation.rundata import RunConfig, RunData
+from ragtune.evidence.evidence import ArmEvidence, Evidence
+from ragtune.evidence.pricing import pricing_for
+from ragtune.evidence.rundata import RunConfig, RunData
 
 
 def arm(name: str, api_usd: np.ndarray) -> ArmEvidence:

@@ -19,7 +19,7 @@ from ragtune.advisor import build_document
 from ragtune.cli.main import cli
 from ragtune.config import load_workload
 from ragtune.errors import ValidationError
-from ragtune.evaluation.runner import RunOptions, run_workload
+from ragtune.running.runner import RunOptions, run_workload
 from ragtune.store.runstore import RunStore
 
 HAIKU_IN, HAIKU_OUT = 1.0, 5.0  # claude-haiku-4-5, $/M tokens (the bundled catalog)

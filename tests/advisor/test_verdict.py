@@ -1,12 +1,19 @@
-"""Decision rules on hand-made evidence: constraints, freshness, the format-failure signal."""
+"""Decision rules on hand-made evidence: constraints, freshness, the format-failure signal; then
+each room of the verdict (constraints, pending, flips, caveats, rules) called alone."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from ragtune.advisor.verdict import Facts, decide
-from ragtune.evaluation.stats import Interval
-from ragtune.evaluation.summary import ArmSummary, FreshnessRow
+from ragtune.advisor.standing import Standing
+from ragtune.advisor.verdict import Facts, Verdict, decide, expectations
+from ragtune.advisor.verdict.caveats import add_caveats
+from ragtune.advisor.verdict.constraints import constrain
+from ragtune.advisor.verdict.flips import add_flips
+from ragtune.advisor.verdict.pending import not_decided
+from ragtune.evidence.summary import ArmSummary, FreshnessRow
+from ragtune.stats.paired import Interval
 
 
 def arm(
@@ -88,3 +95,52 @@ def test_format_failures_above_five_percent_are_named_for_extraction():
     signal = next(r for r in verdict.reasons if r["basis"] == "rule")
     assert "38%" in signal["text"] and "above the 5%" in signal["text"]
     assert verdict.expectations[0]["holds"] is True
+
+
+# --- each room of the verdict alone -----------------------------------------------------------
+
+
+def test_constraints_alone_keep_the_data_local() -> None:
+    arms = [arm("prompt", 0.80), arm("finetune", 0.81)]
+    f = replace(facts(arms, advice={"data_must_stay_local": True}), api_arms=frozenset({"prompt"}))
+    verdict = Verdict(f.volume, "contains", 0.05)
+    kept, undetermined = constrain(arms, [arms[0]], arms, arms[1], f, verdict)
+    assert [a.arm for a in kept] == ["finetune"] and undetermined == []
+    assert "rules out prompt" in verdict.reasons[0]["text"]
+
+
+def test_pending_alone_says_what_would_settle_a_cheaper_undetermined_arm() -> None:
+    chosen, cheap = arm("finetune", 0.81), arm("prompt", 0.78)
+    f = facts([chosen, cheap], costs={"finetune": 50.0, "prompt": 20.0})
+    verdict = Verdict(f.volume, "contains", 0.05)
+    verdict.standings = [
+        Standing("finetune", "best", n=40),
+        Standing("prompt", "undetermined", 40, -0.03, -0.09, 0.03, 0.95, items_needed=300,
+                 more_items=260),
+    ]  # fmt: skip
+    not_decided(verdict, chosen, chosen, cheap, f)
+    assert not verdict.decided and verdict.pending is not None
+    assert verdict.pending.more_items == 260 and verdict.pending.monthly_saving == 30.0
+    assert verdict.headline.startswith("Not decided yet: run finetune for now")
+
+
+def test_flips_alone_name_the_volume_where_an_equal_arm_costs_the_same() -> None:
+    chosen, other = arm("prompt", 0.80), arm("rag", 0.80)
+    f = replace(facts([chosen, other]), breakeven=lambda a, b: 12_000.0)
+    verdict = Verdict(f.volume, "contains", 0.05, equivalent=["prompt", "rag"])
+    add_flips(verdict, chosen, chosen, [chosen, other], f)
+    assert [(x["kind"], x["to"], x["at"]) for x in verdict.flips] == [("volume", "rag", 12_000.0)]
+
+
+def test_caveats_alone_name_a_small_sample_and_the_stand_in_model() -> None:
+    small = replace(arm("prompt", 0.8), n=40)
+    verdict = Verdict(1_000, "contains", 0.05)
+    add_caveats(verdict, [small], facts([small]))
+    assert any(c.startswith("Small sample: 40 test queries") for c in verdict.caveats)
+    assert any("small local stand-in model" in c for c in verdict.caveats)
+
+
+def test_rules_alone_check_the_articles_predictions() -> None:
+    arms = [arm("prompt", 0.70), arm("finetune", 0.75)]
+    [claim] = expectations(facts(arms, task="classify"))
+    assert claim["holds"] is True and claim["evidence"] == "finetune 0.75 vs prompt 0.70"

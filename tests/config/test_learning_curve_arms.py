@@ -16,9 +16,9 @@ from ragtune.config import load_workload
 from ragtune.data import Example, nested_subsets
 from ragtune.data.sampling import nested_order
 from ragtune.errors import ValidationError
-from ragtune.evaluation.resources import curve_folder, curve_sizes, plain_arms
-from ragtune.evaluation.traits import CITING, TUNED
+from ragtune.evidence.traits import CITING, TUNED
 from ragtune.finetune.workload import workload_job
+from ragtune.running.resources import curve_folder, curve_sizes, plain_arms
 from ragtune.strategies import kind_of, requirements, traits_of
 from ragtune.strategies.rag import FinetuneSettings
 from ragtune.strategies.settings import curve_arm, split_curve_arm

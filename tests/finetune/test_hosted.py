@@ -31,9 +31,9 @@ from ragtune.cli.main import cli
 from ragtune.config import HostedFinetune, load_workload
 from ragtune.cost.catalog import load_catalog
 from ragtune.errors import RagtuneError, ValidationError
-from ragtune.evaluation.runner import RunOptions, run_workload
 from ragtune.finetune.data import conversation
 from ragtune.finetune.hosted import HostedJob, HostedJobFailed, HostedTuneError, tune_hosted
+from ragtune.running.runner import RunOptions, run_workload
 from ragtune.store.runstore import RunStore
 
 from .openai_server import Faults, serve

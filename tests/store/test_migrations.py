@@ -176,9 +176,9 @@ def test_a_store_written_by_the_previous_release_is_migrated_and_read(tmp_path: 
     import shutil
 
     from ragtune.cost.catalog import load_catalog
-    from ragtune.evaluation.evidence import evaluate
-    from ragtune.evaluation.pricing import pricing_for
-    from ragtune.evaluation.rundata import load_run
+    from ragtune.evidence.evidence import evaluate
+    from ragtune.evidence.pricing import pricing_for
+    from ragtune.evidence.rundata import load_run
 
     path = tmp_path / "old.db"
     shutil.copy(Path(__file__).with_name("data") / "release-3.db", path)

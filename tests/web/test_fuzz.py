@@ -171,7 +171,7 @@ def test_review_endpoints_never_give_5xx(
 ) -> None:
     import httpx
 
-    from ragtune.evaluation.review import CORRECTNESS
+    from ragtune.evidence.review import CORRECTNESS
     from ragtune.store.runstore import RunStore
 
     path = tmp_path_factory.mktemp("fuzz-review") / "ragtune.db"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ragtune.evaluation.review import CORRECTNESS, PAIRWISE, shown_order
+from ragtune.evidence.review import CORRECTNESS, PAIRWISE, shown_order
 from ragtune.store.runstore import RunStore
 from ragtune.web.app import create_app
 

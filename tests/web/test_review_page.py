@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ragtune.evaluation.review import plan_review, shown_order
-from ragtune.evaluation.rundata import load_run
+from ragtune.evidence.review import plan_review, shown_order
+from ragtune.evidence.rundata import load_run
 from ragtune.store.runstore import RunStore
 
 ARMS = ("zeta_rag", "omega_tuned")

@@ -24,11 +24,9 @@ from typing import Any
 import numpy as np
 
 from ragtune.advisor.options import ArmCost
-from ragtune.cost.model import Option
+from ragtune.cost import Option
 from ragtune.errors import RagtuneError
-from ragtune.evaluation.evidence import Evidence, evaluate
-from ragtune.evaluation.pricing import per_request
-from ragtune.evaluation.traits import PROJECTABLE
+from ragtune.evidence import PROJECTABLE, Evidence, evaluate, per_request
 
 BOOTSTRAP = 1000
 SUFFIX = " (batch)"

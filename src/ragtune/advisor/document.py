@@ -19,25 +19,39 @@ from typing import Any
 
 import numpy as np
 
+from ragtune.advisor.basis import assumption_rows, price_rows
 from ragtune.advisor.batch import batch_alternatives, batch_verdict, ruled_in
-from ragtune.advisor.human import human_section
+from ragtune.advisor.human_facts import human_section
 from ragtune.advisor.options import ArmCost, arm_costs
 from ragtune.advisor.verdict import Facts, Verdict, decide
 from ragtune.config import Pricing
-from ragtune.cost.analysis import Analysis, Samples, analyse, jsonable
-from ragtune.cost.breakeven import breakeven_volume
-from ragtune.cost.catalog import Catalog
-from ragtune.cost.model import monthly_cost, tco
+from ragtune.cost import (
+    Analysis,
+    Catalog,
+    Samples,
+    analyse,
+    breakeven_volume,
+    jsonable,
+    monthly_cost,
+    tco,
+)
 from ragtune.errors import RagtuneError
-from ragtune.evaluation.curve_pricing import priced_curves
-from ragtune.evaluation.evidence import Evidence, evaluate
-from ragtune.evaluation.pricing import Machine, run_pricing
-from ragtune.evaluation.rundata import RunData, load_run
-from ragtune.evaluation.summary import ArmSummary, RunSummary, arm_people, summary_of
-from ragtune.evaluation.traits import retrains_for_knowledge
-from ragtune.report.learning_curve import curve_docs
-from ragtune.report.model import SCHEMA, ReportDocument
-from ragtune.store.runstore import RunStore
+from ragtune.evidence import (
+    ArmSummary,
+    Evidence,
+    Machine,
+    RunData,
+    RunSummary,
+    arm_people,
+    evaluate,
+    load_run,
+    priced_curves,
+    retrains_for_knowledge,
+    run_pricing,
+    summary_of,
+)
+from ragtune.report import SCHEMA, ReportDocument, curve_docs
+from ragtune.store import RunStore
 
 # The cost chart's x axis, requests/month: ten points a decade, so every power of ten (1k, 100k,
 # 10M) is on it exactly and the chart reads the same number as the table at those volumes.
@@ -194,9 +208,9 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         "judge": _judge(summary),
         "human": human_section(evidence.human),
         "router": _router(summary.arms),
-        "prices": _prices(catalog, pricing_spec, evidence),
+        "prices": price_rows(catalog, pricing_spec, evidence),
         "errors": _errors(summary),
-        "assumptions": _assumptions(pricing_spec, advice, config),
+        "assumptions": assumption_rows(pricing_spec, advice, config),
         # issue 19: tuned arms measured at several training sizes, fitted and priced
         "learning_curve": [
             c.model_dump()
@@ -419,50 +433,6 @@ def _router(arms: tuple[ArmSummary, ...]) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-def _prices(catalog: Catalog, spec: Pricing, evidence: Evidence) -> list[dict[str, Any]]:
-    infra = catalog.infra_item(spec.self_hosted)
-    rows = [
-        {
-            "name": f"{infra.name} (self-hosted machine)",
-            "value": f"${infra.monthly:,.2f}/month",
-            "source": infra.source,
-            "as_of": infra.as_of,
-        }
-    ]
-    models = {spec.project_to} | {m for a in evidence.done() for m in a.api_models}
-    for name in sorted(m for m in models if m):
-        p = catalog.model(name)
-        rows.append(
-            {
-                "name": p.name,
-                "value": f"${p.input_per_m}/M input, ${p.output_per_m}/M output, cache write "
-                f"x{p.cache_write_multiplier}, cache read x{p.cache_read_multiplier}",
-                "source": p.source,
-                "as_of": p.as_of,
-            }
-        )
-    return rows
-
-
-def _assumptions(spec: Pricing, advice: dict[str, Any], config: dict[str, Any]) -> list[Any]:
-    stated = set((config.get("advice") or {}).keys())
-    rows = [
-        {"name": "requests per month", "value": f"{spec.requests_per_month:,.0f}",
-         "source": "workload file (pricing.requests_per_month)"},
-        {"name": "growth per month", "value": f"{spec.growth_per_month:.1%}",
-         "source": "workload file (pricing.growth_per_month)"},
-        {"name": "horizon", "value": f"{spec.horizon_months} months",
-         "source": "workload file (pricing.horizon_months)"},
-        {"name": "self-hosted machine hours", "value": "720 per month, rented whole",
-         "source": "ragtune convention"},
-    ]  # fmt: skip
-    for key, value in advice.items():
-        source = "workload file (advice)" if key in stated else "ragtune default"
-        shown = "not stated" if value is None else str(value)
-        rows.append({"name": key.replace("_", " "), "value": shown, "source": source})
-    return rows
 
 
 def _judge(summary: RunSummary) -> dict[str, Any] | None:

@@ -17,10 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ragtune.cost.model import Option
-from ragtune.evaluation.evidence import ArmEvidence, Evidence, cost_draws
-from ragtune.evaluation.summary import arm_option_of, projection_option_of
-from ragtune.evaluation.traits import PROJECTABLE
+from ragtune.cost import Option
+from ragtune.evidence import (
+    PROJECTABLE,
+    ArmEvidence,
+    Evidence,
+    arm_option_of,
+    cost_draws,
+    projection_option_of,
+)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Where each eligible arm stands against the best one: non-inferiority by confidence interval.
 
 Reads the per-item primary scores of the eligible arms and asks
-`evaluation.noninferiority.compare_with_best` (paired intervals Bonferroni-adjusted over the k - 1
+`stats.noninferiority.compare_with_best` (paired intervals Bonferroni-adjusted over the k - 1
 comparisons with the best, Holm p over the same family, items needed at 80% power). The verdict
 reads the `status`: only the best arm and the arms shown to be at most `margin` worse may be
 recommended; an "undetermined" arm is neither kept nor dropped silently.
@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ragtune.evaluation.noninferiority import DEFAULT_POWER, compare_with_best
+from ragtune.stats import DEFAULT_POWER, compare_with_best
 
 Status = Literal["best", "equivalent", "undetermined", "inferior", "not compared"]
 

@@ -3,3 +3,46 @@
 Importing this package stays light (no torch, no HTTP clients); each backend imports its heavy
 dependencies when it is built.
 """
+
+from ragtune.backends.base import Backend, BackendError, Message, Request, Response, Usage
+from ragtune.backends.cache import CachedBackend, ResponseCache, default_cache_path
+from ragtune.backends.http_base import DEFAULT_CONCURRENCY, api_key_from_env, classify, run_sync
+from ragtune.backends.loading import (
+    BUNDLED,
+    bundled_available,
+    load_causal_lm,
+    load_tokenizer,
+    models_cache_root,
+    resolve_model,
+)
+from ragtune.backends.registry import create_backend, parse_backend_name
+from ragtune.backends.retry import Retrier, RetryPolicy, scrub
+from ragtune.backends.server import make_server
+
+__all__ = [
+    "BUNDLED",
+    "DEFAULT_CONCURRENCY",
+    "Backend",
+    "BackendError",
+    "CachedBackend",
+    "Message",
+    "Request",
+    "Response",
+    "ResponseCache",
+    "Retrier",
+    "RetryPolicy",
+    "Usage",
+    "api_key_from_env",
+    "bundled_available",
+    "classify",
+    "create_backend",
+    "default_cache_path",
+    "load_causal_lm",
+    "load_tokenizer",
+    "make_server",
+    "models_cache_root",
+    "parse_backend_name",
+    "resolve_model",
+    "run_sync",
+    "scrub",
+]

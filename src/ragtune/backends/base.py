@@ -147,7 +147,7 @@ class Response:
     label_probs: tuple[tuple[str, float], ...] | None = None
     cached: bool = False  # served from the response cache
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)  # provider extras
-    # Set by an evidence run's call recorder (`evaluation/prefixes.py`) and carried into the
+    # Set by an evidence run's call recorder (`running/prefixes.py`) and carried into the
     # stored measurement, so pricing never matches a note back to its call by value: the
     # request's cacheable prefix (fingerprint, share of the prompt's characters), how many
     # requests went out together, and one-off model loading inside this call (first response of

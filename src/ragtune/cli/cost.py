@@ -12,9 +12,7 @@ from rich.table import Table
 
 from ragtune.cli.main import cli
 from ragtune.cli.output import console
-from ragtune.cost.analysis import Analysis, Band, PairResult, jsonable
-from ragtune.cost.breakeven import Crossing
-from ragtune.cost.catalog import SECTIONS, load_catalog
+from ragtune.cost import SECTIONS, Analysis, Band, Crossing, PairResult, jsonable, load_catalog
 from ragtune.errors import RagtuneError
 from ragtune.scenario import Scenario, analyse_scenario, load_scenario
 

@@ -25,7 +25,7 @@ from rich.table import Table
 
 from ragtune.cli.main import cli
 from ragtune.cli.output import console
-from ragtune.report.model import ArmDoc, VerdictDoc
+from ragtune.report import ArmDoc, VerdictDoc
 
 
 @dataclass(frozen=True)
@@ -113,9 +113,9 @@ def run_part(part: Part, out: Path, volume: float | None, use_cache: bool) -> Pa
     from ragtune.advisor import build_document
     from ragtune.config import load_workload
     from ragtune.data import Limit
-    from ragtune.evaluation.runner import RunOptions, run_workload
     from ragtune.report import render_html, render_json, render_markdown
-    from ragtune.store.runstore import RunStore
+    from ragtune.running import RunOptions, run_workload
+    from ragtune.store import RunStore
 
     path = resources.files("ragtune.examples").joinpath("demo", part.workload)
     workload = load_workload(str(path))

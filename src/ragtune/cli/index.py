@@ -132,8 +132,7 @@ def build(
       ragtune index build docs/                      # index in docs/.ragtune/index
       ragtune index build faq.jsonl --id-field qid --index 'postgresql://me@localhost/kb#faq'
     """
-    from ragtune.retrieval import IndexConfig, create_index
-    from ragtune.retrieval.chunking import ChunkConfig
+    from ragtune.retrieval import ChunkConfig, IndexConfig, create_index
 
     config = IndexConfig(
         model=model, precision=precision, chunking=ChunkConfig(chunk_tokens, overlap)

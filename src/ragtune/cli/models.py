@@ -23,7 +23,7 @@ def models_command(as_json: bool) -> None:
     Example:
       ragtune models
     """
-    from ragtune.backends.loading import BUNDLED, bundled_available, models_cache_root
+    from ragtune.backends import BUNDLED, bundled_available, models_cache_root
 
     rows: list[dict[str, Any]] = []
     for name, spec in BUNDLED.items():
@@ -97,9 +97,7 @@ def ask_command(
       ragtune ask local:smollm2-135m "What is the capital of France?"
       ragtune ask anthropic:claude-haiku-4-5 "Classify: refund please" --label billing --label tech
     """
-    from ragtune.backends.base import Request
-    from ragtune.backends.cache import ResponseCache
-    from ragtune.backends.registry import create_backend, parse_backend_name
+    from ragtune.backends import Request, ResponseCache, create_backend, parse_backend_name
 
     options: dict[str, Any] = {}
     if adapter:
@@ -151,7 +149,7 @@ def serve_model_command(
       ragtune serve-model smollm2-135m --port 8000
       ragtune ask openai-compatible:http://127.0.0.1:8000/v1#smollm2-135m "Hello"
     """
-    from ragtune.backends.server import make_server
+    from ragtune.backends import make_server
 
     server = make_server(
         model, host=host, port=port, adapter=adapter, device=device, max_batch=max_batch

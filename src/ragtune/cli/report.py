@@ -14,7 +14,7 @@ from ragtune.cli.main import cli
 from ragtune.cli.run import _store_option
 from ragtune.errors import RagtuneError
 from ragtune.report import FORMATS, SUFFIXES, render
-from ragtune.store.runstore import RunStore
+from ragtune.store import RunStore
 
 MAX_VOLUME = 1e12  # requests/month; far beyond any real workload, keeps the axes finite
 

@@ -15,7 +15,7 @@ from ragtune.cli.main import cli
 from ragtune.cli.run import _store_option
 from ragtune.cli.serve import serve
 from ragtune.errors import RagtuneError
-from ragtune.evaluation.review import DEFAULT_SAMPLE, MODES
+from ragtune.evidence import DEFAULT_SAMPLE, MODES
 
 
 @cli.command("review")
@@ -65,9 +65,8 @@ def review_command(
     """
     from urllib.parse import quote
 
-    from ragtune.evaluation.review import check_reviewer, plan_review
-    from ragtune.evaluation.rundata import load_run
-    from ragtune.store.runstore import RunStore
+    from ragtune.evidence import check_reviewer, load_run, plan_review
+    from ragtune.store import RunStore
 
     if not Path(store_path).is_file():
         raise RagtuneError(

@@ -14,15 +14,12 @@ from rich.table import Table
 from ragtune.cli.main import cli
 from ragtune.cli.output import console
 from ragtune.config import load_workload
-from ragtune.cost.analysis import jsonable
+from ragtune.cost import jsonable
 from ragtune.data import Limit, parse_limit
 from ragtune.errors import RagtuneError
-from ragtune.evaluation.evidence import Evidence, evaluate
-from ragtune.evaluation.pricing import run_pricing
-from ragtune.evaluation.rundata import load_run
-from ragtune.evaluation.shards import SHARD_TIMEOUT_S
-from ragtune.evaluation.summary import RunSummary, summary_of
-from ragtune.store.runstore import RunStore
+from ragtune.evidence import Evidence, RunSummary, evaluate, load_run, run_pricing, summary_of
+from ragtune.running import SHARD_TIMEOUT_S
+from ragtune.store import RunStore
 
 DEFAULT_STORE = Path(".ragtune") / "ragtune.db"
 
@@ -117,8 +114,7 @@ def run_command(
       ragtune run workload.yaml --resume 3f2a        # after an interruption
       ragtune run workload.yaml --executor ray --workers 2
     """
-    from ragtune.evaluation.executors import ExecutorOptions
-    from ragtune.evaluation.runner import RunOptions, run_workload
+    from ragtune.running import ExecutorOptions, RunOptions, run_workload
 
     workload = load_workload(workload_file)
     store = open_store(store_path)
@@ -226,7 +222,7 @@ def runs_compare(run_a: str, run_b: str, as_json: bool, store_path: str) -> None
       ragtune runs compare 3f2a 9c1d          # e.g. before and after a prompt change
       ragtune runs compare 3f2a 9c1d --json
     """
-    from ragtune.evaluation.compare import compare_runs
+    from ragtune.evidence import compare_runs
 
     store = open_store(store_path)
     comparison = compare_runs(stored_evidence(store, run_a), stored_evidence(store, run_b))

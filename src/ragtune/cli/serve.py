@@ -56,7 +56,7 @@ def serve(port: int, host: str, price_files: tuple[str, ...], store_path: str) -
         from ragtune.web.app import LOOPBACK_HOSTS, create_app
     except ImportError as err:
         raise MissingDependencyError(err.name or "fastapi", "web") from err
-    from ragtune.cost.catalog import load_catalog
+    from ragtune.cost import load_catalog
 
     catalog = load_catalog(*price_files)
     loopback = is_loopback(host)

@@ -135,9 +135,8 @@ def tune(ctx: click.Context, **opts: Any) -> None:
     if workload:
         _tune_workload(ctx, workload, opts)
         return
-    from ragtune.finetune import TuneConfig
-    from ragtune.finetune.data import load_examples
-    from ragtune.finetune.run import tune as run_tune
+    from ragtune.finetune import TuneConfig, load_examples
+    from ragtune.finetune import tune as run_tune
 
     if not opts["data"] and not opts["resume"]:
         raise click.UsageError("give --data train.jsonl (or --resume with --out)")
@@ -188,8 +187,8 @@ def tune(ctx: click.Context, **opts: Any) -> None:
 def _tune_workload(ctx: click.Context, path: str, opts: dict[str, Any]) -> None:
     """`ragtune tune workload.yaml`: the workload's train split, its finetune arm's settings."""
     from ragtune.config import hosted_finetune, load_workload
-    from ragtune.finetune.run import tune as run_tune
-    from ragtune.finetune.workload import workload_job
+    from ragtune.finetune import tune as run_tune
+    from ragtune.finetune import workload_job
 
     for name in ("data", "test_path", "general_path", "system"):
         if opts[name]:
@@ -231,8 +230,7 @@ def _tune_workload(ctx: click.Context, path: str, opts: dict[str, Any]) -> None:
 
 
 def _print_result(result: Any, as_json: bool) -> None:
-    from ragtune.finetune import TuneConfig
-    from ragtune.finetune.card import cost_lines
+    from ragtune.finetune import TuneConfig, cost_lines
 
     # the run folder's config: on --resume it is the one the run was started with
     costs = cost_lines(TuneConfig.load(Path(result.out_dir) / "config.json"), result.cost)

@@ -91,7 +91,7 @@ def check(workload_file: str, as_json: bool, estimate: bool) -> None:
     }
     plan_line = None
     if {"finetune", "finetune_rag"} & set(spec.arms) and workload.split("train"):
-        from ragtune.finetune.workload import estimate_plan, workload_job
+        from ragtune.finetune import estimate_plan, workload_job
 
         job = workload_job(workload)
         plan = estimate_plan(job, timed=estimate)

@@ -5,24 +5,65 @@ the same code gives point estimates and vectorised Monte Carlo samples. No I/O h
 catalog loader, which reads the bundled price file (and a user's override file).
 """
 
-from ragtune.cost.breakeven import Crossing, breakeven_calls, breakeven_volume, payback_months
-from ragtune.cost.catalog import Catalog, GpuPrice, ModelPrice, load_catalog
+from ragtune.cost.analysis import (
+    Analysis,
+    Band,
+    PairResult,
+    Samples,
+    analyse,
+    breakeven_sample_size,
+    jsonable,
+)
+from ragtune.cost.breakeven import (
+    VOLUME_RANGE,
+    Crossing,
+    breakeven_calls,
+    breakeven_volume,
+    payback_months,
+)
+from ragtune.cost.catalog import SECTIONS, Catalog, GpuPrice, ModelPrice, load_catalog
+from ragtune.cost.formulas import Num, api_request_cost, gpu_compute_cost, training_cost_tokens
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part, monthly_cost, tco
+from ragtune.cost.quantity import (
+    Quantity,
+    parse_fraction,
+    parse_positive,
+    parse_positive_fraction,
+    parse_quantity,
+)
 
 __all__ = [
+    "SECTIONS",
+    "VOLUME_RANGE",
+    "Analysis",
     "ApiUsage",
+    "Band",
     "Catalog",
     "CostItem",
     "Crossing",
     "GpuPrice",
     "GpuServing",
     "ModelPrice",
+    "Num",
     "Option",
+    "PairResult",
     "Part",
+    "Quantity",
+    "Samples",
+    "analyse",
+    "api_request_cost",
     "breakeven_calls",
+    "breakeven_sample_size",
     "breakeven_volume",
+    "gpu_compute_cost",
+    "jsonable",
     "load_catalog",
     "monthly_cost",
+    "parse_fraction",
+    "parse_positive",
+    "parse_positive_fraction",
+    "parse_quantity",
     "payback_months",
     "tco",
+    "training_cost_tokens",
 ]

@@ -4,9 +4,12 @@ validation split carved from train and the `--limit` sample."""
 from ragtune.data.loaders import FieldMap, load_examples, read_rows
 from ragtune.data.records import SPLITS, Example
 from ragtune.data.sampling import (
+    CARVE_FRACTION,
+    CARVE_MAX,
     Carved,
     Limit,
     Sample,
+    allocate,
     carve_validation,
     nested_subsets,
     parse_limit,
@@ -15,12 +18,15 @@ from ragtune.data.sampling import (
 from ragtune.data.splits import assign_splits
 
 __all__ = [
+    "CARVE_FRACTION",
+    "CARVE_MAX",
     "SPLITS",
     "Carved",
     "Example",
     "FieldMap",
     "Limit",
     "Sample",
+    "allocate",
     "assign_splits",
     "carve_validation",
     "load_examples",

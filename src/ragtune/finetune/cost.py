@@ -53,7 +53,7 @@ class TrainingCost:
 
 def estimate_hardware_cost(record: TrainingCost, hourly: float, gpus: float = 1.0) -> float:
     """Dollars for the measured wall time on hardware rented at `hourly` $/hour."""
-    from ragtune.cost.formulas import gpu_compute_cost
+    from ragtune.cost import gpu_compute_cost
 
     if hourly < 0:
         raise RagtuneError(f"hourly price must be >= 0, got {hourly}")
@@ -62,7 +62,7 @@ def estimate_hardware_cost(record: TrainingCost, hourly: float, gpus: float = 1.
 
 def estimate_hosted_cost(record: TrainingCost, price_per_m: float) -> float:
     """Dollars a provider charging `price_per_m` per million training tokens would bill."""
-    from ragtune.cost.formulas import training_cost_tokens
+    from ragtune.cost import training_cost_tokens
 
     if price_per_m < 0:
         raise RagtuneError(f"price per million tokens must be >= 0, got {price_per_m}")

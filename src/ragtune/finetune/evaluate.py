@@ -2,7 +2,8 @@
 
 This is the fine-tuning pipeline's own sanity check (base vs tuned on the same prompts, merged
 vs adapter, GGUF vs merged). Full evaluation with statistics across strategies is the job of
-`ragtune.evaluation`; this module does not compute confidence intervals or judge free text.
+`ragtune.scoring` and `ragtune.stats`; this module does not compute confidence intervals or judge
+free text.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def read_run_config(run_dir: Path) -> TuneConfig:
 
 def load_tuned(run_dir: str | Path, device: str = "cpu") -> tuple[Any, Any]:
     """The tuned model with any adapter merged in, and its tokenizer."""
-    from ragtune.backends.loading import load_causal_lm
+    from ragtune.backends import load_causal_lm
 
     run = Path(run_dir)
     config = read_run_config(run)
@@ -60,7 +60,7 @@ def load_tuned(run_dir: str | Path, device: str = "cpu") -> tuple[Any, Any]:
 
 
 def export(run_dir: str | Path, *, gguf: bool = False, outtype: str = "q8_0") -> ExportResult:
-    from ragtune.backends.loading import resolve_model
+    from ragtune.backends import resolve_model
     from ragtune.finetune.gguf_export import check_gguf, write_gguf, write_modelfile
 
     run = Path(run_dir)

@@ -30,8 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ragtune.backends.http_base import api_key_from_env, classify, run_sync
-from ragtune.backends.retry import Retrier, RetryPolicy, scrub
+from ragtune.backends import Retrier, RetryPolicy, api_key_from_env, classify, run_sync, scrub
 from ragtune.config import HostedFinetune
 from ragtune.errors import MissingDependencyError, RagtuneError
 from ragtune.finetune.data import Conversation, save_examples, split_validation

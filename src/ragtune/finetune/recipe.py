@@ -145,7 +145,7 @@ class Recipe:
     def _load_model(self) -> tuple[Any, Any]:
         import torch
 
-        from ragtune.backends.loading import load_causal_lm
+        from ragtune.backends import load_causal_lm
 
         c = self.config
         dtype = torch.float32
@@ -204,7 +204,7 @@ class Recipe:
         from peft import prepare_model_for_kbit_training
         from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
-        from ragtune.backends.loading import load_tokenizer, resolve_model
+        from ragtune.backends import load_tokenizer, resolve_model
 
         tokenizer = load_tokenizer(self.config.base)  # also converts a GGUF base once
         source = resolve_model(self.config.base)

@@ -1,6 +1,6 @@
 """From a workload to a fine-tuning job: its training examples, test prompts and TuneConfig.
 
-The finetune arm (`ragtune.evaluation.resources.tuned_backend`) and `ragtune tune workload.yaml`
+The finetune arm (`ragtune.running.resources.tuned_backend`) and `ragtune tune workload.yaml`
 train the same way: the train split rendered as chat turns with the task's short tuned system
 prompt, the test split held out of validation, hyper-parameters from the workload's `finetune`
 (or `finetune_rag`) arm. Training itself is `ragtune.finetune.run.tune`; this module only
@@ -27,7 +27,7 @@ from ragtune.finetune.plan import (
 )
 
 if TYPE_CHECKING:
-    from ragtune.strategies.rag import FinetuneSettings
+    from ragtune.strategies import FinetuneSettings
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class WorkloadJob:
 
 def base_model(workload: Workload) -> str:
     """The model to tune: the workload's cheap backend when it is local, else the fallback."""
-    from ragtune.backends.registry import parse_backend_name
+    from ragtune.backends import parse_backend_name
 
     cheap = workload.spec.backends.cheap
     name = parse_backend_name(cheap)
@@ -61,7 +61,7 @@ def base_model(workload: Workload) -> str:
 def tuning_settings(workload: Workload) -> FinetuneSettings:
     """The training settings of the workload's first tuned arm (finetune, finetune_rag or a
     variant of them); the arm's defaults when it has none."""
-    from ragtune.strategies.rag import FinetuneSettings
+    from ragtune.strategies import FinetuneSettings
 
     for settings in workload.arms.values():
         if isinstance(settings, FinetuneSettings):
@@ -80,7 +80,7 @@ def workload_job(
     number of epochs. `overrides` are TuneConfig fields (e.g. max_steps=3 from the command
     line); they win over the arm's settings.
     """
-    from ragtune.strategies.prompts import TUNED_SYSTEM, target_text
+    from ragtune.strategies import TUNED_SYSTEM, target_text
 
     task = workload.spec.task
     system = TUNED_SYSTEM[task]
@@ -132,7 +132,7 @@ def estimate_plan(job: WorkloadJob, *, timed: bool = True) -> TrainingPlan:
     import random
     import tempfile
 
-    from ragtune.backends.loading import load_tokenizer
+    from ragtune.backends import load_tokenizer
     from ragtune.finetune.data import split_validation
     from ragtune.finetune.recipe import Recipe
     from ragtune.finetune.render import render_all

@@ -11,9 +11,10 @@ import json
 
 from ragtune.errors import RagtuneError
 from ragtune.report.fmt import with_redacted_config
-from ragtune.report.html import render_html
+from ragtune.report.html import STYLE, render_html
+from ragtune.report.learning_curve import curve_docs
 from ragtune.report.markdown import render_markdown
-from ragtune.report.model import SCHEMA, Document, ReportDocument, as_document
+from ragtune.report.model import SCHEMA, ArmDoc, Document, ReportDocument, VerdictDoc, as_document
 
 FORMATS = ("html", "md", "json")
 SUFFIXES = {"html": ".html", "md": ".md", "json": ".json"}
@@ -38,8 +39,12 @@ def render(doc: Document, fmt: str = "html") -> str:
 __all__ = [
     "FORMATS",
     "SCHEMA",
+    "STYLE",
     "SUFFIXES",
+    "ArmDoc",
     "ReportDocument",
+    "VerdictDoc",
+    "curve_docs",
     "render",
     "render_html",
     "render_json",

@@ -4,7 +4,7 @@
 table each; the Markdown and HTML renderers lay the same blocks out, so both (and the JSON, which
 is the document itself) carry the same numbers, formatted once here with `fmt`.
 
-Deliberately not here: computing the numbers (`evaluation/human.py`, `advisor/human.py`).
+Deliberately not here: computing the numbers (`evidence/human_scores.py`, `advisor/human_facts.py`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ curve with its band, the best arm that is not tuned as a horizontal line), the M
 the HTML section all read it, and the JSON report carries it as is. A size the curve never
 reaches is `None` in JSON (JSON has no infinity) and "never" on the page.
 
-Deliberately not here: fitting or pricing (`ragtune.evaluation.curve_pricing`).
+Deliberately not here: fitting or pricing (`ragtune.evidence.curve_pricing`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from ragtune.report.svg import (
 )
 
 if TYPE_CHECKING:
-    from ragtune.evaluation.curve_pricing import PricedCurve
-    from ragtune.evaluation.learning_curve import Estimate
+    from ragtune.evidence import PricedCurve
+    from ragtune.stats import Estimate
 
 Escape = Callable[[object], str]
 

@@ -202,7 +202,7 @@ def error_lines(doc: ReportDocument) -> list[str]:
 
 def setup_lines(doc: ReportDocument) -> list[str]:
     """What was evaluated: the test sample, each arm's class, model and system prompt."""
-    from ragtune.evaluation.setup import setup_lines as lines
+    from ragtune.evidence import setup_lines as lines
 
     return lines(doc.run.config, [(a.arm, a.info) for a in doc.arms])
 

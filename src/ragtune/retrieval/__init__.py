@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ragtune.retrieval.base import Index, IndexConfig, UpdateReport
-from ragtune.retrieval.embedding import Embedder
+from ragtune.retrieval.chunking import ChunkConfig
+from ragtune.retrieval.embedding import Embedder, get_embedder
 from ragtune.retrieval.ingest import FieldMap, ingest
 from ragtune.retrieval.records import (
     Chunk,
@@ -28,6 +29,7 @@ from ragtune.retrieval.records import (
 
 __all__ = [
     "Chunk",
+    "ChunkConfig",
     "Citation",
     "Document",
     "FieldMap",
@@ -41,6 +43,7 @@ __all__ = [
     "UpdateReport",
     "build_index",
     "create_index",
+    "get_embedder",
     "ingest",
     "is_postgres",
     "open_index",

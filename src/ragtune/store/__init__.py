@@ -3,6 +3,7 @@
 from ragtune.store.records import (
     Arm,
     Item,
+    JudgeCall,
     KbVersion,
     LossPoint,
     Measurement,
@@ -18,6 +19,7 @@ from ragtune.store.runstore import RunStore, new_id
 __all__ = [
     "Arm",
     "Item",
+    "JudgeCall",
     "KbVersion",
     "LossPoint",
     "Measurement",

@@ -8,9 +8,11 @@ records (`runstore.py`) and the schema (`migrations.py`).
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
@@ -18,6 +20,11 @@ from ragtune.errors import RagtuneError
 from ragtune.store import migrations
 
 _BUSY_TIMEOUT_MS = 10_000  # a second process (ragtune runs list) may read while a run writes
+
+
+def new_id() -> str:
+    """A sortable, readable id: UTC time plus 4 random hex digits (20261121-230512-a3f9)."""
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
 class Database:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the store reads responses; it never imports the backends at run time
-    from ragtune.backends.base import Response
+    from ragtune.backends import Response
 
 # Run and arm lifecycles; the store keeps the strings, the runner decides the transitions.
 RUN_STATUSES = ("running", "finished", "failed", "interrupted")
@@ -73,7 +73,7 @@ class Measurement:
     ttft_s: float | None = None  # time to first token, when streamed
     cached: bool = False  # served from the response cache; latency is the original call's
     # The call's cacheable prompt prefix, as the run's recorder noted it on the response
-    # (`evaluation/prefixes.py`): fingerprint, share of the prompt's characters, batch size.
+    # (`running/prefixes.py`): fingerprint, share of the prompt's characters, batch size.
     prefix: str | None = None
     prefix_share: float = 0.0
     batch: int | None = None

@@ -5,7 +5,7 @@ by (run, review, reviewer, item, arm): rating the same answer again replaces the
 reviewer who changes their mind leaves one rating, and a reload resumes where they stopped.
 
 Deliberately not here: drawing the sample, the blind order or checking a value against the
-scale (`ragtune.evaluation.review`), and any statistics (`ragtune.evaluation.human`).
+scale (`ragtune.evidence.review`), and any statistics (`ragtune.evidence.human_scores`).
 """
 
 from __future__ import annotations

@@ -5,18 +5,19 @@ killed mid-run (kill -9) loses at most the batch in flight and never corrupts wh
 `completed_items` then tells the runner what to skip on `--resume`. Predictions are keyed by
 (run, arm, item, repeat) and recording one again replaces it (a retried error, say).
 
-Deliberately not here: running arms, scoring, pricing. Other stages read these records.
+Review tables (`reviews.py`) and training runs (`training.py`) are mixins of `RunStore`, one noun
+per file. Deliberately not here: running arms, scoring, pricing. Other stages read these records.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from ragtune.errors import RagtuneError
+from ragtune.store.database import new_id
 from ragtune.store.provenance import machine_info, package_versions
 from ragtune.store.records import (
     ARM_STATUSES,
@@ -26,23 +27,17 @@ from ragtune.store.records import (
     Item,
     JudgeCall,
     KbVersion,
-    LossPoint,
     Measurement,
     Metric,
     Prediction,
     Run,
-    TrainingRun,
 )
 from ragtune.store.reviews import ReviewTables
+from ragtune.store.training import TrainingTables
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def new_id() -> str:
-    """A sortable, readable id: UTC time plus 4 random hex digits (20261121-230512-a3f9)."""
-    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
 def _dump(value: Any) -> str:
@@ -53,7 +48,7 @@ def _load(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-class RunStore(ReviewTables):
+class RunStore(ReviewTables, TrainingTables):
     """Typed access to one run-store file. Open with `RunStore.open(path)`; use as a context."""
 
     # --- runs --------------------------------------------------------------------------------
@@ -375,86 +370,6 @@ class RunStore(ReviewTables):
             for r in rows
         ]
 
-    # --- training runs -----------------------------------------------------------------------
-
-    def create_training_run(
-        self,
-        base_model: str,
-        method: str,
-        params: Mapping[str, Any],
-        *,
-        run_id: str | None = None,
-        train_examples: int | None = None,
-        training_run_id: str | None = None,
-    ) -> TrainingRun:
-        tr = TrainingRun(
-            id=training_run_id or new_id(),
-            created=_now(),
-            base_model=base_model,
-            method=method,
-            params=dict(params),
-            run_id=run_id,
-            train_examples=train_examples,
-            machine=machine_info(),
-        )
-        with self.transaction():
-            self._execute(
-                "INSERT INTO training_runs (id, run_id, created, base_model, method, params,"
-                " train_examples, status, machine) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (tr.id, tr.run_id, tr.created, tr.base_model, tr.method, _dump(tr.params),
-                 tr.train_examples, tr.status, _dump(tr.machine)),
-            )  # fmt: skip
-        return tr
-
-    def record_losses(self, training_run_id: str, points: Iterable[LossPoint]) -> None:
-        with self.transaction():
-            self._executemany(
-                "INSERT OR REPLACE INTO training_loss (training_run_id, split, step, loss, epoch)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [(training_run_id, p.split, p.step, p.loss, p.epoch) for p in points],
-            )
-
-    def finish_training_run(
-        self,
-        training_run_id: str,
-        *,
-        status: str = "finished",
-        duration_s: float | None = None,
-        output_path: str | None = None,
-        train_tokens: int | None = None,
-    ) -> None:
-        with self.transaction():
-            self.get_training_run(training_run_id)
-            self._execute(
-                "UPDATE training_runs SET status = ?, duration_s = ?, output_path = ?,"
-                " train_tokens = ? WHERE id = ?",
-                (status, duration_s, output_path, train_tokens, training_run_id),
-            )
-
-    def get_training_run(self, training_run_id: str) -> TrainingRun:
-        rows = self._read("SELECT * FROM training_runs WHERE id = ?", (training_run_id,))
-        if not rows:
-            raise RagtuneError(f"no training run {training_run_id!r} in {self.path}")
-        return _training_run(rows[0])
-
-    def list_training_runs(self, run_id: str | None = None) -> list[TrainingRun]:
-        if run_id is None:
-            rows = self._read("SELECT * FROM training_runs ORDER BY created")
-        else:
-            rows = self._read(
-                "SELECT * FROM training_runs WHERE run_id = ? ORDER BY created", (run_id,)
-            )
-        return [_training_run(r) for r in rows]
-
-    def loss_curve(self, training_run_id: str, split: str | None = None) -> list[LossPoint]:
-        sql, params = (
-            "SELECT step, loss, split, epoch FROM training_loss WHERE training_run_id = ?",
-            [training_run_id],
-        )
-        if split is not None:
-            sql, params = sql + " AND split = ?", [*params, split]
-        return [LossPoint(*r) for r in self._read(sql + " ORDER BY split, step", params)]
-
     # --- knowledge-base versions -------------------------------------------------------------
 
     def add_kb_version(self, kb: KbVersion) -> KbVersion:
@@ -492,13 +407,3 @@ def _run(r: Sequence[Any]) -> Run:
 
 def _arm(r: Sequence[Any]) -> Arm:
     return Arm(r[0], r[1], _load(r[2]), r[3], r[4])
-
-
-def _training_run(r: Sequence[Any]) -> TrainingRun:
-    # columns: id, run_id, created, base_model, method, params, train_examples, train_tokens,
-    # status, duration_s, output_path, machine
-    return TrainingRun(
-        id=r[0], run_id=r[1], created=r[2], base_model=r[3], method=r[4], params=_load(r[5]),
-        train_examples=r[6], train_tokens=r[7], status=r[8], duration_s=r[9], output_path=r[10],
-        machine=_load(r[11]),
-    )  # fmt: skip

@@ -10,7 +10,11 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from ragtune.strategies.base import Arm, ArmUnavailable, Prediction, Resources, TaskSpec
+from ragtune.strategies.base import Arm, ArmFailed, ArmUnavailable, Prediction, Resources, TaskSpec
+from ragtune.strategies.chat import BATCH
+from ragtune.strategies.prompts import TUNED_SYSTEM, target_text
+from ragtune.strategies.rag import FinetuneSettings, HostedFinetune
+from ragtune.strategies.recorded import RecordedSettings, load_answers
 from ragtune.strategies.registry import (
     ARMS,
     arm_class,
@@ -20,29 +24,47 @@ from ragtune.strategies.registry import (
     parse_settings,
     register_arm,
     requirements,
+    settings_for,
     traits_of,
 )
-from ragtune.strategies.settings import ArmSettings, ChatSettings, Traits
+from ragtune.strategies.settings import (
+    ArmSettings,
+    ChatSettings,
+    Traits,
+    curve_arm,
+    split_curve_arm,
+)
 
 for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")  # each arm module registers its arm
 
 __all__ = [
     "ARMS",
+    "BATCH",
+    "TUNED_SYSTEM",
     "Arm",
+    "ArmFailed",
     "ArmSettings",
     "ArmUnavailable",
     "ChatSettings",
+    "FinetuneSettings",
+    "HostedFinetune",
     "Prediction",
+    "RecordedSettings",
     "Resources",
     "TaskSpec",
     "Traits",
     "arm_class",
     "arm_names",
     "create_arm",
+    "curve_arm",
     "kind_of",
+    "load_answers",
     "parse_settings",
     "register_arm",
     "requirements",
+    "settings_for",
+    "split_curve_arm",
+    "target_text",
     "traits_of",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ragtune.backends.base import Backend, BackendError, Request, Response, Usage
+from ragtune.backends import Backend, BackendError, Request, Response, Usage
 from ragtune.data import Example
 from ragtune.errors import RagtuneError
 

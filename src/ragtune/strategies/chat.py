@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from ragtune.backends.base import Backend, Message, Request, Response
+from ragtune.backends import Backend, Message, Request, Response
 from ragtune.data import Example
 from ragtune.strategies.base import Prediction, Resources, call_batch, from_response
 from ragtune.strategies.prompts import answer_text, instructions

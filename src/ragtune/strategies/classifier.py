@@ -24,7 +24,7 @@ import pydantic
 from numpy.typing import NDArray
 from pydantic import Field
 
-from ragtune.backends.base import Backend, Request
+from ragtune.backends import Backend, Request
 from ragtune.data import Example
 from ragtune.errors import MissingDependencyError, Problem, ValidationError
 from ragtune.strategies.base import ArmUnavailable, Prediction, Resources

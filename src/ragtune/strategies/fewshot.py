@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field
 
-from ragtune.backends.base import Message
+from ragtune.backends import Message
 from ragtune.data import Example
 from ragtune.strategies.base import ArmUnavailable, Resources
 from ragtune.strategies.chat import ChatArm

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ragtune.backends.base import Response
+from ragtune.backends import Response
 from ragtune.data import Example
 from ragtune.strategies.base import ArmUnavailable, Resources
 from ragtune.strategies.chat import ChatArm

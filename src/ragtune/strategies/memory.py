@@ -15,7 +15,7 @@ from typing import ClassVar
 import numpy as np
 from pydantic import Field
 
-from ragtune.backends.base import Message
+from ragtune.backends import Message
 from ragtune.data import Example
 from ragtune.strategies.base import ArmUnavailable, Prediction, Resources
 from ragtune.strategies.chat import ChatArm

@@ -2,7 +2,7 @@
 
 Instructions are short and fixed per task so the cacheable prefix is stable; a workload may
 bring its own per arm (`instructions:`), with the same placeholders. Answers are not
-parsed here: labels and JSON go to `ragtune.evaluation.metrics` as written, which is strict on
+parsed here: labels and JSON go to `ragtune.scoring.metrics` as written, which is strict on
 purpose (a label in a sentence, or JSON wrapped in prose, is a format failure).
 """
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from ragtune.backends.base import Backend, Response
+from ragtune.backends import Backend, Response
 from ragtune.data import Example
 from ragtune.strategies.base import ArmFailed, ArmUnavailable, Resources
 from ragtune.strategies.chat import ChatArm

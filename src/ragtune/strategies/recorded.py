@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from ragtune.backends.base import Backend, Request, Usage
-from ragtune.data import Example
-from ragtune.data.loaders import read_rows
+from ragtune.backends import Backend, Request, Usage
+from ragtune.data import Example, read_rows
 from ragtune.errors import Problem
 from ragtune.strategies.base import Call, Prediction, Resources
 from ragtune.strategies.prompts import answer_text

@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field
 
-from ragtune.backends.base import Backend
+from ragtune.backends import Backend
 from ragtune.data import Example
-from ragtune.evaluation.scoring import primary_per_item, score
+from ragtune.scoring import primary_per_item, score
 from ragtune.strategies.base import Arm, ArmUnavailable, Prediction, Resources
 from ragtune.strategies.registry import arm_class, create_arm, register_arm
 from ragtune.strategies.settings import ArmSettings, Declared, Traits

@@ -113,7 +113,7 @@ class ChatSettings(ArmSettings):
     def _backend_name(cls, value: str) -> str:
         if value in ROLES:
             return value
-        from ragtune.backends.registry import parse_backend_name
+        from ragtune.backends import parse_backend_name
         from ragtune.errors import RagtuneError
 
         try:

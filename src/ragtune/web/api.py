@@ -20,8 +20,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ragtune.cost.analysis import jsonable
-from ragtune.cost.catalog import SECTIONS, Catalog
+from ragtune.cost import SECTIONS, Catalog, jsonable
 from ragtune.errors import Problem, RagtuneError
 from ragtune.scenario import analyse_scenario
 from ragtune.web.chart import CHART_POINTS, build_chart

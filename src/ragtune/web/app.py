@@ -26,7 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ragtune import __version__
-from ragtune.cost.catalog import Catalog, load_catalog
+from ragtune.cost import Catalog, load_catalog
 from ragtune.web import review, runs
 from ragtune.web.api import build_router
 from ragtune.web.guards import MAX_BODY_BYTES, BodyLimit, SecurityHeaders

@@ -19,10 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ragtune.cost.analysis import Analysis
-from ragtune.cost.breakeven import VOLUME_RANGE
-from ragtune.cost.catalog import Catalog
-from ragtune.cost.model import Option, monthly_cost
+from ragtune.cost import VOLUME_RANGE, Analysis, Catalog, Option, monthly_cost
 from ragtune.scenario import Scenario, build_options, point, sampler
 
 CHART_POINTS = 61  # log-spaced volumes; smooth enough for GPU steps at page width

@@ -13,7 +13,7 @@ the arm and stores the order shown with the rating. Unknown run or review: 404; 
 the sample, a position past the answers or a value off the scale: 422 (`check_rating`). The page
 writes every text with `textContent`, never as HTML, under the app's script-src 'self' policy.
 
-Deliberately not here: the sample and the statistics (`ragtune.evaluation.review` / `human`).
+Deliberately not here: the sample and the statistics (`ragtune.evidence.review` / `human`).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def _unprocessable(err: Any, where: str) -> HTTPException:
 
 
 def _open(request: Request, run_id: str) -> Any:
-    from ragtune.store.runstore import RunStore
+    from ragtune.store import RunStore
 
     path = store_path(request)
     if not re.fullmatch(RUN_ID, run_id) or not path.is_file():
@@ -143,7 +143,7 @@ def review_page(request: Request, run_id: RunId, review: ReviewId) -> FileRespon
     responses={404: {"description": "No such run or review"}},
 )
 def review_api(request: Request, run_id: RunId, review: ReviewId, reviewer: Reviewer) -> ReviewPage:
-    from ragtune.evaluation.review import LABELS, ReviewError, check_reviewer, shown_order
+    from ragtune.evidence import LABELS, ReviewError, check_reviewer, shown_order
 
     try:
         reviewer = check_reviewer(reviewer)
@@ -202,7 +202,7 @@ def review_api(request: Request, run_id: RunId, review: ReviewId, reviewer: Revi
     responses={404: {"description": "No such run or review"}},
 )
 def rate_api(request: Request, run_id: RunId, review: ReviewId, body: RatingIn) -> RatingSaved:
-    from ragtune.evaluation.review import ReviewError, check_rating
+    from ragtune.evidence import ReviewError, check_rating
 
     with _open(request, run_id) as store:
         rev = _review(store, run_id, review)

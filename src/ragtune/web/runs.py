@@ -33,9 +33,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 
 from ragtune.errors import RagtuneError
-from ragtune.report import render_html, render_json, render_markdown
-from ragtune.report.html import STYLE
-from ragtune.report.model import ReportDocument
+from ragtune.report import STYLE, ReportDocument, render_html, render_json, render_markdown
 from ragtune.web.static_files import static_path
 
 log = logging.getLogger(__name__)
@@ -68,7 +66,7 @@ def list_runs(path: Path) -> list[dict[str, Any]]:
     """Every run in the store, newest first, with its arms; [] when there is no store."""
     if not path.is_file():
         return []
-    from ragtune.store.runstore import RunStore
+    from ragtune.store import RunStore
 
     with RunStore.open(path) as store:
         return [
@@ -93,7 +91,7 @@ def document(path: Path, run_id: str, volume: float | None) -> ReportDocument:
     if not re.fullmatch(RUN_ID, run_id) or not path.is_file():
         raise HTTPException(404, f"no run {run_id} in the store")
     from ragtune.advisor import build_document
-    from ragtune.store.runstore import RunStore
+    from ragtune.store import RunStore
 
     with RunStore.open(path) as store:
         if run_id not in {r.id for r in store.list_runs()}:

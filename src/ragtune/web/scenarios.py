@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from ragtune import scenario as scenario_module
-from ragtune.cost.catalog import Catalog
+from ragtune.cost import Catalog
 from ragtune.errors import Problem, RagtuneError, ValidationError, suggest
 from ragtune.scenario import Scenario
 

@@ -1,0 +1,60 @@
+"""Workload files (`ragtune run workload.yaml`): schema and a check that reports every problem.
+
+`schema.py` holds what a workload file may say; `checks.py` loads one and checks it.
+
+A workload says what the task is, where its data and knowledge base live, which arms to build
+and with which backends, and the volume assumptions used to price the results. `load_workload`
+validates the YAML (pydantic), then checks the world it points at: files exist, the data loads,
+every split the run needs is non-empty, labels are inside the label set, the JSON Schema is
+valid, every arm's settings fit the arm's own settings model. All problems come back together
+in one `ValidationError`. Without a validation split, when an arm needs one (the router
+calibrates on it), one is carved from train (seeded, stratified by label for classification)
+and recorded in `Workload.carved`; otherwise train stays whole for the arms that learn from it.
+
+Deliberately not here: running arms (`ragtune.strategies`), pricing (`ragtune.cost`).
+"""
+
+from ragtune.config.checks import Workload, load_workload
+from ragtune.config.schema import (
+    PROMPT_SUFFIXES,
+    REQUEST_SAMPLE,
+    TASKS,
+    TUNED_ARMS,
+    Advice,
+    Backends,
+    CarveValidation,
+    Costs,
+    Data,
+    Fields,
+    HostedFinetune,
+    Judge,
+    Knowledge,
+    KnowledgeVersion,
+    Pricing,
+    WorkloadSpec,
+    arms_mapping,
+    hosted_finetune,
+)
+
+__all__ = [
+    "PROMPT_SUFFIXES",
+    "REQUEST_SAMPLE",
+    "TASKS",
+    "TUNED_ARMS",
+    "Advice",
+    "Backends",
+    "CarveValidation",
+    "Costs",
+    "Data",
+    "Fields",
+    "HostedFinetune",
+    "Judge",
+    "Knowledge",
+    "KnowledgeVersion",
+    "Pricing",
+    "Workload",
+    "WorkloadSpec",
+    "arms_mapping",
+    "hosted_finetune",
+    "load_workload",
+]

@@ -1,0 +1,286 @@
+"""The workload file's schema: what `workload.yaml` may say, as strict pydantic models.
+
+Every key a user writes is a field here, with its default and (in a comment) the reason for it;
+`WorkloadSpec` is the whole file. Arm settings stay a mapping here and are typed per arm by
+`ragtune.strategies` when the workload is loaded (`checks.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from ragtune.cost import formulas
+from ragtune.data import (
+    CARVE_FRACTION,
+    CARVE_MAX,
+    Limit,
+    parse_limit,
+)
+from ragtune.strategies import (
+    ARMS,
+    FinetuneSettings,
+    HostedFinetune,
+    curve_arm,
+    kind_of,
+)
+
+TASKS = ("qa", "classify", "extract", "generate")
+# A value of `instructions:` ending like this names a prompt file (missing: a problem, not text).
+PROMPT_SUFFIXES = (".txt", ".md", ".prompt", ".j2", ".jinja")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Fields(_Strict):
+    input: str = "input"
+    target: str = "target"
+    id: str | None = "id"
+    split: str | None = "split"
+    doc_ids: str | None = "doc_ids"
+
+
+class CarveValidation(_Strict):
+    """How much of train becomes the validation split when the data gives none."""
+
+    fraction: float = Field(CARVE_FRACTION, gt=0, lt=1)
+    max_items: int = Field(CARVE_MAX, ge=1)
+
+
+class Data(_Strict):
+    """One file with a split column, one file split by fractions, or one file per split.
+
+    Without a validation split, an arm that needs one gets it carved from train
+    (`carve_validation`); `carve_validation: null` keeps train whole.
+    """
+
+    path: str | None = None
+    train: str | None = None
+    validation: str | None = None
+    test: str | None = None
+    format: Literal["auto", "jsonl", "csv", "parquet"] = "auto"
+    fields: Fields = Fields()
+    split_fractions: dict[str, float] = {"train": 0.6, "validation": 0.15, "test": 0.25}
+    carve_validation: CarveValidation | None = CarveValidation()
+
+
+class KnowledgeVersion(_Strict):
+    """A later version of the knowledge base, and where the data says which answers changed."""
+
+    name: str
+    path: str
+    changes: str | None = None  # JSON listing the facts that changed (documentation only)
+    changed_field: str = "changed"  # data column: true when the answer differs in this version
+    answer_field: str | None = None  # data column with the new answer (default: answer_<name>)
+
+    @property
+    def new_answer_field(self) -> str:
+        return self.answer_field or f"answer_{self.name}"
+
+
+class Knowledge(_Strict):
+    path: str
+    name: str = "v1"
+    later: list[KnowledgeVersion] = []
+
+
+class Judge(_Strict):
+    """LLM-as-judge settings; `backends.judge: NAME` is short for `{backend: NAME}`."""
+
+    backend: str
+    # Two arms to compare head to head (pairwise, position-swapped); empty: pointwise only.
+    pairwise: list[str] = Field(default_factory=list)
+    # Ask for the bare score / letter as a label-constrained answer (None: only for local judges,
+    # which follow a constrained choice far more reliably than a JSON format).
+    constrained: bool | None = None
+
+    @pydantic.field_validator("pairwise")
+    @classmethod
+    def _two_arms(cls, value: list[str]) -> list[str]:
+        if value and (len(value) != 2 or value[0] == value[1]):
+            raise ValueError(
+                f"pairwise needs two different arms, e.g. [rag, finetune]; got {value}"
+            )
+        return value
+
+
+class Backends(_Strict):
+    cheap: str = "local:smollm2-135m"
+    strong: str = "local:smollm2-135m"
+    # null: automatic metrics only; a backend name; or a mapping (see `Judge`)
+    judge: (
+        Annotated[
+            Annotated[str, Tag("name")] | Annotated[Judge, Tag("settings")],
+            Discriminator(lambda v: "settings" if isinstance(v, dict | Judge) else "name"),
+        ]
+        | None
+    ) = None
+
+    @property
+    def judge_spec(self) -> Judge | None:
+        return Judge(backend=self.judge) if isinstance(self.judge, str) else self.judge
+
+
+class Pricing(_Strict):
+    requests_per_month: float = Field(100_000, ge=0)
+    growth_per_month: float = Field(0.0, ge=-1)
+    horizon_months: int = Field(12, ge=1, le=240)
+    prices: list[str] = []  # extra price files, relative to the workload file
+    # Local arms are priced as self-hosted: measured machine time x this catalog item's rate.
+    self_hosted: str = "hetzner-cx42"
+    # API alternatives are projected from measured token counts at this catalog model's prices.
+    project_to: str = "claude-haiku-4-5"
+
+
+class Advice(_Strict):
+    """What the evidence cannot measure but the verdict depends on (the articles' decision rules).
+
+    Unset values are reported as unknown, never guessed.
+    """
+
+    knowledge_changes_per_month: float | None = Field(None, ge=0)  # how often facts change
+    needs_citations: bool = False  # answers must show their sources
+    data_must_stay_local: bool = False  # privacy / data residency: no third-party API
+    latency_budget_s: float | None = Field(None, gt=0)  # p95 the product can afford
+    distinct_patterns: int | None = Field(None, ge=1)  # input-output patterns in the spec
+    spec_stable_months: float | None = Field(None, ge=0)  # how long the spec will not change
+    # non-inferiority margin on the primary metric; 0 asks for "at least as good" (a stored run
+    # of an earlier release may hold 0, so it must stay valid)
+    margin: float = Field(0.05, ge=0, le=1)
+    max_utilisation: float = Field(0.5, gt=0, le=1)  # self-hosted machines sized for peaks
+    # Judge-human Cohen's kappa below which the verdict warns that the judge is not calibrated;
+    # 0.6 is where Landis & Koch (1977) put the start of "substantial" agreement.
+    judge_min_kappa: float = Field(0.6, ge=-1, le=1)
+
+
+class Costs(_Strict):
+    """People and data costs in the articles' terms, for the measured arms' full TCO.
+
+    Defaults are none: an unset value is shown as "not counted", never guessed. Each arm pays
+    the parts that apply to it (`evidence.people`): a tuned arm the training data's curation,
+    its pipeline, upkeep and each retraining cycle's hours; a retrieval arm its index pipeline
+    and upkeep; every built arm the evaluation set-up; a prompting arm nothing more. The
+    labelling figures also price the extra test items a verdict that is not decided yet needs
+    (and the learning curve's next step).
+    """
+
+    hourly_rate: float | None = Field(None, ge=0)  # loaded $/h for every *_hours field
+    examples_per_hour: float | None = Field(None, gt=0)  # labelling speed (article 002: 30-50)
+    usd_per_example: float | None = Field(None, ge=0)  # or a price per labelled example
+    # Hours to build the training set (article 004: 20-80 h); unset: the tuned arm's training
+    # examples at `examples_per_hour` (or `usd_per_example`).
+    curation_hours: float | None = Field(None, ge=0)
+    eval_setup_hours: float | None = Field(None, ge=0)  # building the evaluation, once per arm
+    pipeline_hours: float | None = Field(None, ge=0)  # training or indexing pipeline, once
+    maintenance_hours_per_month: float | None = Field(None, ge=0)  # model or index upkeep
+    retraining_hours: float | None = Field(None, ge=0)  # per cycle: data + deploy (004: 6-12 h)
+    # Tuned arms are retrained this often for drift (article 004: every 1-3 months), on top of
+    # retraining after each knowledge change (advice.knowledge_changes_per_month).
+    retrain_every_months: float | None = Field(None, gt=0)
+
+    def labelling_usd(self, examples: float) -> float | None:
+        """What labelling `examples` more items costs, or None when the workload does not say.
+
+        A price per example wins; otherwise hours at `examples_per_hour` times `hourly_rate`.
+        """
+        if self.usd_per_example is not None:
+            return examples * self.usd_per_example
+        if self.examples_per_hour is None or self.hourly_rate is None:
+            return None
+        hours = formulas.curation_hours(examples=examples, examples_per_hour=self.examples_per_hour)
+        return float(formulas.labour_cost(hours=hours, hourly_rate=self.hourly_rate))
+
+
+TUNED_ARMS = ("finetune", "finetune_rag")
+
+
+def hosted_finetune(spec: WorkloadSpec) -> HostedFinetune | None:
+    """The hosted fine-tuning settings of the workload's tuned arm, or None for a local LoRA."""
+    for arm in TUNED_ARMS:
+        if arm in spec.arms:
+            settings = HostedFinetune.model_validate(spec.arms[arm] or {})
+            return settings if settings.provider != "local" else None
+    return None
+
+
+# Items per arm timed one at a time for request latency: enough for a median ratio, at the cost of
+# about half a batch of extra work (batch-1 calls are several times slower per item than batched).
+REQUEST_SAMPLE = 6
+
+
+class WorkloadSpec(_Strict):
+    name: str = "workload"
+    task: Literal["qa", "classify", "extract", "generate"]
+    data: Data
+    knowledge: Knowledge | None = None
+    labels: list[str] | None = None
+    schema_: str | dict[str, Any] | None = Field(None, alias="schema")
+    # Arm name -> its settings (checked per arm in `load_workload`); a list of names is short
+    # for default settings: `arms: [prompt, rag]`.
+    arms: dict[str, dict[str, Any]] = Field(min_length=1)
+    backends: Backends = Backends()
+    repeats: int = Field(1, ge=1, le=20)
+    seed: int = 0
+    # N: a seeded sample of N test items (stratified); "first:N": the first N in file order.
+    limit: int | str | None = None
+    # who answers the items: this process, or Ray workers (`pip install 'ragtune[ray]'`)
+    executor: Literal["inprocess", "ray"] = "inprocess"
+    # items per arm answered again alone (batch size 1) to time request latency; the rest are
+    # derived from their share of the batch's wall time. 0: no timing, latency is the batch's.
+    latency_sample: int = Field(REQUEST_SAMPLE, ge=0, le=100)
+    pricing: Pricing = Pricing()
+    advice: Advice = Advice()
+    costs: Costs = Costs()
+
+    @pydantic.field_validator("arms", mode="before")
+    @classmethod
+    def _arms_shorthand(cls, value: Any) -> Any:
+        return arms_mapping(value)
+
+    @pydantic.field_validator("limit")
+    @classmethod
+    def _limit(cls, value: int | str | None) -> int | str | None:
+        if value is not None:
+            parse_limit(value)
+        return value
+
+    @property
+    def test_limit(self) -> Limit | None:
+        return None if self.limit is None else parse_limit(self.limit)
+
+
+def arms_mapping(value: Any) -> Any:
+    """`[prompt, rag]` -> `{prompt: {}, rag: {}}`; `prompt:` with nothing after it -> `{}`.
+
+    A tuned arm's `learning_curve: [250, 1000]` adds the arms `finetune@250` and
+    `finetune@1000` right after it: its settings, trained on that many examples.
+    """
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return {v: {} for v in value}
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            out[k] = {} if v is None else v
+            out.update(_curve_arms(str(k), out[k]))
+        return out
+    return value
+
+
+def _curve_arms(name: str, settings: Any) -> dict[str, dict[str, Any]]:
+    """The `name@size` arms of a learning curve (none when the sizes are not a list of counts:
+    the arm's own check reports that)."""
+    sizes = settings.get("learning_curve") if isinstance(settings, dict) else None
+    cls = ARMS.get(kind_of(name, settings))
+    if cls is None or not issubclass(cls.settings, FinetuneSettings):
+        return {}
+    if not isinstance(sizes, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in sizes
+    ):
+        return {}
+    point = {k: v for k, v in settings.items() if k not in ("learning_curve", "max_examples")}
+    point["arm"] = kind_of(name, settings)
+    return {curve_arm(name, n): {**point, "train_size": n} for n in sorted(set(sizes))}

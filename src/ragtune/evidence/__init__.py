@@ -1,0 +1,70 @@
+"""A run read back as evidence: `load_run` -> RunData, `evaluate` -> Evidence, its pricing,
+summaries, people costs, human scores, review samples, run comparison and curve pricing. Writes
+nothing."""
+
+from ragtune.evidence.compare import compare_runs
+from ragtune.evidence.curve_pricing import PricedCurve, priced_curves
+from ragtune.evidence.evidence import ArmEvidence, Evidence, cost_draws, evaluate
+from ragtune.evidence.human_scores import HUMAN, HumanEvidence
+from ragtune.evidence.pricing import Machine, per_request, run_pricing
+from ragtune.evidence.review import (
+    DEFAULT_SAMPLE,
+    LABELS,
+    MODES,
+    ReviewError,
+    check_rating,
+    check_reviewer,
+    plan_review,
+    shown_order,
+)
+from ragtune.evidence.rundata import RunData, load_run
+from ragtune.evidence.setup import setup_lines
+from ragtune.evidence.summary import (
+    MAX_ERROR_SHARE,
+    ArmSummary,
+    FreshnessRow,
+    RunSummary,
+    TrainingSummary,
+    arm_option_of,
+    arm_people,
+    projection_option_of,
+    summary_of,
+)
+from ragtune.evidence.traits import PROJECTABLE, retrains_for_knowledge
+
+__all__ = [
+    "DEFAULT_SAMPLE",
+    "HUMAN",
+    "LABELS",
+    "MAX_ERROR_SHARE",
+    "MODES",
+    "PROJECTABLE",
+    "ArmEvidence",
+    "ArmSummary",
+    "Evidence",
+    "FreshnessRow",
+    "HumanEvidence",
+    "Machine",
+    "PricedCurve",
+    "ReviewError",
+    "RunData",
+    "RunSummary",
+    "TrainingSummary",
+    "arm_option_of",
+    "arm_people",
+    "check_rating",
+    "check_reviewer",
+    "compare_runs",
+    "cost_draws",
+    "evaluate",
+    "load_run",
+    "per_request",
+    "plan_review",
+    "priced_curves",
+    "projection_option_of",
+    "retrains_for_knowledge",
+    "run_pricing",
+    "setup_lines",
+    "shown_order",
+    "summary_of",
+]

@@ -1,0 +1,497 @@
+"""`evaluate(run, pricing) -> Evidence`: every per-item number a reader of a run needs, once.
+
+Per arm, aligned arrays over its test items (repeat 0, in item order; index i is the same item
+in every array of every arm): the score of each metric, format validity, the error (if any),
+latency (what the user waited, failed items included with the time they took), self-hosted
+machine seconds, API dollars as measured and API dollars as projected onto `pricing.project_to`
+with each arm's cacheable prefixes priced as cache write on first use and read after
+(`prefixes.py`), and tokens by kind. Run-level facts: training jobs and their cost, the judge's
+cost and verdicts, knowledge freshness, the pairwise comparisons of the primary metric, and
+people's ratings (`human.py`: scores, comparisons, agreement, the judge's calibration).
+
+Failed items stay in every array: they score as wrong, their latency counts, their machine time
+and any call they made are costs. Pure: nothing here reads the store or writes anything, so the
+summary table, `runs show`, `runs compare`, the advisor, the report and the web viewer all see the
+same numbers. Issue 15's decision rules pair and bootstrap these arrays (`resample`).
+
+Deliberately not here: means and tables (`summary.py`), options and verdicts (advisor).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ragtune.errors import RagtuneError
+from ragtune.evidence.human_scores import HumanEvidence, human_evidence
+from ragtune.evidence.pricing import Pricing, call_cost
+from ragtune.evidence.rundata import ArmData, RunData
+from ragtune.evidence.traits import traits_of
+from ragtune.running import (
+    JudgeCost,
+    PairwiseJudge,
+    judge_scores,
+    judge_usage,
+    min_cacheable_tokens,
+    pairwise_summary,
+    project_prefixes,
+)
+from ragtune.scoring import PRIMARY, MetricScores, score
+from ragtune.stats import (
+    Interval,
+    PairwiseComparison,
+    RepeatSpread,
+    compare_arms,
+    compare_metric,
+    metric_interval,
+    repeat_spread,
+)
+from ragtune.store import Measurement, Prediction
+from ragtune.strategies import Traits, split_curve_arm
+
+Array = NDArray[np.float64]
+TOKEN_KINDS = ("input", "cache_write", "cache_read", "output")
+VALIDITY = {"classify": "invalid_label_rate", "extract": "json_valid"}
+BOOTSTRAP = 1000  # resamples behind every cost band
+
+
+def _empty() -> Array:
+    return np.zeros(0, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class ArmEvidence:
+    """One arm's test items, one array entry per item (aligned across arms and arrays)."""
+
+    arm: str
+    status: str  # done | unavailable | failed | pending | running
+    reason: str | None
+    item_ids: tuple[str, ...] = ()
+    scores: Mapping[str, MetricScores] = field(default_factory=dict)  # every metric, per item
+    metric: str = ""  # the task's primary metric (a key of `scores`)
+    judge: MetricScores | None = None  # the LLM judge's verdicts, when the run was judged
+    errors: tuple[str | None, ...] = ()  # the error of each failed item, None when it answered
+    latency_s: Array = field(default_factory=_empty)  # what the user waited (failures included)
+    machine_s: Array = field(default_factory=_empty)  # self-hosted machine time per item
+    api_usd: Array = field(default_factory=_empty)  # list-price dollars of calls to catalog models
+    projected_usd: Array = field(default_factory=_empty)  # at `project_to`, prefix-cache aware
+    tokens: Mapping[str, Array] = field(default_factory=dict)  # measured, by kind
+    projected_tokens: Mapping[str, Array] = field(default_factory=dict)  # prefix split, by kind
+    local: bool = False  # something ran on our machine (a local model, or a memory lookup)
+    api_models: tuple[str, ...] = ()  # catalog models the arm called
+    info: Mapping[str, Any] = field(default_factory=dict)  # router threshold, escalation, ...
+    spread: RepeatSpread | None = None  # the primary metric across repeats (R > 1 only)
+    kind: str = ""  # the arm class (a variant's `arm:`); "" when the name is the class
+    priced: bool = True  # False: recorded answers with no catalog model, so no cost is known
+
+    @property
+    def traits(self) -> Traits:
+        return traits_of(self.arm, self.kind)
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
+
+    @property
+    def n(self) -> int:
+        return len(self.item_ids)
+
+    @property
+    def failed(self) -> NDArray[np.bool_]:
+        return np.array([e is not None for e in self.errors], dtype=bool)
+
+    @property
+    def error_count(self) -> int:
+        return int(self.failed.sum())
+
+    @property
+    def error_share(self) -> float:
+        return self.error_count / self.n if self.n else 0.0
+
+    @property
+    def primary(self) -> MetricScores:
+        return self.scores[self.metric]
+
+    def quality(self) -> NDArray[np.float64]:
+        """The primary metric per item, unscorable items as 0 (how pairwise tests see them)."""
+        return np.array([v if v is not None else 0.0 for v in self.primary.per_item])
+
+    def interval(self) -> Interval | None:
+        return metric_interval(self.primary) if self.metric in self.scores else None
+
+
+@dataclass(frozen=True)
+class CostDraws:
+    """Bootstrap means of an arm's per-item costs: one entry per resample (same resample for
+    every quantity, so their correlation survives)."""
+
+    api_usd: Array
+    machine_s: Array
+    projected_usd: Array
+
+
+def resample(n: int, seed: int, size: int = BOOTSTRAP) -> NDArray[np.int64]:
+    """Item indices of `size` bootstrap resamples of n items (rows), seeded."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, n, size=(size, n))
+
+
+def cost_draws(arm: ArmEvidence, seed: int, size: int = BOOTSTRAP) -> CostDraws:
+    if arm.n == 0:
+        return CostDraws(_empty(), _empty(), _empty())
+    idx = resample(arm.n, seed, size)
+    return CostDraws(
+        arm.api_usd[idx].mean(axis=1),
+        arm.machine_s[idx].mean(axis=1),
+        arm.projected_usd[idx].mean(axis=1),
+    )
+
+
+@dataclass(frozen=True)
+class FreshnessRow:
+    """One arm on the questions whose answer changed in a later knowledge-base version.
+
+    `before`: its answers under the old knowledge, scored against the old answers; `after`: its
+    answers once the index holds the new version (the tuned model is not retrained), scored
+    against the new answers.
+    """
+
+    arm: str
+    version: str
+    n: int
+    before: Interval | None
+    after: Interval | None
+
+
+@dataclass(frozen=True)
+class TrainingSummary:
+    """What the fine-tune cost, and so what retraining it after a change would cost again."""
+
+    method: str
+    examples: int | None  # examples seen in training (a capped or short run sees fewer)
+    tokens: int | None
+    seconds: float | None
+    cost: float | None  # machine time at the self-hosted rate; hosted: billed tokens x price
+    final_loss: float | None
+    basis: str = ""  # how `cost` was priced, with the price's source and date
+    train_set: int | None = None  # examples it was given (a learning curve's size); old runs: None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A run's evidence: per-arm aligned arrays plus the run-level facts."""
+
+    run: RunData
+    pricing: Pricing
+    arms: tuple[ArmEvidence, ...]
+    comparisons: tuple[PairwiseComparison, ...] = ()
+    judge_comparisons: tuple[PairwiseComparison, ...] = ()
+    judge_pairwise: tuple[PairwiseJudge, ...] = ()
+    judge: JudgeCost | None = None  # priced apart: never part of an arm's cost
+    freshness: tuple[FreshnessRow, ...] = ()
+    training: tuple[TrainingSummary, ...] = ()
+    repeats: int = 1
+    human: HumanEvidence | None = None  # people's ratings, when the run was reviewed (human.py)
+
+    @property
+    def task(self) -> str:
+        return self.run.config.task
+
+    def done(self) -> list[ArmEvidence]:
+        return [a for a in self.arms if a.done]
+
+    def arm(self, name: str) -> ArmEvidence:
+        return next(a for a in self.arms if a.arm == name)
+
+    @property
+    def training_usd(self) -> float | None:
+        return next((t.cost for t in self.training if t.cost is not None), None)
+
+    def training_of(self, size: int) -> TrainingSummary | None:
+        """The fine-tune given `size` examples (a learning curve's `finetune@<size>`)."""
+        return next((t for t in self.training if t.train_set == size), None)
+
+    def training_usd_for(self, arm: str) -> float | None:
+        """What training arm `arm` cost: a learning curve's `finetune@<size>` its own size's
+        run, any other tuned arm the run's (first) fine-tune."""
+        size = split_curve_arm(arm)[1]
+        if size is None:
+            return self.training_usd
+        job = self.training_of(size)
+        return job.cost if job is not None else None
+
+
+def evaluate(run: RunData, pricing: Pricing) -> Evidence:
+    """Score, measure and price every arm of `run`; compare the finished ones."""
+    task = run.config.task
+    test = {i.id for i in run.items if i.split == "test"}
+    arms = []
+    repeats = 1
+    for data in run.arms:
+        every = [p for p in data.predictions if p.item_id in test]
+        repeats = max(repeats, 1 + max((p.repeat for p in every), default=-1))
+        arms.append(_arm(run, data, every, pricing))
+    done = [a for a in arms if a.done]
+    primary = {a.arm: a.primary for a in done}
+    judged = {a.arm: dict(zip(a.item_ids, a.judge.per_item, strict=True)) for a in done if a.judge}
+    return Evidence(
+        run=run,
+        pricing=pricing,
+        arms=tuple(arms),
+        comparisons=tuple(compare_metric(primary)) if len(primary) > 1 else (),
+        judge_comparisons=(
+            tuple(compare_arms(judged, binary=task == "qa")) if len(judged) > 1 else ()
+        ),
+        judge_pairwise=pairwise_summary(run.judge_metrics),
+        judge=judge_cost(run, pricing),
+        freshness=freshness(run),
+        training=training(run, pricing),
+        repeats=repeats,
+        human=human_evidence(
+            task,
+            run.ratings,
+            run.judge_metrics,
+            threshold=run.config.advice.judge_min_kappa,
+            seed=run.seed,
+        ),
+    )
+
+
+def _arm(run: RunData, data: ArmData, every: list[Prediction], pricing: Pricing) -> ArmEvidence:
+    arm = data.arm
+    if arm.status != "done":
+        return ArmEvidence(arm.name, arm.status, arm.reason)
+    task = run.config.task
+    predictions = [p for p in every if p.repeat == 0]
+    scores = score_predictions(run, predictions)
+    judge = judge_scores(run.judge_metrics, arm.name, task, predictions)
+    costs = [query_cost(p, pricing) for p in predictions]
+    kind = str(dict(arm.params).get("arm") or "")
+    recorded = traits_of(arm.name, kind).recorded
+    if recorded:  # replayed answers: nothing ran on our machine; priced only by their model
+        costs = [(usd, 0.0, False, models) for usd, _, _, models in costs]
+    projected_usd, projected_tokens = _projection(predictions, pricing)
+    api_models = tuple(sorted({m for c in costs for m in c[3]}))
+    return ArmEvidence(
+        arm=arm.name,
+        status=arm.status,
+        reason=arm.reason,
+        item_ids=tuple(p.item_id for p in predictions),
+        scores=scores,
+        metric=PRIMARY[task],
+        judge=judge,
+        errors=tuple(p.error for p in predictions),
+        latency_s=np.array([_latency(p) for p in predictions], dtype=np.float64),
+        machine_s=np.array([c[1] for c in costs], dtype=np.float64),
+        api_usd=np.array([c[0] for c in costs], dtype=np.float64),
+        projected_usd=projected_usd,
+        tokens={
+            kind: np.array(
+                [sum(getattr(c, f"{kind}_tokens") for c in answer_calls(p)) for p in predictions],
+                dtype=np.float64,
+            )
+            for kind in TOKEN_KINDS
+        },
+        projected_tokens=projected_tokens,
+        local=any(c[2] for c in costs),
+        api_models=api_models,
+        info=dict(dict(arm.params).get("info") or {}),
+        spread=spread(run, every),
+        kind=kind,
+        priced=bool(api_models) or not recorded,
+    )
+
+
+def answer_calls(p: Prediction) -> tuple[Measurement, ...]:
+    """The calls that answered (the judge's are stored apart, and priced apart)."""
+    return p.measurements
+
+
+def _latency(p: Prediction) -> float:
+    """What the user waited for this item; a failure counts with the time it took."""
+    if p.latency_s is not None:
+        return p.latency_s
+    return float(sum(c.latency_s or 0.0 for c in answer_calls(p)))
+
+
+def query_cost(p: Prediction, pricing: Pricing) -> tuple[float, float, bool, tuple[str, ...]]:
+    """(API dollars, machine seconds, ran locally, catalog models) of one item's answer.
+
+    Calls to catalog models are priced at list price; anything else ran on our machine (a
+    local model, or a memory lookup with no call at all) and costs its share of machine time.
+    """
+    priced = [(c, pricing.api_price(c.model)) for c in answer_calls(p)]
+    api = sum(call_cost(c, price) for c, price in priced if price is not None)
+    local = not priced or any(price is None for _, price in priced)
+    machine = p.wall_share_s if local else 0.0
+    models = tuple(sorted({price.name for _, price in priced if price is not None}))
+    return float(api), machine, local, models
+
+
+def _projection(
+    predictions: Sequence[Prediction], pricing: Pricing
+) -> tuple[Array, Mapping[str, Array]]:
+    to = pricing.project_to
+    if to is None or not predictions:
+        return np.zeros(len(predictions)), {}
+    split = project_prefixes(
+        (answer_calls(p) for p in predictions),
+        min_tokens=min_cacheable_tokens(to),  # the projected model's own minimum (issue 13)
+    )
+    usd = np.array([sum(call_cost(c.measurement, to) for c in calls) for calls in split])
+    tokens = {
+        kind: np.array(
+            [sum(getattr(c, f"{kind}_tokens") for c in calls) for calls in split],
+            dtype=np.float64,
+        )
+        for kind in ("input", "cache_write", "cache_read")
+    }
+    return usd.astype(np.float64), tokens
+
+
+def score_predictions(run: RunData, predictions: Sequence[Prediction]) -> dict[str, MetricScores]:
+    """Every metric of the run's task over `predictions` (failed ones score as wrong)."""
+    golds = [run.item(p.item_id).gold or {} for p in predictions]
+    return score(
+        run.config.task,
+        [None if p.error else p.answer for p in predictions],
+        [g.get("answer") for g in golds],
+        labels=run.config.labels,
+        schema=run.config.json_schema,
+        citations=[list(p.citations) for p in predictions],
+        gold_documents=[g.get("doc_ids", []) for g in golds],
+    )
+
+
+def validity(task: str, scores: Mapping[str, MetricScores]) -> float | None:
+    """Share of answers in a valid format (a known label, parseable JSON), where it applies."""
+    name = VALIDITY.get(task)
+    if name is None or scores[name].value is None:
+        return None
+    value = float(scores[name].value or 0.0)
+    return 1.0 - value if name == "invalid_label_rate" else value
+
+
+def spread(run: RunData, predictions: Sequence[Prediction]) -> RepeatSpread | None:
+    """Run-to-run spread of the primary metric over the items answered in every repeat."""
+    by_repeat: dict[int, dict[str, Prediction]] = {}
+    for p in predictions:
+        by_repeat.setdefault(p.repeat, {})[p.item_id] = p
+    if len(by_repeat) < 2:
+        return None
+    common = set.intersection(*(set(r) for r in by_repeat.values()))
+    order = [p.item_id for p in predictions if p.repeat == 0 and p.item_id in common]
+    if not order:
+        return None
+    name = PRIMARY[run.config.task]
+    per_repeat = []
+    for r in sorted(by_repeat):
+        primary = score_predictions(run, [by_repeat[r][i] for i in order])[name]
+        per_repeat.append([v if v is not None else 0.0 for v in primary.per_item])
+    return repeat_spread(per_repeat)
+
+
+def freshness(run: RunData) -> tuple[FreshnessRow, ...]:
+    """Before / after quality on changed facts, per arm and knowledge-base version."""
+    name = PRIMARY[run.config.task]
+    versions = sorted(
+        {i.split.split(":", 1)[1] for i in run.items if i.split.startswith("changed:")}
+    )
+    out = []
+    for data in run.arms:
+        predictions = {p.item_id: p for p in data.predictions if p.repeat == 0}
+        for version in versions:
+            after = [p for i, p in predictions.items() if i.endswith(f"@{version}")]
+            before = [
+                predictions[i]
+                for i in (p.item_id.rsplit("@", 1)[0] for p in after)
+                if i in predictions
+            ]
+            if not after:
+                continue
+            score_after = score_predictions(run, after)[name]
+            score_before = score_predictions(run, before)[name] if before else None
+            out.append(
+                FreshnessRow(
+                    data.name,
+                    version,
+                    len(after),
+                    metric_interval(score_before) if score_before else None,
+                    metric_interval(score_after),
+                )
+            )
+    return tuple(out)
+
+
+def training(run: RunData, pricing: Pricing) -> tuple[TrainingSummary, ...]:
+    out = []
+    for job in run.training:
+        t = job.record
+        if t.method.startswith("hosted:"):
+            out.append(hosted_training(t, pricing))
+            continue
+        curve = job.validation_curve or job.train_curve
+        cost = None if t.duration_s is None else t.duration_s * pricing.self_hosted_hourly / 3600
+        out.append(
+            TrainingSummary(
+                t.method,
+                # examples the optimizer saw (runs since issue 16), else the split's size
+                (t.params or {}).get("examples_seen") or t.train_examples,
+                t.train_tokens,
+                t.duration_s,
+                cost,
+                curve[-1].loss if curve else None,
+                train_set=(t.params or {}).get("train_set"),
+            )
+        )
+    return tuple(out)
+
+
+def hosted_training(t: Any, pricing: Pricing) -> TrainingSummary:
+    """A hosted job priced as billed: the provider's trained tokens (every epoch already counted)
+    x the catalog's training price for the base model's fine-tuned variant."""
+    from ragtune.cost import training_cost_tokens
+
+    tokens = t.train_tokens
+    try:
+        price = pricing.catalog.tuned(t.base_model)
+    except RagtuneError as err:
+        cost, basis = None, f"not priced: {err.message}"
+    else:
+        cost = (
+            None
+            if tokens is None or price.training_per_m is None
+            else float(training_cost_tokens(tokens=tokens, price_per_m=price.training_per_m))
+        )
+        basis = (
+            f"{tokens or 0:,} trained tokens x ${price.training_per_m}/M ({price.name}, "
+            f"{price.source}, {price.as_of}); job {dict(t.params).get('job_id')}"
+        )
+    return TrainingSummary(t.method, t.train_examples, tokens, t.duration_s, cost, None, basis)
+
+
+def judge_cost(run: RunData, pricing: Pricing) -> JudgeCost | None:
+    """The run's judging, tokens and dollars: API list price, or self-hosted machine time."""
+    task = run.config.task
+    calls = judge_usage(run.judge_metrics, run.judge_calls, task)
+    if not calls:
+        return None
+    spec = run.config.backends.judge_spec
+    backend = spec.backend if spec is not None else None
+    model = next((c.model for c, _, _ in calls if c.model), None)
+    price = pricing.api_price(model)
+    seconds = sum(s for _, s, _ in calls)
+    if price is not None:
+        cost, priced = sum(call_cost(c, price) for c, _, _ in calls), "api list price"
+    else:
+        cost, priced = seconds * pricing.self_hosted_hourly / 3600.0, "self-hosted machine time"
+    tokens = {kind: sum(getattr(c, f"{kind}_tokens") for c, _, _ in calls) for kind in TOKEN_KINDS}
+    rubric = "correctness" if task == "qa" else "quality"
+    return JudgeCost(
+        backend, model, rubric, sum(n for _, _, n in calls), len(calls), tokens, seconds, cost,
+        priced,
+    )  # fmt: skip

@@ -1,0 +1,280 @@
+"""What people said about a run's answers, as evidence: scores, comparisons, agreement, calibration.
+
+`human_evidence(run)` reads the run's reviews and ratings (`RunData.ratings`) and returns:
+
+- per arm, the human score of each reviewed item (the mean of its reviewers' scores on the
+  judge's 0-1 scale, `review.SCORE`) with its interval and n, like any metric (`metric_interval`:
+  Wilson when every score is 0 or 1, the bootstrap otherwise);
+- paired comparisons between arms on the items both were rated on (`compare_arms`: McNemar for
+  0/1 scores, the paired bootstrap otherwise, Holm over the pairs);
+- head-to-head (pairwise mode) counts: wins, losses and ties per pair;
+- inter-rater agreement when several people rated the same answers: Cohen's kappa with its
+  interval for two reviewers, Fleiss' kappa for three or more (on the answers all of them rated);
+- judge calibration: on the answers both the LLM judge and people rated, the judge's verdict and
+  the human label side by side (accuracy, Cohen's kappa with its interval, the confusion table;
+  rows are the judge, columns the people), and whether kappa is below the workload's
+  `advice.judge_min_kappa`.
+
+A reviewer's later rating of the same answer replaces their earlier one. With several reviewers,
+an answer's human label for calibration is the scale value nearest their mean score (a tie goes
+to the lower value: the cautious reading).
+
+Deliberately not here: the review sample and blind order (`review.py`), kappa itself
+(`agreement.py`), what the verdict does with it (`advisor/human_facts.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ragtune.errors import RagtuneError
+from ragtune.evidence.review import RUBRIC, SCORE, scale
+from ragtune.running import JUDGED
+from ragtune.scoring import MetricScores
+from ragtune.stats import (
+    Agreement,
+    ConfusionTable,
+    Interval,
+    PairwiseComparison,
+    cohen_kappa,
+    compare_arms,
+    confusion,
+    fleiss_kappa,
+    metric_interval,
+)
+from ragtune.store import Metric, Rating
+
+HUMAN = "human"  # the metric name of human scores in evidence, report and verdict
+
+Unit = tuple[str, str]  # (arm, item id): one answer
+
+
+@dataclass(frozen=True)
+class HumanScore:
+    """One arm's human score over the items people rated (mean over reviewers per item)."""
+
+    arm: str
+    item_ids: tuple[str, ...]
+    scores: MetricScores
+    interval: Interval | None
+    reviewers: int
+    ratings: int
+
+    @property
+    def n(self) -> int:
+        return self.scores.n
+
+
+@dataclass(frozen=True)
+class HumanPairwise:
+    """People's head-to-head ratings of arm a against arm b (each reviewer's rating counts)."""
+
+    arm_a: str
+    arm_b: str
+    n: int
+    wins_a: int
+    wins_b: int
+    ties: int
+    reviewers: int
+
+    @property
+    def win_rate_a(self) -> float | None:
+        """Arm a's share of the wins, a tie counting half."""
+        return (self.wins_a + 0.5 * self.ties) / self.n if self.n else None
+
+
+@dataclass(frozen=True)
+class RaterAgreement:
+    """How far the reviewers agree with each other on the answers all of them rated."""
+
+    reviewers: tuple[str, ...]
+    n: int
+    method: str  # cohen (two reviewers) | fleiss (three or more)
+    kappa: float | None  # None when undefined (see `note`)
+    cohen: Agreement | None = None  # two reviewers: interval and confusion table
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The LLM judge against people on the answers both rated (rows: judge, columns: people)."""
+
+    judge_metric: str
+    categories: tuple[str, ...]
+    n: int
+    accuracy: float
+    table: ConfusionTable
+    agreement: Agreement | None  # None when kappa is undefined (see `note`)
+    threshold: float
+    note: str | None = None
+
+    @property
+    def kappa(self) -> float | None:
+        return self.agreement.kappa if self.agreement else None
+
+    @property
+    def below(self) -> bool:
+        """The judge's kappa is under the threshold, or cannot be computed."""
+        return self.agreement is None or self.agreement.kappa < self.threshold
+
+
+@dataclass(frozen=True)
+class HumanEvidence:
+    """Everything people's ratings of a run say, computed once for every reader."""
+
+    reviewers: tuple[str, ...]
+    ratings: int
+    scale: tuple[str, ...]
+    scores: tuple[HumanScore, ...] = ()
+    comparisons: tuple[PairwiseComparison, ...] = ()
+    pairwise: tuple[HumanPairwise, ...] = ()
+    agreement: RaterAgreement | None = None
+    calibration: Calibration | None = None
+
+    def score(self, arm: str) -> HumanScore | None:
+        return next((s for s in self.scores if s.arm == arm), None)
+
+
+def latest(ratings: Sequence[Rating]) -> list[Rating]:
+    """Each reviewer's last rating of each answer (or pair), in the order given."""
+    last: dict[tuple[str, str, str, str], Rating] = {}
+    for r in ratings:
+        last[(r.reviewer, r.mode, r.arm, r.item_id)] = r
+    return list(last.values())
+
+
+def human_evidence(
+    task: str,
+    ratings: Sequence[Rating],
+    judge_verdicts: Sequence[Metric] = (),
+    *,
+    threshold: float = 0.6,
+    seed: int = 0,
+) -> HumanEvidence | None:
+    """The evidence in `ratings` (None when there are none); `judge_verdicts` are the run's
+    per-item judge metrics as stored, for calibration."""
+    if not ratings:
+        return None
+    kept = latest(ratings)
+    pointwise = [r for r in kept if r.mode == "pointwise"]
+    by_unit: dict[Unit, dict[str, str]] = {}
+    for r in pointwise:
+        by_unit.setdefault((r.arm, r.item_id), {})[r.reviewer] = r.value
+    categories = scale(task, "pointwise")
+    scores = _scores(pointwise, by_unit)
+    keyed = {s.arm: dict(zip(s.item_ids, s.scores.per_item, strict=True)) for s in scores}
+    return HumanEvidence(
+        reviewers=tuple(sorted({r.reviewer for r in kept})),
+        ratings=len(kept),
+        scale=categories,
+        scores=scores,
+        comparisons=tuple(compare_arms(keyed, seed=seed)) if len(keyed) > 1 else (),
+        pairwise=_pairwise([r for r in kept if r.mode == "pairwise"]),
+        agreement=_agreement(by_unit, categories),
+        calibration=_calibration(task, by_unit, categories, judge_verdicts, threshold),
+    )
+
+
+def _scores(
+    pointwise: Sequence[Rating], by_unit: Mapping[Unit, Mapping[str, str]]
+) -> tuple[HumanScore, ...]:
+    out = []
+    for arm in sorted({r.arm for r in pointwise}):
+        units = [(item, by_unit[(arm, item)]) for a, item in by_unit if a == arm]
+        per_item = tuple(sum(SCORE[v] for v in who.values()) / len(who) for _, who in units)
+        binary = all(v in (0.0, 1.0) for v in per_item)
+        metric = MetricScores(HUMAN, sum(per_item) / len(per_item), per_item, binary)
+        reviewers = {name for _, who in units for name in who}
+        out.append(
+            HumanScore(
+                arm,
+                tuple(item for item, _ in units),
+                metric,
+                metric_interval(metric),
+                len(reviewers),
+                sum(len(who) for _, who in units),
+            )
+        )
+    return tuple(out)
+
+
+def _pairwise(ratings: Sequence[Rating]) -> tuple[HumanPairwise, ...]:
+    out = []
+    for key in sorted({r.arm for r in ratings}):
+        mine = [r for r in ratings if r.arm == key]
+        a, _, b = key.partition("~")
+        values = [r.value for r in mine]
+        out.append(
+            HumanPairwise(
+                a, b, len(mine), values.count("a"), values.count("b"), values.count("tie"),
+                len({r.reviewer for r in mine}),
+            )
+        )  # fmt: skip
+    return tuple(out)
+
+
+def _agreement(
+    by_unit: Mapping[Unit, Mapping[str, str]], categories: Sequence[str]
+) -> RaterAgreement | None:
+    reviewers = tuple(sorted({name for who in by_unit.values() for name in who}))
+    if len(reviewers) < 2:
+        return None
+    shared = [who for who in by_unit.values() if len(who) == len(reviewers)]
+    method = "cohen" if len(reviewers) == 2 else "fleiss"
+    if not shared:
+        note = "no answer was rated by every reviewer"
+        return RaterAgreement(reviewers, 0, method, None, note=note)
+    try:
+        if method == "cohen":
+            first, second = reviewers
+            cohen = cohen_kappa([w[first] for w in shared], [w[second] for w in shared], categories)
+            return RaterAgreement(reviewers, len(shared), method, cohen.kappa, cohen)
+        kappa = fleiss_kappa([[w[name] for name in reviewers] for w in shared])
+        return RaterAgreement(reviewers, len(shared), method, kappa)
+    except RagtuneError as err:
+        return RaterAgreement(reviewers, len(shared), method, None, note=err.message)
+
+
+def human_label(values: Sequence[str], categories: Sequence[str]) -> str:
+    """One answer's label: the category whose score is nearest the reviewers' mean score (ties
+    to the lower score)."""
+    mean = sum(SCORE[v] for v in values) / len(values)
+    return min(categories, key=lambda c: (abs(SCORE[c] - mean), SCORE[c]))
+
+
+def judge_label(value: float, task: str) -> str:
+    """The judge's 0-1 verdict as a category of the human scale (qa 0/1; generate 1-5)."""
+    if task == "generate":
+        return RUBRIC[round(value * (len(RUBRIC) - 1))]
+    return "correct" if value >= 0.5 else "wrong"
+
+
+def _calibration(
+    task: str,
+    by_unit: Mapping[Unit, Mapping[str, str]],
+    categories: Sequence[str],
+    verdicts: Sequence[Metric],
+    threshold: float,
+) -> Calibration | None:
+    if task not in JUDGED:
+        return None
+    name = JUDGED[task][0]
+    judged = {
+        (m.arm, m.item_id): m.value
+        for m in verdicts
+        if m.name == name and m.item_id and m.value is not None
+    }
+    units = [u for u in by_unit if u in judged]
+    if not units:
+        return None
+    judge = [judge_label(float(judged[u] or 0.0), task) for u in units]
+    human = [human_label(list(by_unit[u].values()), categories) for u in units]
+    accuracy = sum(j == h for j, h in zip(judge, human, strict=True)) / len(units)
+    table = confusion(judge, human, categories)
+    try:
+        agreement = cohen_kappa(judge, human, categories)
+    except RagtuneError as err:
+        return Calibration(name, tuple(categories), len(units), accuracy, table, None, threshold,
+                           err.message)  # fmt: skip
+    return Calibration(name, tuple(categories), len(units), accuracy, table, agreement, threshold)

@@ -1,0 +1,197 @@
+"""The one pricing path: how a run's measured calls and machine time become dollars.
+
+`run_pricing(run)` resolves the catalog (bundled prices plus the run's own price files, recorded
+next to the workload file when the run started), the self-hosted machine and the projection
+model once, from the run itself, so `ragtune run`, `runs show`, `runs compare`, the report and
+the web viewer price a run the same way from any working directory.
+
+An arm becomes a cost-engine `Option` (`arm_option`): API calls at their measured list-price
+dollars per query; local calls on a flat self-hosted machine sized by capacity for the volume
+(one machine gives 720 h x 3600 s a month, fleets keep average load under `max_utilisation`, at
+least one machine); a tuned arm adds its training cost, again every retraining cycle. A per-query
+figure for an arm is always that option's monthly cost at a stated volume divided by the volume
+(`per_1k`), so a table, a chart and a verdict at the same volume agree.
+
+Deliberately not here: what the arms measured (`evidence.py`), the verdict (advisor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ragtune.cost import (
+    ApiUsage,
+    Catalog,
+    CostItem,
+    GpuServing,
+    ModelPrice,
+    Num,
+    Option,
+    api_request_cost,
+    load_catalog,
+    monthly_cost,
+)
+from ragtune.errors import RagtuneError
+from ragtune.evidence.rundata import RunData, price_files
+from ragtune.store import Measurement
+
+HOURS_PER_MONTH = 720.0  # a self-hosted machine is rented whole, every hour of the month
+
+
+@dataclass(frozen=True)
+class Machine:
+    """The self-hosted machine local arms run on (a catalog infra item)."""
+
+    name: str
+    monthly: float
+    source: str
+    max_utilisation: float = 0.5  # config.Advice's default: headroom for peaks
+
+    @property
+    def hourly(self) -> float:
+        return self.monthly / HOURS_PER_MONTH
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """How measured calls become dollars; `notes` say where every rate came from."""
+
+    catalog: Catalog
+    machine: Machine
+    project_to: ModelPrice | None
+    volume: float = 100_000.0  # requests/month a per-query figure is shown at by default
+
+    @property
+    def self_hosted_hourly(self) -> float:
+        return self.machine.hourly
+
+    @property
+    def self_hosted_source(self) -> str:
+        return f"{self.machine.name}: ${self.machine.monthly}/month, {self.machine.source}"
+
+    def api_price(self, model: str | None) -> ModelPrice | None:
+        try:
+            return self.catalog.model(model) if model else None
+        except RagtuneError:
+            return None
+
+    def notes(self) -> list[str]:
+        m = self.machine
+        lines = [
+            f"self-hosted: {m.name} at ${m.monthly:,.2f}/month ({m.source}), sized for the volume "
+            f"at most {m.max_utilisation:.0%} busy; local arms' $/1k at "
+            f"{self.volume:,.0f} requests/month"
+        ]
+        if self.project_to is not None:
+            p = self.project_to
+            lines.append(
+                f"projection: {p.name} at ${p.input_per_m}/M in, ${p.output_per_m}/M "
+                f"out ({p.source}, {p.as_of})"
+            )
+        return lines
+
+
+def pricing_for(
+    catalog: Catalog,
+    self_hosted: str,
+    project_to: str | None,
+    *,
+    max_utilisation: float = 0.5,
+    volume: float = 100_000.0,
+) -> Pricing:
+    infra = catalog.infra_item(self_hosted)
+    machine = Machine(infra.name, infra.monthly, infra.source, max_utilisation)
+    projected = catalog.model(project_to) if project_to else None
+    return Pricing(catalog, machine, projected, float(volume) or 1.0)
+
+
+def run_pricing(run: RunData, catalog: Catalog | None = None) -> Pricing:
+    """The pricing `run` asked for: its price files, machine, projection model and volume."""
+    spec = run.config.pricing
+    catalog = catalog or load_catalog(*price_files(run))
+    return pricing_for(
+        catalog,
+        spec.self_hosted,
+        spec.project_to,
+        max_utilisation=run.config.advice.max_utilisation,
+        volume=spec.requests_per_month,
+    )
+
+
+def call_cost(call: Measurement, price: ModelPrice) -> float:
+    """Dollars for one measured call at a catalog model's prices (cache multipliers included)."""
+    prefix = call.cache_write_tokens + call.cache_read_tokens
+    hit = call.cache_read_tokens / prefix if prefix else 0.0
+    return float(
+        api_request_cost(
+            input_per_m=price.input_per_m,
+            output_per_m=price.output_per_m,
+            input_tokens=call.input_tokens,
+            output_tokens=call.output_tokens,
+            cached_prefix_tokens=prefix,
+            cache_hit_rate=hit,
+            cache_write_multiplier=price.cache_write_multiplier,
+            cache_read_multiplier=price.cache_read_multiplier,
+        )
+    )
+
+
+def per_request(model: str, usd: Num) -> ApiUsage:
+    """API usage known as dollars per request (already priced), not as tokens."""
+    return ApiUsage(model, input_per_m=1e6 * usd, output_per_m=0.0, input_tokens=1.0)
+
+
+def arm_option(
+    name: str,
+    *,
+    api_usd: Num,
+    machine_s: Num | None,
+    api_models: tuple[str, ...],
+    machine: Machine,
+    training_usd: float | None = None,
+    retrain_every_months: float | None = None,
+) -> Option:
+    """An arm as measured: mean API dollars per query, and (when anything ran locally, i.e.
+    `machine_s` is not None) mean machine seconds per query served on self-hosted machines.
+
+    Amounts may be arrays of bootstrap means: the option then describes every draw at once.
+    """
+    api = None
+    if np.any(np.asarray(api_usd) > 0):
+        api = per_request(f"{', '.join(api_models) or 'API'} (measured)", api_usd)
+    serving = None
+    if machine_s is not None:
+        seconds = np.maximum(np.asarray(machine_s, dtype=np.float64), 1e-9)
+        serving = GpuServing(
+            gpu=machine.name,
+            gpu_hourly=machine.hourly,
+            tokens_per_second=1.0 / seconds if seconds.ndim else float(1.0 / seconds),
+            tokens_per_request=1.0,  # "tokens" are queries: queries per machine-second
+            max_utilisation=machine.max_utilisation,
+        )
+    one_time: tuple[CostItem, ...] = ()
+    retrain: tuple[CostItem, ...] = ()
+    if training_usd is not None:
+        item = CostItem("fine-tune (measured machine time)", training_usd)
+        one_time = (item,)
+        retrain = (item,) if retrain_every_months else ()
+    return Option(
+        name,
+        api=api,
+        serving=serving,
+        one_time=one_time,
+        retrain=retrain,
+        retrain_every_months=retrain_every_months if retrain else None,
+    )
+
+
+def per_1k(option: Option, volume: float) -> float:
+    """Dollars per 1,000 requests at `volume` requests/month: the monthly cost over the volume."""
+    return float(monthly_cost(option, volume)) / volume * 1000.0
+
+
+def mean(values: NDArray[np.float64]) -> float:
+    return float(values.mean()) if values.size else 0.0

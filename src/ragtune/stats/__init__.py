@@ -1,0 +1,42 @@
+"""Statistics for comparing arms: intervals, paired tests, non-inferiority, rater agreement and
+learning-curve fits (a leaf: pure functions, checked against reference libraries)."""
+
+from ragtune.stats.agreement import Agreement, ConfusionTable, cohen_kappa, confusion, fleiss_kappa
+from ragtune.stats.curve_fit import Estimate, LearningCurve, Projection, learning_curve
+from ragtune.stats.noninferiority import DEFAULT_POWER, compare_with_best
+from ragtune.stats.paired import (
+    Interval,
+    PairwiseComparison,
+    RepeatSpread,
+    compare_arms,
+    compare_metric,
+    mcnemar_exact,
+    metric_interval,
+    paired_bootstrap,
+    repeat_spread,
+    unpaired_bootstrap,
+)
+
+__all__ = [
+    "DEFAULT_POWER",
+    "Agreement",
+    "ConfusionTable",
+    "Estimate",
+    "Interval",
+    "LearningCurve",
+    "PairwiseComparison",
+    "Projection",
+    "RepeatSpread",
+    "cohen_kappa",
+    "compare_arms",
+    "compare_metric",
+    "compare_with_best",
+    "confusion",
+    "fleiss_kappa",
+    "learning_curve",
+    "mcnemar_exact",
+    "metric_interval",
+    "paired_bootstrap",
+    "repeat_spread",
+    "unpaired_bootstrap",
+]
