@@ -8,6 +8,7 @@ test runs every marked command again (about 20 short CLI calls, no model loaded)
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import re
 import sys
@@ -112,8 +113,12 @@ def test_every_console_block_is_marked_generated_or_recorded() -> None:
     ids=lambda b: f"{b.path.name}:{b.spec[:50]}",
 )
 def test_a_console_block_is_what_its_commands_print_now(block: Any) -> None:
-    assert docs.mask(docs.run_block(block)) == docs.mask(block.body), (
-        f"{block.where} is stale: run `python scripts/docs.py` and review the diff"
+    now, page = docs.mask(docs.run_block(block)), docs.mask(block.body)
+    diff = "\n".join(
+        difflib.unified_diff(page.splitlines(), now.splitlines(), "page", "now", lineterm="")
+    )
+    assert now == page, (
+        f"{block.where} is stale: run `python scripts/docs.py` and review the diff\n{diff}"
     )
 
 
