@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import os
 import re
+import subprocess
 import sys
 import types
 import typing
@@ -131,6 +133,22 @@ def test_the_mask_hides_run_ids_timestamps_and_durations_only() -> None:
 def test_no_page_says_its_output_is_from_the_previous_release() -> None:
     for page in docs.doc_files():
         assert "previous release" not in page.read_text(), page
+
+
+def test_the_site_builds_with_strict_offline(tmp_path: Path) -> None:
+    pytest.importorskip("mkdocs")
+    pytest.importorskip("material")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    html = "".join(p.read_text() for p in tmp_path.rglob("*.html"))
+    assert "fonts.googleapis.com" not in html  # `font: false`: pages fetch nothing either
 
 
 def test_the_readme_is_a_front_door() -> None:
