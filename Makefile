@@ -3,13 +3,14 @@
 #   make test   set up, then run the test suite
 #   make bench  set up, then run the benchmarks (results go in BENCHMARKS.md by hand)
 #   make lint   ruff + mypy
+#   make docs   set up, then build the documentation site into site/ (mkdocs --strict, offline)
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup demo test bench lint docs clean
 
 setup: $(STAMP)
 
@@ -36,9 +37,14 @@ bench: setup
 	$(BIN)/python benchmarks/run_all.py
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts/docs.py
+	$(BIN)/ruff format --check src tests benchmarks scripts/docs.py
 	$(BIN)/mypy
 
+# The reference pages are generated from the code (scripts/docs.py); a stale one fails the build.
+docs: setup
+	$(BIN)/python scripts/docs.py --check --no-console
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) site build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

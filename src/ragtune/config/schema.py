@@ -33,22 +33,29 @@ PROMPT_SUFFIXES = (".txt", ".md", ".prompt", ".j2", ".jinja")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(use_attribute_docstrings=True, extra="forbid", frozen=True)
 
 
 class Fields(_Strict):
     input: str = "input"
+    """Data column holding the input (the question, message or document to read)."""
     target: str = "target"
+    """Data column holding the gold answer, label or JSON object."""
     id: str | None = "id"
+    """Data column with a stable item id; null or missing: the row number."""
     split: str | None = "split"
+    """Data column naming each row's split (train, validation, test) in a single file."""
     doc_ids: str | None = "doc_ids"
+    """Data column listing the knowledge-base documents that answer the item (qa)."""
 
 
 class CarveValidation(_Strict):
     """How much of train becomes the validation split when the data gives none."""
 
     fraction: float = Field(CARVE_FRACTION, gt=0, lt=1)
+    """Share of train carved off as validation."""
     max_items: int = Field(CARVE_MAX, ge=1)
+    """At most this many items are carved."""
 
 
 class Data(_Strict):
@@ -59,23 +66,36 @@ class Data(_Strict):
     """
 
     path: str | None = None
+    """One file holding every split (with a split column, or split by `split_fractions`)."""
     train: str | None = None
+    """Train split file, relative to the workload file."""
     validation: str | None = None
+    """Validation split file; absent: carved from train when an arm needs one."""
     test: str | None = None
+    """Test split file: the items every arm is evaluated on."""
     format: Literal["auto", "jsonl", "csv", "parquet"] = "auto"
+    """File format; auto: by suffix."""
     fields: Fields = Fields()
+    """Which data columns hold the input, target, id, split and documents."""
     split_fractions: dict[str, float] = {"train": 0.6, "validation": 0.15, "test": 0.25}
+    """Shares of `path` given to each split when the file has no split column."""
     carve_validation: CarveValidation | None = CarveValidation()
+    """How validation is carved from train when the data gives none; null keeps train whole."""
 
 
 class KnowledgeVersion(_Strict):
     """A later version of the knowledge base, and where the data says which answers changed."""
 
     name: str
+    """Name of this knowledge-base version (e.g. v2)."""
     path: str
-    changes: str | None = None  # JSON listing the facts that changed (documentation only)
-    changed_field: str = "changed"  # data column: true when the answer differs in this version
-    answer_field: str | None = None  # data column with the new answer (default: answer_<name>)
+    """Folder of this version's documents, relative to the workload file."""
+    changes: str | None = None
+    """JSON listing the facts that changed (documentation only)"""
+    changed_field: str = "changed"
+    """Data column: true when the answer differs in this version."""
+    answer_field: str | None = None
+    """Data column with the new answer (default: answer_<name>)"""
 
     @property
     def new_answer_field(self) -> str:
@@ -84,19 +104,24 @@ class KnowledgeVersion(_Strict):
 
 class Knowledge(_Strict):
     path: str
+    """Folder of the knowledge base's documents, relative to the workload file."""
     name: str = "v1"
+    """Name of this version of the knowledge base."""
     later: list[KnowledgeVersion] = []
+    """Later versions: the changed questions are asked again after each update."""
 
 
 class Judge(_Strict):
     """LLM-as-judge settings; `backends.judge: NAME` is short for `{backend: NAME}`."""
 
     backend: str
-    # Two arms to compare head to head (pairwise, position-swapped); empty: pointwise only.
+    """The judge's backend name, e.g. anthropic:claude-haiku-4-5."""
     pairwise: list[str] = Field(default_factory=list)
-    # Ask for the bare score / letter as a label-constrained answer (None: only for local judges,
-    # which follow a constrained choice far more reliably than a JSON format).
+    """Two arms to compare head to head (pairwise, position-swapped); empty: pointwise only."""
     constrained: bool | None = None
+    """Ask for the bare score / letter as a label-constrained answer (None: only for local judges,
+    which follow a constrained choice far more reliably than a JSON format).
+    """
 
     @pydantic.field_validator("pairwise")
     @classmethod
@@ -110,8 +135,9 @@ class Judge(_Strict):
 
 class Backends(_Strict):
     cheap: str = "local:smollm2-135m"
+    """Backend of the arms that run on the cheap model (the default of every arm)."""
     strong: str = "local:smollm2-135m"
-    # null: automatic metrics only; a backend name; or a mapping (see `Judge`)
+    """Backend of `backend: strong` arms and of the router's escalations."""
     judge: (
         Annotated[
             Annotated[str, Tag("name")] | Annotated[Judge, Tag("settings")],
@@ -119,6 +145,8 @@ class Backends(_Strict):
         ]
         | None
     ) = None
+    """The LLM judge: null for automatic metrics only, a backend name, or a mapping (`backend`,
+    `pairwise`, `constrained`)."""
 
     @property
     def judge_spec(self) -> Judge | None:
@@ -127,13 +155,17 @@ class Backends(_Strict):
 
 class Pricing(_Strict):
     requests_per_month: float = Field(100_000, ge=0)
+    """Volume the arms are priced at."""
     growth_per_month: float = Field(0.0, ge=-1)
+    """Monthly growth of the volume (0.05 = +5% a month)."""
     horizon_months: int = Field(12, ge=1, le=240)
-    prices: list[str] = []  # extra price files, relative to the workload file
-    # Local arms are priced as self-hosted: measured machine time x this catalog item's rate.
+    """Months of the TCO horizon."""
+    prices: list[str] = []
+    """Extra price files, relative to the workload file."""
     self_hosted: str = "hetzner-cx42"
-    # API alternatives are projected from measured token counts at this catalog model's prices.
+    """Local arms are priced as self-hosted: measured machine time x this catalog item's rate."""
     project_to: str = "claude-haiku-4-5"
+    """API alternatives are projected from measured token counts at this catalog model's prices."""
 
 
 class Advice(_Strict):
@@ -142,19 +174,28 @@ class Advice(_Strict):
     Unset values are reported as unknown, never guessed.
     """
 
-    knowledge_changes_per_month: float | None = Field(None, ge=0)  # how often facts change
-    needs_citations: bool = False  # answers must show their sources
-    data_must_stay_local: bool = False  # privacy / data residency: no third-party API
-    latency_budget_s: float | None = Field(None, gt=0)  # p95 the product can afford
-    distinct_patterns: int | None = Field(None, ge=1)  # input-output patterns in the spec
-    spec_stable_months: float | None = Field(None, ge=0)  # how long the spec will not change
-    # non-inferiority margin on the primary metric; 0 asks for "at least as good" (a stored run
-    # of an earlier release may hold 0, so it must stay valid)
+    knowledge_changes_per_month: float | None = Field(None, ge=0)
+    """How often facts change."""
+    needs_citations: bool = False
+    """Answers must show their sources."""
+    data_must_stay_local: bool = False
+    """Privacy / data residency: no third-party API."""
+    latency_budget_s: float | None = Field(None, gt=0)
+    """P95 the product can afford."""
+    distinct_patterns: int | None = Field(None, ge=1)
+    """Input-output patterns in the spec."""
+    spec_stable_months: float | None = Field(None, ge=0)
+    """How long the spec will not change."""
     margin: float = Field(0.05, ge=0, le=1)
-    max_utilisation: float = Field(0.5, gt=0, le=1)  # self-hosted machines sized for peaks
-    # Judge-human Cohen's kappa below which the verdict warns that the judge is not calibrated;
-    # 0.6 is where Landis & Koch (1977) put the start of "substantial" agreement.
+    """Non-inferiority margin on the primary metric; 0 asks for "at least as good" (a stored run of
+    an earlier release may hold 0, so it must stay valid)
+    """
+    max_utilisation: float = Field(0.5, gt=0, le=1)
+    """Self-hosted machines sized for peaks."""
     judge_min_kappa: float = Field(0.6, ge=-1, le=1)
+    """Judge-human Cohen's kappa below which the verdict warns that the judge is not calibrated;
+    0.6 is where Landis & Koch (1977) put the start of "substantial" agreement.
+    """
 
 
 class Costs(_Strict):
@@ -168,19 +209,28 @@ class Costs(_Strict):
     (and the learning curve's next step).
     """
 
-    hourly_rate: float | None = Field(None, ge=0)  # loaded $/h for every *_hours field
-    examples_per_hour: float | None = Field(None, gt=0)  # labelling speed (article 002: 30-50)
-    usd_per_example: float | None = Field(None, ge=0)  # or a price per labelled example
-    # Hours to build the training set (article 004: 20-80 h); unset: the tuned arm's training
-    # examples at `examples_per_hour` (or `usd_per_example`).
+    hourly_rate: float | None = Field(None, ge=0)
+    """Loaded $/h for every *_hours field."""
+    examples_per_hour: float | None = Field(None, gt=0)
+    """Labelling speed (article 002: 30-50)"""
+    usd_per_example: float | None = Field(None, ge=0)
+    """Or a price per labelled example."""
     curation_hours: float | None = Field(None, ge=0)
-    eval_setup_hours: float | None = Field(None, ge=0)  # building the evaluation, once per arm
-    pipeline_hours: float | None = Field(None, ge=0)  # training or indexing pipeline, once
-    maintenance_hours_per_month: float | None = Field(None, ge=0)  # model or index upkeep
-    retraining_hours: float | None = Field(None, ge=0)  # per cycle: data + deploy (004: 6-12 h)
-    # Tuned arms are retrained this often for drift (article 004: every 1-3 months), on top of
-    # retraining after each knowledge change (advice.knowledge_changes_per_month).
+    """Hours to build the training set (article 004: 20-80 h); unset: the tuned arm's training
+    examples at `examples_per_hour` (or `usd_per_example`).
+    """
+    eval_setup_hours: float | None = Field(None, ge=0)
+    """Building the evaluation, once per arm."""
+    pipeline_hours: float | None = Field(None, ge=0)
+    """Training or indexing pipeline, once."""
+    maintenance_hours_per_month: float | None = Field(None, ge=0)
+    """Model or index upkeep."""
+    retraining_hours: float | None = Field(None, ge=0)
+    """Per cycle: data + deploy (004: 6-12 h)"""
     retrain_every_months: float | None = Field(None, gt=0)
+    """Tuned arms are retrained this often for drift (article 004: every 1-3 months), on top of
+    retraining after each knowledge change (advice.knowledge_changes_per_month).
+    """
 
     def labelling_usd(self, examples: float) -> float | None:
         """What labelling `examples` more items costs, or None when the workload does not say.
@@ -214,27 +264,43 @@ REQUEST_SAMPLE = 6
 
 class WorkloadSpec(_Strict):
     name: str = "workload"
+    """Name of the workload, shown in runs and reports."""
     task: Literal["qa", "classify", "extract", "generate"]
+    """Task type: free answers with references, fixed labels, JSON extraction, or open output
+    (judged).
+    """
     data: Data
+    """Where the items are and how they split."""
     knowledge: Knowledge | None = None
+    """The knowledge base retrieval arms read (and its later versions)."""
     labels: list[str] | None = None
+    """The label set of a classify task."""
     schema_: str | dict[str, Any] | None = Field(None, alias="schema")
-    # Arm name -> its settings (checked per arm in `load_workload`); a list of names is short
-    # for default settings: `arms: [prompt, rag]`.
+    """JSON Schema of an extract task's answers: inline, or a file relative to the workload file."""
     arms: dict[str, dict[str, Any]] = Field(min_length=1)
+    """Arm name -> its settings (each checked against its arm's own settings); a list of names is
+    short for default settings: `arms: [prompt, rag]`.
+    """
     backends: Backends = Backends()
+    """Which models the arms and the judge run on."""
     repeats: int = Field(1, ge=1, le=20)
+    """Answer every item this many times (seeds seed..seed+repeats-1)."""
     seed: int = 0
-    # N: a seeded sample of N test items (stratified); "first:N": the first N in file order.
+    """Seed of every sample, split and repeat."""
     limit: int | str | None = None
-    # who answers the items: this process, or Ray workers (`pip install 'ragtune[ray]'`)
+    """N: a seeded sample of N test items (stratified); "first:N": the first N in file order."""
     executor: Literal["inprocess", "ray"] = "inprocess"
-    # items per arm answered again alone (batch size 1) to time request latency; the rest are
-    # derived from their share of the batch's wall time. 0: no timing, latency is the batch's.
+    """Who answers the items: this process, or Ray workers (`pip install 'ragtune[ray]'`)"""
     latency_sample: int = Field(REQUEST_SAMPLE, ge=0, le=100)
+    """Items per arm answered again alone (batch size 1) to time request latency; the rest are
+    derived from their share of the batch's wall time. 0: no timing, latency is the batch's.
+    """
     pricing: Pricing = Pricing()
+    """Volume, horizon and the catalog entries the arms are priced with."""
     advice: Advice = Advice()
+    """What the verdict depends on but the run cannot measure."""
     costs: Costs = Costs()
+    """People and data costs; unset values are shown as not counted."""
 
     @pydantic.field_validator("arms", mode="before")
     @classmethod

@@ -35,11 +35,14 @@ from ragtune.strategies.settings import ArmSettings, Declared, Traits
 class ClassifierSettings(ArmSettings):
     """What a workload may set under `arms: {classifier: {...}}`."""
 
-    # Inverse L2 strength. 1.0 is scikit-learn's default and suits unit-length sentence vectors;
-    # raise it for many examples per label, lower it for a handful.
     c: float = Field(1.0, gt=0)
-    max_iter: int = Field(1000, ge=10)  # lbfgs iterations; a 10,000-example fit needs ~100
-    calibrate: bool = True  # temperature-scale on the validation split
+    """Inverse L2 strength. 1.0 is scikit-learn's default and suits unit-length sentence vectors;
+    raise it for many examples per label, lower it for a handful.
+    """
+    max_iter: int = Field(1000, ge=10)
+    """Lbfgs iterations; a 10,000-example fit needs ~100."""
+    calibrate: bool = True
+    """Temperature-scale on the validation split."""
 
     @classmethod
     def parse(cls, params: dict[str, Any]) -> ClassifierSettings:

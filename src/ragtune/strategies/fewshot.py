@@ -23,8 +23,10 @@ from ragtune.strategies.settings import ArmSettings, ChatSettings, Traits
 
 
 class FewShotSettings(ChatSettings):
-    k: int = Field(4, ge=1, le=64)  # worked examples before the question
-    retrieved: bool = False  # the k nearest training examples per question (not cacheable)
+    k: int = Field(4, ge=1, le=64)
+    """Worked examples before the question."""
+    retrieved: bool = False
+    """The k nearest training examples per question (not cacheable)"""
 
 
 @register_arm

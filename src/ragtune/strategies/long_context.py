@@ -24,8 +24,8 @@ HEADROOM = 512  # question + answer tokens kept free
 
 
 class LongContextSettings(ChatSettings):
-    # The model's context window in tokens; None: what the backend reports, else 8192.
     context_window: int | None = Field(None, ge=1024, le=10_000_000)
+    """The model's context window in tokens; None: what the backend reports, else 8192."""
 
 
 @register_arm

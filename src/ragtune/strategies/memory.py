@@ -25,9 +25,10 @@ from ragtune.strategies.settings import ArmSettings, ChatSettings, Traits
 
 
 class MemorySettings(ChatSettings):
-    # Cosine similarity at which a stored answer is returned as is (1: exact repeats only).
     threshold: float = Field(0.9, ge=0, le=1)
-    m: int = Field(3, ge=0, le=32)  # nearest memories shown to the model otherwise
+    """Cosine similarity at which a stored answer is returned as is (1: exact repeats only)."""
+    m: int = Field(3, ge=0, le=32)
+    """Nearest memories shown to the model otherwise."""
 
 
 @register_arm

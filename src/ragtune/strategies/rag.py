@@ -27,23 +27,36 @@ Mode = Literal["bm25", "dense", "hybrid"]  # ragtune.retrieval.fusion.MODES
 
 
 class RagSettings(ChatSettings):
-    k: int = Field(4, ge=1, le=50)  # chunks retrieved per question
+    k: int = Field(4, ge=1, le=50)
+    """Chunks retrieved per question."""
     mode: Mode = "hybrid"
+    """Retrieval mode."""
 
 
 class HostedFields(BaseModel):
     """The settings of a hosted fine-tuning job (`provider: openai`), shared by the tuned arms'
     settings (so `ragtune check` accepts them) and `HostedFinetune` (what the job reads)."""
 
-    provider: Literal["local", "openai"] = "local"  # local: LoRA on the cheap local model
-    base: str | None = None  # the provider's base model, e.g. gpt-4o-mini-2024-07-18
-    base_url: str | None = None  # any server with OpenAI's files + fine-tuning endpoints
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+    provider: Literal["local", "openai"] = "local"
+    """Local: LoRA on the cheap local model."""
+    base: str | None = None
+    """The provider's base model, e.g. gpt-4o-mini-2024-07-18."""
+    base_url: str | None = None
+    """Any server with OpenAI's files + fine-tuning endpoints."""
     learning_rate_multiplier: float | None = Field(None, gt=0, le=10)
-    suffix: str | None = Field(None, min_length=1, max_length=64)  # part of the ft: model name
-    poll_s: float = Field(10.0, gt=0)  # first wait between status checks; grows x1.5
-    max_poll_s: float = Field(120.0, gt=0)  # a job takes minutes to hours: no faster polling
-    timeout_s: float = Field(86_400.0, gt=0)  # give up waiting (the job keeps running)
-    request_timeout_s: float = Field(60.0, gt=0)  # one HTTP call
+    """Hosted job's learning-rate multiplier; None: the provider chooses."""
+    suffix: str | None = Field(None, min_length=1, max_length=64)
+    """Part of the ft: model name."""
+    poll_s: float = Field(10.0, gt=0)
+    """First wait between status checks; grows x1.5."""
+    max_poll_s: float = Field(120.0, gt=0)
+    """A job takes minutes to hours: no faster polling."""
+    timeout_s: float = Field(86_400.0, gt=0)
+    """Give up waiting (the job keeps running)"""
+    request_timeout_s: float = Field(60.0, gt=0)
+    """One HTTP call."""
 
     @pydantic.model_validator(mode="after")
     def _hosted_needs_base(self) -> Any:
@@ -67,27 +80,39 @@ class HostedFinetune(HostedFields):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    epochs: int | None = Field(None, ge=1, le=50)  # None: the provider chooses
+    epochs: int | None = Field(None, ge=1, le=50)
+    """None: the provider chooses."""
     batch_size: int | None = Field(None, ge=1, le=256)
+    """Hosted job's batch size; None: the provider chooses."""
 
 
 class FinetuneSettings(ArmSettings, HostedFields):
     """LoRA (or full) tuning of the cheap local model on the train split, or a hosted job."""
 
     method: Literal["lora", "full", "qlora"] = "lora"
+    """Tuning method."""
     epochs: float = Field(2.0, gt=0, le=100)
-    max_steps: int | None = Field(None, ge=1)  # overrides epochs (smoke runs)
+    """Passes over the training examples."""
+    max_steps: int | None = Field(None, ge=1)
+    """Overrides epochs (smoke runs)"""
     batch_size: int = Field(8, ge=1, le=1024)
-    learning_rate: float | None = Field(None, gt=0, lt=1)  # None: 2e-4 LoRA, 2e-5 full
-    max_length: int = Field(256, ge=8, le=131_072)  # tokens per training example
-    lora_layers: int | None = Field(None, ge=1)  # adapters on the top N layers only
-    max_examples: int | None = Field(None, ge=1)  # a seeded, stratified sample of train; None: all
+    """Training examples per step."""
+    learning_rate: float | None = Field(None, gt=0, lt=1)
+    """None: 2e-4 LoRA, 2e-5 full."""
+    max_length: int = Field(256, ge=8, le=131_072)
+    """Tokens per training example."""
+    lora_layers: int | None = Field(None, ge=1)
+    """Adapters on the top N layers only."""
+    max_examples: int | None = Field(None, ge=1)
+    """A seeded, stratified sample of train; None: all."""
     max_tokens: int | None = Field(None, ge=1, le=8192)
-    # Training sizes of a learning curve: each adds an arm `<name>@<size>` tuned the same way
-    # on the first `size` examples of one seeded, stratified order of train (nested subsets).
+    """Answer length cap; None: the task's default."""
     learning_curve: list[int] | None = Field(None, min_length=1, max_length=12)
-    # Set on the `@<size>` arms the learning curve adds: train on that nested subset.
+    """Training sizes of a learning curve: each adds an arm `<name>@<size>` tuned the same way on
+    the first `size` examples of one seeded, stratified order of train (nested subsets).
+    """
     train_size: int | None = Field(None, ge=1)
+    """Set on the `@<size>` arms the learning curve adds: train on that nested subset."""
 
     @pydantic.field_validator("learning_curve")
     @classmethod
@@ -118,7 +143,9 @@ class FinetuneSettings(ArmSettings, HostedFields):
 
 class FinetuneRagSettings(FinetuneSettings):
     k: int = Field(4, ge=1, le=50)
+    """Chunks retrieved per question."""
     mode: Mode = "hybrid"
+    """Retrieval mode."""
 
 
 @register_arm

@@ -37,7 +37,11 @@ class RecordedSettings(ArmSettings):
     """`answers:` the file (relative to the workload file); `format:` auto (by suffix) or forced."""
 
     answers: str
+    """The answers file (JSONL or CSV: id, answer, optional tokens, latency_s, model), relative to
+    the workload file.
+    """
     format: Literal["auto", "jsonl", "csv"] = "auto"
+    """File format; auto: by suffix."""
 
 
 @dataclass(frozen=True)

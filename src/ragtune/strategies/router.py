@@ -27,16 +27,22 @@ CALIBRATION_ITEMS = 60  # validation items used to pick the threshold
 
 
 class RouterSettings(ArmSettings):
-    # The arm that answers first; None: finetune when a model was tuned, else fewshot.
     first: str | None = None
-    # The arm low-confidence items go to; None: rag when there is an index, else prompt. It
-    # answers on the strong backend unless its own settings name another.
+    """The arm that answers first; None: finetune when a model was tuned, else fewshot."""
     escalate: str | None = None
+    """The arm low-confidence items go to; None: rag when there is an index, else prompt. It
+    answers on the strong backend unless its own settings name another.
+    """
     first_params: dict[str, Any] = Field(default_factory=dict)
+    """Settings of the first arm (as under its own key)."""
     escalate_params: dict[str, Any] = Field(default_factory=dict)
-    target_quality: float = Field(0.8, ge=0, le=1)  # routed quality the threshold aims for
-    threshold: float | None = Field(None, ge=0, le=1)  # fixed; None: calibrated
+    """Settings of the escalation arm (as under its own key)."""
+    target_quality: float = Field(0.8, ge=0, le=1)
+    """Routed quality the threshold aims for."""
+    threshold: float | None = Field(None, ge=0, le=1)
+    """Fixed; None: calibrated."""
     calibration_items: int = Field(CALIBRATION_ITEMS, ge=1, le=100_000)
+    """Validation items used to calibrate the threshold."""
 
 
 @register_arm

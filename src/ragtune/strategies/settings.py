@@ -90,21 +90,23 @@ class ArmSettings(BaseModel):
     """Settings every arm accepts. `arm:` names the arm class of a named variant
     (`arms: {prompt_v2: {arm: prompt, ...}}`); without it the key is the arm's name."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(use_attribute_docstrings=True, extra="forbid", frozen=True)
 
     arm: str | None = None
+    """The arm class of a named variant; absent: the key is the arm's name."""
 
 
 class ChatSettings(ArmSettings):
     """Settings of every arm that prompts a model."""
 
-    # `cheap`, `strong`, or any backend name (e.g. anthropic:claude-sonnet-4-5).
     backend: str = "cheap"
-    # The system prompt: inline text or a file path relative to the workload file; `{labels}`
-    # and `{schema}` are filled in. None: ragtune's instructions for the task.
+    """`cheap`, `strong`, or any backend name (e.g. anthropic:claude-sonnet-4-5)."""
     instructions: str | None = None
-    # Answer length cap; None: the task's default (chat.MAX_TOKENS).
+    """The system prompt: inline text or a file path relative to the workload file; `{labels}` and
+    `{schema}` are filled in. None: ragtune's instructions for the task.
+    """
     max_tokens: int | None = Field(None, ge=1, le=8192)
+    """Answer length cap; None: the task's default (chat.MAX_TOKENS)."""
 
     prompting: ClassVar[bool] = True
 
