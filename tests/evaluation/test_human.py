@@ -85,7 +85,7 @@ def test_partly_scores_half_and_reviewers_are_averaged() -> None:
     human = human_evidence("qa", ratings)
     [score] = human.scores
     assert score.scores.per_item == (0.75, 0.0)
-    assert score.interval.method == "bootstrap"  # not 0/1: the bootstrap
+    assert score.interval.method == "bounded_bootstrap_t"  # not 0/1
     assert (score.reviewers, score.ratings) == (2, 4)
     # Calibration label of i0: the category nearest 0.75 is... 0.5 and 1 are equally near; the
     # tie goes to the lower (cautious) one.
@@ -117,13 +117,14 @@ def test_two_reviewers_cohen_three_fleiss() -> None:
 
 def test_paired_comparison_on_the_items_both_arms_were_rated() -> None:
     # a right on i0-i5, b right on i0-i1 only; b was not rated on i5: 5 common items, where
-    # a is right on 5 and b on 2 -> effect 3/5 = 0.6, discordant pairs 3 (all a): McNemar exact
-    # p = 2 * 0.5^3 = 0.25.
+    # a is right on 5 and b on 2 -> effect 3/5 = 0.6, discordant pairs 3 (all a): the score p
+    # that inverts Tango's interval (McNemar's score test) z = 3 / sqrt(3) = 1.7321,
+    # p = 2 * Phi(-1.7321) = 0.0833.
     ratings = [rating("a", f"i{i}", "correct") for i in range(6)]
     ratings += [rating("b", f"i{i}", "correct" if i < 2 else "wrong") for i in range(5)]
     [c] = human_evidence("qa", ratings).comparisons
-    assert (c.arm_a, c.arm_b, c.n, c.test) == ("a", "b", 5, "mcnemar_exact")
-    assert c.effect == pytest.approx(0.6) and c.p_value == pytest.approx(0.25)
+    assert (c.arm_a, c.arm_b, c.n, c.test) == ("a", "b", 5, "tango_score")
+    assert c.effect == pytest.approx(0.6) and c.p_value == pytest.approx(0.0833, abs=1e-4)
 
 
 def test_pairwise_counts_and_win_rate() -> None:

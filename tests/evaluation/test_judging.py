@@ -101,7 +101,7 @@ def test_qa_answers_are_judged_per_item_with_a_wilson_interval(
     assert cost.tokens == {"input": 1100, "cache_write": 0, "cache_read": 0, "output": 220}
     assert cost.cost == pytest.approx(11 * PER_CALL)
     assert [(c.arm_a, c.arm_b, c.test) for c in summary.judge_comparisons] == [
-        ("prompt", "rag", "mcnemar_exact")
+        ("prompt", "rag", "tango_score")
     ]
 
 
@@ -131,7 +131,7 @@ def test_generate_is_scored_on_the_quality_rubric_normalised(
     [arm] = summarise(store, run_id, pricing).arms
     assert arm.judge_metric == "judge_score"
     assert arm.metrics["judge_score"] == pytest.approx(0.75)  # 4 on 1-5
-    assert arm.judge_quality is not None and arm.judge_quality.method == "bootstrap"
+    assert arm.judge_quality is not None and arm.judge_quality.method == "bounded_bootstrap_t"
 
 
 def test_classify_is_not_judged(store: Any, make_run: Any) -> None:

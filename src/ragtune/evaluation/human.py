@@ -4,9 +4,9 @@
 
 - per arm, the human score of each reviewed item (the mean of its reviewers' scores on the
   judge's 0-1 scale, `review.SCORE`) with its interval and n, like any metric (`metric_interval`:
-  Wilson when every score is 0 or 1, the bootstrap otherwise);
-- paired comparisons between arms on the items both were rated on (`compare_arms`: McNemar for
-  0/1 scores, the paired bootstrap otherwise, Holm over the pairs);
+  Wilson when every score is 0 or 1, the bounded bootstrap-t otherwise);
+- paired comparisons between arms on the items both were rated on (`compare_arms`: Tango's
+  score interval for 0/1 scores, the bounded bootstrap-t otherwise, Holm over the pairs);
 - head-to-head (pairwise mode) counts: wins, losses and ties per pair;
 - inter-rater agreement when several people rated the same answers: Cohen's kappa with its
   interval for two reviewers, Fleiss' kappa for three or more (on the answers all of them rated);
