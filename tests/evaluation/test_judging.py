@@ -162,3 +162,18 @@ def test_pairwise_judge_with_position_swap(store: Any, make_run: Any, pricing: A
     assert summary.judge.cost == pytest.approx(24 * PER_CALL)
     judge_run(store, run_id, "qa", pair, backend=judge)
     assert judge.calls == 24  # resumable: nothing judged twice
+
+
+def test_the_judge_sees_every_accepted_answer() -> None:
+    from types import SimpleNamespace
+
+    from ragtune.evaluation.judging import case
+
+    many = case(
+        SimpleNamespace(id="q", input="Capital?", gold={"answer": ["Paris", "City of Paris"]})
+    )
+    assert many.reference == "Any of these answers is correct:\n- Paris\n- City of Paris"
+    one = case(SimpleNamespace(id="q", input="Capital?", gold={"answer": ["Paris"]}))
+    assert one.reference == "Paris"
+    assert case(SimpleNamespace(id="q", input="?", gold={"answer": []})).reference is None
+    assert case(SimpleNamespace(id="q", input="?", gold={"answer": "A"})).reference == "A"
