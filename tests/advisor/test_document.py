@@ -307,3 +307,43 @@ def test_people_costs_enter_the_finetune_tco_as_in_seed_004(run_factory, hours, 
     # memory is undetermined against it (one discordant item of 40): not decided yet
     assert doc["verdict"]["recommended"] == "finetune" and doc["verdict"]["decided"] is False
     assert doc["verdict"]["pending"]["arm"] == "memory"
+
+
+def test_with_repeats_the_standings_pair_each_items_mean_over_repeats(run_factory):
+    # Two arms, 40 items, right on the first 36 in repeat 0. In a second repeat `prompt` gets
+    # items 0-9 wrong as well: its per-item means are 0.5 on items 0-9, 1 on 10-35, 0 on 36-39
+    # (mean (5 + 26) / 40 = 0.775); `fewshot` repeats itself (0.9).
+    from ragtune.evaluation.evidence import evaluate
+    from ragtune.evaluation.pricing import run_pricing
+    from ragtune.evaluation.rundata import load_run
+    from ragtune.store.records import Prediction
+
+    arms = {
+        "prompt": {"correct": 36, "machine_s": 0.05},
+        "fewshot": {"correct": 36, "model": "claude-haiku-4-5", "tokens": 300},
+    }
+    store, run_id = run_factory(arms)
+    with store:
+        for name in arms:
+            again = []
+            for p in store.predictions(run_id, name, repeat=0):
+                i = int(p.item_id[1:])
+                answer = "nope" if name == "prompt" and i < 10 else p.answer
+                extra = {"answer": answer}
+                again.append(
+                    Prediction(run_id, name, p.item_id, 1, answer, extra=extra,
+                               measurements=p.measurements)
+                )  # fmt: skip
+            store.record_predictions(again)
+        run = load_run(store, run_id)
+        evidence = evaluate(run, run_pricing(run))
+        doc = build_document(store, run_id).to_json()
+    prompt = evidence.arm("prompt")
+    assert evidence.repeats == 2
+    assert prompt.paired_quality().tolist() == [0.5] * 10 + [1.0] * 26 + [0.0] * 4
+    assert evidence.arm("fewshot").paired_quality().mean() == pytest.approx(0.9)
+    verdict = doc["verdict"]
+    standing = {s["arm"]: s for s in verdict["standings"]}
+    assert standing["prompt"]["effect"] == pytest.approx(0.775 - 0.9)
+    assert standing["prompt"]["test"] == "bounded_bootstrap_t"  # means are not 0/1
+    assert "mean over the 2 repeats" in verdict["correction"]

@@ -31,6 +31,7 @@ from ragtune.cost.model import monthly_cost, tco
 from ragtune.errors import RagtuneError
 from ragtune.evaluation.curve_pricing import priced_curves
 from ragtune.evaluation.evidence import Evidence, evaluate
+from ragtune.evaluation.human import HUMAN
 from ragtune.evaluation.pricing import Machine, run_pricing
 from ragtune.evaluation.rundata import RunData, load_run
 from ragtune.evaluation.summary import ArmSummary, RunSummary, arm_people, summary_of
@@ -129,7 +130,9 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         local_only_backends=False,
         api_arms=frozenset(a.arm for a in done if a.api_models),
         human=evidence.human,
-        scores={a.arm: dict(zip(a.item_ids, a.quality().tolist(), strict=True)) for a in done},
+        scores={
+            a.arm: dict(zip(a.item_ids, a.paired_quality().tolist(), strict=True)) for a in done
+        },
         labelling_usd=lambda n: costs.labelling_usd(n),
         labelling_basis=labelling_basis(costs),
         tco=total,
@@ -142,6 +145,11 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         ),
     )
     verdict = decide(facts)
+    if evidence.repeats > 1 and verdict.metric != HUMAN:
+        verdict.correction += (
+            f"; each arm is paired with the best on every item's mean over the "
+            f"{evidence.repeats} repeats (the arms' own figures are from the first repeat)"
+        )
     batch_verdict(
         verdict,
         alternatives,

@@ -88,6 +88,9 @@ class ArmEvidence:
     spread: RepeatSpread | None = None  # the primary metric across repeats (R > 1 only)
     kind: str = ""  # the arm class (a variant's `arm:`); "" when the name is the class
     priced: bool = True  # False: recorded answers with no catalog model, so no cost is known
+    # Per item (aligned with item_ids), the primary metric's mean over the R repeats (a failed
+    # or missing repeat scores 0); empty with one repeat. Paired tests use it (`paired_quality`).
+    repeat_means: tuple[float, ...] = ()
 
     @property
     def traits(self) -> Traits:
@@ -123,6 +126,11 @@ class ArmEvidence:
 
     def interval(self) -> Interval | None:
         return metric_interval(self.primary) if self.metric in self.scores else None
+
+    def paired_quality(self) -> NDArray[np.float64]:
+        """What paired tests compare per item: the mean over repeats when there are several
+        (one outcome per item, as `stats.mean_over_repeats` says), else `quality()`."""
+        return np.array(self.repeat_means) if self.repeat_means else self.quality()
 
 
 @dataclass(frozen=True)
@@ -304,6 +312,7 @@ def _arm(run: RunData, data: ArmData, every: list[Prediction], pricing: Pricing)
         spread=spread(run, every),
         kind=kind,
         priced=bool(api_models) or not recorded,
+        repeat_means=repeat_means(run, every, [p.item_id for p in predictions]),
     )
 
 
@@ -394,6 +403,28 @@ def spread(run: RunData, predictions: Sequence[Prediction]) -> RepeatSpread | No
         primary = score_predictions(run, [by_repeat[r][i] for i in order])[name]
         per_repeat.append([v if v is not None else 0.0 for v in primary.per_item])
     return repeat_spread(per_repeat)
+
+
+def repeat_means(
+    run: RunData, predictions: Sequence[Prediction], order: Sequence[str]
+) -> tuple[float, ...]:
+    """Per item of `order`, the primary metric's mean over the repeats it was run in (a failed
+    answer scores 0); () with a single repeat."""
+    by_repeat: dict[int, dict[str, Prediction]] = {}
+    for p in predictions:
+        by_repeat.setdefault(p.repeat, {})[p.item_id] = p
+    if len(by_repeat) < 2:
+        return ()
+    name = PRIMARY[run.config.task]
+    totals = dict.fromkeys(order, 0.0)
+    counts = dict.fromkeys(order, 0)
+    for answers in by_repeat.values():
+        ids = [i for i in order if i in answers]
+        primary = score_predictions(run, [answers[i] for i in ids])[name]
+        for i, v in zip(ids, primary.per_item, strict=True):
+            totals[i] += v if v is not None else 0.0
+            counts[i] += 1
+    return tuple(totals[i] / max(1, counts[i]) for i in order)
 
 
 def freshness(run: RunData) -> tuple[FreshnessRow, ...]:
