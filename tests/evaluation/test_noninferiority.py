@@ -175,3 +175,15 @@ def test_continuous_scores_never_collapse_to_a_point() -> None:
         assert result.ci_low == pytest.approx(low, abs=1e-4)
         assert result.ci_high == pytest.approx(high, abs=1e-4)
         assert result.status == status
+
+
+def test_a_handful_of_ratings_is_undetermined_by_construction() -> None:
+    # People's scores go through the same rule. Three items each rated correct (1) for both
+    # arms: Tango's interval is +- z^2 / (3 + z^2) = 3.8415 / 6.8415 = 0.5615. Five items rated
+    # correct or partly (1, .5, 1, 1, .5), the same for both arms: the differences are all 0,
+    # and the bounded interval holds the unseen share 3.8415 / 8.8415 = 0.4345 either side.
+    (three,) = compare_with_best({"best": [1.0] * 3, "arm": [1.0] * 3}, "best", margin=0.05)
+    assert three.status == "undetermined" and three.ci_low == pytest.approx(-0.5615, abs=1e-4)
+    rated = [1.0, 0.5, 1.0, 1.0, 0.5]
+    (five,) = compare_with_best({"best": rated, "arm": list(rated)}, "best", margin=0.05)
+    assert five.status == "undetermined" and five.ci_low == pytest.approx(-0.4345, abs=1e-4)
