@@ -29,7 +29,7 @@ import numpy as np
 
 from ragtune.errors import RagtuneError
 from ragtune.evaluation.metrics import MetricScores
-from ragtune.evaluation.paired import bounded_mean, paired_comparison
+from ragtune.evaluation.paired import bounded_mean, paired_comparison, wilson_bounds
 
 # 10,000 resamples put the Monte Carlo error of a 95% percentile bound near 0.2% of the spread.
 DEFAULT_RESAMPLES = 10_000
@@ -112,15 +112,8 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Interva
             f"a proportion needs 0 <= successes <= n and n > 0, got {successes} of {n}",
             hint="there must be at least one scored item",
         )
-    z = _z(confidence)
-    p = successes / n
-    denom = 1 + z * z / n
-    center = (p + z * z / (2 * n)) / denom
-    half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    # At 0 or n successes the bound is exactly 0 or 1; rounding would leave it a hair off.
-    low = 0.0 if successes == 0 else max(0.0, center - half)
-    high = 1.0 if successes == n else min(1.0, center + half)
-    return Interval(p, low, high, confidence, "wilson")
+    low, high = wilson_bounds(successes, n, _z(confidence))  # exact 0 / 1 at the ends
+    return Interval(successes / n, low, high, confidence, "wilson")
 
 
 def _as_array(values: Sequence[float], what: str) -> np.ndarray:
