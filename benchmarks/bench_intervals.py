@@ -16,6 +16,8 @@ Cells (scores of the best arm, then the per-item difference):
 - continuous: best ~ U(0.3, 0.75), difference -0.05 + U(-0.25, 0.25);
 - continuous, mostly tied: on 90% of items the arm scores the same, on 10% it scores 0.5 less
   (best ~ U(0.5, 1)), the continuous analogue of one-way discordance.
+Reference rows run other rules on the same draws: the percentile bootstrap the verdict used
+before issue 28, and Newcombe's method 10 (the paired score interval not chosen).
 The test suite runs a small grid of the same cells (`tests/evaluation/test_simulation.py`).
 """
 
