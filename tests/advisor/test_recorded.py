@@ -141,6 +141,9 @@ def test_both_right_on_every_item_is_decided_only_with_enough_items(
     if status == "undetermined":
         assert verdict["decided"] is False
         assert verdict["headline"].startswith("Not decided yet")
+        # 73 items in all (3.8415 x 0.95 / 0.05 = 72.99, see test_noninferiority), 63 more
+        assert verdict["pending"]["items_needed"] == 73
+        assert "About 63 more test items" in verdict["headline"]
     else:
         assert verdict["decided"] is True and verdict["recommended"] == "cheap"
     assert set(standing) == {"best", "cheap"}

@@ -184,6 +184,13 @@ def test_a_handful_of_ratings_is_undetermined_by_construction() -> None:
     # and the bounded interval holds the unseen share 3.8415 / 8.8415 = 0.4345 either side.
     (three,) = compare_with_best({"best": [1.0] * 3, "arm": [1.0] * 3}, "best", margin=0.05)
     assert three.status == "undetermined" and three.ci_low == pytest.approx(-0.5615, abs=1e-4)
+    # Items needed: the differences have no spread, so the normal formula says 1; no interval
+    # here decides on fewer than n > z^2 (1 - m) / (0 + m) = 3.8415 * 0.95 / 0.05 = 72.99 -> 73
+    # items (at 73: 3.8415 / 76.8415 = 0.04999 < 0.05; at 72: 0.0507).
+    assert three.items_needed == 73 and three.more_items == 70
+    (at_72,) = compare_with_best({"best": [1.0] * 72, "arm": [1.0] * 72}, "best", margin=0.05)
+    (at_73,) = compare_with_best({"best": [1.0] * 73, "arm": [1.0] * 73}, "best", margin=0.05)
+    assert (at_72.status, at_73.status) == ("undetermined", "equivalent")
     rated = [1.0, 0.5, 1.0, 1.0, 0.5]
     (five,) = compare_with_best({"best": rated, "arm": list(rated)}, "best", margin=0.05)
     assert five.status == "undetermined" and five.ci_low == pytest.approx(-0.4345, abs=1e-4)

@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 
 from ragtune.errors import RagtuneError
-from ragtune.evaluation.paired import paired_comparison
+from ragtune.evaluation.paired import items_past_unseen, paired_comparison
 from ragtune.evaluation.stats import DEFAULT_RESAMPLES, Scores, holm, keyed_scores
 
 Status = Literal["best", "equivalent", "undetermined", "inferior"]
@@ -42,7 +42,9 @@ class NonInferiority:
     - inferior: ci_high < -margin (shown to be more than `margin` worse);
     - undetermined: the interval contains -margin; `items_needed` is the total number of items
       at which the test would show non-inferiority with `power`, at the observed effect and
-      per-item variance (None when the observed effect is itself past -margin).
+      per-item variance (None when the observed effect is itself past -margin), and never
+      fewer than the interval can decide on (`paired.items_past_unseen`: 73 when every item
+      ties, at a 0.05 margin and 95%).
     """
 
     arm: str
@@ -168,6 +170,8 @@ def compare_with_best(
         else:
             status = "undetermined"
         needed = items_needed(effect, sd, margin, confidence, power)
+        if needed is not None:  # never fewer than the interval itself can decide on
+            needed = max(needed, items_past_unseen(effect, margin, confidence))
         out.append(
             NonInferiority(
                 arm, best, n, effect, low, high, confidence, family,
