@@ -13,7 +13,8 @@ from ragtune.store.runstore import RunStore
 
 # `prompt` runs on the local model (0.05 machine-seconds a query: one hetzner-cx42 box at
 # $26/month serves far past every volume here); `fewshot` calls claude-haiku-4-5 with 300
-# input and 2 output tokens a query. Both answer 36 of 40 right, so both are candidates.
+# input and 2 output tokens a query. Both answer 36 of 40 right (in each of 5 copies of the 40
+# items), so both are candidates.
 ARMS = {
     "prompt": {"correct": 36, "machine_s": 0.05},
     "fewshot": {"correct": 36, "model": "claude-haiku-4-5", "tokens": 300},
@@ -22,7 +23,8 @@ ARMS = {
 
 def document(run_factory: Callable[..., tuple[RunStore, str]], budget: float | None) -> Any:
     advice = {} if budget is None else {"latency_budget_s": budget}
-    store, run_id = run_factory(ARMS, advice=advice)
+    # 5 copies of the 40 items: equal arms are shown equal from about 75 identical items
+    store, run_id = run_factory(ARMS, advice=advice, copies=5)
     with store:
         return build_document(store, run_id).to_json()
 

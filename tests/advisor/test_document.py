@@ -60,9 +60,13 @@ def test_one_discordant_item_in_forty_is_undetermined_not_equal(run_factory):
 
 
 def test_equal_quality_arms_go_to_the_cheapest_with_the_volume_flip(run_factory):
-    store, run_id = run_factory({**ARMS, "memory": {**ARMS["memory"], "correct": 38}})
+    # 5 copies of the 40 items: 200 items, of which the same 190 right in both arms.
+    store, run_id = run_factory({**ARMS, "memory": {**ARMS["memory"], "correct": 38}}, copies=5)
     verdict = build(store, run_id)["verdict"]
-    # the same 38 items right: the difference is 0 on every item, CI [0, 0]: shown equal
+    # the difference is 0 on every item; with no discordant item in 200 the interval is
+    # +- z^2 / (200 + z^2) = 5.024 / 205.024 = 0.0245 (z = 2.2414 for the family of 2
+    # comparisons with the best): shown equal. On the 40 items alone it was CI [0, 0] before
+    # issue 28 and +- 5.024 / 45.024 = 0.1116 now: undetermined.
     assert set(verdict["equivalent"]) == {"finetune", "memory"}
     # One machine each at 100k/month: a tie on cost and quality, the first arm kept.
     assert verdict["recommended"] == "finetune"
@@ -117,7 +121,7 @@ def test_cadence_flip_is_the_saving_over_the_retraining_cost(run_factory):
         "prompt": {"correct": 38, "machine_s": 2.0},  # as good (the same items), but slow
         "finetune": {"correct": 38, "machine_s": 0.2},
     }
-    store, run_id = run_factory(arms)
+    store, run_id = run_factory(arms, copies=5)  # 200 items: enough to show them equal
     verdict = build(store, run_id, volume=1_000_000)["verdict"]
     assert verdict["recommended"] == "finetune"
     cadence = next(f for f in verdict["flips"] if f["kind"] == "cadence")
@@ -196,7 +200,8 @@ def test_pareto_chart_and_verdict_agree_on_the_cheaper_arm(run_factory, volume, 
         {
             "prompt": {"correct": 40, "machine_s": 0.5},
             "long_context": {"correct": 40, "model": "claude-haiku-4-5", "tokens": 300},
-        }
+        },
+        copies=5,  # 200 items both right: shown equal (40 are not: +- 0.088)
     )
     doc = build(store, run_id, volume=volume)
     arms = {a["arm"]: a for a in doc["arms"]}
@@ -227,7 +232,7 @@ def test_cadence_flip_counts_the_stated_cadence_once(run_factory):
         "finetune": {"correct": 38, "machine_s": 0.2},
     }
     store, run_id = run_factory(
-        arms, advice={"knowledge_changes_per_month": 2}, training_s=training_s
+        arms, advice={"knowledge_changes_per_month": 2}, training_s=training_s, copies=5
     )
     verdict = build(store, run_id, volume=1_000_000)["verdict"]
     assert verdict["recommended"] == "finetune"
@@ -307,3 +312,43 @@ def test_people_costs_enter_the_finetune_tco_as_in_seed_004(run_factory, hours, 
     # memory is undetermined against it (one discordant item of 40): not decided yet
     assert doc["verdict"]["recommended"] == "finetune" and doc["verdict"]["decided"] is False
     assert doc["verdict"]["pending"]["arm"] == "memory"
+
+
+def test_with_repeats_the_standings_pair_each_items_mean_over_repeats(run_factory):
+    # Two arms, 40 items, right on the first 36 in repeat 0. In a second repeat `prompt` gets
+    # items 0-9 wrong as well: its per-item means are 0.5 on items 0-9, 1 on 10-35, 0 on 36-39
+    # (mean (5 + 26) / 40 = 0.775); `fewshot` repeats itself (0.9).
+    from ragtune.evidence.evidence import evaluate
+    from ragtune.evidence.pricing import run_pricing
+    from ragtune.evidence.rundata import load_run
+    from ragtune.store.records import Prediction
+
+    arms = {
+        "prompt": {"correct": 36, "machine_s": 0.05},
+        "fewshot": {"correct": 36, "model": "claude-haiku-4-5", "tokens": 300},
+    }
+    store, run_id = run_factory(arms)
+    with store:
+        for name in arms:
+            again = []
+            for p in store.predictions(run_id, name, repeat=0):
+                i = int(p.item_id[1:])
+                answer = "nope" if name == "prompt" and i < 10 else p.answer
+                extra = {"answer": answer}
+                again.append(
+                    Prediction(run_id, name, p.item_id, 1, answer, extra=extra,
+                               measurements=p.measurements)
+                )  # fmt: skip
+            store.record_predictions(again)
+        run = load_run(store, run_id)
+        evidence = evaluate(run, run_pricing(run))
+        doc = build_document(store, run_id).to_json()
+    prompt = evidence.arm("prompt")
+    assert evidence.repeats == 2
+    assert prompt.paired_quality().tolist() == [0.5] * 10 + [1.0] * 26 + [0.0] * 4
+    assert evidence.arm("fewshot").paired_quality().mean() == pytest.approx(0.9)
+    verdict = doc["verdict"]
+    standing = {s["arm"]: s for s in verdict["standings"]}
+    assert standing["prompt"]["effect"] == pytest.approx(0.775 - 0.9)
+    assert standing["prompt"]["test"] == "bounded_bootstrap_t"  # means are not 0/1
+    assert "mean over the 2 repeats" in verdict["correction"]

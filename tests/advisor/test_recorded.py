@@ -8,6 +8,7 @@ goes through the real workload check, runner, store, Evidence and report documen
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,8 @@ def run_and_report(path: Path, tmp_path: Path, **kw: Any) -> dict[str, Any]:
 
 def test_absence_of_evidence_is_not_decided_yet_with_items_and_labelling(tmp_path: Path) -> None:
     # The case: n=100, best 0.80 (10 items only it gets right), cheap 0.76 (6 only it):
-    # McNemar p = 0.45, so the old rule called cheap "equivalent" and recommended it. The paired
+    # not significant (score p = 2 x Phi(-4 / sqrt(16)) = 0.3173; exact McNemar 0.45), so the
+    # old rule called cheap "equivalent" and recommended it. The paired
     # CI of (cheap - best) is about -0.04 +- 1.96 x 0.4 / 10 = [-0.12, +0.04]: it contains -0.05,
     # so cheap is undetermined, and the best arm is run for now.
     cheap, best = outcomes(100, best_only=10, arm_only=6, both=70)
@@ -99,7 +101,7 @@ def test_absence_of_evidence_is_not_decided_yet_with_items_and_labelling(tmp_pat
     assert standing["cheap"]["status"] == "undetermined"
     assert standing["cheap"]["effect"] == pytest.approx(-0.04)
     assert standing["cheap"]["ci_low"] == pytest.approx(-0.12, abs=0.015)
-    assert standing["cheap"]["p_value"] == pytest.approx(0.4545, abs=1e-4)
+    assert standing["cheap"]["p_value"] == pytest.approx(0.3173, abs=1e-4)
     assert verdict["equivalent"] == ["best"] and verdict["undetermined"] == ["cheap"]
     assert verdict["decided"] is False
     assert verdict["recommended"] == "best"
@@ -115,6 +117,36 @@ def test_absence_of_evidence_is_not_decided_yet_with_items_and_labelling(tmp_pat
     assert pending["monthly_saving"] == pytest.approx(90.0)
     assert verdict["headline"].startswith("Not decided yet: run best for now")
     assert "12,459 more test items" in verdict["headline"] and "$6,230" in verdict["headline"]
+
+
+@pytest.mark.parametrize(("n", "status", "bound"), [(10, "undetermined", 0.277533),
+                                                     (100, "equivalent", 0.036993)])  # fmt: skip
+def test_both_right_on_every_item_is_decided_only_with_enough_items(
+    tmp_path: Path, n: int, status: str, bound: float
+) -> None:
+    # Both arms right on all n items. The old percentile bootstrap gave [0, 0] and called the
+    # cheap arm "shown to be at most 0.05 worse" at n=10. Tango's score interval (= Newcombe's
+    # here) is +- z^2 / (n + z^2): n=10: 3.841459 / 13.841459 = 0.2775, which contains -0.05:
+    # undetermined, "not decided yet"; n=100: 3.841459 / 103.841459 = 0.0370: equivalent.
+    right = [True] * n
+    path = workload(tmp_path, {"best": (right, 1000), "cheap": (right, 100)})
+    verdict = run_and_report(path, tmp_path)["verdict"]
+    standing = {s["arm"]: s for s in verdict["standings"]}
+    # the two arms tie; whichever is named best, the other stands against it
+    other = next(s for s in verdict["standings"] if s["status"] != "best")
+    assert other["status"] == status and other["test"] == "tango_score"
+    assert other["ci_low"] == pytest.approx(-bound, abs=1e-5)
+    assert other["ci_high"] == pytest.approx(bound, abs=1e-5)
+    assert other["p_value"] == 1.0
+    if status == "undetermined":
+        assert verdict["decided"] is False
+        assert verdict["headline"].startswith("Not decided yet")
+        # 73 items in all (3.8415 x 0.95 / 0.05 = 72.99, see test_noninferiority), 63 more
+        assert verdict["pending"]["items_needed"] == 73
+        assert "About 63 more test items" in verdict["headline"]
+    else:
+        assert verdict["decided"] is True and verdict["recommended"] == "cheap"
+    assert set(standing) == {"best", "cheap"}
 
 
 def test_the_cli_and_the_reports_say_not_decided_yet(tmp_path: Path) -> None:
@@ -155,11 +187,12 @@ def test_an_interval_above_minus_margin_makes_the_cheaper_arm_the_verdict(tmp_pa
 
 def test_the_holm_family_is_the_comparisons_with_the_best(tmp_path: Path) -> None:
     # 8 arms on 300 items. `worse` misses 14 items the best gets right and gets 2 it misses:
-    # exact McNemar p = 2 x (1 + 16 + 120) / 2^16 = 0.00418 (the "0.004"). Six arms
-    # answer exactly as the best. Holm over the 7 comparisons with the best: 7 x 0.00418 = 0.029
-    # (the 0.028 = 7 x 0.004): significant, and the arm is not a candidate. Over all
-    # 28 pairs (the old family) it is 28 x 0.00418 = 0.117: "not significant", and the old rule
-    # kept it (its estimate, 0.04 below the best, is within the 0.05 margin).
+    # the score p that inverts Tango's interval (McNemar's score test) z = 12 / sqrt(16) = 3,
+    # p = 2 x Phi(-3) = 0.0027 (exact McNemar: 0.0042, the "0.004"). Six arms answer
+    # exactly as the best. Holm over the 7 comparisons with the best: 7 x 0.0027 = 0.0189:
+    # significant, and the arm is not a candidate. Over all 28 pairs (the old family) it is
+    # 28 x 0.0027 = 0.0756: "not significant", and the old rule kept it (its estimate, 0.04
+    # below the best, is within the 0.05 margin).
     worse, best = outcomes(300, best_only=14, arm_only=2, both=200)
     arms = {"best": (best, 1000), "worse": (worse, 10)}
     arms |= {f"same{i}": (best, 1000 + i) for i in range(6)}
@@ -168,10 +201,10 @@ def test_the_holm_family_is_the_comparisons_with_the_best(tmp_path: Path) -> Non
     best_name = verdict["standings"][0]["arm"]
     assert best_name in {"best"} | {f"same{i}" for i in range(6)}
     standing = {s["arm"]: s for s in verdict["standings"]}["worse"]
-    p = 2 * (1 + 16 + 120) / 2**16
+    p = math.erfc(3 / math.sqrt(2))  # 2 x Phi(-3)
     assert standing["p_value"] == pytest.approx(p)
     assert standing["p_holm"] == pytest.approx(7 * p)
-    assert standing["p_holm"] == pytest.approx(0.029, abs=5e-4)
+    assert standing["p_holm"] == pytest.approx(0.0189, abs=1e-4)
     assert standing["status"] != "equivalent"
     assert "worse" not in verdict["equivalent"] and verdict["recommended"] != "worse"
     assert "Bonferroni over the 7 comparison(s)" in verdict["correction"]

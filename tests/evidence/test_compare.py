@@ -25,9 +25,13 @@ def ev(store: Any, run_id: str, pricing: Any) -> Evidence:
     return evaluate(load_run(store, run_id), pricing)
 
 
-def test_paired_on_shared_items_with_exact_mcnemar(store: Any, make_run: Any, pricing: Any) -> None:
+def test_paired_on_shared_items_by_the_verdicts_rule(
+    store: Any, make_run: Any, pricing: Any
+) -> None:
     """Run A right on 5 of 6, run B on 1 of 6; discordant pairs: 4 for A, 0 for B.
-    Exact McNemar: p = 2 x P(Binomial(4, 0.5) <= 0) = 2 / 16 = 0.125."""
+    Tango's score interval; its p at 0 is McNemar's score test: z = 4 / sqrt(4) = 2,
+    p = 2 x Phi(-2) = 0.0455 (the asymptotic McNemar test holds its level better than the
+    exact one's 0.125 suggests: Fagerland, Lydersen & Laake 2013, BMC Med Res Methodol 13:91)."""
     a = make_run(
         store, {"prompt": ["2016", "Berlin", "blue", "42", "yes", "x"], "rag": list(GOLDS)}
     )
@@ -35,9 +39,10 @@ def test_paired_on_shared_items_with_exact_mcnemar(store: Any, make_run: Any, pr
     result = compare_runs(ev(store, a, pricing), ev(store, b, pricing))
     [row] = result.arms
     assert row.arm == "prompt" and row.paired and row.n == 6
-    assert row.test == "mcnemar_exact"
+    assert row.test == "tango_score"
     assert row.effect == pytest.approx(4 / 6)
-    assert row.p_value == pytest.approx(0.125)
+    assert row.p_value == pytest.approx(0.0455, abs=1e-4)
+    assert row.ci_low is not None and row.ci_low > 0  # the interval agrees with p < 0.05
     assert row.quality_a == wilson_interval(5, 6) and row.quality_b == wilson_interval(1, 6)
     assert row.cost_per_1k_a is not None and row.latency_p50_b is not None
     assert (result.only_a, result.only_b) == (("rag",), ("memory",))
@@ -82,9 +87,9 @@ def test_cli_prints_the_table_and_json(tmp_path: Path, make_run: Any) -> None:
     runner = CliRunner()
     text = runner.invoke(cli, ["runs", "compare", a, b, "--store", str(path)])
     assert text.exit_code == 0, text.output
-    assert "mcnemar_exact, n=6" in text.stdout and "+0.67" in text.stdout
+    assert "tango_score, n=6" in text.stdout and "+0.67" in text.stdout
     as_json = runner.invoke(cli, ["runs", "compare", a, b, "--store", str(path), "--json"])
     [row] = json.loads(as_json.stdout)["arms"]
-    assert row["paired"] is True and row["p_value"] == pytest.approx(0.125)
+    assert row["paired"] is True and row["p_value"] == pytest.approx(0.0455, abs=1e-4)
     bad = runner.invoke(cli, ["runs", "compare", a, c, "--store", str(path)])
     assert bad.exit_code == 2 and "different tasks" in bad.stderr

@@ -43,20 +43,24 @@ def test_judge_agreement_and_kappa_match_sklearn() -> None:
     assert human is not None and human.calibration is not None
     c = human.calibration
     judge = ["correct" if v else "wrong" for v in JUDGE]
+    # The QA judge says correct or wrong; people's "partly" (item 4) counts as wrong.
+    people = [v if v != "partly" else "wrong" for v in HUMAN]
     # Agreement: items 0-3 and 5-8 agree: 8 of 10.
     assert c.n == 10 and c.accuracy == pytest.approx(0.8)
-    # By hand: p_o = 0.8; judge margins correct .5, partly 0, wrong .5; people .5, .1, .4;
-    # p_e = .25 + 0 + .20 = .45; kappa = (.8 - .45) / (1 - .45) = .35 / .55 = 0.63636...
-    assert c.kappa == pytest.approx(0.35 / 0.55)
-    assert c.kappa == pytest.approx(cohen_kappa_score(judge, HUMAN, labels=CATS))
+    # By hand: p_o = 0.8; judge margins correct .5, wrong .5; people .5, .5;
+    # p_e = .25 + .25 = .5; kappa = (.8 - .5) / (1 - .5) = 0.6.
+    assert c.kappa == pytest.approx(0.6)
+    assert c.kappa == pytest.approx(cohen_kappa_score(judge, people))
+    assert c.weighted_kappa is None  # two categories: weighted equals unweighted
+    assert "partly" in c.label_rule
     # Rows are the judge, columns the people.
-    assert c.table.categories == tuple(CATS)
-    assert c.table.counts == ((4, 1, 0), (0, 0, 0), (1, 0, 4))  # item 9: judge wrong, people right
+    assert c.table.categories == ("correct", "wrong")
+    assert c.table.counts == ((4, 1), (1, 4))  # item 9: judge wrong, people right
 
 
 def test_caveat_fires_below_the_threshold_only() -> None:
-    kappa = 0.35 / 0.55
-    assert not scripted(threshold=0.6).calibration.below  # 0.636 >= 0.6: no caveat
+    kappa = 0.6
+    assert not scripted(threshold=0.55).calibration.below  # 0.6 >= 0.55: no caveat
     assert not scripted(threshold=kappa).calibration.below  # at the threshold: no caveat
     assert scripted(threshold=kappa + 1e-9).calibration.below
     assert scripted(threshold=0.65).calibration.below
@@ -85,7 +89,7 @@ def test_partly_scores_half_and_reviewers_are_averaged() -> None:
     human = human_evidence("qa", ratings)
     [score] = human.scores
     assert score.scores.per_item == (0.75, 0.0)
-    assert score.interval.method == "bootstrap"  # not 0/1: the bootstrap
+    assert score.interval.method == "bounded_bootstrap_t"  # not 0/1
     assert (score.reviewers, score.ratings) == (2, 4)
     # Calibration label of i0: the category nearest 0.75 is... 0.5 and 1 are equally near; the
     # tie goes to the lower (cautious) one.
@@ -117,13 +121,14 @@ def test_two_reviewers_cohen_three_fleiss() -> None:
 
 def test_paired_comparison_on_the_items_both_arms_were_rated() -> None:
     # a right on i0-i5, b right on i0-i1 only; b was not rated on i5: 5 common items, where
-    # a is right on 5 and b on 2 -> effect 3/5 = 0.6, discordant pairs 3 (all a): McNemar exact
-    # p = 2 * 0.5^3 = 0.25.
+    # a is right on 5 and b on 2 -> effect 3/5 = 0.6, discordant pairs 3 (all a): the score p
+    # that inverts Tango's interval (McNemar's score test) z = 3 / sqrt(3) = 1.7321,
+    # p = 2 * Phi(-1.7321) = 0.0833.
     ratings = [rating("a", f"i{i}", "correct") for i in range(6)]
     ratings += [rating("b", f"i{i}", "correct" if i < 2 else "wrong") for i in range(5)]
     [c] = human_evidence("qa", ratings).comparisons
-    assert (c.arm_a, c.arm_b, c.n, c.test) == ("a", "b", 5, "mcnemar_exact")
-    assert c.effect == pytest.approx(0.6) and c.p_value == pytest.approx(0.25)
+    assert (c.arm_a, c.arm_b, c.n, c.test) == ("a", "b", 5, "tango_score")
+    assert c.effect == pytest.approx(0.6) and c.p_value == pytest.approx(0.0833, abs=1e-4)
 
 
 def test_pairwise_counts_and_win_rate() -> None:
@@ -145,6 +150,61 @@ def test_generate_rubric_labels_match_the_judge_scale() -> None:
     human = human_evidence("generate", ratings, judge)
     assert human.scores[0].scores.per_item == (0.75, 0.25)
     assert human.calibration.accuracy == 0.5 and human.calibration.n == 2
+
+
+def test_an_ordinal_judge_one_step_off_is_read_by_weighted_kappa() -> None:
+    # The issue's case: people rate 1, 2, 3, 4 ten times each and the judge is one point higher
+    # every time. Unweighted: p_o = 0; p_e = sum over 2, 3, 4 of .25 x .25 = .1875;
+    # kappa = -.1875 / .8125 = -0.2308. Quadratic weights w = (i - j)^2 / 16: observed
+    # disagreement 1/16; expected E[(i - j)^2] / 16 = (1.25 + 1.25 + 1) / 16 = 3.5 / 16;
+    # weighted kappa = 1 - 1 / 3.5 = 0.7143.
+    people = [str(v) for v in (1, 2, 3, 4)] * 10
+    ratings = [rating("a", f"i{i}", v) for i, v in enumerate(people)]
+    judge = [Metric(RUN, "a", "judge_score", int(v) / 4, f"i{i}") for i, v in enumerate(people)]
+    c = human_evidence("generate", ratings, judge, threshold=0.6).calibration
+    assert c is not None
+    assert c.weighted_kappa == pytest.approx(0.7143, abs=1e-4)
+    assert c.kappa == pytest.approx(-0.2308, abs=1e-4)
+    judged = [str(int(v) + 1) for v in people]
+    assert c.weighted_kappa == pytest.approx(
+        cohen_kappa_score(judged, people, weights="quadratic", labels=list("12345"))
+    )
+    assert c.kappa == pytest.approx(cohen_kappa_score(judged, people, labels=list("12345")))
+    assert not c.below  # the threshold reads the weighted kappa on the rubric
+    from ragtune.advisor.human_facts import kappa_text
+
+    assert kappa_text(c).startswith("quadratic-weighted kappa 0.71 (unweighted -0.23 [")
+
+
+def test_half_point_judge_scores_go_to_the_lower_point() -> None:
+    # Stored as (score - 1) / 4: 2.5 -> 0.375, 3.5 -> 0.625. Rounding half to even sent both
+    # to 3; the stated rule sends each to the lower point, as people's ties are read.
+    assert judge_label(0.375, "generate") == "2"
+    assert judge_label(0.625, "generate") == "3"
+    assert judge_label(0.6251, "generate") == "4"  # past the half point: the upper one
+    assert [judge_label(v / 4, "generate") for v in range(5)] == list("12345")
+
+
+def test_undefined_kappa_is_reported_with_the_raw_agreement_not_as_uncalibrated() -> None:
+    # Judge and people say "correct" on all 8 answers: p_e = 1, kappa 0/0. The old caveat said
+    # "not calibrated"; the agreement is 100%.
+    ratings = [rating("a", f"i{i}", "correct") for i in range(8)]
+    c = human_evidence("qa", ratings, verdicts("a", [1] * 8)).calibration
+    assert c is not None and c.undefined and c.kappa is None and c.accuracy == 1.0
+    assert not c.below
+
+    from types import SimpleNamespace
+
+    from ragtune.advisor.human_facts import human_notes
+
+    from ragtune.advisor.verdict import Verdict
+
+    notes = Verdict(volume=1.0, metric="exact_match", margin=0.05)
+    human = human_evidence("qa", ratings, verdicts("a", [1] * 8))
+    human_notes(notes, SimpleNamespace(human=human, arms=[]))  # type: ignore[arg-type]
+    [caveat] = [x for x in notes.caveats if "judge" in x]
+    assert "cannot be summarised by kappa" in caveat and "100%" in caveat
+    assert "not calibrated" not in caveat
 
 
 def test_no_ratings_no_evidence_and_unjudged_tasks_have_no_calibration() -> None:
@@ -194,7 +254,7 @@ def test_evidence_and_report_carry_the_ratings(review_run: tuple[Path, str]) -> 
     assert f"zeta_rag | {scores['zeta_rag'].estimate:.3f} [{scores['zeta_rag'].low:.3f}" in md
     assert f"agreement {c.accuracy * 100:.1f}%, Cohen's kappa {c.kappa:.2f} [" in md
     # judge correct: people correct 7, wrong 4; judge wrong: people correct 4, wrong 5
-    assert "| correct | 7 | 0 | 4 |" in md and "| wrong | 4 | 0 | 5 |" in md
+    assert "| correct | 7 | 4 |" in md and "| wrong | 4 | 5 |" in md
 
 
 def test_arms_people_did_not_all_rate_keep_the_automatic_metric(
@@ -217,11 +277,9 @@ def test_arms_people_did_not_all_rate_keep_the_automatic_metric(
     assert "zeta_rag 1.000 [0.342, 1.000], n=2" in note and "not every finished arm" in note
 
 
-@pytest.mark.parametrize(
-    ("threshold", "caveat"), [(0.6, False), (0.35 / 0.55, False), (0.65, True)]
-)
+@pytest.mark.parametrize(("threshold", "caveat"), [(0.55, False), (0.6, False), (0.65, True)])
 def test_the_verdict_caveat_at_the_threshold(threshold: float, caveat: bool) -> None:
-    """kappa = 0.636 (worked out above): a caveat only when the threshold is above it."""
+    """kappa = 0.6 (worked out above): a caveat only when the threshold is above it."""
     from types import SimpleNamespace
 
     from ragtune.advisor.human_facts import human_notes
@@ -234,6 +292,6 @@ def test_the_verdict_caveat_at_the_threshold(threshold: float, caveat: bool) -> 
     if caveat:
         assert notes[0].startswith(
             "The LLM judge is not calibrated: on 10 answers people rated it agrees with them on "
-            "80%, Cohen's kappa 0.64 ["
+            "80%, Cohen's kappa 0.60 ["
         )
         assert "below the 0.65 this workload requires" in notes[0]

@@ -56,6 +56,19 @@ def test_items_an_arm_did_not_answer_are_left_out(tmp_path: Path, review_builder
     assert "q3" in plan_review(run, sample=6, arms=["zeta_rag"]).items
 
 
+def test_items_with_an_empty_answer_stay_in_the_sample(tmp_path: Path, review_builder) -> None:
+    # An empty answer scores 0 in the automatic metric; leaving it out of the sample (as the
+    # old rule did) let people's scores, which then decide the verdict, flatter the arm.
+    from ragtune.store.records import Prediction
+
+    path = tmp_path / "s.db"
+    run_id = review_builder(path, n=6)
+    with RunStore.open(path) as store:
+        store.record_prediction(Prediction(run_id, "omega_tuned", "q2", 0, "", answer=""))
+        run = load_run(store, run_id)
+    assert "q2" in plan_review(run, sample=6).items
+
+
 def test_bad_requests_are_all_reported(review_run: tuple[Path, str]) -> None:
     run = run_of(review_run)
     with pytest.raises(ReviewError) as err:

@@ -101,7 +101,7 @@ def test_qa_answers_are_judged_per_item_with_a_wilson_interval(
     assert cost.tokens == {"input": 1100, "cache_write": 0, "cache_read": 0, "output": 220}
     assert cost.cost == pytest.approx(11 * PER_CALL)
     assert [(c.arm_a, c.arm_b, c.test) for c in summary.judge_comparisons] == [
-        ("prompt", "rag", "mcnemar_exact")
+        ("prompt", "rag", "tango_score")
     ]
 
 
@@ -131,7 +131,7 @@ def test_generate_is_scored_on_the_quality_rubric_normalised(
     [arm] = summarise(store, run_id, pricing).arms
     assert arm.judge_metric == "judge_score"
     assert arm.metrics["judge_score"] == pytest.approx(0.75)  # 4 on 1-5
-    assert arm.judge_quality is not None and arm.judge_quality.method == "bootstrap"
+    assert arm.judge_quality is not None and arm.judge_quality.method == "bounded_bootstrap_t"
 
 
 def test_classify_is_not_judged(store: Any, make_run: Any) -> None:
@@ -162,3 +162,18 @@ def test_pairwise_judge_with_position_swap(store: Any, make_run: Any, pricing: A
     assert summary.judge.cost == pytest.approx(24 * PER_CALL)
     judge_run(store, run_id, "qa", pair, backend=judge)
     assert judge.calls == 24  # resumable: nothing judged twice
+
+
+def test_the_judge_sees_every_accepted_answer() -> None:
+    from types import SimpleNamespace
+
+    from ragtune.running.judge_run import case
+
+    many = case(
+        SimpleNamespace(id="q", input="Capital?", gold={"answer": ["Paris", "City of Paris"]})
+    )
+    assert many.reference == "Any of these answers is correct:\n- Paris\n- City of Paris"
+    one = case(SimpleNamespace(id="q", input="Capital?", gold={"answer": ["Paris"]}))
+    assert one.reference == "Paris"
+    assert case(SimpleNamespace(id="q", input="?", gold={"answer": []})).reference is None
+    assert case(SimpleNamespace(id="q", input="?", gold={"answer": "A"})).reference == "A"

@@ -291,3 +291,67 @@ def test_score_extract_empty_gold_items() -> None:
     failed = m.score_extract([None, None], [{}, {"a": None}])
     assert failed["field_f1"].per_item == (0.0, 0.0)
     assert failed["json_valid"].value == 0.0
+
+
+# --- gold formats as datasets have them (issue 28) --------------------------------------------
+
+
+def test_a_list_gold_is_any_of_its_answers_through_scoring() -> None:
+    # SQuAD-style gold: a list of accepted answers. The old path scored str(["Paris", ...]),
+    # so "Paris" got contains 0, exact match 0, token F1 0.4. Best match over the list: 1, 1, 1.
+    from ragtune.scoring.primary import score
+
+    scores = score("qa", ["Paris", "the city of paris", "Lyon"], [["Paris", "City of Paris"]] * 3)
+    assert scores["contains"].per_item == (1.0, 1.0, 0.0)
+    assert scores["exact_match"].per_item == (1.0, 1.0, 0.0)
+    # "the city of paris" -> "city of paris" equals the second answer exactly
+    assert scores["token_f1"].per_item == (1.0, 1.0, 0.0)
+    # a tuple or a single string works the same way; a missing gold is empty, not "None"
+    assert score("qa", ["Paris"], [("Paris",)])["exact_match"].per_item == (1.0,)
+    assert score("qa", ["none"], [None])["exact_match"].per_item == (0.0,)
+
+
+def test_letter_golds_are_not_deleted_by_article_removal() -> None:
+    # "A" is an article to SQuAD normalisation, which emptied it: "A" then scored contains 0.
+    # Golds that normalisation would empty are compared without article removal.
+    for answer, expected in (("A", 1.0), ("a.", 1.0), ("(A)", 1.0), ("B", 0.0), ("", 0.0)):
+        assert m.exact_match(answer, "A") == expected, answer
+        assert m.answer_contained(answer, "A") == expected, answer
+        assert m.token_f1(answer, "A") == expected, answer
+    assert m.answer_contained("The answer is A", "A") == 1.0
+    assert m.answer_contained("The answer is B", "A") == 0.0
+    assert m.exact_match("The", "the") == 1.0
+    # golds with content keep SQuAD normalisation: "the Eiffel Tower" still matches "Eiffel Tower"
+    assert m.exact_match("the Eiffel Tower", "Eiffel Tower") == 1.0
+    assert m.token_f1("", "") == 1.0  # SQuAD 2.0's "no answer", as the official script scores it
+
+
+def test_a_failed_call_scores_zero_on_every_metric() -> None:
+    # None is a failed call. Before, exact match compared "" with a gold that normalised to ""
+    # ("A", "the") and scored 1.
+    for gold in ("A", "the", "", ["Paris", "City of Paris"]):
+        qa = m.score_qa([None], [gold])
+        assert {name: s.per_item for name, s in qa.items()} == {
+            "exact_match": (0.0,),
+            "token_f1": (0.0,),
+            "contains": (0.0,),
+        }, gold
+    assert m.score_classify([None], ["yes"], ["yes", "no"])["accuracy"].per_item == (0.0,)
+    extract = m.score_extract([None], [{}])
+    assert all(s.per_item in ((0.0,), ()) for s in extract.values())
+    assert extract["field_f1_micro"].value == 0.0
+    assert m.score_generate([None], ["text"])["rouge_l"].per_item == (0.0,)
+
+
+def test_micro_f1_follows_the_per_item_rule_on_empty_golds() -> None:
+    # Every answer invalid, every gold empty: per item 0, and micro F1 was 1.0 (0 of 0 fields).
+    # A gold with no fields counts one field, the empty object: missed by an invalid answer.
+    invalid = m.score_extract(["not json", "nope"], [{}, {}])
+    assert invalid["field_f1"].per_item == (0.0, 0.0)
+    assert invalid["field_f1_micro"].value == 0.0
+    # Valid empty answers on empty golds: 1 per item, and micro 1 (2 of 2 empty objects).
+    assert m.score_extract(["{}", "{}"], [{}, {}])["field_f1_micro"].value == 1.0
+    # Half and half: tp 1, predicted 1, gold 2 -> precision 1, recall 0.5, F1 2/3.
+    assert m.score_extract(["{}", "nope"], [{}, {}])["field_f1_micro"].value == pytest.approx(2 / 3)
+    # A valid answer with an extra field on an empty gold: tp 0, predicted 1, gold 1 -> 0.
+    assert m.score_extract(['{"a": 1}'], [{}])["field_f1_micro"].value == 0.0

@@ -75,3 +75,17 @@ def test_bad_input_is_explained() -> None:
         cohen_kappa(["a", "a"], ["a", "a"])
     with pytest.raises(RagtuneError, match="same number"):
         fleiss_kappa([["a", "b"], ["a"]])
+
+
+def test_weighted_kappa_matches_sklearn_quadratic() -> None:
+    from ragtune.stats.agreement import weighted_kappa
+
+    scores = {str(v): (v - 1) / 4 for v in range(1, 6)}
+    rng = np.random.default_rng(4)
+    a = [str(v) for v in rng.integers(1, 6, 60)]
+    b = [str(min(5, max(1, int(v) + int(rng.integers(-1, 2))))) for v in a]
+    expected = cohen_kappa_score(a, b, weights="quadratic", labels=list("12345"))
+    assert weighted_kappa(a, b, scores) == pytest.approx(expected)
+    # one category on both sides: 0/0, an error rather than a number
+    with pytest.raises(RagtuneError, match="weighted kappa is undefined"):
+        weighted_kappa(["3"] * 5, ["3"] * 5, scores)

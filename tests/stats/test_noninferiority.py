@@ -2,6 +2,8 @@
 
 Per-item outcomes are built with known discordance, so every expected figure is worked by hand
 in a comment; the items-needed formula is checked against a direct simulation of the same test.
+The intervals themselves (Tango, bounded bootstrap-t) are checked in `test_paired.py`, and the
+promise they keep at a true difference of -margin in `test_simulation.py`.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import math
 
 import numpy as np
 import pytest
-from scipy.stats import binomtest
+from statsmodels.stats.contingency_tables import mcnemar
 
 from ragtune.errors import RagtuneError
+from ragtune.stats.intervals import tango_paired
 from ragtune.stats.noninferiority import compare_with_best, family_confidence, items_needed
 
 
@@ -27,14 +30,17 @@ def paired(n: int, best_only: int, arm_only: int, both: int) -> tuple[list[float
 
 def test_absence_of_evidence_is_undetermined_not_equivalent() -> None:
     # The issue's case: n=100, best 0.80, cheap 0.76; 10 items only the best gets right, 6 only
-    # the cheap arm: McNemar p = 2 * P(X <= 6 | 16, 0.5) = 0.454, not significant. The paired CI
+    # the cheap arm. The p inverts Tango's interval; at 0 it is McNemar's score test,
+    # z = (6 - 10) / sqrt(16) = -1, p = 2 * Phi(-1) = 0.3173, not significant. The paired CI
     # of (cheap - best) is about -0.04 +- 1.96 * 0.4 / 10 = [-0.12, +0.04]: its lower bound is
     # past -0.05, so non-inferiority is NOT shown. The old rule called this "equivalent".
     cheap, best = paired(100, best_only=10, arm_only=6, both=70)
     assert np.mean(best) == 0.80 and np.mean(cheap) == 0.76
     (result,) = compare_with_best({"best": best, "cheap": cheap}, "best", margin=0.05)
-    assert result.p_value == pytest.approx(binomtest(6, 16, 0.5).pvalue)
-    assert result.p_value == pytest.approx(0.4545, abs=1e-4)
+    table = [[70, 6], [10, 14]]  # rows: cheap right / wrong; columns: best right / wrong
+    assert result.p_value == pytest.approx(mcnemar(table, exact=False, correction=False).pvalue)
+    assert result.p_value == pytest.approx(0.3173, abs=1e-4)
+    assert result.test == "tango_score"
     assert result.effect == pytest.approx(-0.04)
     assert result.ci_low == pytest.approx(-0.12, abs=0.015)
     assert result.ci_high == pytest.approx(0.04, abs=0.015)
@@ -67,38 +73,40 @@ def test_interval_below_minus_margin_is_inferior() -> None:
 
 
 def test_holm_family_is_the_comparisons_with_the_best() -> None:
-    # 8 arms: one arm misses 12 items the best gets right and gets 1 it misses; six arms match
-    # the best exactly. Exact McNemar p = 2 * (C(13,0) + C(13,1)) / 2^13 = 28 / 8192 = 0.003418.
-    # Holm over the 7 comparisons with the best: 7 * 0.003418 = 0.02393 (< 0.05). Over all
-    # 28 pairs it would be 28 * 0.003418 = 0.0957 and the arm would be kept as "not worse".
-    worse, best = paired(100, best_only=12, arm_only=1, both=60)
+    # 8 arms on 200 items: one arm misses 12 items the best gets right and gets 1 it misses; six
+    # arms match the best exactly. Score p (McNemar's, Tango's at 0): z = 11 / sqrt(13) = 3.0509,
+    # p = 2 * Phi(-3.0509) = 0.002281. Holm over the 7 comparisons with the best: 7 * 0.002281 =
+    # 0.01597 (< 0.05). Over all 28 pairs it would be 28 * 0.002281 = 0.0639, "not worse".
+    worse, best = paired(200, best_only=12, arm_only=1, both=60)
     scores = {"best": best, "worse": worse} | {f"same{i}": list(best) for i in range(6)}
     results = {r.arm: r for r in compare_with_best(scores, "best", margin=0.05)}
     assert len(results) == 7
-    assert results["worse"].p_value == pytest.approx(28 / 8192)
-    assert results["worse"].p_holm == pytest.approx(7 * 28 / 8192)
+    assert results["worse"].p_value == pytest.approx(0.002281, abs=1e-6)
+    assert results["worse"].p_holm == pytest.approx(7 * results["worse"].p_value)
     assert results["worse"].family == 7
     assert results["worse"].status != "equivalent"
-    # The interval is Bonferroni-adjusted to 1 - 0.05 / 7 = 0.99286 per comparison.
+    # The interval is Bonferroni-adjusted to 1 - 0.05 / 7 = 0.99286 per comparison, z = 2.6901.
     assert results["worse"].confidence == pytest.approx(1 - 0.05 / 7)
-    assert all(results[f"same{i}"].status == "equivalent" for i in range(6))
+    # The six identical arms: no discordant item in 200, so the bound is z^2 / (n + z^2) =
+    # 7.2366 / 207.2366 = 0.0349 either side: shown to be within 0.05. (On 100 items it would be
+    # 7.2366 / 107.2366 = 0.0675: not shown, at this family size.)
+    for i in range(6):
+        assert results[f"same{i}"].ci_low == pytest.approx(-0.0349, abs=1e-4)
+        assert results[f"same{i}"].status == "equivalent"
 
 
 def _simulated_power(
     p_arm_only: float, p_best_only: float, n: int, margin: float, confidence: float, seed: int
 ) -> float:
-    """Share of simulated studies of n paired 0/1 items whose percentile-bootstrap interval
-    shows non-inferiority: the test `compare_with_best` runs, simulated directly. The bootstrap
-    of a 0/+1/-1 difference vector is drawn as multinomial counts (the same distribution)."""
+    """Share of simulated studies of n paired 0/1 items whose Tango interval shows
+    non-inferiority: the test `compare_with_best` runs, simulated directly on the counts."""
     rng = np.random.default_rng(seed)
     probs = np.array([p_arm_only, p_best_only, 1 - p_arm_only - p_best_only])
-    q = (1 - confidence) / 2
     shown = 0
     simulations = 1_000
     for _ in range(simulations):
-        observed = rng.multinomial(n, probs) / n
-        resampled = rng.multinomial(n, observed, size=2_000)
-        if np.quantile((resampled[:, 0] - resampled[:, 1]) / n, q) > -margin:
+        arm_only, best_only, concordant = (int(c) for c in rng.multinomial(n, probs))
+        if tango_paired(concordant, arm_only, best_only, 0, confidence)[1] > -margin:
             shown += 1
     return shown / simulations
 
@@ -151,12 +159,38 @@ def test_family_confidence_and_errors() -> None:
         compare_with_best({"a": {"x": 1.0}, "b": {"y": 1.0}}, "b", margin=0.05)
 
 
-def test_continuous_scores_use_the_paired_bootstrap() -> None:
+def test_continuous_scores_never_collapse_to_a_point() -> None:
     # field F1-like scores: the arm is 0.01 lower on every item, so the difference has no
-    # spread: CI [-0.01, -0.01], equivalent at a 0.05 margin.
-    best = [0.5 + 0.004 * i for i in range(50)]
-    arm = [b - 0.01 for b in best]
-    (result,) = compare_with_best({"best": best, "arm": arm}, "best", margin=0.05)
-    assert result.test == "paired_bootstrap"
-    assert result.ci_low == pytest.approx(-0.01) and result.ci_high == pytest.approx(-0.01)
-    assert result.status == "equivalent"
+    # spread. The old percentile bootstrap gave [-0.01, -0.01] and "equivalent" at any n. The
+    # bounded interval holds a share f = z^2 / (n + z^2) of unseen items at either bound of
+    # [-1, 1]. n=50: f = 3.8415 / 53.8415 = 0.07135, low = -0.01 - 0.99 * 0.07135 = -0.0806:
+    # undetermined. n=300: f = 3.8415 / 303.8415 = 0.012643, low = -0.01 - 0.99 * 0.012643 =
+    # -0.02252, high = -0.01 + 1.01 * 0.012643 = +0.00277: equivalent.
+    for n, low, high, status in ((50, -0.0806, 0.0621, "undetermined"),
+                                 (300, -0.02252, 0.00277, "equivalent")):  # fmt: skip
+        best = [0.5 + 0.4 * i / n for i in range(n)]
+        arm = [b - 0.01 for b in best]
+        (result,) = compare_with_best({"best": best, "arm": arm}, "best", margin=0.05)
+        assert result.test == "bounded_bootstrap_t"
+        assert result.ci_low == pytest.approx(low, abs=1e-4)
+        assert result.ci_high == pytest.approx(high, abs=1e-4)
+        assert result.status == status
+
+
+def test_a_handful_of_ratings_is_undetermined_by_construction() -> None:
+    # People's scores go through the same rule. Three items each rated correct (1) for both
+    # arms: Tango's interval is +- z^2 / (3 + z^2) = 3.8415 / 6.8415 = 0.5615. Five items rated
+    # correct or partly (1, .5, 1, 1, .5), the same for both arms: the differences are all 0,
+    # and the bounded interval holds the unseen share 3.8415 / 8.8415 = 0.4345 either side.
+    (three,) = compare_with_best({"best": [1.0] * 3, "arm": [1.0] * 3}, "best", margin=0.05)
+    assert three.status == "undetermined" and three.ci_low == pytest.approx(-0.5615, abs=1e-4)
+    # Items needed: the differences have no spread, so the normal formula says 1; no interval
+    # here decides on fewer than n > z^2 (1 - m) / (0 + m) = 3.8415 * 0.95 / 0.05 = 72.99 -> 73
+    # items (at 73: 3.8415 / 76.8415 = 0.04999 < 0.05; at 72: 0.0507).
+    assert three.items_needed == 73 and three.more_items == 70
+    (at_72,) = compare_with_best({"best": [1.0] * 72, "arm": [1.0] * 72}, "best", margin=0.05)
+    (at_73,) = compare_with_best({"best": [1.0] * 73, "arm": [1.0] * 73}, "best", margin=0.05)
+    assert (at_72.status, at_73.status) == ("undetermined", "equivalent")
+    rated = [1.0, 0.5, 1.0, 1.0, 0.5]
+    (five,) = compare_with_best({"best": rated, "arm": list(rated)}, "best", margin=0.05)
+    assert five.status == "undetermined" and five.ci_low == pytest.approx(-0.4345, abs=1e-4)

@@ -70,15 +70,29 @@ def test_bootstrap_rejects_empty_and_nan() -> None:
         stats.bootstrap_ci([0.1, float("nan")])
 
 
-def test_metric_interval_picks_wilson_or_bootstrap() -> None:
+def test_metric_interval_picks_wilson_or_the_bounded_bootstrap_t() -> None:
     binary = MetricScores("em", 0.5, (1.0, 0.0, None, 1.0, 0.0), binary=True)
     interval = stats.metric_interval(binary)
     assert interval is not None and interval.method == "wilson"
     assert interval == stats.wilson_interval(2, 4)
     continuous = MetricScores("f1", 0.5, (0.2, 0.8, 0.5), binary=False)
     interval = stats.metric_interval(continuous)
-    assert interval is not None and interval.method == "bootstrap"
+    assert interval is not None and interval.method == "bounded_bootstrap_t"
     assert stats.metric_interval(MetricScores("macro_f1", 0.7, ())) is None
+
+
+def test_a_bounded_score_never_collapses_to_a_point() -> None:
+    # The slot-filling arm: invalid JSON on all 48 items, field F1 0.000 on each. The
+    # percentile bootstrap printed [0.000, 0.000]; a 0/1 score would give Wilson [0, 0.074]:
+    # z^2 / (48 + z^2) = 3.8415 / 51.8415 = 0.07410. The bounded interval gives the same.
+    zeros = MetricScores("field_f1", 0.0, (0.0,) * 48, binary=False)
+    interval = stats.metric_interval(zeros)
+    assert interval is not None
+    assert (interval.low, interval.high) == (0.0, pytest.approx(0.07410, abs=1e-5))
+    assert interval.high == pytest.approx(stats.wilson_interval(0, 48).high)
+    # Every item 0.5: half the unseen share either way, 0.5 +- 0.5 * 0.07410.
+    halves = stats.metric_interval(MetricScores("f1", 0.5, (0.5,) * 48, binary=False))
+    assert halves is not None and halves.low == pytest.approx(0.5 - 0.5 * 0.07410, abs=1e-5)
 
 
 # --- McNemar ---------------------------------------------------------------------------------
@@ -205,7 +219,7 @@ def test_holm_worked_example() -> None:
 # --- all pairs -------------------------------------------------------------------------------
 
 
-def test_compare_arms_binary_uses_mcnemar_and_holm() -> None:
+def test_compare_arms_binary_uses_tango_and_holm() -> None:
     rng = np.random.default_rng(0)
     n = 80
     scores = {
@@ -222,9 +236,11 @@ def test_compare_arms_binary_uses_mcnemar_and_holm() -> None:
     raw = [r.p_value for r in rows]
     assert [r.p_holm for r in rows] == pytest.approx(stats.holm(raw))
     for r in rows:
-        assert r.test == "mcnemar_exact" and r.n == n
-        direct = stats.mcnemar_exact(scores[r.arm_a], scores[r.arm_b])
+        assert r.test == "tango_score" and r.n == n
+        direct = stats.paired_test(scores[r.arm_a], scores[r.arm_b])
         assert r.p_value == direct.p_value
+        # p and interval agree: significant at 0.05 exactly when the 95% interval excludes 0
+        assert (r.p_value < 0.05) == (r.ci_low > 0 or r.ci_high < 0)
         assert r.effect == pytest.approx(r.mean_a - r.mean_b)
         assert r.ci_low <= r.effect <= r.ci_high
     assert rows[0].significant() and rows[0].effect < 0  # rag clearly beats prompt
@@ -240,7 +256,7 @@ def test_compare_arms_aligns_on_common_item_ids_and_is_seeded() -> None:
     }
     rows = stats.compare_arms(scores, seed=9)
     ab = rows[0]
-    assert ab.test == "paired_bootstrap" and ab.n == 3  # q4 unscored in a, q5 missing
+    assert ab.test == "bounded_bootstrap_t" and ab.n == 3  # q4 unscored in a, q5 missing
     assert ab.effect == pytest.approx((0.4 + 0.3 + 0.1) / 3)
     assert ab.mean_a == pytest.approx((0.9 + 0.4 + 0.7) / 3)
     ac = rows[1]
@@ -253,7 +269,7 @@ def test_compare_arms_aligns_on_common_item_ids_and_is_seeded() -> None:
 
 def test_compare_arms_binary_can_be_forced() -> None:
     rows = stats.compare_arms({"a": [1, 0, 1], "b": [0, 0, 1]}, binary=False, n_resamples=500)
-    assert rows[0].test == "paired_bootstrap"
+    assert rows[0].test == "bounded_bootstrap_t"
 
 
 def test_compare_metric_uses_the_metrics_binary_flag() -> None:
@@ -265,10 +281,14 @@ def test_compare_metric_uses_the_metrics_binary_flag() -> None:
         "rag": score_qa(["paris", "rome", "oslo", "bern"], golds),
     }
     (em,) = stats.compare_metric({arm: s["exact_match"] for arm, s in by_arm.items()})
-    assert em.test == "mcnemar_exact" and em.n == 4 and em.effect == pytest.approx(-0.5)
-    assert em.p_value == pytest.approx(0.5)  # 2 discordant pairs, both for rag: 2 * 1/4
+    assert em.test == "tango_score" and em.n == 4 and em.effect == pytest.approx(-0.5)
+    # 2 discordant pairs, both for rag: the score p that inverts Tango's interval is McNemar's
+    # z = 2 / sqrt(2) = 1.4142, p = 2 * Phi(-1.4142) = 0.1573 (the exact test's is 2 * 1/4 = 0.5;
+    # both say "not significant", and this one agrees with the interval shown beside it).
+    assert em.p_value == pytest.approx(0.1573, abs=1e-4)
+    assert em.ci_low < 0 < em.ci_high
     (f1,) = stats.compare_metric({arm: s["token_f1"] for arm, s in by_arm.items()}, seed=1)
-    assert f1.test == "paired_bootstrap"
+    assert f1.test == "bounded_bootstrap_t"
     with pytest.raises(RagtuneError, match="per-item metric over the same items"):
         stats.compare_metric(
             {"a": MetricScores("macro_f1", 0.5, ()), "b": MetricScores("macro_f1", 0.6, ())}

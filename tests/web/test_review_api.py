@@ -111,3 +111,10 @@ def test_unknown_run_or_review_is_404(served) -> None:
     assert client.get(f"/review/{run_id}/9").status_code == 404
     assert client.get(f"/review/{run_id}/1").status_code == 200
     assert client.get(f"/api/review/{run_id}/1?reviewer=%20").status_code == 422
+
+
+def test_an_empty_answer_is_shown_as_empty() -> None:
+    from ragtune.web.review import EMPTY_ANSWER, _answer
+
+    assert _answer("  ") == _answer("") and _answer("").empty and _answer("").text == EMPTY_ANSWER
+    assert not _answer("Paris").empty and _answer("Paris").text == "Paris"

@@ -37,6 +37,7 @@ from ragtune.cost import (
 )
 from ragtune.errors import RagtuneError
 from ragtune.evidence import (
+    HUMAN,
     ArmSummary,
     Evidence,
     Machine,
@@ -143,7 +144,9 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         local_only_backends=False,
         api_arms=frozenset(a.arm for a in done if a.api_models),
         human=evidence.human,
-        scores={a.arm: dict(zip(a.item_ids, a.quality().tolist(), strict=True)) for a in done},
+        scores={
+            a.arm: dict(zip(a.item_ids, a.paired_quality().tolist(), strict=True)) for a in done
+        },
         labelling_usd=lambda n: costs.labelling_usd(n),
         labelling_basis=labelling_basis(costs),
         tco=total,
@@ -156,6 +159,11 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         ),
     )
     verdict = decide(facts)
+    if evidence.repeats > 1 and verdict.metric != HUMAN:
+        verdict.correction += (
+            f"; each arm is paired with the best on every item's mean over the "
+            f"{evidence.repeats} repeats (the arms' own figures are from the first repeat)"
+        )
     batch_verdict(
         verdict,
         alternatives,

@@ -22,7 +22,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from ragtune.evidence import HUMAN, ArmSummary, HumanEvidence
+from ragtune.evidence import HUMAN, ArmSummary, Calibration, HumanEvidence
 from ragtune.stats import Interval
 
 
@@ -107,18 +107,29 @@ def human_notes(verdict: Notes, facts: HasHuman) -> None:
             f"metric: {why}."
         )
     c = human.calibration
-    if c is not None and c.below:
-        kappa = (
-            f"Cohen's kappa {c.agreement.kappa:.2f} [{c.agreement.kappa_low:.2f}, "
-            f"{c.agreement.kappa_high:.2f}]"
-            if c.agreement
-            else f"kappa undefined ({c.note})"
+    if c is not None and c.undefined:
+        verdict.caveats.append(
+            f"The LLM judge's agreement with people cannot be summarised by kappa ({c.note}): "
+            f"on {c.n} answers people rated it agrees with them on {c.accuracy:.0%}. Review "
+            "more varied answers to calibrate it."
         )
+    elif c is not None and c.below and c.agreement is not None:
         verdict.caveats.append(
             f"The LLM judge is not calibrated: on {c.n} answers people rated it agrees with them "
-            f"on {c.accuracy:.0%}, {kappa}, below the {c.threshold:.2f} this workload requires "
-            "(advice.judge_min_kappa). Do not rely on judge scores where people did not rate."
+            f"on {c.accuracy:.0%}, {kappa_text(c)}, below the {c.threshold:.2f} this workload "
+            "requires (advice.judge_min_kappa). Do not rely on judge scores where people did "
+            "not rate."
         )
+
+
+def kappa_text(c: Calibration) -> str:
+    """Cohen's kappa with its interval; on an ordinal scale the quadratic-weighted kappa (the
+    one the threshold reads) first, the unweighted one beside it."""
+    assert c.agreement is not None
+    plain = f"{c.agreement.kappa:.2f} [{c.agreement.kappa_low:.2f}, {c.agreement.kappa_high:.2f}]"
+    if c.weighted_kappa is None:
+        return f"Cohen's kappa {plain}"
+    return f"quadratic-weighted kappa {c.weighted_kappa:.2f} (unweighted {plain})"
 
 
 def _interval(q: Interval | None) -> str:
@@ -169,6 +180,8 @@ def human_section(human: HumanEvidence | None) -> dict[str, Any] | None:
             "n": c.n,
             "accuracy": c.accuracy,
             "kappa": c.kappa,
+            "weighted_kappa": c.weighted_kappa,
+            "label_rule": c.label_rule or None,
             "kappa_low": c.agreement.kappa_low if c.agreement else None,
             "kappa_high": c.agreement.kappa_high if c.agreement else None,
             "confidence": c.agreement.confidence if c.agreement else None,

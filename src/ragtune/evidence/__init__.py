@@ -5,7 +5,7 @@ nothing."""
 from ragtune.evidence.compare import compare_runs
 from ragtune.evidence.curve_pricing import PricedCurve, priced_curves
 from ragtune.evidence.evidence import ArmEvidence, Evidence, cost_draws, evaluate
-from ragtune.evidence.human_scores import HUMAN, HumanEvidence
+from ragtune.evidence.human_scores import HUMAN, Calibration, HumanEvidence
 from ragtune.evidence.pricing import Machine, per_request, run_pricing
 from ragtune.evidence.review import (
     DEFAULT_SAMPLE,
@@ -41,6 +41,7 @@ __all__ = [
     "PROJECTABLE",
     "ArmEvidence",
     "ArmSummary",
+    "Calibration",
     "Evidence",
     "FreshnessRow",
     "HumanEvidence",

@@ -3,10 +3,11 @@
 For each arm present in both runs: the primary metric with its 95% interval in each, the
 difference (run A minus run B) with its interval and p-value, and dollars per 1k queries and
 latency in each. Items are paired by id when both runs hold the same item (same input and gold
-answer): exact McNemar for a 0/1 metric, paired bootstrap otherwise. Runs over different items
-(another data file, another split seed) are compared unpaired (two-sample bootstrap), and the
-row says so. Both runs are read as Evidence (`evaluate`), so the per-item scores compared are the
-ones every other reader sees, and nothing needs to have been summarised or written first.
+answer) by `stats.paired_test`, the rule the verdict uses (Tango's score interval for a 0/1
+metric, the bounded bootstrap-t otherwise). Runs over different items (another data file,
+another split seed) are compared unpaired (two-sample bootstrap), and the row says so. Both
+runs are read as Evidence (`evaluate`), so the per-item scores compared are the ones every
+other reader sees, and nothing needs to have been summarised or written first.
 Deliberately not here: scoring and pricing (`evidence.py`, `summary.py`), printing (the CLI).
 """
 
@@ -23,8 +24,7 @@ from ragtune.evidence.rundata import RunData
 from ragtune.evidence.summary import ArmSummary, summary_of
 from ragtune.stats import (
     Interval,
-    mcnemar_exact,
-    paired_bootstrap,
+    paired_test,
     unpaired_bootstrap,
 )
 
@@ -137,9 +137,8 @@ def _delta(
     if x.metric != y.metric:
         test = "none (different metrics)"
     elif paired:
-        paired_test = mcnemar_exact if binary else paired_bootstrap
         result = paired_test(
-            [scores_a[i] for i in common], [scores_b[i] for i in common], seed=seed
+            [scores_a[i] for i in common], [scores_b[i] for i in common], binary=binary, seed=seed
         )
         test = result.test
     elif scores_a and scores_b:

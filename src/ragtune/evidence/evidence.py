@@ -26,10 +26,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ragtune.errors import RagtuneError
 from ragtune.evidence.human_scores import HumanEvidence, human_evidence
 from ragtune.evidence.pricing import Pricing, call_cost
 from ragtune.evidence.rundata import ArmData, RunData
+from ragtune.evidence.training import TrainingSummary, training
 from ragtune.evidence.traits import traits_of
 from ragtune.running import (
     JudgeCost,
@@ -87,6 +87,9 @@ class ArmEvidence:
     spread: RepeatSpread | None = None  # the primary metric across repeats (R > 1 only)
     kind: str = ""  # the arm class (a variant's `arm:`); "" when the name is the class
     priced: bool = True  # False: recorded answers with no catalog model, so no cost is known
+    # Per item (aligned with item_ids), the primary metric's mean over the R repeats (a failed
+    # or missing repeat scores 0); empty with one repeat. Paired tests use it (`paired_quality`).
+    repeat_means: tuple[float, ...] = ()
 
     @property
     def traits(self) -> Traits:
@@ -122,6 +125,11 @@ class ArmEvidence:
 
     def interval(self) -> Interval | None:
         return metric_interval(self.primary) if self.metric in self.scores else None
+
+    def paired_quality(self) -> NDArray[np.float64]:
+        """What paired tests compare per item: the mean over repeats when there are several
+        (one outcome per item, as `stats.mean_over_repeats` says), else `quality()`."""
+        return np.array(self.repeat_means) if self.repeat_means else self.quality()
 
 
 @dataclass(frozen=True)
@@ -165,20 +173,6 @@ class FreshnessRow:
     n: int
     before: Interval | None
     after: Interval | None
-
-
-@dataclass(frozen=True)
-class TrainingSummary:
-    """What the fine-tune cost, and so what retraining it after a change would cost again."""
-
-    method: str
-    examples: int | None  # examples seen in training (a capped or short run sees fewer)
-    tokens: int | None
-    seconds: float | None
-    cost: float | None  # machine time at the self-hosted rate; hosted: billed tokens x price
-    final_loss: float | None
-    basis: str = ""  # how `cost` was priced, with the price's source and date
-    train_set: int | None = None  # examples it was given (a learning curve's size); old runs: None
 
 
 @dataclass(frozen=True)
@@ -303,6 +297,7 @@ def _arm(run: RunData, data: ArmData, every: list[Prediction], pricing: Pricing)
         spread=spread(run, every),
         kind=kind,
         priced=bool(api_models) or not recorded,
+        repeat_means=repeat_means(run, every, [p.item_id for p in predictions]),
     )
 
 
@@ -395,6 +390,28 @@ def spread(run: RunData, predictions: Sequence[Prediction]) -> RepeatSpread | No
     return repeat_spread(per_repeat)
 
 
+def repeat_means(
+    run: RunData, predictions: Sequence[Prediction], order: Sequence[str]
+) -> tuple[float, ...]:
+    """Per item of `order`, the primary metric's mean over the repeats it was run in (a failed
+    answer scores 0); () with a single repeat."""
+    by_repeat: dict[int, dict[str, Prediction]] = {}
+    for p in predictions:
+        by_repeat.setdefault(p.repeat, {})[p.item_id] = p
+    if len(by_repeat) < 2:
+        return ()
+    name = PRIMARY[run.config.task]
+    totals = dict.fromkeys(order, 0.0)
+    counts = dict.fromkeys(order, 0)
+    for answers in by_repeat.values():
+        ids = [i for i in order if i in answers]
+        primary = score_predictions(run, [answers[i] for i in ids])[name]
+        for i, v in zip(ids, primary.per_item, strict=True):
+            totals[i] += v if v is not None else 0.0
+            counts[i] += 1
+    return tuple(totals[i] / max(1, counts[i]) for i in order)
+
+
 def freshness(run: RunData) -> tuple[FreshnessRow, ...]:
     """Before / after quality on changed facts, per arm and knowledge-base version."""
     name = PRIMARY[run.config.task]
@@ -425,53 +442,6 @@ def freshness(run: RunData) -> tuple[FreshnessRow, ...]:
                 )
             )
     return tuple(out)
-
-
-def training(run: RunData, pricing: Pricing) -> tuple[TrainingSummary, ...]:
-    out = []
-    for job in run.training:
-        t = job.record
-        if t.method.startswith("hosted:"):
-            out.append(hosted_training(t, pricing))
-            continue
-        curve = job.validation_curve or job.train_curve
-        cost = None if t.duration_s is None else t.duration_s * pricing.self_hosted_hourly / 3600
-        out.append(
-            TrainingSummary(
-                t.method,
-                # examples the optimizer saw (runs since issue 16), else the split's size
-                (t.params or {}).get("examples_seen") or t.train_examples,
-                t.train_tokens,
-                t.duration_s,
-                cost,
-                curve[-1].loss if curve else None,
-                train_set=(t.params or {}).get("train_set"),
-            )
-        )
-    return tuple(out)
-
-
-def hosted_training(t: Any, pricing: Pricing) -> TrainingSummary:
-    """A hosted job priced as billed: the provider's trained tokens (every epoch already counted)
-    x the catalog's training price for the base model's fine-tuned variant."""
-    from ragtune.cost import training_cost_tokens
-
-    tokens = t.train_tokens
-    try:
-        price = pricing.catalog.tuned(t.base_model)
-    except RagtuneError as err:
-        cost, basis = None, f"not priced: {err.message}"
-    else:
-        cost = (
-            None
-            if tokens is None or price.training_per_m is None
-            else float(training_cost_tokens(tokens=tokens, price_per_m=price.training_per_m))
-        )
-        basis = (
-            f"{tokens or 0:,} trained tokens x ${price.training_per_m}/M ({price.name}, "
-            f"{price.source}, {price.as_of}); job {dict(t.params).get('job_id')}"
-        )
-    return TrainingSummary(t.method, t.train_examples, tokens, t.duration_s, cost, None, basis)
 
 
 def judge_cost(run: RunData, pricing: Pricing) -> JudgeCost | None:

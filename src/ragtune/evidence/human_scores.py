@@ -4,20 +4,27 @@
 
 - per arm, the human score of each reviewed item (the mean of its reviewers' scores on the
   judge's 0-1 scale, `review.SCORE`) with its interval and n, like any metric (`metric_interval`:
-  Wilson when every score is 0 or 1, the bootstrap otherwise);
-- paired comparisons between arms on the items both were rated on (`compare_arms`: McNemar for
-  0/1 scores, the paired bootstrap otherwise, Holm over the pairs);
+  Wilson when every score is 0 or 1, the bounded bootstrap-t otherwise);
+- paired comparisons between arms on the items both were rated on (`compare_arms`: Tango's
+  score interval for 0/1 scores, the bounded bootstrap-t otherwise, Holm over the pairs);
 - head-to-head (pairwise mode) counts: wins, losses and ties per pair;
 - inter-rater agreement when several people rated the same answers: Cohen's kappa with its
   interval for two reviewers, Fleiss' kappa for three or more (on the answers all of them rated);
 - judge calibration: on the answers both the LLM judge and people rated, the judge's verdict and
   the human label side by side (accuracy, Cohen's kappa with its interval, the confusion table;
   rows are the judge, columns the people), and whether kappa is below the workload's
-  `advice.judge_min_kappa`.
+  `advice.judge_min_kappa`. On the 1-5 rubric (an ordinal scale) the threshold reads the
+  quadratic-weighted kappa, the unweighted one shown beside it; where kappa is undefined (every
+  answer in one category on both sides) the raw agreement is reported, never "not calibrated".
 
 A reviewer's later rating of the same answer replaces their earlier one. With several reviewers,
 an answer's human label for calibration is the scale value nearest their mean score (a tie goes
-to the lower value: the cautious reading).
+to the lower value: the cautious reading). Stated mappings onto the judge's scale:
+- the QA judge says correct or wrong; people may also say "partly", which for calibration counts
+  as wrong (the judge's instruction scores an answer that misses the reference's key facts 0);
+  people's scores keep partly = 0.5;
+- a judge's half-point rubric score (2.5, 3.5) goes to the lower point, the same cautious
+  reading as people's ties (2.5 -> 2, 3.5 -> 3; before, both went to 3).
 
 Deliberately not here: the review sample and blind order (`review.py`), kappa itself
 (`agreement.py`), what the verdict does with it (`advisor/human_facts.py`).
@@ -25,6 +32,7 @@ Deliberately not here: the review sample and blind order (`review.py`), kappa it
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -42,6 +50,7 @@ from ragtune.stats import (
     confusion,
     fleiss_kappa,
     metric_interval,
+    weighted_kappa,
 )
 from ragtune.store import Metric, Rating
 
@@ -108,15 +117,29 @@ class Calibration:
     agreement: Agreement | None  # None when kappa is undefined (see `note`)
     threshold: float
     note: str | None = None
+    weighted_kappa: float | None = None  # quadratic-weighted, on an ordinal scale (else None)
+    label_rule: str = ""  # how people's labels and the judge's scores meet on one scale
 
     @property
     def kappa(self) -> float | None:
         return self.agreement.kappa if self.agreement else None
 
     @property
+    def decisive_kappa(self) -> float | None:
+        """The kappa the threshold reads: quadratic-weighted on an ordinal scale."""
+        return self.weighted_kappa if self.weighted_kappa is not None else self.kappa
+
+    @property
+    def undefined(self) -> bool:
+        """Kappa is 0/0 (one category on both sides): only the raw agreement says anything."""
+        return self.agreement is None
+
+    @property
     def below(self) -> bool:
-        """The judge's kappa is under the threshold, or cannot be computed."""
-        return self.agreement is None or self.agreement.kappa < self.threshold
+        """The judge's kappa is under the threshold (False when kappa is undefined: see
+        `undefined`, reported with the raw agreement instead)."""
+        kappa = self.decisive_kappa
+        return kappa is not None and kappa < self.threshold
 
 
 @dataclass(frozen=True)
@@ -243,10 +266,20 @@ def human_label(values: Sequence[str], categories: Sequence[str]) -> str:
     return min(categories, key=lambda c: (abs(SCORE[c] - mean), SCORE[c]))
 
 
+# Calibration scales: the QA judge's two verdicts (people's "partly" counts as wrong), the rubric.
+QA_CALIBRATION = ("correct", "wrong")
+LABEL_RULES = {
+    "qa": "people's 'partly' counts as wrong (the QA judge says correct or wrong)",
+    "generate": "half-point judge scores go to the lower point (2.5 -> 2, 3.5 -> 3)",
+}
+
+
 def judge_label(value: float, task: str) -> str:
-    """The judge's 0-1 verdict as a category of the human scale (qa 0/1; generate 1-5)."""
+    """The judge's 0-1 verdict as a category of the human scale (qa 0/1; generate 1-5, where
+    a half point goes to the lower point: 2.5 is stored as 0.375 and labelled "2")."""
     if task == "generate":
-        return RUBRIC[round(value * (len(RUBRIC) - 1))]
+        steps = value * (len(RUBRIC) - 1)
+        return RUBRIC[max(0, math.ceil(steps - 0.5 - 1e-9))]
     return "correct" if value >= 0.5 else "wrong"
 
 
@@ -268,13 +301,22 @@ def _calibration(
     units = [u for u in by_unit if u in judged]
     if not units:
         return None
+    if task == "qa":
+        categories = QA_CALIBRATION
     judge = [judge_label(float(judged[u] or 0.0), task) for u in units]
     human = [human_label(list(by_unit[u].values()), categories) for u in units]
     accuracy = sum(j == h for j, h in zip(judge, human, strict=True)) / len(units)
     table = confusion(judge, human, categories)
+    rule = LABEL_RULES.get(task, "")
     try:
         agreement = cohen_kappa(judge, human, categories)
     except RagtuneError as err:
         return Calibration(name, tuple(categories), len(units), accuracy, table, None, threshold,
-                           err.message)  # fmt: skip
-    return Calibration(name, tuple(categories), len(units), accuracy, table, agreement, threshold)
+                           err.message, label_rule=rule)  # fmt: skip
+    weighted = (
+        weighted_kappa(judge, human, {c: SCORE[c] for c in categories})
+        if len(categories) > 2
+        else None
+    )
+    return Calibration(name, tuple(categories), len(units), accuracy, table, agreement, threshold,
+                       weighted_kappa=weighted, label_rule=rule)  # fmt: skip

@@ -1,8 +1,10 @@
 """Human review of a run: which items to show, in which blind order, and what a rating may say.
 
 `plan_review` draws a seeded sample of the run's test items, stratified like `--limit` (by gold
-label for classify, by first gold document for qa), among the items every reviewed arm answered;
-the sample is shuffled so strata do not come in blocks. Each reviewer sees each item's answers in
+label for classify, by first gold document for qa), among the items on which no reviewed arm's
+call failed. An empty answer is an answer: it stays in the pool and is shown (and rated) as
+empty, so people's scores count it against the arm as the automatic metric does. The sample is
+shuffled so strata do not come in blocks. Each reviewer sees each item's answers in
 their own seeded order (`shown_order`), without arm names; `check_rating` turns what the page
 sends (an answer's position and a value) into a `Rating` naming the arm, and refuses anything
 outside the review (unknown item, position or value) with a `ReviewError`.
@@ -90,7 +92,8 @@ def plan_review(
     mode: str = "pointwise",
     seed: int | None = None,
 ) -> ReviewPlan:
-    """A seeded, stratified sample of `sample` test items that every arm in `arms` answered."""
+    """A seeded, stratified sample of `sample` test items on which no arm in `arms` failed
+    (empty answers included: leaving them out would let people's scores flatter the arm)."""
     done = [a.name for a in run.arms if a.arm.status == "done"]
     chosen = list(arms) if arms else done
     problems = []
@@ -114,7 +117,7 @@ def plan_review(
             hint=f"finished arms: {', '.join(done) or 'none'}; e.g. --arms {','.join(done[:2])}",
         )
     answered = [
-        {p.item_id for p in data.predictions if p.repeat == 0 and p.error is None and p.text}
+        {p.item_id for p in data.predictions if p.repeat == 0 and p.error is None}
         for data in run.arms
         if data.name in chosen
     ]

@@ -131,9 +131,14 @@ def calibration_lines(c: CalibrationDoc) -> list[str]:
         if c.below
         else f"at or above the threshold {f.num(c.threshold, 2)}"
     )
+    kappa = f"Cohen's kappa {_kappa(c.kappa, c.kappa_low, c.kappa_high)}"
+    if c.weighted_kappa is not None:
+        kappa = f"quadratic-weighted kappa {f.num(c.weighted_kappa, 2)} (unweighted {kappa})"
+    if c.kappa is None:
+        verdict = "kappa is undefined, so only the raw agreement speaks"
+    rule = f" Labels: {c.label_rule}." if c.label_rule else ""
     return [
         f"{c.judge_metric} against people on {c.n} answers both rated: agreement "
-        f"{f.pct(c.accuracy)}, Cohen's kappa {_kappa(c.kappa, c.kappa_low, c.kappa_high)}"
-        f"{note}; {verdict}",
-        "Rows: the judge's verdict; columns: the people's label.",
+        f"{f.pct(c.accuracy)}, {kappa}{note}; {verdict}",
+        f"Rows: the judge's verdict; columns: the people's label.{rule}",
     ]

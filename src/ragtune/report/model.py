@@ -319,6 +319,11 @@ class CalibrationDoc(_Model):
     n: int
     accuracy: float
     kappa: float | None = None
+    weighted_kappa: float | None = None
+    """Quadratic-weighted kappa on an ordinal scale (the 1-5 rubric): the one the threshold
+    reads there; None on a two-category scale, where it equals `kappa`."""
+    label_rule: str | None = None
+    """How people's labels and the judge's scores were put on one scale (e.g. "partly")."""
     kappa_low: float | None = None
     kappa_high: float | None = None
     confidence: float | None = None

@@ -107,10 +107,16 @@ def judge_run(
 
 
 def case(item: Any) -> Case:
-    """What the judge sees: the question and the gold answer (the first, if several)."""
+    """What the judge sees: the question and the gold answer; a list of accepted answers is
+    shown whole, one per line, since any of them is right (the metrics take the best match)."""
     gold = (item.gold or {}).get("answer")
-    reference = gold[0] if isinstance(gold, list) and gold else gold
-    return Case(item.id, str(item.input), None if reference in (None, "") else str(reference))
+    if isinstance(gold, list | tuple):
+        accepted = [str(g) for g in gold if g not in (None, "")]
+        if len(accepted) > 1:
+            lines = "\n".join(f"- {g}" for g in accepted)
+            return Case(item.id, str(item.input), f"Any of these answers is correct:\n{lines}")
+        gold = accepted[0] if accepted else None
+    return Case(item.id, str(item.input), None if gold in (None, "") else str(gold))
 
 
 def wall_shares(responses: Sequence[Response], wall_s: float) -> list[float]:

@@ -6,9 +6,10 @@
 - generate: ROUGE-L (longest common subsequence F-measure).
 
 Per-item scores are kept because the paired statistics in `stats.py` compare arms item by item.
-A prediction of None (the call failed) scores as a wrong answer, so every arm is scored on the
-same items. Deliberately not here: the LLM judge (`judge.py`), intervals and tests (`stats.py`),
-anything that calls a model or touches the store.
+A prediction of None (the call failed) scores 0 on every metric, so every arm is scored on the
+same items. A QA gold is one answer or a list of accepted answers; every QA metric takes the best
+match over the list, as the official SQuAD script does. Deliberately not here: the LLM judge
+(`judge.py`), intervals and tests (`stats.py`), anything that calls a model or touches the store.
 """
 
 from __future__ import annotations
@@ -76,16 +77,35 @@ def _is_punct(ch: str) -> bool:
     return ch in _ASCII_PUNCT or unicodedata.category(ch).startswith("P")
 
 
-def normalize_answer(text: str) -> str:
-    """SQuAD normalisation: lower case, drop punctuation (also Unicode), articles, extra spaces."""
+def normalize_answer(text: str, *, articles: bool = True) -> str:
+    """SQuAD normalisation: lower case, drop punctuation (also Unicode), articles, extra spaces.
+    `articles=False` keeps "a", "an" and "the" (for golds that are themselves an article)."""
     text = "".join(ch for ch in text.lower() if not _is_punct(ch))
-    return " ".join(_ARTICLES.sub(" ", text).split())
+    return " ".join((_ARTICLES.sub(" ", text) if articles else text).split())
+
+
+def _pairs(prediction: str, gold: Gold) -> list[tuple[str, str]]:
+    """(normalised prediction, normalised gold) per accepted answer. A gold that SQuAD
+    normalisation would empty (the letter "A" of a multiple-choice question, "The") is compared,
+    with the prediction, without article removal; an empty gold stays empty (SQuAD 2.0's "no
+    answer", matched by an empty prediction)."""
+    out = []
+    for g in _golds(gold):
+        articles = bool(normalize_answer(g)) or not normalize_answer(g, articles=False)
+        out.append(
+            (
+                normalize_answer(prediction, articles=articles),
+                normalize_answer(g, articles=articles),
+            )
+        )
+    return out
 
 
 def exact_match(prediction: str | None, gold: Gold) -> float:
-    """1.0 if the normalised prediction equals any normalised gold answer."""
-    pred = normalize_answer(prediction or "")
-    return float(any(pred == normalize_answer(g) for g in _golds(gold)))
+    """1.0 if the normalised prediction equals any normalised gold answer (0 for a failed call)."""
+    if prediction is None:
+        return 0.0
+    return float(any(p == g for p, g in _pairs(prediction, gold)))
 
 
 def _f1_tokens(pred: list[str], gold: list[str]) -> float:
@@ -99,15 +119,19 @@ def _f1_tokens(pred: list[str], gold: list[str]) -> float:
 
 
 def token_f1(prediction: str | None, gold: Gold) -> float:
-    """SQuAD token F1 (bag of normalised tokens), the best over the gold answers."""
-    pred = normalize_answer(prediction or "").split()
-    return max((_f1_tokens(pred, normalize_answer(g).split()) for g in _golds(gold)), default=0.0)
+    """SQuAD token F1 (bag of normalised tokens), the best over the gold answers (0 for a
+    failed call)."""
+    if prediction is None:
+        return 0.0
+    return max((_f1_tokens(p.split(), g.split()) for p, g in _pairs(prediction, gold)), default=0.0)
 
 
 def answer_contained(prediction: str | None, gold: Gold) -> float:
-    """1.0 if any normalised gold answer appears in the normalised prediction as whole tokens."""
-    pred = f" {normalize_answer(prediction or '')} "
-    return float(any(g and f" {g} " in pred for g in map(normalize_answer, _golds(gold))))
+    """1.0 if any normalised gold answer appears in the normalised prediction as whole tokens
+    (0 for a failed call)."""
+    if prediction is None:
+        return 0.0
+    return float(any(g and f" {g} " in f" {p} " for p, g in _pairs(prediction, gold)))
 
 
 def citation_hit(cited: Sequence[str] | None, gold_documents: Sequence[str]) -> float | None:
@@ -366,6 +390,14 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
+def _pooled(counts: tuple[int, int, int], valid: bool) -> tuple[int, int, int]:
+    # An item whose gold has no fields counts one field, the empty object (see score_extract).
+    _, n_pred, n_gold = counts
+    if n_gold:
+        return counts
+    return (1, 1, 1) if valid and not n_pred else (0, n_pred, 1)
+
+
 def score_extract(
     predictions: Sequence[str | None], golds: Sequence[Any], schema: Mapping[str, Any] | None = None
 ) -> dict[str, MetricScores]:
@@ -373,7 +405,9 @@ def score_extract(
 
     `golds` are JSON values (or JSON text). An invalid prediction has no fields and scores 0 on
     every item; against an empty gold a valid answer with no fields is a full match and each
-    extra field is a false positive (precision 0).
+    extra field is a false positive (precision 0). Micro F1 pools the fields with the same rule:
+    a gold with no fields counts as one field (the empty object), matched by a valid answer
+    with no fields and missed otherwise, so invalid answers on empty golds score 0, not 1.
     """
     _check_lengths("extract", predictions, golds)
     golds = [_gold_json(g, i) for i, g in enumerate(golds)]
@@ -383,7 +417,8 @@ def score_extract(
     # An answer that is not JSON scores 0, even where the gold has nothing to extract: only a
     # valid answer (`{}` or all-null fields) earns the full match there.
     prf = [_prf(*c) if ok else (0.0, 0.0, 0.0) for c, (ok, _) in zip(counts, parsed, strict=True)]
-    tp, n_pred, n_gold = (sum(c[i] for c in counts) for i in range(3))
+    pooled = [_pooled(c, ok) for c, (ok, _) in zip(counts, parsed, strict=True)]
+    tp, n_pred, n_gold = (sum(c[i] for c in pooled) for i in range(3))
     out = {
         "json_valid": _mean_scores("json_valid", [float(ok) for ok, _ in parsed], binary=True),
         "field_precision": _mean_scores("field_precision", [p[0] for p in prf], binary=False),

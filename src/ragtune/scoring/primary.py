@@ -32,7 +32,7 @@ def score(
         with_docs = gold_documents is not None and any(gold_documents)
         return metrics.score_qa(
             answers,
-            [str(g) for g in golds],
+            [qa_gold(g) for g in golds],
             citations=citations if with_docs else None,
             gold_documents=gold_documents if with_docs else None,
         )
@@ -41,6 +41,14 @@ def score(
     if task == "extract":
         return metrics.score_extract(answers, golds, schema)
     return metrics.score_generate(answers, [g if isinstance(g, list) else str(g) for g in golds])
+
+
+def qa_gold(gold: Any) -> str | list[str]:
+    """A QA gold as datasets give it: one answer, or a list of accepted answers (SQuAD, Natural
+    Questions, TriviaQA), never the list's repr."""
+    if isinstance(gold, list | tuple):
+        return [str(g) for g in gold]
+    return "" if gold is None else str(gold)
 
 
 def primary(task: str, scores: Mapping[str, MetricScores]) -> MetricScores:

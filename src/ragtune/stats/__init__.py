@@ -1,7 +1,14 @@
 """Statistics for comparing arms: intervals, paired tests, non-inferiority, rater agreement and
 learning-curve fits (a leaf: pure functions, checked against reference libraries)."""
 
-from ragtune.stats.agreement import Agreement, ConfusionTable, cohen_kappa, confusion, fleiss_kappa
+from ragtune.stats.agreement import (
+    Agreement,
+    ConfusionTable,
+    cohen_kappa,
+    confusion,
+    fleiss_kappa,
+    weighted_kappa,
+)
 from ragtune.stats.curve_fit import Estimate, LearningCurve, Projection, learning_curve
 from ragtune.stats.noninferiority import DEFAULT_POWER, compare_with_best
 from ragtune.stats.paired import (
@@ -13,6 +20,7 @@ from ragtune.stats.paired import (
     mcnemar_exact,
     metric_interval,
     paired_bootstrap,
+    paired_test,
     repeat_spread,
     unpaired_bootstrap,
 )
@@ -37,6 +45,8 @@ __all__ = [
     "mcnemar_exact",
     "metric_interval",
     "paired_bootstrap",
+    "paired_test",
     "repeat_spread",
     "unpaired_bootstrap",
+    "weighted_kappa",
 ]

@@ -1,18 +1,19 @@
 """How far two raters (or several) agree beyond chance: confusion tables, Cohen's and Fleiss' kappa.
 
 Used to check an LLM judge against people, and people against each other, on the same items.
-Cohen's kappa compares two raters; its interval uses the large-sample variance of Fleiss, Cohen
-and Everitt (1969, "Large sample standard errors of kappa and weighted kappa", Psychological
-Bulletin 72(5)), the one statsmodels reports. Fleiss' kappa (Fleiss 1971, "Measuring nominal
-scale agreement among many raters") covers any number of raters per item, all items rated by
-the same number of raters.
+Cohen's kappa compares two raters (`weighted_kappa`: its quadratic-weighted form for ordinal
+scales, where a near miss is not a full miss); its interval uses the large-sample variance of
+Fleiss, Cohen and Everitt (1969, "Large sample standard errors of kappa and weighted kappa",
+Psychological Bulletin 72(5)), the one statsmodels reports. Fleiss' kappa (Fleiss 1971,
+"Measuring nominal scale agreement among many raters") covers any number of raters per item,
+all items rated by the same number of raters.
 
 Deliberately not here: which categories a review uses or the threshold a caveat fires at.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -137,4 +138,36 @@ def fleiss_kappa(ratings: Sequence[Sequence[Hashable]]) -> float:
     return (float(per_item.mean()) - chance) / (1 - chance)
 
 
-__all__ = ["Agreement", "ConfusionTable", "cohen_kappa", "confusion", "fleiss_kappa"]
+def weighted_kappa(
+    a: Sequence[Hashable],
+    b: Sequence[Hashable],
+    scores: Mapping[Hashable, float],
+) -> float:
+    """Quadratic-weighted Cohen's kappa for an ordinal scale: 1 - sum(w p_obs) / sum(w p_exp),
+    w = (score_i - score_j)^2 / (largest gap)^2 (Cohen 1968, "Weighted kappa", Psychological
+    Bulletin 70(4); the weights of Fleiss & Cohen 1973). `scores` places each category on the
+    scale. A judge always one step off on a 1-5 rubric agrees 0.71 by it, -0.23 unweighted.
+    Undefined (an error) when the expected disagreement is 0: one category on both sides."""
+    cats = sorted(scores, key=lambda c: scores[c])
+    table = confusion(a, b, cats)
+    p = np.asarray(table.counts, dtype=float) / table.n
+    values = np.array([scores[c] for c in cats], dtype=float)
+    spread = float(values.max() - values.min()) if len(values) > 1 else 0.0
+    weights = (values[:, None] - values[None, :]) ** 2 / (spread**2 if spread else 1.0)
+    expected = float(np.sum(weights * np.outer(p.sum(axis=1), p.sum(axis=0))))
+    if expected <= 0:
+        raise RagtuneError(
+            "weighted kappa is undefined when both raters use a single category for every item",
+            hint="review more varied items, or report the raw agreement alone",
+        )
+    return 1 - float(np.sum(weights * p)) / expected
+
+
+__all__ = [
+    "Agreement",
+    "ConfusionTable",
+    "cohen_kappa",
+    "confusion",
+    "fleiss_kappa",
+    "weighted_kappa",
+]

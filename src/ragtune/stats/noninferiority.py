@@ -23,15 +23,8 @@ from typing import Literal
 import numpy as np
 
 from ragtune.errors import RagtuneError
-from ragtune.stats.paired import (
-    DEFAULT_RESAMPLES,
-    Scores,
-    bootstrap_ci,
-    holm,
-    keyed_scores,
-    mcnemar_exact,
-    paired_bootstrap,
-)
+from ragtune.stats.intervals import items_past_unseen, paired_comparison
+from ragtune.stats.paired import DEFAULT_RESAMPLES, Scores, holm, keyed_scores
 
 Status = Literal["best", "equivalent", "undetermined", "inferior"]
 
@@ -49,7 +42,9 @@ class NonInferiority:
     - inferior: ci_high < -margin (shown to be more than `margin` worse);
     - undetermined: the interval contains -margin; `items_needed` is the total number of items
       at which the test would show non-inferiority with `power`, at the observed effect and
-      per-item variance (None when the observed effect is itself past -margin).
+      per-item variance (None when the observed effect is itself past -margin), and never
+      fewer than the interval can decide on (`paired.items_past_unseen`: 73 when every item
+      ties, at a 0.05 margin and 95%).
     """
 
     arm: str
@@ -133,8 +128,11 @@ def compare_with_best(
     """Every other arm against `best` on their common scored items, in the input order.
 
     Scores are keyed by item id (a mapping) or position (a sequence), None = not scored, as in
-    `stats.compare_arms`. The difference test is McNemar's exact test for 0/1 scores and the
-    paired bootstrap otherwise; the interval is the paired bootstrap's at the family confidence.
+    `stats.compare_arms`. The interval is Newcombe's paired score interval for 0/1 scores and
+    the bounded t interval of the differences otherwise (`paired.py`: neither collapses when
+    every item ties), at the family confidence; the p-value inverts the same interval, so p and
+    interval agree. `seed` seeds the bootstrap-t of continuous scores (one stream per arm);
+    `n_resamples` is kept for callers and no longer used (`paired.T_RESAMPLES` resamples).
     """
     if best not in scores_by_arm:
         raise RagtuneError(
@@ -158,12 +156,9 @@ def compare_with_best(
         y = [keyed[best][k] for k in common]
         diffs = [a - b for a, b in zip(x, y, strict=True)]
         pair_seed = seed * 1_000_003 + index
-        interval = bootstrap_ci(diffs, confidence, n_resamples=n_resamples, seed=pair_seed)
-        test = mcnemar_exact if binary else paired_bootstrap
-        p = test(x, y, n_resamples=n_resamples, seed=pair_seed).p_value
+        effect, low, high, p, name = paired_comparison(x, y, confidence, binary, seed=pair_seed)
         sd = float(np.std(diffs, ddof=1)) if len(diffs) > 1 else 0.0
-        name = "mcnemar_exact" if binary else "paired_bootstrap"
-        rows.append((arm, len(x), interval.estimate, interval.low, interval.high, p, sd, name))
+        rows.append((arm, len(x), effect, low, high, p, sd, name))
     adjusted = holm([r[5] for r in rows])
     out = []
     for (arm, n, effect, low, high, p, sd, name), p_holm in zip(rows, adjusted, strict=True):
@@ -175,6 +170,8 @@ def compare_with_best(
         else:
             status = "undetermined"
         needed = items_needed(effect, sd, margin, confidence, power)
+        if needed is not None:  # never fewer than the interval itself can decide on
+            needed = max(needed, items_past_unseen(effect, margin, confidence))
         out.append(
             NonInferiority(
                 arm, best, n, effect, low, high, confidence, family,

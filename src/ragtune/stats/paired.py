@@ -1,9 +1,12 @@
 """Statistics for comparing arms on the same items: intervals, paired tests, multiplicity, repeats.
 
 - `wilson_interval` for proportions, `bootstrap_ci` (percentile, seeded, vectorised) otherwise;
-  `metric_interval` picks between them for a `MetricScores`;
-- `mcnemar_exact` (binomial test on discordant pairs) for 0/1 outcomes and `paired_bootstrap` for
-  continuous per-item scores; `holm` adjusts a family of p-values;
+  `metric_interval` gives a metric's interval: Wilson for 0/1 metrics, the bounded bootstrap-t
+  of `paired.py` for other scores in [0, 1] (never a point when every item scored the same);
+- `paired_test`: the rule every paired comparison uses (Tango's score interval for 0/1
+  outcomes, the bounded bootstrap-t of the differences otherwise, each with the p-value that
+  inverts it, `paired.py`); `mcnemar_exact` and `paired_bootstrap` remain as plain tests;
+  `holm` adjusts a family of p-values;
 - `compare_arms` runs every pair of arms and returns `PairwiseComparison` records
   (`compare_metric` does it for one `MetricScores` per arm);
 - `repeat_spread` summarises run-to-run variance across repeats; `mean_over_repeats` gives the
@@ -26,6 +29,7 @@ import numpy as np
 
 from ragtune.errors import RagtuneError
 from ragtune.scoring import MetricScores
+from ragtune.stats.intervals import bounded_mean, paired_comparison, wilson_bounds
 
 # 10,000 resamples put the Monte Carlo error of a 95% percentile bound near 0.2% of the spread.
 DEFAULT_RESAMPLES = 10_000
@@ -108,15 +112,8 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Interva
             f"a proportion needs 0 <= successes <= n and n > 0, got {successes} of {n}",
             hint="there must be at least one scored item",
         )
-    z = _z(confidence)
-    p = successes / n
-    denom = 1 + z * z / n
-    center = (p + z * z / (2 * n)) / denom
-    half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    # At 0 or n successes the bound is exactly 0 or 1; rounding would leave it a hair off.
-    low = 0.0 if successes == 0 else max(0.0, center - half)
-    high = 1.0 if successes == n else min(1.0, center + half)
-    return Interval(p, low, high, confidence, "wilson")
+    low, high = wilson_bounds(successes, n, _z(confidence))  # exact 0 / 1 at the ends
+    return Interval(successes / n, low, high, confidence, "wilson")
 
 
 def _as_array(values: Sequence[float], what: str) -> np.ndarray:
@@ -161,13 +158,17 @@ def bootstrap_ci(
 def metric_interval(
     scores: MetricScores, confidence: float = 0.95, *, seed: int = 0
 ) -> Interval | None:
-    """Wilson for 0/1 metrics, bootstrap otherwise; None for corpus-level or unscored metrics."""
+    """Wilson for 0/1 metrics, the bounded bootstrap-t (`paired.bounded_mean`) for other scores
+    in [0, 1]; None for corpus-level or unscored metrics. Both hold a share z^2 / (n + z^2) of
+    unseen items at either bound, so 48 items all scored 0 give [0, 0.074], not [0, 0]."""
     values = [s for s in scores.per_item if s is not None]
     if not values:
         return None
     if scores.binary:
         return wilson_interval(round(sum(values)), len(values), confidence)
-    return bootstrap_ci(values, confidence, seed=seed)
+    bounds = (min(0.0, *values), max(1.0, *values))
+    mean, low, high = bounded_mean(values, confidence, bounds, seed=seed)
+    return Interval(mean, low, high, confidence, "bounded_bootstrap_t")
 
 
 def _binom_two_sided_half(k: int, n: int) -> float:
@@ -260,8 +261,9 @@ def compare_arms(
 ) -> list[PairwiseComparison]:
     """Every pair of arms on the items both scored (None = not scored), Holm over all pairs.
 
-    Scores are keyed by item id (a mapping) or by position (a sequence). `binary` picks McNemar
-    over the paired bootstrap; by default it is used when every score of every arm is 0 or 1.
+    Scores are keyed by item id (a mapping) or by position (a sequence). Each pair goes through
+    `paired_test`; `binary` (by default: every score of every arm is 0 or 1) picks Tango's
+    score interval over the bounded bootstrap-t.
     """
     keyed = {arm: keyed_scores(s) for arm, s in scores_by_arm.items()}
     if binary is None:
@@ -275,8 +277,7 @@ def compare_arms(
             tests.append((arm_a, arm_b, None, math.nan, math.nan))
             continue
         pair_seed = seed * 1_000_003 + index  # distinct, reproducible stream per pair
-        paired = mcnemar_exact if binary else paired_bootstrap
-        test = paired(x, y, confidence, n_resamples=n_resamples, seed=pair_seed)
+        test = paired_test(x, y, confidence, binary=binary, seed=pair_seed)
         tests.append((arm_a, arm_b, test, float(np.mean(x)), float(np.mean(y))))
     adjusted = iter(holm([t[2].p_value for t in tests if t[2] is not None]))
     out = []
@@ -383,3 +384,25 @@ def unpaired_bootstrap(
     effect = float(np.mean(x) - np.mean(y))
     interval = Interval(effect, float(low), float(high), confidence, "unpaired_bootstrap")
     return PairedTest(min(x.size, y.size), effect, interval, p, "unpaired_bootstrap")
+
+
+def paired_test(
+    a: Sequence[float],
+    b: Sequence[float],
+    confidence: float = 0.95,
+    *,
+    binary: bool | None = None,
+    seed: int = 0,
+) -> PairedTest:
+    """Arm a minus arm b on the same items, by the rule the verdict uses (`paired.py`): Tango's
+    score interval for 0/1 outcomes (its p at 0 is McNemar's score test), the bounded
+    bootstrap-t of the differences otherwise. The p-value inverts the interval: p < 1 -
+    confidence exactly when the interval excludes 0, so a table never shows one without the
+    other. `binary` defaults to "every score is 0 or 1"."""
+    _z(confidence)
+    x, y = _as_array(a, "the paired test"), _as_array(b, "the paired test")
+    _check_paired(x, y)
+    if binary is None:
+        binary = bool(np.all(np.isin(x, (0.0, 1.0))) and np.all(np.isin(y, (0.0, 1.0))))
+    effect, low, high, p, method = paired_comparison(x, y, confidence, binary, seed=seed)
+    return PairedTest(x.size, effect, Interval(effect, low, high, confidence, method), p, method)

@@ -44,8 +44,12 @@ class ScaleValue(BaseModel):
     key: str  # the keyboard shortcut
 
 
+EMPTY_ANSWER = "(empty answer: the arm returned no text)"
+
+
 class ReviewAnswer(BaseModel):
     text: str
+    empty: bool = False  # the arm answered with no text; `text` is EMPTY_ANSWER for the page
 
 
 class ReviewItem(BaseModel):
@@ -107,6 +111,12 @@ def _review(store: Any, run_id: str, review_id: int) -> Any:
         return store.get_review(run_id, review_id)
     except RagtuneError as err:
         raise HTTPException(404, err.message) from None
+
+
+def _answer(text: str) -> ReviewAnswer:
+    if not text.strip():
+        return ReviewAnswer(text=EMPTY_ANSWER, empty=True)
+    return ReviewAnswer(text=_text(text))
 
 
 def _text(value: Any) -> str:
@@ -178,7 +188,7 @@ def review_api(request: Request, run_id: RunId, review: ReviewId, reviewer: Revi
                 id=item_id,
                 input=_text(item.input),
                 reference=_reference(item.gold),
-                answers=[ReviewAnswer(text=_text(answers[arm].get(item_id, ""))) for arm in shown],
+                answers=[_answer(answers[arm].get(item_id, "")) for arm in shown],
                 rated=rated,
             )
         )
