@@ -10,9 +10,11 @@ from ragtune.store.records import (
     Prediction,
     Rating,
     Review,
+    ReviewToken,
     Run,
     TrainingRun,
 )
+from ragtune.store.reviews import hash_token, new_token
 from ragtune.store.runstore import RunStore, new_id
 
 __all__ = [
@@ -25,8 +27,11 @@ __all__ = [
     "Prediction",
     "Rating",
     "Review",
+    "ReviewToken",
     "Run",
     "RunStore",
     "TrainingRun",
+    "hash_token",
     "new_id",
+    "new_token",
 ]
