@@ -436,3 +436,50 @@ def test_a_reviewer_rates_through_their_link_in_chromium(team: Team, page: Any) 
         [rating] = store.ratings(team.run_id, 1, "frank")
     assert (rating.item_id, rating.value) == (item, "correct")
     assert page.page_errors == []
+
+
+@pytest.mark.parametrize(
+    ("args", "require", "allowed", "base"),
+    [
+        ({"host": "127.0.0.1"}, False, "127.0.0.1", "http://127.0.0.1:8765"),
+        ({"host": "localhost", "allowed_hosts": ("127.0.0.2",)}, False, "127.0.0.2", None),
+        ({"host": "0.0.0.0"}, True, "localhost", None),
+        ({"host": "192.168.1.5"}, True, "192.168.1.5", "http://192.168.1.5:8765"),
+        ({"host": "127.0.0.1", "allowed_hosts": ("review.lan",)}, True, "review.lan", None),
+        ({"host": "127.0.0.1", "public_url": "https://review.example.com/"}, True,
+         "review.example.com", "https://review.example.com"),
+        ({"host": "0.0.0.0", "auth": False}, False, "localhost", None),
+        ({"host": "127.0.0.1", "auth": True}, True, "::1", None),
+    ],
+)  # fmt: skip
+def test_tokens_follow_how_the_app_is_reached(
+    args: dict[str, Any], require: bool, allowed: str, base: str | None
+) -> None:
+    """Not who asks: behind a proxy on this machine every request comes from 127.0.0.1."""
+    from ragtune.cli.serve import plan_exposure
+
+    exposure = plan_exposure(port=8765, **args)
+    assert exposure.require_token is require
+    assert allowed in exposure.allowed_hosts
+    assert base is None or exposure.base_url == base
+
+
+def test_the_cookie_is_secure_over_https(review_run: tuple[Path, str]) -> None:
+    """Behind a TLS proxy (uvicorn takes the scheme from X-Forwarded-Proto) the cookie is Secure."""
+    from fastapi.testclient import TestClient
+
+    from ragtune.evaluation.review import CORRECTNESS
+    from ragtune.web.access import AccessPolicy
+    from ragtune.web.app import create_app
+
+    path, run_id = review_run
+    token = new_token()
+    with RunStore.open(path) as store:
+        store.add_review(run_id, "pointwise", ("zeta_rag", "omega_tuned"), ("q0",), CORRECTNESS, 7)
+        store.add_review_token(run_id, 1, "alice", hash_token(token))
+    app = create_app(allowed_hosts=("review.example.com",), access=AccessPolicy(require_token=True))
+    app.state.store_path = str(path)
+    client = TestClient(app, base_url="https://review.example.com", follow_redirects=False)
+    first = client.get(f"/review/{run_id}/1", params={"token": token, "x": "1"})
+    assert first.status_code == 303 and first.headers["location"] == f"/review/{run_id}/1?x=1"
+    assert "; Secure" in first.headers["set-cookie"]
