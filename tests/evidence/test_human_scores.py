@@ -196,7 +196,6 @@ def test_undefined_kappa_is_reported_with_the_raw_agreement_not_as_uncalibrated(
     from types import SimpleNamespace
 
     from ragtune.advisor.human_facts import human_notes
-
     from ragtune.advisor.verdict import Verdict
 
     notes = Verdict(volume=1.0, metric="exact_match", margin=0.05)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
@@ -26,5 +27,16 @@ def test_host_allow_list() -> None:
     assert local.get("/api/examples").status_code == 200
     foreign = TestClient(create_app(), base_url="http://attacker.example")
     assert foreign.get("/api/examples").status_code == 400
-    public = TestClient(create_app(allowed_hosts=("*",)), base_url="http://attacker.example")
-    assert public.get("/api/examples").status_code == 200
+    refused = foreign.get("/api/examples").json()["detail"]
+    assert "Host 'attacker.example' is not a name" in refused
+    assert "--allowed-host attacker.example" in refused
+    named = create_app(allowed_hosts=("localhost", "review.example.com"))
+    proxied = TestClient(named, base_url="https://review.example.com")
+    assert proxied.get("/api/examples").status_code == 200
+
+
+@pytest.mark.parametrize("wildcard", ["*", "*.example.com", " "])
+def test_the_host_check_cannot_be_turned_off(wildcard: str) -> None:
+    """Issue 31: the check holds for every bind address, so there is no wildcard any more."""
+    with pytest.raises(ValueError, match="the Host check cannot be turned off"):
+        create_app(allowed_hosts=("localhost", wildcard))

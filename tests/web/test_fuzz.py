@@ -2,9 +2,12 @@
 
 Schemathesis reads /openapi.json from the live server and generates requests for every
 operation, valid and invalid alike; responses must never be server errors and must match the
-declared status codes and response schemas. Examples are capped so the whole fuzz runs in well
-under a minute on 2 cores. (Schemathesis's lazy pytest fixture loader does not work with
-pytest 9, so each operation's strategy is driven by Hypothesis directly.)
+declared status codes and response schemas. The same fuzz runs against the authenticated app
+(bound to 0.0.0.0, as `ragtune serve --host 0.0.0.0` sets it up), with the owner's token for
+the calculator and runs and a reviewer's token for the review operations. Examples are capped
+so the whole fuzz runs in well under a minute on 2 cores. (Schemathesis's lazy pytest fixture
+loader does not work with pytest 9, so each operation's strategy is driven by Hypothesis
+directly.)
 """
 
 from __future__ import annotations
@@ -209,3 +212,90 @@ def _names() -> Any:
     from hypothesis import strategies as st
 
     return st.one_of(st.sampled_from(["ana", " ", "a" * 65]), st.text(min_size=1, max_size=70))
+
+
+# --- the same against the authenticated app (issue 31) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def auth_server(tmp_path_factory: Any) -> Any:
+    """(base URL, owner's token, alice's token, run id) of the app bound to 0.0.0.0 with tokens."""
+    from ragtune.cli.serve import plan_exposure
+    from ragtune.evidence.review import CORRECTNESS
+    from ragtune.store import RunStore, hash_token, new_token
+    from ragtune.web.access import AccessPolicy
+    from ragtune.web.app import create_app
+
+    from ..conftest import build_review_run
+    from .conftest import start_server
+
+    path = tmp_path_factory.mktemp("fuzz-auth") / "ragtune.db"
+    run_id = build_review_run(path, n=4)
+    owner, alice = new_token(), new_token()
+    with RunStore.open(path) as store:
+        store.add_review(run_id, "pointwise", ("zeta_rag", "omega_tuned"), ("q0", "q1"),
+                         CORRECTNESS, 7)  # fmt: skip
+        store.add_review_token(run_id, 1, "alice", hash_token(alice))
+    exposure = plan_exposure("0.0.0.0", 0)
+    assert exposure.require_token
+    app = create_app(
+        allowed_hosts=exposure.allowed_hosts,
+        access=AccessPolicy(require_token=True, owner_token_hash=hash_token(owner)),
+    )
+    app.state.store_path = str(path)
+    base, stop = start_server(app, host="0.0.0.0")
+    yield base, owner, alice, run_id
+    stop()
+
+
+@pytest.mark.parametrize(("path", "method", "mode"), CASES)
+def test_no_server_errors_with_tokens(
+    auth_server: Any, path: str, method: str, mode: GenerationMode
+) -> None:
+    base, owner, alice, _ = auth_server
+    schema = schemathesis.openapi.from_url(f"{base}/openapi.json")
+    token = alice if "/review/" in path else owner
+    operation = schema[path][method]
+    checks = [not_a_server_error]
+    if mode is GenerationMode.POSITIVE:
+        checks += [status_code_conformance, response_schema_conformance]
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    def fuzz(case: Any) -> None:
+        case.call_and_validate(headers={"authorization": f"Bearer {token}"}, checks=checks)
+
+    fuzz()
+
+
+def test_review_endpoints_with_a_token_never_give_5xx(auth_server: Any) -> None:
+    import httpx
+
+    base, _, alice, run_id = auth_server
+    headers = {"authorization": f"Bearer {alice}"}
+    with httpx.Client(base_url=base, timeout=60, headers=headers) as client:
+
+        @given(body=_rating(), review=_review_ids(), who=_names())
+        @settings(
+            max_examples=80,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def fuzz(body: dict[str, Any], review: str, who: str) -> None:
+            posted = client.post(f"/api/review/{run_id}/{review}/ratings", json=body)
+            assert posted.status_code in (200, 403, 404, 422, 429), (
+                posted.status_code,
+                posted.text,
+            )
+            got = client.get(f"/api/review/{run_id}/{review}", params={"reviewer": who})
+            assert got.status_code in (200, 403, 404, 422), (got.status_code, got.text)
+
+        fuzz()

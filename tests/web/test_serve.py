@@ -1,10 +1,8 @@
-"""`ragtune serve` as a user runs it: serves the page, warns when bound beyond localhost."""
+"""`ragtune serve` as a user runs it: open on localhost, tokens when reachable from elsewhere."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,54 +12,50 @@ import pytest
 
 from ragtune.cli.serve import is_loopback
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from .conftest import CliServer
 
 
 @contextmanager
-def serving(host: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ragtune", "serve", "--host", host, "--port", str(port)],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+def serving(host: str, *extra: str) -> Iterator[CliServer]:
+    server = CliServer("serve", "--host", host, *extra)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/api/examples", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"server did not start: {proc.communicate()[1]}")
-            time.sleep(0.1)
-        yield url, proc
+        yield server
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        server.stop()
 
 
 def test_serves_on_localhost_without_warning() -> None:
-    with serving("127.0.0.1") as (url, proc):
-        page = httpx.get(url)
+    with serving("127.0.0.1") as server:
+        page = httpx.get(server.base)
         assert page.status_code == 200 and "/static/app.js" in page.text
-    stderr = proc.stderr.read() if proc.stderr else ""
-    assert "warning" not in stderr.lower()
-    assert "ragtune calculator on http://127.0.0.1:" in stderr
+    assert "warning" not in server.stderr.lower() and "token" not in server.stderr
+    assert "ragtune calculator on http://127.0.0.1:" in server.stderr
 
 
-def test_warns_when_bound_to_all_interfaces() -> None:
-    with serving("0.0.0.0") as (url, proc):
-        assert httpx.get(f"{url}/api/catalog").status_code == 200  # any Host is accepted
-    stderr = proc.stderr.read() if proc.stderr else ""
-    assert "warning: binding to 0.0.0.0, not localhost" in stderr
+def test_all_interfaces_need_the_owners_token() -> None:
+    """Bound to 0.0.0.0 (issue 31): nothing without a token, the printed owner's link opens
+    the calculator, and the Host check stays on (it was off here before)."""
+    with serving("0.0.0.0") as server:
+        assert httpx.get(f"{server.base}/api/catalog").status_code == 401
+        for _ in range(50):
+            if "?token=" in server.stderr:
+                break
+            time.sleep(0.1)  # the reader thread may lag the server
+        token = re.search(r"/\?token=(\S+)", server.stderr)
+        assert token, server.stderr
+        auth = {"authorization": f"Bearer {token[1]}"}
+        assert httpx.get(f"{server.base}/api/catalog", headers=auth).status_code == 200
+        foreign = httpx.get(f"{server.base}/api/catalog", headers={**auth, "host": "evil.example"})
+        assert foreign.status_code == 400
+    assert "tokens required" in server.stderr and "WARNING" not in server.stderr
+
+
+def test_no_auth_on_all_interfaces_says_so_loudly() -> None:
+    with serving("0.0.0.0", "--no-auth") as server:
+        assert httpx.get(f"{server.base}/api/catalog").status_code == 200
+        assert httpx.get(f"{server.base}/", headers={"host": "evil.example"}).status_code == 400
+    assert "WARNING: --no-auth while reachable as 0.0.0.0" in server.stderr
+    assert "can read every run" in server.stderr and "?token=" not in server.stderr
 
 
 @pytest.mark.parametrize(

@@ -3,19 +3,51 @@
 Draws (or reuses) the review sample, prints the review page's address on stdout and serves the
 local web app (`ragtune serve`) until Ctrl+C; `--no-serve` only prints the address, for a server
 already running on the same store. Ratings are saved in the run store as they are given.
+
+For a team, `--invite NAME` prints one link per reviewer carrying a token (kept hashed in the
+store, so the links survive a restart of the server); `--revoke NAME` ends a reviewer's links.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ragtune.cli.main import cli
 from ragtune.cli.run import _store_option
-from ragtune.cli.serve import serve
+from ragtune.cli.serve import exposure_options, plan_exposure, serve
 from ragtune.errors import RagtuneError
 from ragtune.evidence import DEFAULT_SAMPLE, MODES
+
+if TYPE_CHECKING:
+    from ragtune.store import RunStore
+
+UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class Duration(click.ParamType):
+    """A length of time such as 30m, 12h, 7d or 2w."""
+
+    name = "duration"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", str(value).lower())
+        if not match or int(match[1]) == 0:
+            self.fail(
+                f"{value!r} is not a length of time; use a positive number and a unit: "
+                "30m, 12h, 7d or 2w",
+                param,
+                ctx,
+            )
+        return timedelta(**{UNITS[match[2]]: int(match[1])})
 
 
 @cli.command("review")
@@ -35,10 +67,28 @@ from ragtune.evidence import DEFAULT_SAMPLE, MODES
     show_default=True,
     help="pointwise: rate each answer; pairwise: pick the better of two arms' answers.",
 )
-@click.option("--reviewer", help="Your name, put in the printed address.")
+@click.option("--reviewer", help="Your name, put in the printed address (localhost only).")
+@click.option(
+    "--invite",
+    "invites",
+    multiple=True,
+    metavar="NAME",
+    help="Print a link for reviewer NAME carrying their own token (repeat for each person).",
+)
+@click.option(
+    "--revoke",
+    "revokes",
+    multiple=True,
+    metavar="NAME",
+    help="End every link of reviewer NAME to this run (their requests then get 401).",
+)
+@click.option(
+    "--expires", type=Duration(), help="Invite links stop working after this long: 12h, 7d."
+)
 @click.option("--seed", type=int, help="Sample and order seed (default: the run's seed).")
 @click.option("--serve/--no-serve", "serving", default=True, help="Start the web app too.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@exposure_options
 @_store_option
 @click.pass_context
 def review_command(
@@ -48,9 +98,16 @@ def review_command(
     arms: str | None,
     mode: str,
     reviewer: str | None,
+    invites: tuple[str, ...],
+    revokes: tuple[str, ...],
+    expires: timedelta | None,
     seed: int | None,
     serving: bool,
     port: int,
+    host: str,
+    allowed_hosts: tuple[str, ...],
+    public_url: str | None,
+    auth: bool | None,
     store_path: str,
 ) -> None:
     """Review a sample of a run's answers blind: arm names hidden, order random per item.
@@ -60,23 +117,45 @@ def review_command(
       ragtune review 20261122-021500-a3f9                       # 60 items, every arm
       ragtune review 20261122 --sample 80 --arms rag,finetune --reviewer alice
       ragtune review 20261122 --mode pairwise --arms rag,finetune --no-serve
-    Several people can rate the same sample: each opens the address with their own
-    ?reviewer=NAME. `ragtune report RUN_ID` then shows human scores and the judge's agreement.
+      ragtune review 20261122 --invite alice --invite bob --host 0.0.0.0 --expires 7d
+      ragtune review 20261122 --revoke bob
+    On one machine, each person opens the address with their own ?reviewer=NAME. For a team,
+    --invite prints one link per person (a rating is always the link's reviewer's) and the
+    server asks every request for a token. `ragtune report RUN_ID` then shows human scores and
+    the judge's agreement.
     """
     from urllib.parse import quote
 
     from ragtune.evidence import check_reviewer, load_run, plan_review
-    from ragtune.store import RunStore
+    from ragtune.store import RunStore, hash_token, new_token
 
     if not Path(store_path).is_file():
         raise RagtuneError(
             f"no run store at {store_path}",
             hint="give --store (or $RAGTUNE_STORE), or make a run first with `ragtune run`",
         )
+    exposure = plan_exposure(host, port, allowed_hosts, public_url, auth)
     chosen = [a.strip() for a in arms.split(",") if a.strip()] if arms else None
     name = check_reviewer(reviewer) if reviewer is not None else None
+    invited = list(dict.fromkeys(check_reviewer(n) for n in invites))
+    revoked = list(dict.fromkeys(check_reviewer(n) for n in revokes))
+    if name is not None and (invited or exposure.require_token):
+        raise RagtuneError(
+            f"--reviewer {name} names the reviewer in an open link, which works only on the "
+            "localhost app without tokens",
+            hint=f"give --invite {name} instead: a link with {name}'s own token",
+        )
+    if expires is not None and not invited:
+        raise RagtuneError(
+            "--expires sets when invite links stop working, but no --invite was given",
+            hint="add --invite NAME for each reviewer, e.g. --invite alice --expires 7d",
+        )
     with RunStore.open(store_path) as store:
         run = load_run(store, run_id)
+        if revoked:
+            _revoke(store, run.id, revoked)
+            if not invited:
+                return
         plan = plan_review(run, sample=sample, arms=chosen, mode=mode, seed=seed)
         same = [
             r
@@ -87,6 +166,12 @@ def review_command(
             run.id, plan.mode, plan.arms, plan.items, plan.scale, plan.seed
         )  # fmt: skip
         given = store.ratings(run.id, review.id)
+        until = (
+            (datetime.now(UTC) + expires).isoformat(timespec="milliseconds") if expires else None
+        )
+        tokens = {n: new_token() for n in invited}
+        for person, token in tokens.items():
+            store.add_review_token(run.id, review.id, person, hash_token(token), until)
     how = f", stratified by {plan.stratified_by}" if plan.stratified_by else ""
     people = sorted({r.reviewer for r in given})
     click.echo(
@@ -95,7 +180,55 @@ def review_command(
         f"{len(given)} ratings so far" + (f" by {', '.join(people)}" if people else ""),
         err=True,
     )
-    url = f"http://127.0.0.1:{port}/review/{run.id}/{review.id}"
-    click.echo(url + (f"?reviewer={quote(name)}" if name else ""))
+    url = f"{exposure.base_url}/review/{run.id}/{review.id}"
+    if tokens:
+        for person, token in tokens.items():
+            click.echo(f"{person}\t{url}?token={token}")
+        click.echo(
+            f"one link per reviewer ({', '.join(tokens)}): send each only to its person; "
+            + (f"they stop working at {until[:16]} UTC" if until else "they do not expire")
+            + f"; end one with: ragtune review {run.id} --revoke NAME",
+            err=True,
+        )
+        if not exposure.exposed:
+            click.echo(
+                "note: these links open on this machine only; for a team, serve with "
+                "--host 0.0.0.0, or behind a TLS reverse proxy with --public-url URL",
+                err=True,
+            )
+    else:
+        click.echo(url + (f"?reviewer={quote(name)}" if name else ""))
+        if exposure.require_token:
+            click.echo(
+                "tokens required: this address opens only with a reviewer's link; add "
+                "--invite NAME for each reviewer (links made before still work)",
+                err=True,
+            )
     if serving:
-        ctx.invoke(serve, port=port, host="127.0.0.1", price_files=(), store_path=store_path)
+        ctx.invoke(
+            serve,
+            port=port,
+            host=host,
+            allowed_hosts=allowed_hosts,
+            public_url=public_url,
+            auth=auth,
+            price_files=(),
+            store_path=store_path,
+        )
+
+
+def _revoke(store: RunStore, run_id: str, names: list[str]) -> None:
+    holders = sorted({t.reviewer for t in store.review_tokens(run_id) if t.revoked is None})
+    missing = [n for n in names if n not in holders]
+    if missing:
+        raise RagtuneError(
+            f"reviewer {missing[0]!r} has no link to run {run_id} to revoke",
+            hint=f"reviewers with links: {', '.join(holders) or 'none yet'}",
+        )
+    for person in names:
+        count = store.revoke_review_tokens(run_id, person)
+        click.echo(
+            f"revoked {person}'s {'link' if count == 1 else f'{count} links'} to run {run_id}: "
+            "they now get 401",
+            err=True,
+        )

@@ -11,9 +11,11 @@ from ragtune.store.records import (
     Prediction,
     Rating,
     Review,
+    ReviewToken,
     Run,
     TrainingRun,
 )
+from ragtune.store.reviews import hash_token, new_token
 from ragtune.store.runstore import RunStore, new_id
 
 __all__ = [
@@ -27,8 +29,11 @@ __all__ = [
     "Prediction",
     "Rating",
     "Review",
+    "ReviewToken",
     "Run",
     "RunStore",
     "TrainingRun",
+    "hash_token",
     "new_id",
+    "new_token",
 ]

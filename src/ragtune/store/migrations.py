@@ -216,6 +216,22 @@ CREATE TABLE ratings (
 );
 """,
     ),
+    (
+        "reviewer links: hashed invite tokens, revocable and optionally expiring",
+        """
+CREATE TABLE review_tokens (
+    token_hash TEXT PRIMARY KEY,  -- sha256 hex of the token; the token itself is never stored
+    run_id TEXT NOT NULL,
+    review INTEGER NOT NULL,
+    reviewer TEXT NOT NULL,       -- every rating given with this token is this reviewer's
+    created TEXT NOT NULL,
+    expires TEXT,                 -- ISO 8601 UTC; NULL: never
+    revoked TEXT,                 -- when it was revoked; NULL: still valid
+    FOREIGN KEY (run_id, review) REFERENCES reviews(run_id, id) ON DELETE CASCADE
+);
+CREATE INDEX review_tokens_by_reviewer ON review_tokens (run_id, reviewer);
+""",
+    ),
 ]
 
 LATEST = len(MIGRATIONS)

@@ -251,3 +251,28 @@ class Rating:
     value: str
     shown: tuple[str, ...]
     created: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewToken:
+    """A reviewer's invite to one review: the sha256 of the token (never the token itself).
+
+    Whoever holds the token is `reviewer` for review `review` of run `run_id`, and for nothing
+    else; `expires` and `revoked` are ISO 8601 UTC times (None: never / not revoked).
+    """
+
+    token_hash: str
+    run_id: str
+    review: int
+    reviewer: str
+    created: str
+    expires: str | None = None
+    revoked: str | None = None
+
+    def state(self, now: str) -> str:
+        """valid | revoked | expired, at the ISO 8601 UTC time `now`."""
+        if self.revoked is not None:
+            return "revoked"
+        if self.expires is not None and self.expires <= now:
+            return "expired"
+        return "valid"

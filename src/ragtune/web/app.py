@@ -9,8 +9,12 @@ Routes:
 
 Nothing is served from a user-supplied path: static files come from the package's `static`
 folder through Starlette's `StaticFiles` (which refuses `..` and symlinks out of it), and
-example scenarios are looked up by name in a fixed list. Bodies over 256 KB get 413, and
-requests for another Host than the bound one get 400 (DNS-rebinding defence).
+example scenarios are looked up by name in a fixed list.
+
+Every request passes, in order: the security headers (on every answer, refusals included), the
+Host allow-list (400; for every bind address), the Origin check on state-changing requests
+(403), the token check (`access.py`: 401 / 403, ratings rate-limited with 429), then the body
+limit (413 past 256 KB), so nothing unauthenticated is read beyond its headers.
 
 Deliberately not here: the server process (`ragtune serve`, in `cli/serve.py`) and cost logic.
 """
@@ -23,13 +27,20 @@ from collections.abc import Sequence
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ragtune import __version__
 from ragtune.cost import Catalog, load_catalog
 from ragtune.web import review, runs
+from ragtune.web.access import Access, AccessPolicy
 from ragtune.web.api import build_router
-from ragtune.web.guards import MAX_BODY_BYTES, BodyLimit, SecurityHeaders
+from ragtune.web.guards import (
+    MAX_BODY_BYTES,
+    BodyLimit,
+    HostCheck,
+    OriginCheck,
+    SecurityHeaders,
+    clean_host,
+)
 from ragtune.web.static_files import STATIC, static_path
 
 log = logging.getLogger(__name__)
@@ -43,11 +54,20 @@ def create_app(
     allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
     max_body_bytes: int = MAX_BODY_BYTES,
     routers: Sequence[APIRouter] = (),
+    access: AccessPolicy | None = None,
 ) -> FastAPI:
     """The ASGI app. `routers` adds pages or APIs (the runs viewer will plug in here).
 
-    `allowed_hosts=("*",)` turns the Host check off, for a server bound to a public interface.
+    `allowed_hosts` are the host names requests may carry (there is no wildcard: a server
+    reachable from the network needs the Host check most). `access` defaults to the localhost
+    app's policy: no token needed.
     """
+    wildcard = [h for h in allowed_hosts if not clean_host(h) or "*" in h]
+    if wildcard:
+        raise ValueError(
+            f"allowed host {wildcard[0]!r} is not a host name: the Host check cannot be turned "
+            "off; list each name the server is reached by"
+        )
     catalog = catalog if catalog is not None else load_catalog()
     app = FastAPI(
         title="ragtune",
@@ -74,8 +94,10 @@ def create_app(
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse({"detail": "internal error; see the server log"}, status_code=500)
 
-    app.add_middleware(SecurityHeaders)
+    # The last added runs first.
     app.add_middleware(BodyLimit, limit=max_body_bytes)
-    if "*" not in allowed_hosts:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(Access, policy=access or AccessPolicy())
+    app.add_middleware(OriginCheck)
+    app.add_middleware(HostCheck, allowed=allowed_hosts)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -7,6 +7,10 @@ Routes:
                                                  N already rated (so a reload resumes)
   POST /api/review/{run_id}/{review}/ratings     one rating: {reviewer, item_id, answer, value}
 
+Who N is: with a reviewer's token (`access.py`) it is the token's reviewer, always; a
+`reviewer` in the query or body may only repeat that name (another one is 403). Without a token
+(the localhost app, one person) the query or body names the reviewer, as before.
+
 Arm names never leave the server before or after a rating: answers are sent in the reviewer's
 seeded order (`review.shown_order`) and rated by position; the server maps the position back to
 the arm and stores the order shown with the rating. Unknown run or review: 404; an item outside
@@ -28,13 +32,22 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ragtune.errors import RagtuneError
+from ragtune.web.access import principal_of
 from ragtune.web.runs import RUN_ID, RunId, store_path
 from ragtune.web.static_files import static_path
 
 router = APIRouter(tags=["review"])
 
 ReviewId = Annotated[int, PathParam(ge=1, le=1_000_000, description="A review number of the run")]
-Reviewer = Annotated[str, Query(min_length=1, max_length=64, description="Your name")]
+Reviewer = Annotated[
+    str | None,
+    Query(min_length=1, max_length=64, description="Your name (not needed with a reviewer's link)"),
+]
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No token, or one that is unknown, revoked or expired"},
+    403: {"description": "The token is for another review, or for another reviewer"},
+    404: {"description": "No such run or review"},
+}
 MAX_TEXT = 20_000  # characters of an input or answer sent to the page (a long answer is cut)
 
 
@@ -75,7 +88,9 @@ class ReviewPage(BaseModel):
 class RatingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reviewer: str = Field(min_length=1, max_length=64)
+    reviewer: str | None = Field(
+        None, min_length=1, max_length=64, description="Not needed with a reviewer's link"
+    )
     item_id: str = Field(min_length=1, max_length=500)
     answer: int = Field(ge=0, le=100, description="Position of the rated answer as shown (0..)")
     value: str = Field(min_length=1, max_length=16)
@@ -91,6 +106,31 @@ def _unprocessable(err: Any, where: str) -> HTTPException:
     """422 shaped like FastAPI's own validation errors (what the schema declares for 422)."""
     detail = [{"loc": [where, err.field], "msg": err.message, "type": "review"}]
     return HTTPException(422, detail)
+
+
+def _reviewer(request: Request, given: str | None, where: str) -> str:
+    """Who is reading or rating: the token's reviewer, else the name given (see module doc)."""
+    from ragtune.evidence import ReviewError, check_reviewer
+
+    principal = principal_of(request)
+    try:
+        name = check_reviewer(given) if given is not None else None
+    except ReviewError as err:
+        raise _unprocessable(err, where) from None
+    if principal.reviewer is not None:
+        if name is not None and name != principal.reviewer:
+            raise HTTPException(
+                403,
+                f"this link is {principal.reviewer}'s: it cannot read or rate as {name!r} "
+                "(leave the reviewer out, or open that reviewer's own link)",
+            )
+        return principal.reviewer
+    if name is None:
+        hint = "?reviewer=NAME" if where == "query" else '"reviewer": NAME in the body'
+        msg = f"say who is reviewing: add {hint}, or open a reviewer's link"
+        detail = [{"loc": [where, "reviewer"], "msg": msg, "type": "review"}]
+        raise HTTPException(422, detail)
+    return name
 
 
 def _open(request: Request, run_id: str) -> Any:
@@ -148,17 +188,13 @@ def review_page(request: Request, run_id: RunId, review: ReviewId) -> FileRespon
     return FileResponse(static_path("review.html"), media_type="text/html")
 
 
-@router.get(
-    "/api/review/{run_id}/{review}",
-    responses={404: {"description": "No such run or review"}},
-)
-def review_api(request: Request, run_id: RunId, review: ReviewId, reviewer: Reviewer) -> ReviewPage:
-    from ragtune.evidence import LABELS, ReviewError, check_reviewer, shown_order
+@router.get("/api/review/{run_id}/{review}", responses=AUTH_RESPONSES)
+def review_api(
+    request: Request, run_id: RunId, review: ReviewId, reviewer: Reviewer = None
+) -> ReviewPage:
+    from ragtune.evidence import LABELS, shown_order
 
-    try:
-        reviewer = check_reviewer(reviewer)
-    except ReviewError as err:
-        raise _unprocessable(err, "query") from None
+    reviewer = _reviewer(request, reviewer, "query")
     with _open(request, run_id) as store:
         rev = _review(store, run_id, review)
         run = store.get_run(run_id)
@@ -209,15 +245,16 @@ def review_api(request: Request, run_id: RunId, review: ReviewId, reviewer: Revi
 
 @router.post(
     "/api/review/{run_id}/{review}/ratings",
-    responses={404: {"description": "No such run or review"}},
+    responses={**AUTH_RESPONSES, 429: {"description": "Too many ratings from this link"}},
 )
 def rate_api(request: Request, run_id: RunId, review: ReviewId, body: RatingIn) -> RatingSaved:
     from ragtune.evidence import ReviewError, check_rating
 
+    reviewer = _reviewer(request, body.reviewer, "body")
     with _open(request, run_id) as store:
         rev = _review(store, run_id, review)
         try:
-            rating = check_rating(rev, body.reviewer, body.item_id, body.answer, body.value)
+            rating = check_rating(rev, reviewer, body.item_id, body.answer, body.value)
         except ReviewError as err:
             raise _unprocessable(err, "body") from None
         store.record_rating(rating)

@@ -13,6 +13,9 @@ empty list (the viewer never creates one). Run ids must look like the store's ow
 ids are 404. The report's config block is redacted by the renderer; the report page gets its own
 Content-Security-Policy: no script at all, and only the report's own inline stylesheet.
 
+No local path leaves the machine: a stored path (the run's workload file, a path in its config)
+is shown by its file name only, in the list and in every form of the report (`without_paths`).
+
 Deliberately not here: numbers (the advisor), rendering (`ragtune.report`), the list's styling
 beyond `static/runs.css`.
 """
@@ -25,7 +28,7 @@ import logging
 import os
 import re
 from html import escape
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -73,7 +76,7 @@ def list_runs(path: Path) -> list[dict[str, Any]]:
             {
                 "id": run.id,
                 "created": run.created,
-                "workload": run.workload,
+                "workload": file_name(run.workload),
                 "task": (run.config or {}).get("task"),
                 "status": run.status,
                 "arms": [{"name": a.name, "status": a.status} for a in store.list_arms(run.id)],
@@ -97,11 +100,45 @@ def document(path: Path, run_id: str, volume: float | None) -> ReportDocument:
         if run_id not in {r.id for r in store.list_runs()}:
             raise HTTPException(404, f"no run {run_id} in the store")
         try:
-            return build_document(store, run_id, volume=volume)
+            return without_paths(build_document(store, run_id, volume=volume))
         except RagtuneError as err:
             log.warning("report for run %s: %s", run_id, err)
             detail = f"cannot build the report of run {run_id}: {_scrub(err)}"
             raise HTTPException(422, detail) from None
+
+
+def file_name(value: str | None) -> str | None:
+    """A stored path as the web shows it: the file's name, without this machine's folders."""
+    if value is None or not is_local_path(value):
+        return value
+    return PureWindowsPath(value).name if "\\" in value else PurePosixPath(value).name
+
+
+def is_local_path(value: str) -> bool:
+    """An absolute (or home-relative) file path, as a whole string: /a/b, ~/a, C:\\a."""
+    if "\n" in value or "://" in value or len(value) < 2:
+        return False
+    return (
+        value.startswith("~/")
+        or PurePosixPath(value).is_absolute()
+        or PureWindowsPath(value).is_absolute()
+    )
+
+
+def without_paths(doc: ReportDocument | dict[str, Any]) -> ReportDocument:
+    """The document with every string that is a local path reduced to its file name."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return file_name(value)
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    data = doc if isinstance(doc, dict) else doc.model_dump(mode="json", by_alias=True)
+    return ReportDocument.model_validate(walk(data))
 
 
 def _scrub(err: RagtuneError) -> str:

@@ -1,5 +1,5 @@
-// The blind review page. Everything shown comes from GET /api/review/RUN/REVIEW?reviewer=NAME
-// and is written with textContent (never as HTML); arm names are never sent to the page.
+// The blind review page. Everything shown comes from GET /api/review/RUN/REVIEW (as the
+// reviewer whose link opened the page, or ?reviewer=NAME on the localhost app) and is written with textContent (never as HTML); arm names are never sent to the page.
 // Keys: the scale's keys rate the outlined answer (then the next unrated one is outlined);
 // n / p move to the next / previous item. Each rating is saved as it is given, so a reload
 // resumes at the first item with an unrated answer.
@@ -172,14 +172,25 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
+function asksForName(response, body) {
+  // No reviewer's link (token) and no ?reviewer=: the server wants a name.
+  return (
+    response.status === 422 &&
+    Array.isArray(body && body.detail) &&
+    body.detail.some((d) => (d.loc || []).includes("reviewer"))
+  );
+}
+
 async function load() {
-  if (!REVIEWER) {
+  // With a reviewer's link the server knows who this is (its cookie); else ?reviewer=NAME.
+  const query = REVIEWER ? `?reviewer=${encodeURIComponent(REVIEWER)}` : "";
+  const response = await fetch(`${API}${query}`);
+  const body = await response.json().catch(() => null);
+  if (!REVIEWER && asksForName(response, body)) {
     $("who").hidden = false;
     setState("name");
     return;
   }
-  const response = await fetch(`${API}?reviewer=${encodeURIComponent(REVIEWER)}`);
-  const body = await response.json().catch(() => null);
   if (!response.ok) {
     showError(`cannot load the review: ${detail(body)}`);
     return;
