@@ -57,6 +57,10 @@ def _common(f: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(dir_okay=False, exists=True),
             help="Extra price file(s) for models the bundled catalog lacks.",
         ),
+        click.option(
+            "--labels",
+            help="classify: the labels, comma-separated (default: the distinct gold answers).",
+        ),
         click.option("--force", is_flag=True, help="Replace --out if it is not empty."),
         click.option("--json", "as_json", is_flag=True, help="Print the result as JSON."),
     ]
@@ -179,10 +183,11 @@ def _finish(
     task: str,
     models: tuple[str, ...],
     prices: tuple[str, ...],
+    labels: str | None,
     force: bool,
     as_json: bool,
 ) -> None:
-    p = plan(imported, task)
+    p = plan(imported, task, [x.strip() for x in labels.split(",")] if labels else None)
     path = write(p, Path(out), force=force, prices=[Path(f) for f in prices])
     if as_json:
         click.echo(json.dumps(_jsonable(p, path), indent=2))

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from ragtune.errors import RagtuneError
+from ragtune.errors import RagtuneError, ValidationError
 from ragtune.importers.records import Imported, ImportedAnswer, ImportedItem, Note
 
 WORKLOAD, TEST, ANSWERS = "workload.yaml", "test.jsonl", "answers"
@@ -37,8 +37,10 @@ class Plan:
     notes: tuple[Note, ...]
 
 
-def plan(imported: Imported, task: str) -> Plan:
-    """Keep the items with a gold that every arm answered; note each one left out, and why."""
+def plan(imported: Imported, task: str, labels: Sequence[str] | None = None) -> Plan:
+    """Keep the items with a gold that every arm answered; note each one left out, and why.
+
+    A classify task's labels are `labels`, else the distinct golds of the kept items."""
     notes = list(imported.notes)
     no_gold = tuple(i.id for i in imported.items if i.gold is None)
     if no_gold:
@@ -78,8 +80,8 @@ def plan(imported: Imported, task: str) -> Plan:
         )
     if task != "extract":  # a number in an assertion is still a text answer to these tasks
         kept = tuple(replace(i, gold=str(i.gold)) for i in kept)
-    labels = tuple(sorted({str(i.gold) for i in kept})) if task == "classify" else None
-    return Plan(imported, task, kept, labels, tuple(notes))
+    found = tuple(labels) if labels else tuple(sorted({str(i.gold) for i in kept}))
+    return Plan(imported, task, kept, found if task == "classify" else None, tuple(notes))
 
 
 def write(
@@ -101,7 +103,10 @@ def write(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))
     try:
         _write_files(p, staging, [str(Path(f).resolve()) for f in prices], name or out.name)
-        load_workload(staging / WORKLOAD)  # what `ragtune run` checks, before anything is moved
+        try:  # what `ragtune run` checks, before anything is moved
+            load_workload(staging / WORKLOAD)
+        except ValidationError as err:
+            raise ValidationError(f"the workload for {out}", err.problems) from None
         if out.exists():
             old = out.with_name(f".{out.name}.replaced")
             shutil.rmtree(old, ignore_errors=True)
