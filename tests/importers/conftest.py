@@ -73,7 +73,9 @@ def result(
     }
     return {
         "id": f"res-{prompt_idx}-{provider_idx}-{test_idx}",
-        "promptIdx": prompt_idx,
+        # promptfoo numbers the columns of its table, provider-major: promptIdx is provider x
+        # prompt (its evaluator's `for provider: for prompt: promptIdx++`), not the prompt
+        "promptIdx": provider_idx * len(PROMPTS) + prompt_idx,
         "testIdx": test_idx,
         "testCase": {"vars": {"question": question}, "assert": [assertion], "options": {}},
         "promptId": f"prompt-{prompt_idx}",
@@ -110,8 +112,8 @@ def output_file(cells: list[dict[str, Any]], version: int = 3) -> dict[str, Any]
             "provider": pid,
             "metrics": {"score": 0, "testPassCount": 0, "testFailCount": 0, "cost": 0},
         }
-        for template, _ in PROMPTS
         for pid, _, _ in PROVIDERS
+        for template, _ in PROMPTS
     ]
     return {
         "evalId": "eval-2026-12-06T10:00:00",
@@ -143,12 +145,12 @@ def output_file(cells: list[dict[str, Any]], version: int = 3) -> dict[str, Any]
 
 
 def all_cells() -> list[dict[str, Any]]:
-    """2 prompts x 2 providers x 40 tests, in promptfoo's order (test-major)."""
+    """2 prompts x 2 providers x 40 tests, in promptfoo's order (test, provider, prompt)."""
     return [
         result(p, q, t)
         for t in range(N_TESTS)
-        for p in range(len(PROMPTS))
         for q in range(len(PROVIDERS))
+        for p in range(len(PROMPTS))
     ]
 
 

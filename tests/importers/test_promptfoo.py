@@ -75,7 +75,9 @@ def test_two_prompts_by_two_providers_import_as_four_arms_and_run_to_a_verdict(
     for arm in evidence.arms:
         p, q = ARMS.index(arm.arm) // 2, ARMS.index(arm.arm) % 2
         theirs = sum(
-            c["cost"] for c in raw if (c["promptIdx"], c["provider"]["id"]) == (p, _pid(q))
+            c["cost"]
+            for c in raw
+            if (c["promptId"], c["provider"]["id"]) == (f"prompt-{p}", _pid(q))
         )
         assert float(arm.api_usd.sum()) == pytest.approx(totals[arm.arm])
         assert theirs == pytest.approx(totals[arm.arm])  # the file's own costs agree
@@ -124,14 +126,14 @@ def test_a_file_of_another_version_or_tool_says_what_was_expected(
 def test_what_cannot_be_mapped_is_reported_and_left_out(tmp_path: Path, pf: ModuleType) -> None:
     cells = pf.all_cells()
     # test 5 has no answer from prompt 2 x haiku; test 7 is graded by an LLM rubric only
-    cells = [c for c in cells if (c["testIdx"], c["promptIdx"], c["provider"]["id"]) != (
-        5, 1, _pid(1))]  # fmt: skip
+    cells = [c for c in cells if (c["testIdx"], c["promptId"], c["provider"]["id"]) != (
+        5, "prompt-1", _pid(1))]  # fmt: skip
     for c in cells:
         if c["testIdx"] == 7:
             c["testCase"]["assert"] = [{"type": "llm-rubric", "value": "names the right code"}]
     # test 9 failed with a provider error on prompt 1 x gpt-4o-mini
-    broken = next(c for c in cells if (c["testIdx"], c["promptIdx"], c["provider"]["id"]) == (
-        9, 0, _pid(0)))  # fmt: skip
+    broken = next(c for c in cells if (c["testIdx"], c["promptId"], c["provider"]["id"]) == (
+        9, "prompt-0", _pid(0)))  # fmt: skip
     broken["response"] = {"error": "429 rate limited", "tokenUsage": {}}
     broken |= {"error": "429 rate limited", "failureReason": 2, "cost": 0}
     # a proxy provider id that names no catalog model
@@ -197,3 +199,113 @@ def test_an_unknown_model_named_with_model_is_an_error_not_a_note(
     assert result.exit_code == 2
     assert "--model for p1-gpt-4o-mini: unknown model 'gpt-99'" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def _cell(pf: ModuleType, column: int, test: int, provider: dict[str, str], **kw: Any) -> Any:
+    """A cell of `pf.result` moved to another column and provider."""
+    cell = pf.result(0, 0, test)
+    cell |= {"promptIdx": column, "provider": provider, **kw}
+    return cell
+
+
+def test_columns_follow_promptfoos_numbering_and_same_id_providers_stay_apart(
+    tmp_path: Path, pf: ModuleType
+) -> None:
+    # One prompt, four providers as a promptfoo config spells them: the same model twice under
+    # two labels (a temperature sweep), an Anthropic dated id and a Bedrock cross-region id.
+    # promptfoo numbers columns provider x prompt, so promptIdx runs 0..3 with one prompt.
+    providers = [
+        {"id": "openai:chat:gpt-4o-mini", "label": "cold"},
+        {"id": "openai:chat:gpt-4o-mini", "label": "hot"},
+        {"id": "anthropic:messages:claude-3-5-haiku-20241022", "label": ""},
+        {"id": "bedrock:us.anthropic.claude-haiku-4-5-20251001-v1:0"},
+    ]
+    cells = [_cell(pf, c, t, p) for t in range(3) for c, p in enumerate(providers)]
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(pf.output_file(cells)))
+    imported = read_promptfoo(path, load_catalog(), models={"hot": "gpt-4o"})
+    arms = {a.name: a for a in imported.arms}
+    assert list(arms) == ["cold", "hot", "claude-3-5-haiku-20241022", "claude-haiku-4-5-20251001"]
+    assert all(len(a.answers) == 3 for a in arms.values())  # none taken for a repeat
+    assert not [n for n in imported.notes if n.kind == "duplicate"]
+    assert arms["cold"].source == (
+        "prompt 1 (Answer briefly: {{question}}) x openai:chat:gpt-4o-mini (cold)"
+    )
+    # dated Anthropic ids and Bedrock ids price as the catalog's model; a label takes --model
+    assert {n: a.model for n, a in arms.items()} == {
+        "cold": "gpt-4o-mini",
+        "hot": "gpt-4o",
+        "claude-3-5-haiku-20241022": "claude-3-5-haiku",
+        "claude-haiku-4-5-20251001": "claude-haiku-4-5",
+    }
+
+
+def test_two_prompts_by_two_providers_are_numbered_by_prompt(
+    promptfoo_results: Path,
+) -> None:
+    # promptIdx 0..3 are (gpt, prompt 1), (gpt, prompt 2), (haiku, prompt 1), (haiku, prompt 2)
+    imported = read_promptfoo(promptfoo_results, load_catalog())
+    assert [a.source.split(" (")[0] for a in imported.arms] == [
+        "prompt 1", "prompt 2", "prompt 1", "prompt 2"]  # fmt: skip
+
+
+def test_a_templated_assertion_value_is_read_from_the_tests_variables(
+    tmp_path: Path, pf: ModuleType
+) -> None:
+    # promptfoo keeps `defaultTest: {assert: [{type: equals, value: '{{expected}}'}]}` as
+    # written in each result; the gold is the `expected` variable, which is not input
+    cells = [pf.result(0, 0, t) for t in range(3)]
+    for c in cells:
+        c["vars"] = c["testCase"]["vars"] = {"question": "Q?", "expected": f"code-{c['testIdx']}"}
+        c["testCase"]["assert"] = [
+            {"type": "javascript", "value": "output.length < 200"},
+            {"type": "equals", "value": "{{ expected }}"},
+            {"type": "llm-rubric", "value": "is polite"},
+        ]
+    cells[2]["testCase"]["assert"] = [{"type": "equals", "value": "{{answer}}"}]  # no such var
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(pf.output_file(cells)))
+    imported = read_promptfoo(path, load_catalog())
+    assert [(i.input, i.gold) for i in imported.items] == [
+        ("Q?", "code-0"), ("Q?", "code-1"), ("question: Q?\nexpected: code-2", None)]  # fmt: skip
+    [gold] = [n for n in imported.notes if n.kind == "gold"]
+    assert gold.items == ("t2",) and "equals: '{{answer}}'" in gold.message
+    assert "--gold-var" in gold.message
+
+
+def test_cached_responses_tokens_and_dollars_equal_the_files(
+    tmp_path: Path, pf: ModuleType
+) -> None:
+    # Three gpt-4o-mini answers: two uncached with 1,000 prompt tokens of which 400 were read
+    # from OpenAI's prompt cache (promptfoo: completionDetails.cacheReadInputTokens) and 50
+    # completion tokens; one served from promptfoo's cache, recording only {cached, total}.
+    cells = [pf.result(0, 0, t) for t in range(3)]
+    for c in cells[:2]:
+        usage = {"total": 1050, "prompt": 1000, "completion": 50, "cached": 0, "numRequests": 1,
+                 "completionDetails": {"reasoning": 0, "cacheReadInputTokens": 400}}  # fmt: skip
+        # promptfoo's own price: 600 x $0.15/M + 400 x $0.075/M + 50 x $0.60/M
+        c["response"] |= {"tokenUsage": usage, "cost": 0.00015}
+        c |= {"tokenUsage": usage, "cost": 0.00015}
+    cached = {"cached": 1050, "total": 1050}
+    cells[2]["response"] |= {"tokenUsage": cached, "cached": True, "cost": 0.00015}
+    cells[2] |= {"tokenUsage": cached, "latencyMs": 0, "cost": 0.00015}
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(pf.output_file(cells)))
+    [arm] = read_promptfoo(path, load_catalog()).arms
+    a = arm.answers[0]
+    assert (a.input_tokens, a.cache_read_tokens, a.output_tokens) == (600, 400, 50)
+    out = tmp_path / "imported"
+    assert invoke("import", "promptfoo", str(path), "--out", str(out)).exit_code == 0
+    store = tmp_path / "runs.db"
+    assert invoke("run", str(out / "workload.yaml"), "--store", str(store)).exit_code == 0
+    evidence = stored_evidence(RunStore.open(store), RunStore.open(store).list_runs()[0].id)
+    [priced] = evidence.arms
+    # Hand-computed: 600 x 0.15e-6 + 400 x 0.075e-6 + 50 x 0.6e-6 = 0.00009 + 0.00003 + 0.00003
+    # = $0.00015 an uncached answer, as the file says; the cached one has no token split, so
+    # it counts $0 (and the import says so): 2 x $0.00015 = $0.0003.
+    assert float(priced.api_usd.sum()) == pytest.approx(0.0003)
+    assert list(priced.tokens["input"]) == [600, 600, 0]
+    assert list(priced.tokens["cache_read"]) == [400, 400, 0]
+    notes = {n.kind: n for n in read_promptfoo(path, load_catalog()).notes}
+    assert "cost" not in notes  # the split answers' dollars agree with the file's
+    assert notes["tokens"].items == ("t2",) and "understated" in notes["tokens"].message

@@ -10,6 +10,7 @@ with the catalog's price of the same tokens.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ragtune.cost.catalog import Catalog
@@ -21,14 +22,39 @@ from ragtune.importers.records import ImportedAnswer, Note
 COST_TOLERANCE = 0.01
 
 
+# How providers spell a model the catalog knows by its bare name: Bedrock's version suffix
+# (`...-v1:0`) and vendor / cross-region prefix (`us.anthropic.`), Vertex's `@20241022`,
+# Anthropic's dated snapshots (`claude-3-5-haiku-20241022`) and `-latest` aliases. OpenAI's dated
+# snapshots (`gpt-4o-mini-2024-07-18`) the catalog resolves itself.
+_BEDROCK_VERSION = re.compile(r"-v\d+(?::\d+)?$")
+_VENDOR = re.compile(r"^(?:[a-z]{2,6}\.)?(?:anthropic|amazon|meta|mistral|cohere|openai)\.")
+_CLAUDE_DATE = re.compile(r"^(claude-.+?)(?:[-@]\d{8}|-latest)$")
+
+
 def candidates(name: str) -> list[str]:
-    """`openai:chat:gpt-4o-mini` -> [itself, `gpt-4o-mini`]; `openai/gpt-4o` -> [.., `gpt-4o`]."""
+    """`openai:chat:gpt-4o-mini` -> [itself, `gpt-4o-mini`]; `openai/gpt-4o` -> [.., `gpt-4o`];
+    `bedrock:us.anthropic.claude-3-5-haiku-20241022-v1:0` -> [.., `claude-3-5-haiku`]."""
     out = [name.strip()]
+
+    def add(candidate: str) -> None:
+        if candidate and candidate not in out:
+            out.append(candidate)
+
+    tail = _BEDROCK_VERSION.sub("", out[0])
     for sep in (":", "/"):
-        tail = out[-1].rsplit(sep, 1)[-1]
-        if tail and tail not in out:
-            out.append(tail)
+        tail = tail.rsplit(sep, 1)[-1]
+        add(tail)
+    tail = _VENDOR.sub("", tail)
+    add(tail)
+    add(_CLAUDE_DATE.sub(r"\1", tail))
     return out
+
+
+def model_tail(name: str) -> str:
+    """The model part of a provider id: `openai:chat:gpt-4o-mini` -> `gpt-4o-mini`,
+    `bedrock:us.anthropic.claude-3-5-haiku-20241022-v1:0` -> `claude-3-5-haiku-20241022`."""
+    tail = _BEDROCK_VERSION.sub("", name.strip()).rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+    return _VENDOR.sub("", tail) or name
 
 
 def resolve_model(
@@ -79,11 +105,16 @@ def catalog_cost(answer: ImportedAnswer, model: str, catalog: Catalog) -> float:
 
 def cost_gap(answers: Sequence[ImportedAnswer], model: str | None, catalog: Catalog) -> str | None:
     """A sentence when the file's total cost differs from the catalog's price of its tokens."""
-    recorded = [a.cost_usd for a in answers if a.cost_usd is not None]
-    if model is None or not recorded:
+    # only answers with their tokens split: a cached one's tokens are unknown (noted apart)
+    both = [
+        a
+        for a in answers
+        if a.cost_usd is not None and a.input_tokens is not None and a.output_tokens is not None
+    ]
+    if model is None or not both:
         return None
-    theirs = sum(recorded)
-    ours = sum(catalog_cost(a, model, catalog) for a in answers if a.cost_usd is not None)
+    theirs = sum(a.cost_usd or 0.0 for a in both)
+    ours = sum(catalog_cost(a, model, catalog) for a in both)
     if abs(theirs - ours) <= COST_TOLERANCE * max(ours, theirs) + 1e-12:
         return None
     return (

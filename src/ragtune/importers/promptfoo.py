@@ -20,13 +20,14 @@ workload keeps, and writing files (`workload.py`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ragtune.cost.catalog import Catalog
 from ragtune.errors import RagtuneError
-from ragtune.importers.models import cost_gap, resolve_model
+from ragtune.importers.models import cost_gap, model_tail, resolve_model
 from ragtune.importers.records import (
     Imported,
     ImportedAnswer,
@@ -52,6 +53,8 @@ GOLD_ASSERTIONS = (
     "bleu",
     "meteor",
 )
+_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][\w]*)\s*\}\}")  # `{{expected}}`, the whole value
+Key = tuple[int, str, str]  # a column of promptfoo's table: (promptIdx, provider id, label)
 EXPECTED = "promptfoo's JSON results: `promptfoo eval --output results.json` (results format 3)"
 
 
@@ -74,36 +77,48 @@ def read_promptfoo(
             f"{path}: `results.results` holds no results", hint=f"expected {EXPECTED}"
         )
     notes: list[Note] = []
-    prompts = _prompt_labels(results.get("prompts"), cells)
-    keys: list[tuple[int, str]] = []  # (promptIdx, provider id) in first-seen order
-    providers: dict[str, str] = {}  # provider id -> label
+    # A column of promptfoo's table is one provider x prompt: promptfoo numbers them with
+    # `promptIdx` (provider-major, so 2 prompts x 2 providers are promptIdx 0..3). The key also
+    # holds the provider's id and label, which tell apart two providers of the same id.
+    keys: list[Key] = []  # in first-seen order
+    prompt_of: dict[Key, str] = {}  # column -> its prompt (promptId, else label / text)
+    prompt_labels: dict[str, str] = {}  # prompt -> its label (its text when it has none)
     for cell in cells:
         key = _key(cell)
         if key not in keys:
             keys.append(key)
-        providers.setdefault(key[1], str((cell.get("provider") or {}).get("label") or key[1]))
-    names = _arm_names(keys, prompts, providers, reserved)
+            prompt = cell.get("prompt") if isinstance(cell.get("prompt"), dict) else {}
+            label = str(prompt.get("label") or prompt.get("raw") or f"prompt {key[0] + 1}")
+            which = str(cell.get("promptId") or label)
+            prompt_of[key] = which
+            prompt_labels.setdefault(which, label)
+    order = list(prompt_labels)  # prompt number n is order[n - 1]
+    number = {k: order.index(prompt_of[k]) + 1 for k in keys}
+    names = _arm_names(keys, number, [prompt_labels[p] for p in order], reserved)
     width = len(str(max(int(c.get("testIdx", 0)) for c in cells)))
     items: dict[str, ImportedItem] = {}
-    answers: dict[tuple[int, str], dict[str, ImportedAnswer]] = {k: {} for k in keys}
-    repeated: dict[tuple[int, str], list[str]] = {}
+    answers: dict[Key, dict[str, ImportedAnswer]] = {k: {} for k in keys}
+    repeated: dict[Key, list[str]] = {}
     several_inputs = False
+    gold_notes: dict[str, list[str]] = {}  # a note on the gold -> the items it concerns
     for cell in cells:
         key = _key(cell)
         item_id = f"t{int(cell.get('testIdx', 0)):0{width}d}"
         test = cell.get("testCase") or {}
         variables = cell.get("vars") or test.get("vars") or {}
         if item_id not in items:
-            text, joined = _input(variables, input_var, gold_var, item_id)
+            gold, gold_note, source_var = _gold(test, variables, gold_var)
+            # the variable holding the gold is no part of the input the systems are asked
+            text, joined = _input(variables, input_var, gold_var or source_var, item_id)
             several_inputs |= joined
-            gold, gold_note = _gold(test, variables, gold_var)
             if gold_note:
-                notes.append(Note("gold", gold_note, items=(item_id,)))
+                gold_notes.setdefault(gold_note, []).append(item_id)
             items[item_id] = ImportedItem(item_id, text, gold)
         if item_id in answers[key]:
             repeated.setdefault(key, []).append(item_id)
             continue
         answers[key][item_id] = _answer(item_id, cell)
+    notes += [Note("gold", message, items=tuple(ids)) for message, ids in gold_notes.items()]
     if several_inputs:
         notes.append(
             Note(
@@ -116,8 +131,12 @@ def read_promptfoo(
     overrides = dict(models or {})
     for key in keys:
         name = names[key]
-        provider = key[1]
-        given = overrides.get(provider) or overrides.get(providers[provider]) or overrides.get(name)
+        _, provider, provider_label = key
+        given = (
+            overrides.get(provider)
+            or (overrides.get(provider_label) if provider_label else None)
+            or overrides.get(name)
+        )
         model, note = resolve_model(given or provider, catalog, name, explicit=given is not None)
         notes += [note] if note else []
         found = tuple(answers[key].values())
@@ -134,9 +153,10 @@ def read_promptfoo(
         gap = cost_gap(found, model, catalog)
         notes += [Note("cost", gap, name)] if gap else []
         notes += _token_notes(name, found)
-        label = " ".join(prompts[key[0]].split())
+        label = " ".join(prompt_labels[prompt_of[key]].split())
         label = label if len(label) <= 30 else label[:29] + "…"
-        source = f"prompt {key[0] + 1} ({label}) x {provider}"
+        named = f" ({provider_label})" if provider_label and provider_label != provider else ""
+        source = f"prompt {number[key]} ({label}) x {provider}{named}"
         arms.append(ImportedArm(name, source, model, found))
     return Imported(
         "promptfoo",
@@ -178,45 +198,33 @@ def _summary(path: Path) -> dict[str, Any]:
     return results
 
 
-def _key(cell: Mapping[str, Any]) -> tuple[int, str]:
+def _key(cell: Mapping[str, Any]) -> Key:
+    """The cell's column: (promptIdx, provider id, provider label)."""
     provider = cell.get("provider") or {}
     pid = provider.get("id") if isinstance(provider, dict) else provider
-    return int(cell.get("promptIdx", 0)), str(pid or "provider")
-
-
-def _prompt_labels(prompts: Any, cells: list[Any]) -> dict[int, str]:
-    """promptIdx -> the prompt's label (its text when it has none)."""
-    out: dict[int, str] = {}
-    for cell in cells:
-        idx = int(cell.get("promptIdx", 0))
-        prompt = cell.get("prompt") or {}
-        out.setdefault(idx, str(prompt.get("label") or prompt.get("raw") or f"prompt {idx + 1}"))
-    if isinstance(prompts, list):
-        for idx, prompt in enumerate(prompts):
-            if isinstance(prompt, dict) and idx not in out:
-                out[idx] = str(prompt.get("label") or prompt.get("raw") or f"prompt {idx + 1}")
-    return out
+    label = provider.get("label") if isinstance(provider, dict) else None
+    return int(cell.get("promptIdx", 0)), str(pid or "provider"), str(label or "")
 
 
 def _arm_names(
-    keys: list[tuple[int, str]],
-    prompts: Mapping[int, str],
-    providers: Mapping[str, str],
-    reserved: tuple[str, ...],
-) -> dict[tuple[int, str], str]:
-    """Short names: the provider's model (`gpt-4o-mini`), prefixed by the prompt (`p1-`) when
-    there are several prompts; a short prompt label names its prompt."""
-    several_prompts = len({p for p, _ in keys}) > 1
-    several_providers = len({q for _, q in keys}) > 1
-    tails = {q: slug(providers[q].split(":")[-1].split("/")[-1]) for _, q in keys}
+    keys: list[Key], number: Mapping[Key, int], prompts: list[str], reserved: tuple[str, ...]
+) -> dict[Key, str]:
+    """Short names: the provider's label or model (`gpt-4o-mini`), prefixed by the prompt
+    (`p1-`, or a short prompt label) when there are several prompts."""
+    providers = {(q, label) for _, q, label in keys}
+    several_prompts = len(prompts) > 1
+    several_providers = len(providers) > 1
+    shown = {(q, label): label or q for q, label in providers}
+    tails = {p: slug(model_tail(s)) for p, s in shown.items()}
     if len(set(tails.values())) < len(tails):  # two providers serve the same model
-        tails = {q: slug(providers[q]) for q in tails}
+        tails = {p: slug(s) for p, s in shown.items()}
     wanted = []
-    for p, q in keys:
-        label = prompts.get(p, "")
-        head = slug(label) if label and len(label) <= 24 and "{{" not in label else f"p{p + 1}"
+    for key in keys:
+        n = number[key]
+        label = prompts[n - 1]
+        head = slug(label) if label and len(label) <= 24 and "{{" not in label else f"p{n}"
         parts = ([head] if several_prompts or not several_providers else []) + (
-            [tails[q]] if several_providers or not several_prompts else []
+            [tails[key[1:]]] if several_providers or not several_prompts else []
         )
         wanted.append("-".join(parts))
     return dict(zip(keys, unique_names(wanted, reserved), strict=True))
@@ -241,27 +249,47 @@ def _input(
 
 def _gold(
     test: Mapping[str, Any], variables: Mapping[str, Any], gold_var: str | None
-) -> tuple[Any, str | None]:
-    """The expected answer, and a note when a choice was made between several."""
+) -> tuple[Any, str | None, str | None]:
+    """The expected answer, a note when a choice was made between several, and the variable it
+    came from (`--gold-var`, or an assertion's `{{variable}}`)."""
     if gold_var is not None:
         value = variables.get(gold_var)
-        return (None if value in (None, "") else value), None
-    found = []
+        return (None if value in (None, "") else value), None, gold_var
+    found: list[tuple[str, Any, str | None]] = []
+    skipped = []
     for assertion in test.get("assert") or []:
         if not isinstance(assertion, dict) or assertion.get("type") not in GOLD_ASSERTIONS:
             continue
         value = assertion.get("value")
+        if isinstance(value, str) and ("{{" in value or value.startswith("file://")):
+            # promptfoo keeps an assertion as written: `{{expected}}` is rendered from the
+            # test's variables only when it runs, and `file://` is read then
+            whole = _VARIABLE.fullmatch(value)
+            if whole and whole[1] in variables and variables[whole[1]] not in (None, ""):
+                source, value = whole[1], variables[whole[1]]
+            else:
+                skipped.append(f"{assertion['type']}: {value!r}")
+                continue
+        else:
+            source = None
         if isinstance(value, str | int | float) and not isinstance(value, bool) and value != "":
-            found.append((assertion["type"], value))
+            found.append((assertion["type"], value, source))
     if not found:
-        return None, None
+        if skipped:
+            return (
+                None,
+                f"the expected value ({', '.join(skipped)}) is a template or file promptfoo "
+                "fills in when it runs, not in the results (name the variable with --gold-var)",
+                None,
+            )
+        return None, None, None
     note = None
-    if len({str(v) for _, v in found}) > 1:
+    if len({str(v) for _, v, _ in found}) > 1:
         note = (
-            f"several expected values ({', '.join(f'{t}: {v!r}' for t, v in found)}); the "
+            f"several expected values ({', '.join(f'{t}: {v!r}' for t, v, _ in found)}); the "
             f"first, {found[0][1]!r}, is the gold (choose a variable with --gold-var)"
         )
-    return found[0][1], note
+    return found[0][1], note, found[0][2]
 
 
 def _answer(item_id: str, cell: Mapping[str, Any]) -> ImportedAnswer:
@@ -294,14 +322,19 @@ def _answer(item_id: str, cell: Mapping[str, Any]) -> ImportedAnswer:
 
 
 def _token_notes(arm: str, answers: tuple[ImportedAnswer, ...]) -> list[Note]:
-    missing = tuple(a.item_id for a in answers if a.input_tokens is None or a.output_tokens is None)
+    missing = tuple(
+        a.item_id
+        for a in answers
+        if a.error is None and (a.input_tokens is None or a.output_tokens is None)
+    )
     if not missing:
         return []
     return [
         Note(
             "tokens",
             "no prompt/completion token split recorded (a response served from promptfoo's "
-            "cache records only a total); those tokens count as 0",
+            "cache records only a total): those answers count as 0 tokens and $0, so the arm's "
+            "cost is understated (re-run with `promptfoo eval --no-cache` for a full count)",
             arm,
             missing,
         )
