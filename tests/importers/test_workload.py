@@ -55,3 +55,33 @@ def test_a_classify_import_lists_its_labels(promptfoo_results: Path, tmp_path: P
     assert p.labels is not None and len(p.labels) == 40
     workload = load_workload(write(p, tmp_path / "c"))
     assert workload.spec.labels == list(p.labels)
+
+
+def test_a_forced_replace_that_fails_at_the_last_step_puts_the_old_folder_back(
+    promptfoo_results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = plan(read_promptfoo(promptfoo_results, load_catalog()), "qa")
+    out = tmp_path / "imported"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep me")
+    real = Path.rename
+
+    def refuse_staging(self: Path, target: Any) -> Any:
+        if ".import-" in self.name:  # the new folder's move into place
+            raise OSError("cross-device link")
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", refuse_staging)
+    with pytest.raises(OSError, match="cross-device link"):
+        write(p, out, force=True)
+    assert (out / "mine.txt").read_text() == "keep me"
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["imported", "results.json"]
+
+
+def test_a_file_in_the_way_is_replaced_when_forced(promptfoo_results: Path, tmp_path: Path) -> None:
+    p = plan(read_promptfoo(promptfoo_results, load_catalog()), "qa")
+    out = tmp_path / "imported"
+    out.write_text("a file")
+    write(p, out, force=True)
+    assert out.is_dir()
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["imported", "results.json"]

@@ -109,16 +109,27 @@ def write(
             raise ValidationError(f"the workload for {out}", err.problems) from None
         if out.exists():
             old = out.with_name(f".{out.name}.replaced")
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
             out.rename(old)
-            staging.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
+            try:
+                staging.rename(out)
+            except BaseException:
+                old.rename(out)  # put the replaced folder back as it was
+                raise
+            _remove(old)
         else:
             staging.rename(out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out / WORKLOAD
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
 
 def _write_files(p: Plan, root: Path, prices: list[str], name: str) -> None:
