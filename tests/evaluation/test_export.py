@@ -7,6 +7,7 @@ with two repeats, a failed call and an unpriced arm.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,13 @@ import yaml
 from click.testing import CliRunner
 
 from ragtune.cli.main import cli
-from ragtune.evaluation.export import COLUMNS, SCHEMA_VERSION, schema_markdown
+from ragtune.evaluation.export import (
+    COLUMNS,
+    SCHEMA_VERSION,
+    Format,
+    schema_markdown,
+    write_export,
+)
 from ragtune.store.runstore import RunStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,3 +133,72 @@ def test_the_docs_show_the_current_schema() -> None:
     # docs/import-export.md holds the table this writes; regenerate it when a column changes
     # (and bump SCHEMA_VERSION when a name, type or meaning does).
     assert schema_markdown() in (REPO / "docs" / "import-export.md").read_text()
+
+
+TRICKY = 'He said "yes, sir",\nthen left;\r\na tab\there, a comma, and ünïcode'
+
+
+@pytest.fixture(scope="module")
+def awkward(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A run whose answers hold commas, quotes and newlines, and an arm whose every call failed."""
+    root = tmp_path_factory.mktemp("awkward")
+    items = [{"id": f"q{i}", "input": f'say {i}, "please"\nnow', "target": "yes"} for i in range(4)]
+    (root / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in items))
+    good = [{"id": f"q{i}", "answer": TRICKY if i == 0 else "yes", "input_tokens": 10,
+             "output_tokens": 1, "model": "gpt-4o-mini"} for i in range(4)]  # fmt: skip
+    down = [{"id": f"q{i}", "answer": "", "error": "503, \"overloaded\"\nretry", "latency_s": 2.0,
+             "input_tokens": 10, "output_tokens": 0, "model": "gpt-4o-mini"}
+            for i in range(4)]  # fmt: skip
+    for name, rows in {"good": good, "down": down}.items():
+        (root / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    spec = {"task": "qa", "data": {"test": "test.jsonl"},
+            "arms": {n: {"answers": f"{n}.jsonl"} for n in ("good", "down")}}  # fmt: skip
+    (root / "w.yaml").write_text(yaml.safe_dump(spec))
+    store = root / "runs.db"
+    done = CliRunner().invoke(cli, ["run", str(root / "w.yaml"), "--store", str(store)])
+    assert done.exit_code == 0, done.output
+    return store, RunStore.open(store).list_runs()[0].id
+
+
+def test_csv_round_trips_commas_quotes_and_newlines_and_a_failed_arm(
+    awkward: tuple[Path, str], tmp_path: Path
+) -> None:
+    store, run_id = awkward
+    rows = {}
+    for fmt in ("csv", "jsonl", "parquet"):
+        out = tmp_path / f"r.{fmt}"
+        done = CliRunner().invoke(cli, ["runs", "export", run_id, "--format", fmt,
+                                        "--out", str(out), "--store", str(store)])  # fmt: skip
+        assert done.exit_code == 0, done.output
+        rows[fmt] = (
+            pd.read_csv(out, keep_default_na=False)
+            if fmt == "csv"
+            else pd.read_json(out, lines=True)
+            if fmt == "jsonl"
+            else pd.read_parquet(out)
+        ).set_index(["arm", "item_id"])
+    for frame in rows.values():
+        assert len(frame) == 8
+        assert frame.loc[("good", "q0"), "text"] == TRICKY
+        assert frame.loc[("good", "q2"), "input"] == 'say 2, "please"\nnow'
+        # every call of `down` failed: each scores 0 with its error, and its cost still counts
+        down = frame.loc["down"]
+        assert (down["error"] == '503, "overloaded"\nretry').all()
+        assert (down["score"] == 0).all() and (down["latency_s"] == 2.0).all()
+        assert down["api_usd"].sum() == pytest.approx(4 * 10 * 0.15e-6)
+    assert rows["csv"]["score"].equals(rows["parquet"]["score"])
+
+
+def test_a_failure_half_way_leaves_out_as_it_was(tmp_path: Path) -> None:
+    def rows() -> Iterator[dict[str, Any]]:
+        yield {"schema_version": SCHEMA_VERSION, "arm": "a"}
+        raise OSError("disk full")
+
+    formats: tuple[Format, ...] = ("jsonl", "csv", "parquet")
+    for fmt in formats:
+        out = tmp_path / f"old.{fmt}"
+        out.write_text("yesterday's export")
+        with pytest.raises(OSError, match="disk full"):
+            write_export(rows(), COLUMNS, out, fmt)  # type: ignore[arg-type]
+        assert out.read_text() == "yesterday's export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"old.{f}" for f in sorted(formats)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -158,19 +159,28 @@ def _arm_rows(
 def write_export(
     rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], path: Path, fmt: Format
 ) -> None:
-    """Write `rows` with exactly `columns`, in order; Parquet carries the schema version."""
+    """Write `rows` with exactly `columns`, in order; Parquet carries the schema version.
+
+    All or nothing: the file is written beside `path` under a temporary name and renamed over it
+    only when complete, so a failure half-way leaves `path` as it was."""
     names = [c.name for c in columns]
-    if fmt == "jsonl":
-        with path.open("w", encoding="utf-8") as f:
-            for row in rows:
-                f.write(json.dumps({n: row.get(n) for n in names}, ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        with path.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=names, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-    else:
-        _write_parquet(rows, columns, path)
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")  # the user's umask, like `path`
+    try:
+        if fmt == "jsonl":
+            with part.open("w", encoding="utf-8") as f:
+                for row in rows:
+                    f.write(json.dumps({n: row.get(n) for n in names}, ensure_ascii=False) + "\n")
+        elif fmt == "csv":
+            with part.open("w", encoding="utf-8", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=names, extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(rows)
+        else:
+            _write_parquet(rows, columns, part)
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
 
 
 def _write_parquet(
