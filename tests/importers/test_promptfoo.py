@@ -309,3 +309,11 @@ def test_cached_responses_tokens_and_dollars_equal_the_files(
     notes = {n.kind: n for n in read_promptfoo(path, load_catalog()).notes}
     assert "cost" not in notes  # the split answers' dollars agree with the file's
     assert notes["tokens"].items == ("t2",) and "understated" in notes["tokens"].message
+
+
+def test_an_empty_results_list_says_so_and_writes_nothing(tmp_path: Path, pf: ModuleType) -> None:
+    path = pf.write_results(tmp_path / "results.json", cells=[])
+    result = invoke("import", "promptfoo", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "`results.results` holds no results (given: [])" in result.output
+    assert "--filter-pattern" in result.output and not (tmp_path / "out").exists()

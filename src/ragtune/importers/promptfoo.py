@@ -74,7 +74,10 @@ def read_promptfoo(
     cells = results.get("results")
     if not isinstance(cells, list) or not cells:
         raise RagtuneError(
-            f"{path}: `results.results` holds no results", hint=f"expected {EXPECTED}"
+            f"{path}: `results.results` holds no results (given: {cells!r:.40}), so there is "
+            "nothing to import",
+            hint="re-run the suite without filters that leave no test (--filter-pattern, "
+            f"--filter-first-n, ...); expected {EXPECTED}",
         )
     notes: list[Note] = []
     # A column of promptfoo's table is one provider x prompt: promptfoo numbers them with
