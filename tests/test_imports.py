@@ -73,6 +73,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("ragtune.stats",),  # intervals, tests, agreement, curve fits
     ("ragtune.strategies",),  # the arms
     ("ragtune.config", "ragtune.scenario"),  # what users write: workload and scenario schemas
+    ("ragtune.importers",),  # other tools' results -> a workload with recorded-answer arms
     ("ragtune.finetune",),  # tuned models for the finetune arms
     ("ragtune.store",),  # the run store
     ("ragtune.running",),  # running the arms into the store

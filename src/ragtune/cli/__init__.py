@@ -3,6 +3,8 @@
 from ragtune.cli import (
     cost,  # noqa: F401  (registers commands)
     demo,  # noqa: F401  (registers commands)
+    export,  # noqa: F401  (registers commands)
+    importing,  # noqa: F401  (registers commands)
     index,  # noqa: F401  (registers commands)
     models,  # noqa: F401  (registers commands)
     report,  # noqa: F401  (registers commands)

@@ -5,6 +5,10 @@ nothing."""
 from ragtune.evidence.compare import compare_runs
 from ragtune.evidence.curve_pricing import PricedCurve, priced_curves
 from ragtune.evidence.evidence import ArmEvidence, Evidence, cost_draws, evaluate
+from ragtune.evidence.export import FORMATS as EXPORT_FORMATS
+from ragtune.evidence.export import SCHEMA_VERSION as EXPORT_SCHEMA_VERSION
+from ragtune.evidence.export import Format as ExportFormat
+from ragtune.evidence.export import columns_of, export_rows, write_export
 from ragtune.evidence.human_scores import HUMAN, Calibration, HumanEvidence
 from ragtune.evidence.pricing import Machine, per_request, run_pricing
 from ragtune.evidence.review import (
@@ -34,6 +38,8 @@ from ragtune.evidence.traits import PROJECTABLE, retrains_for_knowledge
 
 __all__ = [
     "DEFAULT_SAMPLE",
+    "EXPORT_FORMATS",
+    "EXPORT_SCHEMA_VERSION",
     "HUMAN",
     "LABELS",
     "MAX_ERROR_SHARE",
@@ -43,6 +49,7 @@ __all__ = [
     "ArmSummary",
     "Calibration",
     "Evidence",
+    "ExportFormat",
     "FreshnessRow",
     "HumanEvidence",
     "Machine",
@@ -55,9 +62,11 @@ __all__ = [
     "arm_people",
     "check_rating",
     "check_reviewer",
+    "columns_of",
     "compare_runs",
     "cost_draws",
     "evaluate",
+    "export_rows",
     "load_run",
     "per_request",
     "plan_review",
@@ -68,4 +77,5 @@ __all__ = [
     "setup_lines",
     "shown_order",
     "summary_of",
+    "write_export",
 ]

@@ -3,7 +3,8 @@
 `arms: {production: {answers: prod.jsonl}}`: any arm name that is not a built-in arm, with an
 `answers:` file, is this arm. The file is JSONL (or CSV) with `id` and `answer` per test item,
 and optionally `input_tokens`, `output_tokens`, `cache_read_tokens`, `cache_write_tokens`,
-`latency_s` and `model`. With `model` (a catalog model) the recorded tokens are priced as that
+`latency_s`, `model` and `error` (the call failed: the item scores as wrong, its tokens and
+latency still count). With `model` (a catalog model) the recorded tokens are priced as that
 API; without it the arm is unpriced and says so. Scored on the same items as the built arms, it
 pairs with them item by item, which is how a team compares "what we run today" with the
 alternatives (and how tests build runs with known discordance without a model).
@@ -53,6 +54,7 @@ class RecordedAnswer:
     usage: Usage
     latency_s: float | None
     model: str | None
+    error: str | None = None  # the recorded call failed (the answer is then ignored)
 
 
 def load_answers(
@@ -90,8 +92,14 @@ def load_answers(
         model = row.get("model")
         answer = row["answer"]
         text = answer if isinstance(answer, str) else _json(answer)
+        error = row.get("error")
         out[str(item)] = RecordedAnswer(
-            str(item), text, usage, numbers.get("latency_s"), str(model) if model else None
+            str(item),
+            text,
+            usage,
+            numbers.get("latency_s"),
+            str(model) if model else None,
+            str(error) if error not in (None, "") else None,
         )
     return out, problems
 
@@ -146,9 +154,10 @@ class RecordedArm(Declared):
                 Prediction(
                     item.id,
                     found.answer,
-                    answer_text(self.task, found.answer),
+                    None if found.error else answer_text(self.task, found.answer),
                     calls=(call,),
                     latency_s=latency,
+                    error=found.error,
                 )
             )
         return out
