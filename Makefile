@@ -1,6 +1,7 @@
 # ragtune — set-up and tasks. Every target installs what it needs first, so a fresh clone works.
 #   make demo   set up, then run the main job: `ragtune demo` on the bundled sample, local models
-#   make test   set up, then run the test suite
+#   make test   set up, then run the test suite (every test, on every core)
+#   make test-fast  the inner loop: the tests that load no model and start no cluster or server
 #   make bench  set up, then run the benchmarks (results go in BENCHMARKS.md by hand)
 #   make lint   ruff + mypy
 #   make docs   set up, then build the documentation site into site/ (mkdocs --strict, offline)
@@ -10,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench lint docs clean
+.PHONY: setup demo test test-fast bench lint docs clean
 
 setup: $(STAMP)
 
@@ -29,9 +30,19 @@ demo: setup
 	$(BIN)/ragtune demo
 
 # The web page's browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+# Workers: one per core, at most 4 (each loads its own small models; TEST_WORKERS=0 runs in one
+# process). --dist loadfile keeps a test file on one worker, so a module's expensive fixture (a
+# demo run, a Ray cluster) is built once. The order is fixed here (-p no:randomly);
+# `pytest -p randomly` shuffles it to check that no test depends on another.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -p no:randomly -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
+
 test: setup
 	bash scripts/install_browser.sh
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
+
+test-fast: setup
+	$(PYTEST) -m "not slow and not ray and not postgres"
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
