@@ -107,8 +107,12 @@ def scenarios() -> Path:
     return SCENARIOS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Headless Chromium for one test file. Module-scoped, not session-scoped: Playwright's sync
+    API keeps an asyncio loop running in this thread while it is open, so any later test that
+    calls `asyncio.run` (the retry tests) would fail; with tests spread over workers, "later"
+    can be any file. Closing it with the file keeps the tests independent of order."""
     if not CHROMIUM.exists():
         pytest.fail(
             f"Chromium is not installed at {CHROMIUM}; run scripts/install_browser.sh "
