@@ -23,6 +23,7 @@ from ragtune.advisor.basis import assumption_rows, price_rows
 from ragtune.advisor.batch import batch_alternatives, batch_verdict, ruled_in
 from ragtune.advisor.human_facts import human_section
 from ragtune.advisor.options import ArmCost, arm_costs
+from ragtune.advisor.standing import comparisons_made
 from ragtune.advisor.verdict import Facts, Growth, Verdict, decide
 from ragtune.config import Pricing
 from ragtune.cost import (
@@ -237,7 +238,14 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         # issue 19: tuned arms measured at several training sizes, fitted and priced
         "learning_curve": [
             c.model_dump()
-            for c in curve_docs(priced_curves(evidence, volume=volume, monthly=monthly))
+            for c in curve_docs(
+                priced_curves(
+                    evidence,
+                    volume=volume,
+                    monthly=monthly,
+                    family=comparisons_made(verdict.standings),
+                )
+            )
         ],
     }
     return ReportDocument.model_validate(jsonable(document))
