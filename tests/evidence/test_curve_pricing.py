@@ -31,14 +31,24 @@ def truth(n: float) -> float:
     return 0.95 - 5.0 * n**-0.5  # 0.4500, 0.5964, 0.7000 at 100, 200, 400; 0.7732 at 800
 
 
-def write_run(store: RunStore, *, rival_correct: int, costs: dict[str, Any], margin: float) -> str:
+def write_run(
+    store: RunStore,
+    *,
+    rival_correct: int,
+    costs: dict[str, Any],
+    margin: float,
+    base: str = "finetune",
+    extra: dict[str, tuple[str, int]] | None = None,
+) -> str:
+    """`base`: the curve arms' name before `@` (a variant of finetune when not "finetune");
+    `extra`: more arms, name -> (class, items right of the first ones)."""
     config = {
         "name": "curve",
         "task": "classify",
         "labels": LABELS,
         "seed": 0,
         "backends": {"cheap": "local:smollm2-135m", "strong": "local:smollm2-135m"},
-        "arms": {"prompt": {}, "finetune": {"learning_curve": list(SIZES)}},
+        "arms": {"prompt": {}, base: {"arm": "finetune", "learning_curve": list(SIZES)}},
         "pricing": {"requests_per_month": 100_000, "horizon_months": 12},
         "advice": {"margin": margin},
         "costs": costs,
@@ -51,9 +61,12 @@ def write_run(store: RunStore, *, rival_correct: int, costs: dict[str, Any], mar
     rng = np.random.default_rng(11)
     u = (rng.permutation(N) + rng.random(N)) / N
     right = {"prompt": np.arange(N) < rival_correct}
-    right |= {f"finetune@{n}": u < truth(n) for n in SIZES}
+    right |= {f"{base}@{n}": u < truth(n) for n in SIZES}
+    kinds = {"prompt": "prompt"} | {f"{base}@{n}": "finetune" for n in SIZES}
+    for name, (kind, correct) in (extra or {}).items():
+        right[name], kinds[name] = np.arange(N) < correct, kind
     for name, ok in right.items():
-        store.add_arm(run.id, name, {"arm": "prompt" if name == "prompt" else "finetune"})
+        store.add_arm(run.id, name, {"arm": kinds[name]})
         predictions = []
         for item, good in zip(items, ok, strict=True):
             gold = item.gold["answer"]
@@ -187,22 +200,30 @@ def test_build_document_carries_the_curve_in_every_format(store_run: tuple[Path,
     assert 'data-chart="learning-curve"' in html and "id='learning-curve'" in html
 
 
+BEHIND = (-0.15, -0.20, -0.10)  # tuned - rival: shown more than the margin worse
+
+
 @pytest.mark.parametrize(
-    ("measured", "high", "low", "saving", "one_off", "expected"),
+    ("paired", "high", "low", "saving", "one_off", "expected"),
     [
-        # rival 0.85, margin 0.05 -> bar 0.80 throughout
-        (0.81, 0.90, 0.85, 100.0, 500.0, "already_matches"),  # 0.81 >= 0.80 already
-        (0.70, 0.79, 0.72, 100.0, 500.0, "not_worth"),  # top 0.79 < 0.80
-        (0.70, 0.90, 0.82, -5.0, 500.0, "not_worth"),  # costs more per month than the rival
-        (0.70, 0.90, 0.78, 100.0, 500.0, "uncertain"),  # [0.78, 0.90] straddles 0.80
-        (0.70, 0.90, 0.82, 100.0, 500.0, "worth"),  # payback 500 / 100 = 5 <= 12 months
-        (0.70, 0.90, 0.82, 10.0, 500.0, "not_worth"),  # payback 50 months > 12
-        (0.70, 0.90, 0.82, 100.0, None, "unknown"),  # no labelling price
-        (0.70, 0.90, 0.82, None, 500.0, "unknown"),  # no monthly costs
+        # rival 0.85, margin 0.05 -> bar 0.80 throughout; `paired` = (effect, low, high) of
+        # tuned - rival, read like the verdict: lower bound above -0.05 = shown within it
+        ((-0.04, -0.045, -0.03), 0.79, 0.72, 100.0, 500.0, "already_matches"),  # -0.045 > -0.05
+        # the point estimate is within the margin (0.81 vs 0.85) but the interval is not: not
+        # "already matches" (the old point-estimate rule said it was); the projection decides
+        ((-0.04, -0.09, +0.01), 0.79, 0.72, 100.0, 500.0, "not_worth"),
+        (BEHIND, 0.79, 0.72, 100.0, 500.0, "not_worth"),  # top 0.79 < 0.80
+        (BEHIND, 0.90, 0.82, -5.0, 500.0, "not_worth"),  # costs more per month than the rival
+        (BEHIND, 0.90, 0.78, 100.0, 500.0, "uncertain"),  # [0.78, 0.90] straddles 0.80
+        (BEHIND, 0.90, 0.82, 100.0, 500.0, "worth"),  # payback 500 / 100 = 5 <= 12 months
+        (BEHIND, 0.90, 0.82, 10.0, 500.0, "not_worth"),  # payback 50 months > 12
+        (BEHIND, 0.90, 0.82, 100.0, None, "unknown"),  # no labelling price
+        (BEHIND, 0.90, 0.82, None, 500.0, "unknown"),  # no monthly costs
+        (None, 0.90, 0.82, 100.0, 500.0, "worth"),  # no common items: no "already matches"
     ],
 )
 def test_the_decision_rule(
-    measured: float,
+    paired: tuple[float, float, float] | None,
     high: float,
     low: float,
     saving: float | None,
@@ -213,7 +234,7 @@ def test_the_decision_rule(
     payback = one_off / saving if one_off is not None and saving and saving > 0 else None
     decision, reason = _decide(
         projection,
-        measured,
+        paired,
         ("prompt", Estimate(0.85, 0.83, 0.87)),
         saving,
         payback,
@@ -223,3 +244,49 @@ def test_the_decision_rule(
     )
     assert decision == expected, reason
     assert not math.isnan(len(reason))
+
+
+def test_already_matches_uses_the_verdicts_interval_rule(tmp_path: Path) -> None:
+    # rival 0.70 (420 of 600) and the tuned arm at 400 examples 0.700 (truth(400)), margin
+    # 0.05: the point estimates are equal (0.700 each), but the two arms disagree on 254 of
+    # the 600 items (42.3%, about 2 x 0.7 x 0.3 for independent draws), so the paired interval
+    # of the difference is 0 +- 1.96 x sqrt(0.423 / 600) = +-0.052 (Tango's: [-0.0521,
+    # +0.0521]): its lower bound is below -0.05, so the tuned arm
+    # is not *shown* to be within the margin, and the old point-estimate rule's "already
+    # matches" (0.700 >= 0.70 - 0.05) is not said.
+    with RunStore.open(tmp_path / "runs.db") as store:
+        run_id = write_run(store, rival_correct=420, costs={}, margin=0.05)
+        run = load_run(store, run_id)
+    evidence = evaluate(run, run_pricing(run))
+    [p] = priced_curves(evidence, volume=100_000, monthly=lambda a: 100.0, n_resamples=400)
+    assert p.next is not None and p.next.decision != "already_matches", p.next.reason
+    # with a margin of 0.10 the same interval's lower bound is above -0.10: shown, and said
+    with RunStore.open(tmp_path / "wide.db") as store:
+        run_id = write_run(store, rival_correct=420, costs={}, margin=0.10)
+        run = load_run(store, run_id)
+    evidence = evaluate(run, run_pricing(run))
+    [p] = priced_curves(evidence, volume=100_000, monthly=lambda a: 100.0, n_resamples=400)
+    assert p.next is not None and p.next.decision == "already_matches", p.next.reason
+    assert "paired difference" in p.next.reason and "lower bound above -0.10" in p.next.reason
+
+
+def test_tuned_variants_are_recognised_by_their_traits(tmp_path: Path) -> None:
+    # The curve's arms are a variant `ft: {arm: finetune}` (ft@100, ft@200, ft@400), and a
+    # second tuned variant `ft_big: {arm: finetune}` scores 0.90 (540 of 600). By name neither
+    # is a registered tuned arm: the old code found no curve, and would have taken ft_big as
+    # the "non-tuned" rival. By traits the curve is ft's and the rival is prompt (0.71).
+    with RunStore.open(tmp_path / "runs.db") as store:
+        run_id = write_run(
+            store,
+            rival_correct=426,
+            costs={},
+            margin=0.0,
+            base="ft",
+            extra={"ft_big": ("finetune", 540)},
+        )
+        run = load_run(store, run_id)
+    evidence = evaluate(run, run_pricing(run))
+    [p] = priced_curves(evidence, volume=100_000, n_resamples=400)
+    assert p.arm == "ft" and [s.arm for s in p.steps] == ["ft@100", "ft@200", "ft@400"]
+    assert p.rival == "prompt" and p.rival_quality is not None
+    assert p.rival_quality.value == pytest.approx(0.71)

@@ -107,3 +107,40 @@ def test_points_are_sorted_by_size_with_their_intervals() -> None:
         assert p.quality.value == pytest.approx(truth(p.size), abs=1 / 3_000 + 1e-9)
         assert p.quality.low <= p.quality.value <= p.quality.high
     assert curve.predict(4000) == pytest.approx(truth(4000), abs=0.005)
+
+
+def test_a_curve_rising_linearly_in_log_n_never_projects_above_the_maximum() -> None:
+    # Issue 28: 0.60, 0.75, 0.90 at 100, 200, 400 on 400 items rises by 0.15 per doubling, a
+    # straight line in log n. Without a ceiling the least squares puts the exponent on its grid
+    # bound (c = 0.01) with a = 22.4, b = 22.8, and projects 22.39 - 22.82 x 800^-0.01 = 1.045
+    # at 2x: above the metric's maximum of 1.
+    sizes = [100, 200, 400]
+    free = [v[0] for v in fit_power_law(sizes, np.array([[0.6, 0.75, 0.9]]))]
+    assert free[2] == 0.01 and free[0] - free[1] * 800 ** -free[2] > 1.04
+    # With a <= 1 (the limit of a - b n^-c, b >= 0) nothing can pass 1.0: not the projections,
+    # their bootstrap intervals, nor the drawn band.
+    rng = np.random.default_rng(0)
+    u = (rng.permutation(400) + rng.random(400)) / 400
+    scores = np.stack([(u < q).astype(float) for q in (0.6, 0.75, 0.9)], axis=1)
+    curve = learning_curve(sizes, scores)
+    assert curve.status == "fitted" and curve.asymptote == 1.0
+    ceilings = [p.quality.high for p in (*curve.projections, *curve.band)]
+    assert ceilings and max(ceilings) <= 1.0
+    assert [p.size for p in curve.projections] == [800, 1600]
+    assert 0.9 < curve.projections[0].quality.value < curve.projections[1].quality.value <= 1.0
+
+
+def test_the_residual_check_runs_for_three_points() -> None:
+    # 0.50, 0.90, 0.60 at 100, 300, 1000 on 2,000 items: the last beats the first (a gain), but
+    # no increasing power law passes near the middle point, ~0.2 off at se ~ 0.011: a poor fit,
+    # where three points used to be reported as "always fitting exactly".
+    n_items = 2_000
+    quality = [0.5, 0.9, 0.6]
+    scores = np.stack([np.arange(n_items) < q * n_items for q in quality], axis=1).astype(float)
+    curve = learning_curve([100, 300, 1000], scores)
+    assert curve.status == "poor_fit" and "standard errors" in curve.message
+    assert curve.projections == ()
+    # a three-point law that does fit says how far its worst point is, never "always exactly"
+    good = learning_curve([250, 1000, 4000], outcomes([250, 1000, 4000], 2_000, seed=3))
+    assert good.status == "fitted" and "always fit exactly" not in good.message
+    assert "standard errors)" in good.message

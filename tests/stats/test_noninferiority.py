@@ -194,3 +194,44 @@ def test_a_handful_of_ratings_is_undetermined_by_construction() -> None:
     rated = [1.0, 0.5, 1.0, 1.0, 0.5]
     (five,) = compare_with_best({"best": rated, "arm": list(rated)}, "best", margin=0.05)
     assert five.status == "undetermined" and five.ci_low == pytest.approx(-0.4345, abs=1e-4)
+
+
+def test_items_needed_is_also_given_at_a_difference_of_zero() -> None:
+    # The n=100 case above: 10 best-only, 6 arm-only items. At the observed -0.04 it takes
+    # 12,559 items; if the arms are equal the per-item spread is the discordance alone,
+    # sqrt(16 / 100) = 0.4, and n = (2.801585 * 0.4 / 0.05)^2 = 502.33 -> 503 (above the 73 no
+    # interval here decides below).
+    cheap, best = paired(100, best_only=10, arm_only=6, both=70)
+    (result,) = compare_with_best({"best": best, "cheap": cheap}, "best", margin=0.05)
+    assert (result.items_needed, result.items_needed_at_zero) == (12_559, 503)
+    assert result.more_items_at_zero == 403
+    # 8 best-only, none the other way: the observed -0.08 is past -0.05, so at the observed
+    # difference no number of items would do (None); at 0 the spread is sqrt(8 / 100) and
+    # n = (2.801585 * 0.28284 / 0.05)^2 = 251.16 -> 252.
+    cheap, best = paired(100, best_only=8, arm_only=0, both=70)
+    (hopeless,) = compare_with_best({"best": best, "cheap": cheap}, "best", margin=0.05)
+    assert hopeless.status == "undetermined"
+    assert (hopeless.items_needed, hopeless.items_needed_at_zero) == (None, 252)
+    assert (hopeless.more_items, hopeless.more_items_at_zero) == (None, 152)
+
+
+def test_the_figure_at_zero_is_honest_when_the_best_is_picked_on_the_same_items() -> None:
+    # Four equally good arms (each right on an item with p = 0.8, independently), n = 200, the
+    # best picked as the highest mean on the same items. The truth for one comparison: the
+    # arms differ on 2 * 0.8 * 0.2 = 0.32 of the items, the family of 3 gives
+    # z = z(1 - 0.05 / 6) = 2.3940, and n = ((2.3940 + 0.8416) * sqrt(0.32) / 0.05)^2 = 1,340.
+    # Picking the best on these items makes the others look worse, so the figure at the
+    # observed difference is far above it (or "never"); the figure at 0 stays near it.
+    rng = np.random.default_rng(7)
+    observed, at_zero = [], []
+    for _ in range(60):
+        outcomes = (rng.random((4, 200)) < 0.8).astype(float)
+        arms = {f"a{k}": list(outcomes[k]) for k in range(4)}
+        best = max(arms, key=lambda a: float(np.mean(arms[a])))
+        for r in compare_with_best(arms, best, margin=0.05):
+            if r.status == "undetermined":
+                observed.append(r.items_needed if r.items_needed is not None else math.inf)
+                at_zero.append(r.items_needed_at_zero)
+    assert len(at_zero) > 100
+    assert float(np.median(observed)) > 3 * 1_340
+    assert float(np.median(at_zero)) == pytest.approx(1_340, rel=0.1)

@@ -23,7 +23,8 @@ from ragtune.advisor.basis import assumption_rows, price_rows
 from ragtune.advisor.batch import batch_alternatives, batch_verdict, ruled_in
 from ragtune.advisor.human_facts import human_section
 from ragtune.advisor.options import ArmCost, arm_costs
-from ragtune.advisor.verdict import Facts, Verdict, decide
+from ragtune.advisor.standing import comparisons_made
+from ragtune.advisor.verdict import Facts, Growth, Verdict, decide
 from ragtune.config import Pricing
 from ragtune.cost import (
     Analysis,
@@ -123,6 +124,19 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         if retrains_for_knowledge(a.traits)
     }
 
+    # what one more request costs: machine seconds at the machine's rate with its headroom (a
+    # fleet kept at most max_utilisation busy), plus list-price API dollars
+    per_machine_s = machine.hourly / 3600 / machine.max_utilisation
+    growth_of = {
+        a.arm: Growth(
+            float(np.mean(a.machine_s)) if a.n else 0.0,
+            float(np.mean(a.api_usd)) if a.n else 0.0,
+            (float(np.mean(a.machine_s)) * per_machine_s + float(np.mean(a.api_usd)))
+            if a.n
+            else 0.0,
+        )
+        for a in done
+    }
     facts = Facts(
         task=summary.task,
         volume=volume,
@@ -157,6 +171,8 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
             for a in done
             if a.local and not a.api_models and not a.traits.recorded and run.config.local_only
         ),
+        horizon_months=horizon,
+        growth=growth_of,
     )
     verdict = decide(facts)
     if evidence.repeats > 1 and verdict.metric != HUMAN:
@@ -222,7 +238,14 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         # issue 19: tuned arms measured at several training sizes, fitted and priced
         "learning_curve": [
             c.model_dump()
-            for c in curve_docs(priced_curves(evidence, volume=volume, monthly=monthly))
+            for c in curve_docs(
+                priced_curves(
+                    evidence,
+                    volume=volume,
+                    monthly=monthly,
+                    family=comparisons_made(verdict.standings),
+                )
+            )
         ],
     }
     return ReportDocument.model_validate(jsonable(document))
@@ -401,6 +424,7 @@ def _verdict(verdict: Verdict, spec: Pricing) -> dict[str, Any]:
         "metric": verdict.metric,
         "margin": verdict.margin,
         "correction": verdict.correction,
+        "selection": verdict.selection,
         "standings": [dataclasses.asdict(s) for s in verdict.standings],
         "pending": None if verdict.pending is None else dataclasses.asdict(verdict.pending),
         "undetermined": verdict.undetermined,

@@ -37,13 +37,37 @@ class Standing:
     items_needed: int | None = None  # total test items that would settle an undetermined arm
     more_items: int | None = None  # items to add to `n` (None: more would not settle it)
     power: float = DEFAULT_POWER
+    # the same at a true difference of 0: the planning value when the arms may be equal (the
+    # best arm is picked on these items, so the observed difference leans against the others)
+    items_needed_at_zero: int | None = None
+    more_items_at_zero: int | None = None
+
+
+def comparisons_made(stood: Sequence[Standing]) -> int:
+    """How many arms were compared with the best (the family the intervals are adjusted for)."""
+    return sum(s.status not in ("best", "not compared") for s in stood)
 
 
 def correction(family: int) -> str:
-    """How the intervals were adjusted, as the report says it."""
+    """How the intervals were adjusted, as the report says it: `family` is the number of
+    comparisons actually made (`comparisons_made`), not k - 1 when some arm was not compared."""
+    if family == 0:
+        return "no arm was compared with the best arm, so no interval was adjusted"
     return (
-        f"Bonferroni over the {family} comparison(s) with the best arm (95% jointly); "
+        f"Bonferroni over the {family} comparison(s) made with the best arm (95% jointly); "
         "p-values Holm-adjusted over the same family"
+    )
+
+
+def selection_note(best: str, family: int) -> str:
+    """What picking the best on the same items does to the comparisons, as the report says it."""
+    if family == 0:
+        return ""
+    return (
+        f"{best} was chosen as the best arm on these same test items, which favours it: each "
+        "difference leans against the other arm, so the items needed to settle an undetermined "
+        "arm are given at the observed difference and at a difference of 0 (the planning value "
+        "when the arms may be equal)"
     )
 
 
@@ -80,7 +104,8 @@ def standings(
         out.append(
             Standing(
                 arm, r.status, r.n, r.effect, r.ci_low, r.ci_high, r.confidence, r.p_value,
-                r.p_holm, r.test, r.items_needed, r.more_items,
+                r.p_holm, r.test, r.items_needed, r.more_items, DEFAULT_POWER,
+                r.items_needed_at_zero, r.more_items_at_zero,
             )
         )  # fmt: skip
     return out

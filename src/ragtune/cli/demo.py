@@ -187,7 +187,10 @@ def show(results: list[PartResult], elapsed: float) -> None:
         out.print(f"  {r.workload}: {r.verdict.headline}")
     for r in results:
         for claim in r.verdict.expectations:
-            mark = {True: "holds", False: "does NOT hold", None: "not checked"}[claim.holds]
+            mark = (
+                claim.result
+                or {True: "holds", False: "does not hold", None: "not checked"}[claim.holds]
+            )
             out.print(f"  {r.workload}: {claim.claim} - {mark} ({claim.evidence})")
     for r in results:
         out.print(f"report: {r.report}  (run {r.run_id}, {r.seconds:.0f} s)")

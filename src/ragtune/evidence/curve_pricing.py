@@ -8,9 +8,12 @@ twice the largest size: labelling the extra examples is priced with the workload
 largest size's measured training time scaled by the size ratio (training steps scale with the
 examples at a fixed number of epochs), at the self-hosted machine rate like every tuned arm.
 
-The decision, against the best arm that is not tuned (its quality is the curve's target):
-- the tuned arm already matches it within the advice margin: more labels buy quality, which
-  this tool does not price ("already matches");
+The decision, against the best arm that is not tuned (its quality is the curve's target; "not
+tuned" is read off the arm's traits, so a variant `ft: {arm: finetune}` is a tuned arm):
+- the tuned arm at its largest size is shown to be within the advice margin of it by the
+  verdict's rule (the lower bound of the paired interval of their difference, at the verdict's
+  family confidence, above -margin): more labels buy quality, which this tool does not price
+  ("already matches"); a point estimate within the margin is not enough;
 - even the top of the projection's interval stays below it minus the margin: not worth it;
 - the tuned arm does not cost less per month at the volume: not worth it (catching up saves
   nothing);
@@ -30,8 +33,7 @@ from typing import Literal
 import numpy as np
 
 from ragtune.evidence.evidence import ArmEvidence, Evidence
-from ragtune.evidence.traits import TUNED
-from ragtune.stats import Estimate, LearningCurve, Projection, learning_curve
+from ragtune.stats import Estimate, LearningCurve, Projection, compare_with_best, learning_curve
 from ragtune.strategies import split_curve_arm
 
 Decision = Literal["worth", "not_worth", "uncertain", "already_matches", "unknown"]
@@ -90,16 +92,18 @@ def priced_curves(
     volume: float,
     monthly: Callable[[str], float] | None = None,
     n_resamples: int = 2_000,
+    family: int = 1,
 ) -> list[PricedCurve]:
     """One priced curve per tuned arm measured at two or more sizes (`finetune@N` arms).
 
     `monthly(arm)` is an arm's monthly cost at `volume` (the report's cost engine); without it
-    the decision is left unknown.
+    the decision is left unknown. `family` is the number of comparisons the verdict's intervals
+    are adjusted for, so "already matches" reads the interval the verdict reads.
     """
     groups: dict[str, list[tuple[int, ArmEvidence]]] = {}
     for a in evidence.done():
         base, size = split_curve_arm(a.arm)
-        if size is not None and a.arm in TUNED and a.n:
+        if size is not None and a.traits.tuned and a.n:
             groups.setdefault(base, []).append((size, a))
     config = evidence.run.config
     out = []
@@ -117,6 +121,7 @@ def priced_curves(
                 margin=config.advice.margin,
                 horizon=config.pricing.horizon_months,
                 n_resamples=n_resamples,
+                family=family,
             )
         )
     return out
@@ -136,7 +141,7 @@ def _aligned(points: list[tuple[int, ArmEvidence]]) -> np.ndarray:
 def best_rival(evidence: Evidence) -> tuple[str, Estimate] | None:
     """The finished arm with the best primary-metric mean among those not answered by a tuned
     model, with its interval."""
-    rivals = [a for a in evidence.done() if a.arm not in TUNED and a.n]
+    rivals = [a for a in evidence.done() if not a.traits.tuned and a.n]
     if not rivals:
         return None
     best = max(rivals, key=lambda a: float(a.quality().mean()))
@@ -157,9 +162,11 @@ def _priced(
     margin: float,
     horizon: int,
     n_resamples: int,
+    family: int,
 ) -> PricedCurve:
     costs = evidence.run.config.costs
     rival = best_rival(evidence)
+    paired = _against(evidence, points[-1][1], rival[0], margin, family) if rival else None
     target = rival[1].value if rival is not None else None
     sizes = [n for n, _ in points]
     curve = learning_curve(
@@ -186,6 +193,7 @@ def _priced(
             curve,
             largest,
             rival,
+            paired,
             labelling=costs.labelling_usd(curve.projections[0].size - steps[-1].size),
             monthly=monthly,
             margin=margin,
@@ -206,12 +214,31 @@ def _priced(
     return PricedCurve(**{**priced.__dict__, "statement": statement(priced)})
 
 
+def _against(
+    evidence: Evidence, tuned: ArmEvidence, rival: str, margin: float, family: int
+) -> tuple[float, float, float] | None:
+    """(effect, low, high) of tuned - rival on their common items: the verdict's paired
+    interval (`compare_with_best`) at the verdict's family confidence."""
+    other = next(a for a in evidence.done() if a.arm == rival)
+    scores = {
+        a.arm: dict(zip(a.item_ids, a.paired_quality().tolist(), strict=True))
+        for a in (other, tuned)
+    }
+    if not scores[tuned.arm].keys() & scores[rival].keys():
+        return None
+    [found] = compare_with_best(
+        scores, rival, margin, alpha=0.05 / max(1, family), seed=evidence.run.seed
+    )
+    return found.effect, found.ci_low, found.ci_high
+
+
 def _next_step(
     projection: Projection,
     last: CurveStep,
     curve: LearningCurve,
     largest: str,
     rival: tuple[str, Estimate] | None,
+    paired: tuple[float, float, float] | None,
     *,
     labelling: float | None,
     monthly: Callable[[str], float] | None,
@@ -233,7 +260,7 @@ def _next_step(
     if saving is not None and saving > 0 and one_off is not None:
         payback = one_off / saving
     decision, reason = _decide(
-        projection, measured, rival, saving, payback, one_off, margin=margin, horizon=horizon
+        projection, paired, rival, saving, payback, one_off, margin=margin, horizon=horizon
     )
     return NextStep(
         projection.size,
@@ -251,7 +278,7 @@ def _next_step(
 
 def _decide(
     projection: Projection,
-    measured: float,
+    paired: tuple[float, float, float] | None,
     rival: tuple[str, Estimate] | None,
     saving: float | None,
     payback: float | None,
@@ -265,11 +292,13 @@ def _decide(
     name, quality = rival
     bar = quality.value - margin
     q = projection.quality
-    if measured >= bar:
+    if paired is not None and paired[1] > -margin:  # the verdict's rule, not a point estimate
+        effect, low, high = paired
         return (
             "already_matches",
-            f"the tuned arm already scores {measured:.3f}, within the {margin:.2f} margin of "
-            f"{name}'s {quality.value:.3f}; more labels buy quality, which is not priced here",
+            f"the tuned arm is already shown to be within the {margin:.2f} margin of {name}: "
+            f"paired difference {effect:+.3f} [{low:+.3f}, {high:+.3f}], lower bound above "
+            f"-{margin:.2f}; more labels buy quality, which is not priced here",
         )
     if q.high < bar:
         return (

@@ -117,3 +117,8 @@ def with_redacted_config(doc: ReportDocument) -> ReportDocument:
 
 # How a checked prediction of the source articles reads in a report.
 HOLDS = {True: "holds", False: "does not hold here", None: "not checked"}
+
+
+def holds(result: str | None, held: bool | None) -> str:
+    """An expectation's result; documents written before `result` was recorded read `holds`."""
+    return result if result is not None else HOLDS[held]

@@ -125,6 +125,7 @@ def _verdict(doc: ReportDocument) -> str:
             "<h3>Each arm against the best</h3>"
             + _table(rows_.STANDING_HEAD, rows, "standings")
             + f"<p class='note'>Intervals: {_e(v.correction)}.</p>"
+            + (f"<p class='note'>Selection: {_e(v.selection)}.</p>" if v.selection else "")
         )
     reasons = "".join(
         f'<li><span class="basis basis-{_e(r.basis)}">{_e(r.basis)}</span>{_e(r.text)}'
@@ -138,7 +139,7 @@ def _verdict(doc: ReportDocument) -> str:
     caveats = "".join(f"<li>{_e(c)}</li>" for c in v.caveats)
     out.append(f"<h3>Caveats</h3><ul id='caveats'>{caveats}</ul>" if caveats else "")
     claims = "".join(
-        f"<li><strong>{_e(f.HOLDS[c.holds])}</strong>: {_e(c.claim)} "
+        f"<li><strong>{_e(f.holds(c.result, c.holds))}</strong>: {_e(c.claim)} "
         f"({_e(c.evidence)}) <span class='muted'>(source: {_e(c.source)})</span></li>"
         for c in v.expectations
     )
@@ -152,7 +153,8 @@ def _flip_detail(flip: Flip) -> str:
     at = flip.at
     if not flip.to and not f.ok(at):
         return ""
-    where = f" at {f.count(at)} {_e(flip.unit or '')}" if f.ok(at) else ""
+    value = f.num(at, 3) if flip.unit == "margin" else f.count(at)  # a margin is below 1
+    where = f" at {value} {_e(flip.unit or '')}" if f.ok(at) else ""
     return f" <span class='muted'>({_e(flip.kind)}: {_e(flip.to)}{where})</span>"
 
 

@@ -64,6 +64,7 @@ def _verdict(doc: ReportDocument) -> list[str]:
         out += ["### Each arm against the best", ""]
         out += _table(rows_.STANDING_HEAD, [rows_.standing_row(s, _c) for s in v.standings])
         out += [f"_Intervals: {_c(v.correction)}._", ""] if v.correction else []
+        out += [f"_Selection: {_c(v.selection)}._", ""] if v.selection else []
     if v.reasons:
         out += ["### Why", ""]
         out += [
@@ -78,7 +79,8 @@ def _verdict(doc: ReportDocument) -> list[str]:
     if v.expectations:
         out += ["### What the articles predict", ""]
         out += [
-            f"- **{f.HOLDS[c.holds]}**: {_c(c.claim)} ({_c(c.evidence)}; source: {_c(c.source)})"
+            f"- **{f.holds(c.result, c.holds)}**: {_c(c.claim)} ({_c(c.evidence)}; "
+            f"source: {_c(c.source)})"
             for c in v.expectations
         ] + [""]
     return out

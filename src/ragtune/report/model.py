@@ -113,8 +113,11 @@ class Flip(_Model):
 class Expectation(_Model):
     claim: str
     source: str
-    holds: bool | None
+    holds: bool | None  # True: holds; False: does not hold; None: not shown or not checked
     evidence: str
+    # holds only when significant in the claimed direction on the automatic metric; None in
+    # documents written before it was recorded (read `holds` then)
+    result: Literal["holds", "not shown", "does not hold", "not checked"] | None = None
 
 
 class StandingDoc(_Model):
@@ -133,6 +136,8 @@ class StandingDoc(_Model):
     items_needed: int | None = None
     more_items: int | None = None
     power: float = 0.8
+    items_needed_at_zero: int | None = None  # if the arms are in fact equal (planning value)
+    more_items_at_zero: int | None = None
 
 
 class PendingDoc(_Model):
@@ -145,6 +150,9 @@ class PendingDoc(_Model):
     more_items: int | None = None
     labelling_usd: float | None = None
     labelling_note: str = ""
+    items_needed_at_zero: int | None = None  # if the arms are in fact equal (planning value)
+    more_items_at_zero: int | None = None
+    tco_saving: float | None = None  # over the horizon, what the choice is made on
 
 
 class VerdictDoc(_Model):
@@ -157,6 +165,7 @@ class VerdictDoc(_Model):
     metric: str = ""
     margin: float = 0.05
     correction: str = ""  # how the intervals of `standings` were adjusted
+    selection: str = ""  # that the best arm was picked on the same items, and what that does
     standings: list[StandingDoc] = []
     pending: PendingDoc | None = None
     undetermined: list[str] = []

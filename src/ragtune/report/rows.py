@@ -101,13 +101,18 @@ def standing_row(s: StandingDoc, esc: Escape) -> list[str]:
         if f.ok(s.effect)
         else f.DASH
     )
-    settle = (
+    observed = (
         f"{f.count(s.more_items)} more ({f.count(s.items_needed)} in all)"
-        if s.status == "undetermined" and s.more_items is not None
-        else "not at this difference"
-        if s.status == "undetermined"
-        else f.DASH
+        if s.more_items is not None
+        else "never at this difference"
     )
+    equal = (
+        f"; {f.count(s.more_items_at_zero)} more ({f.count(s.items_needed_at_zero)} in all) if "
+        "equal"
+        if s.more_items_at_zero is not None
+        else ""
+    )
+    settle = observed + equal if s.status == "undetermined" else f.DASH
     return [
         esc(s.arm),
         esc(s.status),
@@ -125,16 +130,26 @@ def pending_line(doc: ReportDocument) -> str | None:
     p = doc.verdict.pending
     if p is None:
         return None
+    cost = f.usd(p.labelling_usd) if f.ok(p.labelling_usd) else "not counted"
+    equal = (
+        f"about {f.count(p.more_items_at_zero)} more ({f.count(p.items_needed_at_zero)} in all) "
+        f"if the arms are in fact equal ({p.best} was picked as best on these same items)"
+        if p.more_items_at_zero is not None
+        else ""
+    )
     if p.more_items is None:
         return (
-            f"Not decided yet: {p.arm} is undetermined against {p.best}, and more test items "
-            "would not show it as good at the observed difference."
-        )
-    cost = f.usd(p.labelling_usd) if f.ok(p.labelling_usd) else "not counted"
+            f"Not decided yet: {p.arm} is undetermined against {p.best}; more test items would "
+            "not show it as good at the observed difference"
+            + (f", but {equal} would settle it; labelling them: {cost} ({p.labelling_note})."
+               if equal else ".")
+        )  # fmt: skip
     return (
         f"Not decided yet: about {f.count(p.more_items)} more test items "
-        f"({f.count(p.items_needed)} in all, 80% power) would settle whether {p.arm} is as good "
-        f"as {p.best}; labelling them: {cost} ({p.labelling_note})."
+        f"({f.count(p.items_needed)} in all, 80% power at the observed difference"
+        + (f"; {equal}" if equal else "")
+        + f") would settle whether {p.arm} is as good as {p.best}; labelling them: {cost} "
+        f"({p.labelling_note})."
     )
 
 

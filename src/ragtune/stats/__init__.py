@@ -23,6 +23,7 @@ from ragtune.stats.paired import (
     paired_test,
     repeat_spread,
     unpaired_bootstrap,
+    wilson_interval,
 )
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "repeat_spread",
     "unpaired_bootstrap",
     "weighted_kappa",
+    "wilson_interval",
 ]

@@ -1,11 +1,16 @@
 """How quality grows with training examples: an inverse power law fitted to a tuned arm measured
 at several training sizes, with intervals from a bootstrap over the test items.
 
-Model: quality(n) = a - b * n^(-c), with b >= 0 and c in [0.01, 3] (the usual shape of learning
-curves: Hestness et al. 2017, "Deep Learning Scaling is Predictable, Empirically"; Figueroa et
-al. 2012, "Predicting sample size required for classification performance"). For a fixed c the
-model is linear in (a, b), so the fit profiles c over a log grid and solves (a, b) by least squares
-in closed form; that is exact enough for a planning figure and vectorises over bootstrap samples.
+Model: quality(n) = a - b * n^(-c), with b >= 0, c in [0.01, 3] and a at most the metric's
+maximum (the usual shape of learning curves: Hestness et al. 2017, "Deep Learning Scaling is
+Predictable, Empirically"; Figueroa et al. 2012, "Predicting sample size required for
+classification performance"). a is the curve's limit, so with b >= 0 no projection exceeds the
+maximum: points that rise linearly in log n (0.60, 0.75, 0.90 at 100, 200, 400) would otherwise
+put the exponent on its grid bound and project 1.05 and 1.20. For a fixed c the model is linear
+in (a, b), so the fit profiles c over a log grid and solves (a, b) by least squares in closed
+form (on the face a = maximum when the free solution lies above it: the problem is convex, so
+the constrained minimum is there); that is exact enough for a planning figure and vectorises
+over bootstrap samples.
 
 The points are measured on the same test items, so each bootstrap resample draws items once and
 recomputes every size's quality from them (paired), then refits. Projections (quality at 2x and
@@ -13,7 +18,9 @@ recomputes every size's quality from them (paired), then refits. Projections (qu
 
 The fit refuses to extrapolate, and says why, when there are fewer than three sizes, when the
 largest size is not measurably better than the smallest ("no gain from more data"), or when a
-point lies far from the fitted curve (with four or more sizes; three points always fit exactly).
+point lies far from the fitted curve. That check runs for three sizes too: three points fit a
+three-parameter law exactly only when they have its shape (b >= 0, c in the grid, a within the
+maximum), and a point 3.8 standard errors off is not an exact fit.
 
 Deliberately not here: training the arms, or prices (the advisor turns sizes into dollars).
 """
@@ -91,27 +98,37 @@ class LearningCurve:
 
 
 def fit_power_law(
-    sizes: Sequence[float] | np.ndarray, quality: np.ndarray
+    sizes: Sequence[float] | np.ndarray, quality: np.ndarray, maximum: float = math.inf
 ) -> tuple[np.ndarray, ...]:
-    """Least-squares (a, b, c) of quality = a - b * size^(-c), b >= 0, for each row of `quality`.
+    """Least-squares (a, b, c) of quality = a - b * size^(-c), b >= 0, a <= `maximum`, for each
+    row of `quality`.
 
     `quality` is (samples, sizes); returns three arrays of length `samples`.
     """
     q = np.atleast_2d(np.asarray(quality, dtype=float))
     n = np.asarray(sizes, dtype=float)
     x = n[None, :] ** (-_EXPONENTS[:, None])  # (grid, sizes)
-    xc = x - x.mean(axis=1, keepdims=True)
-    qc = q - q.mean(axis=1, keepdims=True)
+    xbar, qbar = x.mean(axis=1), q.mean(axis=1)
+    xc = x - xbar[:, None]
+    qc = q - qbar[:, None]
     sxx = np.einsum("gk,gk->g", xc, xc)  # (grid,)
     sxq = qc @ xc.T  # (samples, grid)
     slope = np.minimum(sxq / sxx, 0.0)  # q = a + slope * x; b = -slope >= 0
     sse = np.einsum("sk,sk->s", qc, qc)[:, None] - 2 * slope * sxq + slope**2 * sxx
+    a = qbar[:, None] - slope * xbar[None, :]  # (samples, grid)
+    over = a > maximum
+    if over.any():  # refit on the face a = maximum: q - maximum = slope * x, slope <= 0
+        r = q - maximum
+        rx = r @ x.T  # (samples, grid)
+        xx = np.einsum("gk,gk->g", x, x)
+        capped = np.minimum(rx / xx, 0.0)
+        capped_sse = np.einsum("sk,sk->s", r, r)[:, None] - 2 * capped * rx + capped**2 * xx
+        slope = np.where(over, capped, slope)
+        sse = np.where(over, capped_sse, sse)
+        a = np.where(over, maximum, a)
     best = np.argmin(sse, axis=1)
     rows = np.arange(q.shape[0])
-    b = -slope[rows, best]
-    c = _EXPONENTS[best]
-    a = q.mean(axis=1) + b * x[best].mean(axis=1)
-    return a, b, c
+    return a[rows, best], -slope[rows, best], _EXPONENTS[best]
 
 
 def _size_for(target: float, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -135,9 +152,13 @@ def learning_curve(
     confidence: float = 0.95,
     n_resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
+    maximum: float = 1.0,
 ) -> LearningCurve:
     """Fit the curve to per-item scores: `scores[i][j]` is item i's score after training on
     `sizes[j]` examples (the same test items at every size).
+
+    `maximum` is the metric's best possible score (1.0: every primary metric is a share or a
+    score in [0, 1]); the fitted curve and every projection stay at or below it.
 
     `target` is the quality to reach (e.g. the best non-tuned arm's); the result says at what
     training size the fitted curve reaches it, with an interval, or that it never does.
@@ -183,11 +204,11 @@ def learning_curve(
                 f"extrapolated"
             ),
         )
-    a, b, c = (v[0] for v in fit_power_law(n, observed[None, :]))
+    a, b, c = (v[0] for v in fit_power_law(n, observed[None, :], maximum))
     residuals = observed - (a - b * n ** (-c))
     se = boot.std(axis=0, ddof=1)
     worst = int(np.argmax(np.abs(residuals) / np.maximum(se, 1e-12)))
-    if len(sizes) >= 4 and abs(residuals[worst]) > POOR_FIT_SE * max(se[worst], 1e-12):
+    if abs(residuals[worst]) > POOR_FIT_SE * max(se[worst], 1e-12):
         return LearningCurve(
             **base,
             status="poor_fit",
@@ -197,7 +218,7 @@ def learning_curve(
                 f"standard errors); the curve is not extrapolated"
             ),
         )
-    ba, bb, bc = fit_power_law(n, boot)
+    ba, bb, bc = fit_power_law(n, boot, maximum)
     projections = []
     for factor in (2, 4):
         size = int(n[-1]) * factor
@@ -214,13 +235,14 @@ def learning_curve(
     if target is not None:
         point = float(_size_for(target, np.array([a]), np.array([b]), np.array([c]))[0])
         reach = _interval(_size_for(target, ba, bb, bc), point, confidence)
-    note = (
-        "; three points always fit exactly, so the fit itself is unchecked" if len(n) == 3 else ""
-    )
+    worst_se = abs(residuals[worst]) / max(se[worst], 1e-12)
     return LearningCurve(
         **base,
         status="fitted",
-        message=f"quality = {a:.3f} - {b:.3g} * n^-{c:.3f}{note}",
+        message=(
+            f"quality = {a:.3f} - {b:.3g} * n^-{c:.3f} (largest residual {worst_se:.1f} "
+            "standard errors)"
+        ),
         asymptote=float(a),
         scale=float(b),
         exponent=_interval(bc, float(c), confidence),

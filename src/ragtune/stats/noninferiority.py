@@ -45,6 +45,12 @@ class NonInferiority:
       per-item variance (None when the observed effect is itself past -margin), and never
       fewer than the interval can decide on (`paired.items_past_unseen`: 73 when every item
       ties, at a 0.05 margin and 95%).
+
+    `items_needed_at_zero` is the same figure at a true difference of 0 (the per-item spread
+    kept, the mean shift removed): the planning value when the arms may be equal. The best arm
+    is picked on these same items, so the observed effect leans against the other arms and the
+    figure at the observed effect overstates what is needed (or says "never") when they are in
+    fact equal.
     """
 
     arm: str
@@ -62,6 +68,7 @@ class NonInferiority:
     margin: float
     status: Status
     items_needed: int | None
+    items_needed_at_zero: int | None = None  # None when decided
 
     @property
     def more_items(self) -> int | None:
@@ -69,6 +76,17 @@ class NonInferiority:
         if self.status != "undetermined":
             return 0
         return None if self.items_needed is None else max(0, self.items_needed - self.n)
+
+    @property
+    def more_items_at_zero(self) -> int | None:
+        """Items to add to `n` if the arms are in fact equal (0 when decided)."""
+        if self.status != "undetermined":
+            return 0
+        return (
+            None
+            if self.items_needed_at_zero is None
+            else max(0, self.items_needed_at_zero - self.n)
+        )
 
 
 def family_confidence(alpha: float, family: int) -> float:
@@ -144,7 +162,7 @@ def compare_with_best(
     others = [arm for arm in keyed if arm != best]
     family = max(1, len(others))
     confidence = family_confidence(alpha, family)
-    rows: list[tuple[str, int, float, float, float, float, float, str]] = []
+    rows: list[tuple[str, int, float, float, float, float, float, float, str]] = []
     for index, arm in enumerate(others):
         common = sorted(keyed[arm].keys() & keyed[best].keys())
         if not common:
@@ -158,10 +176,15 @@ def compare_with_best(
         pair_seed = seed * 1_000_003 + index
         effect, low, high, p, name = paired_comparison(x, y, confidence, binary, seed=pair_seed)
         sd = float(np.std(diffs, ddof=1)) if len(diffs) > 1 else 0.0
-        rows.append((arm, len(x), effect, low, high, p, sd, name))
+        # the spread if the arms were equal: the same disagreements, no mean shift (for 0/1
+        # scores, the square root of the share of discordant items)
+        sd_zero = float(np.sqrt(np.mean(np.square(diffs))))
+        rows.append((arm, len(x), effect, low, high, p, sd, sd_zero, name))
     adjusted = holm([r[5] for r in rows])
     out = []
-    for (arm, n, effect, low, high, p, sd, name), p_holm in zip(rows, adjusted, strict=True):
+    for (arm, n, effect, low, high, p, sd, sd_zero, name), p_holm in zip(
+        rows, adjusted, strict=True
+    ):
         status: Status
         if low > -margin:
             status = "equivalent"
@@ -169,17 +192,27 @@ def compare_with_best(
             status = "inferior"
         else:
             status = "undetermined"
-        needed = items_needed(effect, sd, margin, confidence, power)
-        if needed is not None:  # never fewer than the interval itself can decide on
-            needed = max(needed, items_past_unseen(effect, margin, confidence))
+        needed = _planned(effect, sd, margin, confidence, power)
+        at_zero = _planned(0.0, sd_zero, margin, confidence, power)
         out.append(
             NonInferiority(
                 arm, best, n, effect, low, high, confidence, family,
                 f"Bonferroni over the {family} comparison(s) with the best arm", p, p_holm,
                 name, margin, status, needed if status == "undetermined" else None,
+                at_zero if status == "undetermined" else None,
             )
         )  # fmt: skip
     return out
+
+
+def _planned(
+    effect: float, sd: float, margin: float, confidence: float, power: float
+) -> int | None:
+    """`items_needed`, never fewer than the interval itself can decide on."""
+    needed = items_needed(effect, sd, margin, confidence, power)
+    if needed is None:
+        return None
+    return max(needed, items_past_unseen(effect, margin, confidence))
 
 
 __all__ = [

@@ -10,7 +10,7 @@ Deliberately not here: building the cost options (`options`), the document layou
 """
 
 from ragtune.advisor.verdict.choosing import decide
-from ragtune.advisor.verdict.facts import ARTICLES, Facts, Pending, Verdict
+from ragtune.advisor.verdict.facts import ARTICLES, Facts, Growth, Pending, Verdict
 from ragtune.advisor.verdict.rules import expectations
 
-__all__ = ["ARTICLES", "Facts", "Pending", "Verdict", "decide", "expectations"]
+__all__ = ["ARTICLES", "Facts", "Growth", "Pending", "Verdict", "decide", "expectations"]

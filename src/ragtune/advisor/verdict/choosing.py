@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ragtune.advisor.human_facts import human_facts, human_notes
-from ragtune.advisor.standing import correction, standings
+from ragtune.advisor.standing import comparisons_made, correction, selection_note, standings
 from ragtune.advisor.verdict.caveats import add_caveats, error_caveats
 from ragtune.advisor.verdict.constraints import constrain
-from ragtune.advisor.verdict.facts import Facts, Verdict, cost_key, money
+from ragtune.advisor.verdict.facts import Facts, Verdict, cost_basis, cost_key, cost_text, money
 from ragtune.advisor.verdict.flips import add_flips
 from ragtune.advisor.verdict.pending import not_decided
 from ragtune.advisor.verdict.rules import expectations, rule_reasons
@@ -24,6 +24,7 @@ from ragtune.evidence import HUMAN, MAX_ERROR_SHARE, ArmSummary
 
 
 def decide(facts: Facts) -> Verdict:
+    measured = facts  # the automatic metric: what the articles' predictions are checked on
     facts = human_facts(facts)  # people's scores replace the metric when they rated every arm
     finished = [a for a in facts.arms if a.status == "done" and a.quality is not None]
     margin = float(facts.advice.get("margin", 0.05))
@@ -52,7 +53,8 @@ def decide(facts: Facts) -> Verdict:
     best = max(done, key=lambda a: a.quality.estimate if a.quality else 0.0)
     stood = standings(_item_scores(facts, metric), [a.arm for a in done], best.arm, margin)
     verdict.standings = stood
-    verdict.correction = correction(max(1, len(done) - 1))
+    verdict.correction = correction(comparisons_made(stood))
+    verdict.selection = selection_note(best.arm, comparisons_made(stood))
     status = {s.arm: s.status for s in stood}
     candidates = [a for a in done if status[a.arm] in ("best", "equivalent")]
     undetermined = [a for a in done if status[a.arm] == "undetermined"]
@@ -72,14 +74,14 @@ def decide(facts: Facts) -> Verdict:
     cheaper = [a for a in undetermined if cost_key(a, facts)[:2] < cost]  # costs less, strictly
     if cheaper:
         not_decided(verdict, chosen, best, min(cheaper, key=lambda a: cost_key(a, facts)), facts)
-    _quality_reasons(verdict, chosen, best, candidates, done)
+    _quality_reasons(verdict, chosen, best)
     _cost_reasons(verdict, chosen, candidates, facts)
     rule_reasons(verdict, chosen, done, facts)
-    add_flips(verdict, chosen, best, done, facts)
+    add_flips(verdict, chosen, best, candidates, facts)
     add_caveats(verdict, done, facts)
-    for claim in expectations(facts):
+    for claim in expectations(measured):
         verdict.expectations.append(claim)
-        if claim["holds"] is False:
+        if claim["result"] in ("not shown", "does not hold"):
             verdict.caveats.append(
                 f"The articles predict that {claim['claim']}, but this run does not show it: "
                 f"{claim['evidence']}."
@@ -98,13 +100,7 @@ def _item_scores(facts: Facts, metric: str) -> Mapping[str, Mapping[str, float]]
     return facts.scores
 
 
-def _quality_reasons(
-    verdict: Verdict,
-    chosen: ArmSummary,
-    best: ArmSummary,
-    candidates: list[ArmSummary],
-    done: list[ArmSummary],
-) -> None:
+def _quality_reasons(verdict: Verdict, chosen: ArmSummary, best: ArmSummary) -> None:
     q = chosen.quality
     assert q is not None
     if chosen.arm == best.arm:
@@ -125,14 +121,19 @@ def _quality_reasons(
                 f"-{verdict.margin:g} ({verdict.correction}).",
                 "measured",
             )
-    inferior = [s.arm for s in verdict.standings if s.status == "inferior"]
+    # the chosen arm is never also "left out": a constraint's fallback says why it is run
+    inferior = [s.arm for s in verdict.standings if s.status == "inferior" and s.arm != chosen.arm]
     if inferior:
         verdict.reason(
             f"Left out for lower quality: {', '.join(inferior)} (shown to be more than "
             f"{verdict.margin:g} worse than {best.arm}).",
             "measured",
         )
-    unsettled = [s.arm for s in verdict.standings if s.status in ("undetermined", "not compared")]
+    unsettled = [
+        s.arm
+        for s in verdict.standings
+        if s.status in ("undetermined", "not compared") and s.arm != chosen.arm
+    ]
     if unsettled:
         verdict.reason(
             f"Not shown to be as good as {best.arm}, so not recommended: {', '.join(unsettled)} "
@@ -146,6 +147,8 @@ def _quality_reasons(
 def _cost_reasons(
     verdict: Verdict, chosen: ArmSummary, candidates: list[ArmSummary], facts: Facts
 ) -> None:
+    """The cost reason in the unit the choice was made on (TCO over the horizon, monthly beside
+    it), and, when another arm costs the same, which tie-break decided."""
     others = [a for a in candidates if a.arm != chosen.arm and a.arm not in facts.unpriced]
     for a in candidates:
         if a.arm in facts.unpriced:
@@ -156,9 +159,42 @@ def _cost_reasons(
             )
     if not others or chosen.arm in facts.unpriced:
         return
-    costs = ", ".join(f"{a.arm} ${facts.monthly(a.arm):,.2f}" for a in others)
+    costs = ", ".join(f"{a.arm} {cost_text(a.arm, facts)}" for a in others)
     verdict.reason(
-        f"Cheapest of the arms of equal quality at {facts.volume:,.0f} requests/month: "
-        f"{chosen.arm} ${facts.monthly(chosen.arm):,.2f}/month vs {costs}.",
+        f"Cheapest of the arms of equal quality, {cost_basis(facts)}: {chosen.arm} "
+        f"{cost_text(chosen.arm, facts)} vs {costs}.",
         "measured",
+    )
+    key = cost_key(chosen, facts)
+    tied = [a for a in others if cost_key(a, facts)[:2] == key[:2]]
+    if tied:
+        verdict.reason(_tie_break(chosen, tied, facts), "measured")
+
+
+def _tie_break(chosen: ArmSummary, tied: list[ArmSummary], facts: Facts) -> str:
+    """Which tie-break ordered arms of equal cost: what grows with volume, then p95 latency,
+    then the name (never their quality estimates)."""
+    key = cost_key(chosen, facts)
+    names = ", ".join(a.arm for a in tied)
+    head = (
+        f"{chosen.arm} and {names} cost the same {cost_basis(facts)}; ties are ordered by what "
+        "they cost as volume grows (machine seconds and API dollars per request), then by p95 "
+        "latency, never by their quality estimates"
+    )
+    if any(cost_key(a, facts)[2] != key[2] for a in tied):
+        listed = "; ".join(_per_request(a, facts) for a in [chosen, *tied])
+        return f"{head}. Decided by what grows: {listed}."
+    if any(cost_key(a, facts)[3] != key[3] for a in tied):
+        listed = ", ".join(f"{a.arm} {a.latency_p95:.2f} s" for a in [chosen, *tied])
+        return f"{head}. They cost the same per request too; decided by p95 latency: {listed}."
+    return f"{head}. They also match per request and on p95 latency; ordered by name."
+
+
+def _per_request(a: ArmSummary, facts: Facts) -> str:
+    g = facts.growth.get(a.arm)
+    if g is None:
+        return f"{a.arm} not measured per request"
+    return (
+        f"{a.arm} {g.machine_s:.3g} machine s and ${g.api_usd:.6f} API per request "
+        f"(${1000 * g.usd:.4f} per 1,000 more requests)"
     )

@@ -1,11 +1,13 @@
 """What the verdict reads and what it writes: `Facts` in, `Verdict` (with its `Pending`) out.
 
 Also the source articles the reasons cite, and the cost order every room of the verdict uses
-(cheapest over the horizon, unpriced arms last). Deliberately not here: any decision.
+(cheapest over the horizon, unpriced arms last; ties by what grows with volume, then p95
+latency, never by quality). Deliberately not here: any decision.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +26,15 @@ ARTICLES = {
 
 
 @dataclass(frozen=True)
+class Growth:
+    """What one more request costs an arm as volume grows: its machine time and API dollars."""
+
+    machine_s: float  # self-hosted machine seconds per request (mean over the test items)
+    api_usd: float  # list-price API dollars per request (mean over the test items)
+    usd: float  # both in dollars: machine seconds at the machine's rate (headroom kept) + API
+
+
+@dataclass(frozen=True)
 class Pending:
     """What would settle a verdict that is not decided yet: the cheaper undetermined arm."""
 
@@ -32,8 +43,12 @@ class Pending:
     monthly_saving: float | None  # vs the arm run for now, at the stated volume
     items_needed: int | None  # total test items (None: more would not show it as good)
     more_items: int | None  # items to add to those already compared
-    labelling_usd: float | None  # of `more_items`, at the workload's labelling price
-    labelling_note: str  # how `labelling_usd` was priced, or why it was not
+    labelling_usd: float | None  # of the items to add, at the workload's labelling price
+    labelling_note: str  # how `labelling_usd` was priced (and of which figure), or why not
+    # the same at a true difference of 0: the planning value when the arms may be equal
+    items_needed_at_zero: int | None = None
+    more_items_at_zero: int | None = None
+    tco_saving: float | None = None  # vs the arm run for now, over the horizon (what chose it)
 
 
 @dataclass
@@ -48,6 +63,7 @@ class Verdict:
     undetermined: list[str] = field(default_factory=list)
     standings: list[Standing] = field(default_factory=list)
     correction: str = ""
+    selection: str = ""  # that the best arm was picked on the same items, and what that does
     pending: Pending | None = None
     reasons: list[dict[str, Any]] = field(default_factory=list)
     flips: list[dict[str, Any]] = field(default_factory=list)
@@ -91,14 +107,41 @@ class Facts:
     retrain_usd: Mapping[str, float] = field(default_factory=dict)  # per knowledge retrain
     unpriced: frozenset[str] = frozenset()  # recorded arms with no catalog model
     stand_in_arms: tuple[str, ...] = ()  # arms answered by a local model
+    horizon_months: int | None = None  # the horizon `tco` sums over
+    growth: Mapping[str, Growth] = field(default_factory=dict)  # arm -> cost of one more request
 
 
-def cost_key(a: ArmSummary, facts: Facts) -> tuple[float, float, float, float]:
-    """Cheapest over the horizon first (unpriced arms last), then quality, then latency."""
+def cost_key(a: ArmSummary, facts: Facts) -> tuple[float, float, float, float, str]:
+    """Cheapest over the horizon first (unpriced arms last). Arms that cost the same are
+    ordered by what grows with volume (dollars per extra request: machine seconds and API
+    dollars), then by p95 latency, then by name; never by their quality estimates, which the
+    equivalence test has just called indistinguishable."""
+    latency = a.latency_p95 if a.latency_p95 is not None else math.inf
     if a.arm in facts.unpriced:
-        return (1.0, 0.0, -(a.quality.estimate if a.quality else 0.0), a.latency_p50 or 0.0)
-    cost = facts.tco(a.arm) if facts.tco is not None else facts.monthly(a.arm)
-    return (0.0, round(cost, 2), -(a.quality.estimate if a.quality else 0.0), a.latency_p50 or 0.0)
+        return (1.0, 0.0, 0.0, latency, a.arm)
+    growth = facts.growth.get(a.arm)
+    per_request = round(growth.usd, 9) if growth is not None else 0.0
+    return (0.0, round(total_cost(a.arm, facts), 2), per_request, latency, a.arm)
+
+
+def total_cost(arm: str, facts: Facts) -> float:
+    """What the choice is made on: the TCO over the horizon, or the monthly cost without one."""
+    return facts.tco(arm) if facts.tco is not None else facts.monthly(arm)
+
+
+def cost_basis(facts: Facts) -> str:
+    """The unit `total_cost` is in, as a sentence says it."""
+    if facts.tco is None:
+        return f"per month at {facts.volume:,.0f} requests/month"
+    months = f"{facts.horizon_months} months" if facts.horizon_months else "the horizon"
+    return f"TCO over {months} from {facts.volume:,.0f} requests/month"
+
+
+def cost_text(arm: str, facts: Facts) -> str:
+    """'TCO $1,200.00 ($100.00/month)', or '$100.00/month' when no TCO is given."""
+    if facts.tco is None:
+        return f"${facts.monthly(arm):,.2f}/month"
+    return f"TCO ${facts.tco(arm):,.2f} (${facts.monthly(arm):,.2f}/month)"
 
 
 def money(a: ArmSummary, facts: Facts) -> str:

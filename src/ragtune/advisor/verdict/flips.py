@@ -1,32 +1,55 @@
 """What would change the answer: the volume at which another arm of equal quality (or the API
 projection) costs the same, the knowledge-change cadence at which retraining outweighs a tuned
-arm's saving, and the margin below which the best arm wins on quality.
+arm's saving, and the margin at which the chosen arm is no longer shown to be as good (read off
+its interval's bound, as the rule reads it). Only the candidates left after the stated
+constraints are named: a flip to an arm a constraint rules out would not change the answer.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from ragtune.advisor.verdict.facts import ARTICLES, Facts, Verdict
+from ragtune.advisor.verdict.facts import (
+    ARTICLES,
+    Facts,
+    Verdict,
+    cost_basis,
+    cost_key,
+    cost_text,
+    total_cost,
+)
 from ragtune.evidence import ArmSummary, retrains_for_knowledge
 
 
 def add_flips(
-    verdict: Verdict, chosen: ArmSummary, best: ArmSummary, done: list[ArmSummary], facts: Facts
+    verdict: Verdict,
+    chosen: ArmSummary,
+    best: ArmSummary,
+    candidates: list[ArmSummary],
+    facts: Facts,
 ) -> None:
-    for other in verdict.equivalent:
+    """`candidates`: the arms of equal quality that meet the stated constraints."""
+    for other in [a.arm for a in candidates]:
         if other == chosen.arm or other in facts.unpriced or chosen.arm in facts.unpriced:
             continue
         at = facts.breakeven(chosen.arm, other)
-        if at is not None:
-            verdict.flip(
-                f"At about {at:,.0f} requests/month {other} costs the same as {chosen.arm} "
-                "at equal quality; past it the cheaper one changes.",
-                "volume",
-                other,
-                at,
-                "requests/month",
-            )
+        if at is None:
+            continue
+        # the cost curves meet at `at`; only a crossing past which `other` costs less flips the
+        # answer (two arms tied at this volume may part with the chosen one still the cheaper)
+        above = at >= facts.volume
+        past = at * 1.01 if above else at / 1.01
+        if facts.cost_at(other, past) >= facts.cost_at(chosen.arm, past):
+            continue
+        verdict.flip(
+            f"{'Above' if above else 'Below'} about {at:,.0f} requests/month, {other} costs less "
+            f"per month than {chosen.arm} at equal quality.",
+            "volume",
+            other,
+            at,
+            "requests/month",
+        )
     projection = facts.projection(chosen.arm)
     if projection is not None and not facts.advice.get("data_must_stay_local"):
         at = facts.breakeven(chosen.arm, projection)
@@ -44,21 +67,57 @@ def add_flips(
                 at,
                 "requests/month",
             )
-    _cadence_flip(verdict, chosen, facts)
-    priced = best.arm not in facts.unpriced and chosen.arm not in facts.unpriced
-    if best.arm != chosen.arm and best.quality is not None and priced:
-        extra = facts.monthly(best.arm) - facts.monthly(chosen.arm)
-        gap = best.quality.estimate - (chosen.quality.estimate if chosen.quality else 0.0)
-        verdict.flip(
-            f"With a margin below {gap:.2f}, {best.arm} wins on quality at ${extra:+,.2f}/month.",
-            "quality",
-            best.arm,
-            None,
-            None,
+    _cadence_flip(verdict, chosen, candidates, facts)
+    _margin_flip(verdict, chosen, best, candidates, facts)
+
+
+def _margin_flip(
+    verdict: Verdict,
+    chosen: ArmSummary,
+    best: ArmSummary,
+    candidates: list[ArmSummary],
+    facts: Facts,
+) -> None:
+    """The chosen arm is a candidate because its paired lower bound L is above -margin; at a
+    margin of -L or less it no longer is, and the cheapest remaining candidate would be run.
+    The figure is -L floored to 3 decimals, so "a margin of m or less" is true as printed (the
+    point gap is not where the verdict changes: 0.79 vs 0.80 on 400 items has L = -0.0254)."""
+    bounds = {s.arm: s.ci_low for s in verdict.standings if s.ci_low is not None}
+    low = bounds.get(chosen.arm)
+    if chosen.arm == best.arm or low is None:
+        return
+    at = math.floor(-low * 1000) / 1000
+    if at <= 0:  # shown at least as good at every margin: nothing flips
+        return
+    kept = [
+        a
+        for a in candidates
+        if a.arm != chosen.arm
+        and (a.arm == best.arm or (bounds.get(a.arm) is not None and bounds[a.arm] > -at))
+    ]
+    if not kept:
+        return
+    rival = min(kept, key=lambda a: cost_key(a, facts))
+    head = (
+        f"With a margin of {at:.3f} or less, {chosen.arm} is no longer shown to be within it of "
+        f"{best.arm} (the lower bound of its paired interval is {low:+.3f}), and {rival.arm} "
+        "would be run"
+    )
+    if rival.arm in facts.unpriced or chosen.arm in facts.unpriced:
+        text = f"{head}."
+    else:
+        extra = total_cost(rival.arm, facts) - total_cost(chosen.arm, facts)
+        more = f"${extra:,.2f} more" if extra >= 0.005 else "the same cost"
+        text = (
+            f"{head}: {cost_text(rival.arm, facts)} vs {cost_text(chosen.arm, facts)}, "
+            f"{more} ({cost_basis(facts)})."
         )
+    verdict.flip(text, "quality", rival.arm, at, "margin")
 
 
-def _cadence_flip(verdict: Verdict, chosen: ArmSummary, facts: Facts) -> None:
+def _cadence_flip(
+    verdict: Verdict, chosen: ArmSummary, candidates: list[ArmSummary], facts: Facts
+) -> None:
     """How often the knowledge may change before retraining outweighs a tuned arm's saving.
 
     `monthly(chosen)` already pays `c` retrains a month at the stated cadence c (each costing
@@ -74,7 +133,7 @@ def _cadence_flip(verdict: Verdict, chosen: ArmSummary, facts: Facts) -> None:
     per_cycle = facts.retrain_usd.get(chosen.arm, job.cost if knowledge else 0.0)
     rivals = [
         name
-        for name in verdict.equivalent
+        for name in (a.arm for a in candidates)
         if name != chosen.arm
         and name not in facts.unpriced
         and not retrains_for_knowledge(_traits(name, facts))

@@ -1,11 +1,16 @@
 """Not decided yet: a cheaper arm is undetermined against the best (its interval straddles
 -margin), so the cheapest candidate is run for now, and the verdict says how many more test items
 would settle it and what labelling them costs (`costs:`).
+
+The best arm was picked on these same items, so the observed difference leans against the
+cheaper arm: the items are given at the observed difference and at a difference of 0 (the
+planning value when the arms may be equal), and "more items would more likely show it worse"
+is said only when the interval itself shows it worse than the best (its upper bound below 0).
 """
 
 from __future__ import annotations
 
-from ragtune.advisor.verdict.facts import Facts, Pending, Verdict, money
+from ragtune.advisor.verdict.facts import Facts, Pending, Verdict, cost_basis, cost_text, money
 from ragtune.evidence import ArmSummary
 
 
@@ -15,9 +20,10 @@ def not_decided(
     """A cheaper arm is undetermined against the best: say so, and what would settle it."""
     stand = next(s for s in verdict.standings if s.arm == cheap.arm)
     assert stand.effect is not None and stand.ci_low is not None and stand.ci_high is not None
-    more = stand.more_items
-    usd = facts.labelling_usd(more) if more else None
-    if more is None:
+    more, more_zero = stand.more_items, stand.more_items_at_zero
+    priced_items = more if more is not None else more_zero  # what labelling is priced on
+    usd = facts.labelling_usd(priced_items) if priced_items else None
+    if priced_items is None:
         note = "more items would not show it as good at the observed difference"
     elif usd is None:
         note = (
@@ -26,29 +32,57 @@ def not_decided(
         )
     else:
         note = facts.labelling_basis or "at the workload's labelling price"
-    saving = None
+        if more is None:
+            note += "; of the items needed if the arms are equal"
+    saving = tco_saving = None
     if cheap.arm not in facts.unpriced and chosen.arm not in facts.unpriced:
         saving = facts.monthly(chosen.arm) - facts.monthly(cheap.arm)
+        if facts.tco is not None:
+            tco_saving = facts.tco(chosen.arm) - facts.tco(cheap.arm)
     verdict.decided = False
-    verdict.pending = Pending(cheap.arm, best.arm, saving, stand.items_needed, more, usd, note)
+    verdict.pending = Pending(
+        cheap.arm, best.arm, saving, stand.items_needed, more, usd, note,
+        stand.items_needed_at_zero, more_zero, tco_saving,
+    )  # fmt: skip
     interval = (
         f"{cheap.arm} - {best.arm} = {stand.effect:+.3f} [{stand.ci_low:+.3f}, "
         f"{stand.ci_high:+.3f}] ({stand.confidence or 0.95:.1%} CI, n={stand.n})"
     )
-    if more is None:
-        settle = (
-            f"Its observed difference is past -{verdict.margin:g}, so more items would more "
-            "likely show it worse than the margin."
-        )
-    else:
-        cost = f"; labelling them costs ${usd:,.0f} ({note})" if usd is not None else f"; {note}"
+    cost = f"; labelling them costs ${usd:,.0f} ({note})" if usd is not None else f"; {note}"
+    at_zero = (
+        f"about {more_zero:,} more ({stand.items_needed_at_zero:,} in all) if the arms are in "
+        f"fact equal, the planning value, since {best.arm} was picked as best on these items"
+        if more_zero is not None
+        else ""
+    )
+    if more is not None:
         settle = (
             f"About {more:,} more test items ({stand.items_needed:,} in all, 80% power at the "
-            f"observed difference) would settle it{cost}."
+            f"observed difference {stand.effect:+.3f}; {at_zero or 'none at 0'}) would settle "
+            f"it{cost}."
+        )
+    elif stand.ci_high < 0:
+        settle = (
+            f"Its interval shows it worse than {best.arm} (upper bound {stand.ci_high:+.3f} < 0) "
+            f"and its observed difference is past -{verdict.margin:g}, so more items would more "
+            "likely show it more than the margin worse"
+            + (f"; {at_zero} would settle it{cost}." if at_zero else ".")
+        )
+    else:
+        settle = (
+            f"At the observed difference ({stand.effect:+.3f}, past -{verdict.margin:g}) no "
+            "number of items would show it as good, but its interval does not show it worse"
+            + (f"; {at_zero} would settle it{cost}." if at_zero else ".")
         )
     q = chosen.quality
     assert q is not None
-    cheaper = "" if saving is None else f" and saves ${saving:,.2f}/month"
+    if tco_saving is not None:
+        cheaper = (
+            f" ({cost_basis(facts)}: {cheap.arm} {cost_text(cheap.arm, facts)} vs "
+            f"{chosen.arm} {cost_text(chosen.arm, facts)})"
+        )
+    else:
+        cheaper = "" if saving is None else f" and saves ${saving:,.2f}/month"
     verdict.headline = (
         f"Not decided yet: run {chosen.arm} for now ({verdict.metric} {q.estimate:.2f} "
         f"[{q.low:.2f}, {q.high:.2f}], {money(chosen, facts)}). {cheap.arm} costs less"

@@ -10,7 +10,7 @@ from typing import Any
 
 from ragtune.advisor.verdict.facts import ARTICLES, Facts, Verdict
 from ragtune.evidence import ArmSummary, retrains_for_knowledge
-from ragtune.stats import PairwiseComparison
+from ragtune.stats import Interval, PairwiseComparison, wilson_interval
 
 # How each arm learns of a knowledge update, as the freshness reasons say it.
 KNOWLEDGE_SOURCE = {
@@ -78,10 +78,14 @@ def rule_reasons(
 
 
 def expectations(facts: Facts) -> list[dict[str, Any]]:
-    """What the source articles predict for this task, checked against the measurements.
+    """What the source articles predict for this task, checked against the automatic metric.
 
-    `holds` is True / False on the point estimates, with the significance said in `evidence`,
-    or None when an arm the check needs did not run.
+    `result` is "holds" only when the difference is significant in the claimed direction (the
+    paired test's Holm p below 0.05, or 95% intervals that do not overlap where no paired test
+    exists), "does not hold" when it is significant the other way, "not shown" otherwise (with
+    its p or intervals), and "not checked" when an arm the check needs did not run. `holds` is
+    True / False for the first two, None otherwise. The caller passes the automatic metric's
+    facts even when people's ratings decide the verdict: the claims are about the metric.
     """
     arms = {a.arm: a for a in facts.arms if a.status == "done"}
     out = []
@@ -92,55 +96,79 @@ def expectations(facts: Facts) -> list[dict[str, Any]]:
             _claim(
                 "retrieval beats fine-tuning on facts that changed after training",
                 ARTICLES["001"],
-                None if rag is None or tuned is None else (rag.estimate, tuned.estimate),
-                "rag", "finetune", "on the changed facts", facts.comparisons, paired=False,
+                None if rag is None or tuned is None else (rag, tuned),
+                "rag", "finetune", "on the changed facts", facts.comparisons,
             )
         )  # fmt: skip
     if facts.task in ("classify", "extract"):
         prompt, tuned_arm = arms.get("prompt"), arms.get("finetune")
+        pair: tuple[Interval | float, Interval | float] | None = None
         if facts.task == "classify":
             claim, source = "fine-tuning beats prompting the same small model on accuracy", "002"
-            values = (
-                None
-                if prompt is None or tuned_arm is None or not (prompt.quality and tuned_arm.quality)
-                else (tuned_arm.quality.estimate, prompt.quality.estimate)
-            )
+            if (
+                prompt is not None
+                and tuned_arm is not None
+                and prompt.quality
+                and tuned_arm.quality
+            ):
+                pair = (tuned_arm.quality.estimate, prompt.quality.estimate)  # the paired test
         else:
             claim = "fine-tuning beats prompting the same small model on format validity"
             source = "003"
-            values = (
-                None
-                if prompt is None or tuned_arm is None
-                or prompt.validity is None or tuned_arm.validity is None
-                else (tuned_arm.validity, prompt.validity)
-            )  # fmt: skip
-        paired = facts.task == "classify"
+            if (
+                prompt is not None and tuned_arm is not None
+                and prompt.validity is not None and tuned_arm.validity is not None
+            ):  # fmt: skip
+                pair = (_share(tuned_arm.validity, tuned_arm.n), _share(prompt.validity, prompt.n))
         out.append(
-            _claim(
-                claim, ARTICLES[source], values, "finetune", "prompt", "", facts.comparisons, paired
-            )
+            _claim(claim, ARTICLES[source], pair, "finetune", "prompt", "", facts.comparisons)
         )
     return out
+
+
+SIGNIFICANT = 0.05  # the Holm-adjusted p below which a claim's difference counts as shown
+
+
+def _share(value: float, n: int) -> Interval:
+    """A share of n items with its 95% Wilson interval."""
+    return wilson_interval(round(value * n), n) if n else Interval(value, 0.0, 1.0, 0.95, "none")
 
 
 def _claim(
     claim: str,
     source: str,
-    values: tuple[float, float] | None,
+    values: tuple[Interval | float, Interval | float] | None,
     a: str,
     b: str,
     where: str,
     comparisons: Sequence[PairwiseComparison],
-    paired: bool,
 ) -> dict[str, Any]:
+    """Point values are read through the paired test of `a` and `b` in `comparisons`;
+    intervals (no paired test exists) through whether they overlap."""
     if values is None:
-        return {"claim": claim, "source": source, "holds": None,
+        return {"claim": claim, "source": source, "holds": None, "result": "not checked",
                 "evidence": f"{a} or {b} did not run"}  # fmt: skip
-    evidence = f"{a} {values[0]:.2f} vs {b} {values[1]:.2f}{' ' + where if where else ''}"
-    pair = _pair(a, b, comparisons) if paired else None
-    if pair is not None:
-        evidence += f" (p_holm {pair.p_holm:.3g}, n={pair.n})"
-    return {"claim": claim, "source": source, "holds": values[0] > values[1], "evidence": evidence}
+    x, y = values
+    ex = x.estimate if isinstance(x, Interval) else x
+    ey = y.estimate if isinstance(y, Interval) else y
+    evidence = f"{a} {ex:.2f} vs {b} {ey:.2f}{' ' + where if where else ''}"
+    if isinstance(x, Interval) and isinstance(y, Interval):
+        evidence += f" (95% intervals [{x.low:.2f}, {x.high:.2f}] and [{y.low:.2f}, {y.high:.2f}]"
+        result = "holds" if x.low > y.high else "does not hold" if y.low > x.high else "not shown"
+        evidence += ", which overlap)" if result == "not shown" else ", which do not overlap)"
+    else:
+        pair = _pair(a, b, comparisons)
+        if pair is None:
+            result = "not shown"
+            evidence += " (no paired test of the two arms)"
+        else:
+            effect = pair.effect if pair.arm_a == a else -pair.effect
+            evidence += f" (p_holm {pair.p_holm:.3g}, n={pair.n})"
+            shown = pair.p_holm < SIGNIFICANT
+            result = "not shown" if not shown else "holds" if effect > 0 else "does not hold"
+    holds = {"holds": True, "does not hold": False}.get(result)
+    return {"claim": claim, "source": source, "holds": holds, "result": result,
+            "evidence": evidence}  # fmt: skip
 
 
 def _pair(a: str, b: str, comparisons: Sequence[PairwiseComparison]) -> PairwiseComparison | None:
