@@ -32,10 +32,11 @@ demo: setup
 # The web page's browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 # Workers: one per core, at most 4 (each loads its own small models; TEST_WORKERS=0 runs in one
 # process). --dist loadfile keeps a test file on one worker, so a module's expensive fixture (a
-# demo run, a Ray cluster) is built once. The order is fixed here (-p no:randomly);
+# demo run, a Ray cluster) is built once; --no-loadscope-reorder keeps the conftest's order, which
+# hands out the long files (Ray, real models) first. The order is fixed here (-p no:randomly);
 # `pytest -p randomly` shuffles it to check that no test depends on another.
 TEST_WORKERS ?= auto
-PYTEST := $(BIN)/python -m pytest -q -p no:randomly -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
+PYTEST := $(BIN)/python -m pytest -q -p no:randomly -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 
 test: setup
 	bash scripts/install_browser.sh

@@ -36,6 +36,26 @@ REPO = Path(__file__).resolve().parents[1]
 CLASSIFY = REPO / "src" / "ragtune" / "examples" / "workloads" / "classify.yaml"
 
 
+# Files whose tests start a Ray cluster, load models or run arms take minutes; the rest take
+# seconds. Collected first, they are handed out first, so under xdist the long files run while the
+# short ones fill the other worker, and no worker is left alone with a long file at the end.
+# (The order within a rank is the collection order; `-p randomly` reshuffles everything.)
+HEAVY_FIRST = ("ray", "slow", "postgres")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        marks = {m.name for m in item.iter_markers()}
+        return next((i for i, name in enumerate(HEAVY_FIRST) if name in marks), len(HEAVY_FIRST))
+
+    file_rank: dict[str, int] = {}
+    for item in items:
+        file_rank[item.nodeid.split("::")[0]] = min(
+            rank(item), file_rank.get(item.nodeid.split("::")[0], len(HEAVY_FIRST))
+        )
+    items.sort(key=lambda item: file_rank[item.nodeid.split("::")[0]])
+
+
 @pytest.fixture(scope="session")
 def real_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A store with one finished real run: two arms on six test items, through the real CLI."""
