@@ -284,8 +284,8 @@ def test_items_needed_at_the_observed_difference_and_at_zero_with_the_selection_
     assert (p.items_needed, p.more_items) == (577, 477)
     assert (p.items_needed_at_zero, p.more_items_at_zero) == (95, 0)
     assert "80% power at the observed difference -0.030" in verdict.headline
-    assert "if the arms are in fact equal, the planning value" in verdict.headline
-    assert "picked as best on these items" in verdict.headline
+    assert "if the arms are in fact equal (the planning value" in verdict.headline
+    assert "picked as best on these same items" in verdict.headline
     assert "more likely show it" not in verdict.headline
     # the report says the best was chosen on the same items, and how many comparisons were made
     assert verdict.selection.startswith("finetune was chosen as the best arm on these same")

@@ -51,7 +51,7 @@ def not_decided(
     cost = f"; labelling them costs ${usd:,.0f} ({note})" if usd is not None else f"; {note}"
     at_zero = (
         f"about {more_zero:,} more ({stand.items_needed_at_zero:,} in all) if the arms are in "
-        f"fact equal, the planning value, since {best.arm} was picked as best on these items"
+        f"fact equal (the planning value: {best.arm} was picked as best on these same items)"
         if more_zero is not None
         else ""
     )
@@ -66,13 +66,13 @@ def not_decided(
             f"Its interval shows it worse than {best.arm} (upper bound {stand.ci_high:+.3f} < 0) "
             f"and its observed difference is past -{verdict.margin:g}, so more items would more "
             "likely show it more than the margin worse"
-            + (f"; {at_zero} would settle it{cost}." if at_zero else ".")
+            + (f"; {at_zero} would settle whether it is within it{cost}." if at_zero else ".")
         )
     else:
         settle = (
             f"At the observed difference ({stand.effect:+.3f}, past -{verdict.margin:g}) no "
             "number of items would show it as good, but its interval does not show it worse"
-            + (f"; {at_zero} would settle it{cost}." if at_zero else ".")
+            + (f"; {at_zero} would settle whether it is within it{cost}." if at_zero else ".")
         )
     q = chosen.quality
     assert q is not None
