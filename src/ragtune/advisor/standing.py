@@ -6,7 +6,9 @@ comparisons with the best, Holm p over the same family, items needed at 80% powe
 reads the `status`: only the best arm and the arms shown to be at most `margin` worse may be
 recommended; an "undetermined" arm is neither kept nor dropped silently.
 
-Deliberately not here: the statistics themselves (`noninferiority.py`), costs, the verdict.
+Non-inferiority at two layers, on purpose: `stats/noninferiority.py` is the arithmetic on score
+arrays (a leaf); this module is the advisor's reading of it for arms with names, costs and
+eligibility. Deliberately not here: the statistics themselves, costs, the verdict.
 """
 
 from __future__ import annotations

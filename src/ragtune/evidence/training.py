@@ -1,7 +1,8 @@
 """What a run's fine-tuning cost: local jobs as machine time at the self-hosted rate, hosted jobs
 as billed (trained tokens x the catalog's training price), and so what a retrain would cost again.
 
-Deliberately not here: the arms' per-item evidence (`evidence.py`), which reads these summaries.
+Training runs at two layers, on purpose: `store/training.py` writes and reads the records; this
+module prices them. Deliberately not here: the arms' per-item evidence (`evidence.py`).
 """
 
 from __future__ import annotations
