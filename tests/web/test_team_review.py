@@ -483,3 +483,27 @@ def test_the_cookie_is_secure_over_https(review_run: tuple[Path, str]) -> None:
     first = client.get(f"/review/{run_id}/1", params={"token": token, "x": "1"})
     assert first.status_code == 303 and first.headers["location"] == f"/review/{run_id}/1?x=1"
     assert "; Secure" in first.headers["set-cookie"]
+
+
+def test_the_link_redirect_stays_on_this_server_and_hosts_parse_strictly(
+    review_run: tuple[Path, str],
+) -> None:
+    """`//evil.example/?token=OWNER` redirects to `/evil.example/`, not off-site; a Host of
+    `[::1]evil.example` is not `::1`."""
+    from fastapi.testclient import TestClient
+
+    from ragtune.web.access import AccessPolicy
+    from ragtune.web.app import create_app
+    from ragtune.web.guards import split_host
+
+    owner = new_token()
+    policy = AccessPolicy(require_token=True, owner_token_hash=hash_token(owner))
+    app = create_app(access=policy)
+    app.state.store_path = str(review_run[0])
+    client = TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
+    first = client.get(f"http://127.0.0.1//evil.example/?token={owner}")
+    assert first.status_code == 303 and first.headers["location"] == "/evil.example/"
+    assert split_host("[::1]evil.example")[0] != "::1"
+    assert split_host("[::1]:8799") == ("::1", "8799")
+    refused = client.get("/api/runs", headers={**bearer(owner), "host": "[::1]evil.example"})
+    assert refused.status_code == 400

@@ -246,7 +246,8 @@ async def _to_cookie(scope: Scope, send: Send, token: str) -> None:
     """303 to the same page without `token` in its address, setting the cookie."""
     query = bytes(scope.get("query_string", b"")).decode("latin-1")
     rest = [(k, v) for k, v in parse_qsl(query) if k != "token"]
-    location = quote(scope.get("root_path", "") + scope["path"])
+    # One leading slash: "//evil.example/?token=..." must not redirect off this server.
+    location = "/" + quote(scope.get("root_path", "") + scope["path"]).lstrip("/")
     location += f"?{urlencode(rest)}" if rest else ""
     await send(
         {

@@ -134,6 +134,8 @@ def split_host(value: str) -> tuple[str, str]:
     value = value.strip().lower()
     if value.startswith("["):
         host, _, rest = value[1:].partition("]")
+        if rest and not rest.startswith(":"):
+            return value, ""  # "[::1]evil.example" names no host on the allow-list
         return host, rest.removeprefix(":")
     host, _, port = value.partition(":") if value.count(":") == 1 else (value, "", "")
     return host, port
