@@ -48,12 +48,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         marks = {m.name for m in item.iter_markers()}
         return next((i for i, name in enumerate(HEAVY_FIRST) if name in marks), len(HEAVY_FIRST))
 
-    file_rank: dict[str, int] = {}
+    file_rank: dict[Path, int] = {}
     for item in items:
-        file_rank[item.nodeid.split("::")[0]] = min(
-            rank(item), file_rank.get(item.nodeid.split("::")[0], len(HEAVY_FIRST))
-        )
-    items.sort(key=lambda item: file_rank[item.nodeid.split("::")[0]])
+        file_rank[item.path] = min(rank(item), file_rank.get(item.path, len(HEAVY_FIRST)))
+    items.sort(key=lambda item: file_rank[item.path])
 
 
 @pytest.fixture(scope="session")
