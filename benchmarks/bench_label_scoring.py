@@ -4,6 +4,13 @@
     .venv/bin/python benchmarks/bench_label_scoring.py --items 4       # a quick look
     .venv/bin/python benchmarks/bench_label_scoring.py --out /tmp/labels.json
     .venv/bin/python benchmarks/bench_label_scoring.py --pause-file /tmp/pause  # touch to pause
+    .venv/bin/python benchmarks/bench_label_scoring.py --shared-prefix --items 40 --short
+
+`--shared-prefix` times a different pair: the trie scorer on a whole call of `--items` requests
+with the prompts' common prefix encoded once (`share_prefix=True`, the default) against the same
+call encoding every prompt whole (`share_prefix=False`), alternating which goes first for
+`--repeats` rounds. `--short` uses one-line messages (intent-set style, ~15 tokens) instead of the
+long paragraph, so the shared instructions are most of each prompt.
 
 SmolLM2-135M-Instruct on CPU scores 77 intent labels after the `prompt` arm's real prompt (the
 classify instructions listing every label, then a customer message; ~600 tokens with the chat
@@ -52,7 +59,10 @@ def labels() -> list[str]:
     return names[:77]
 
 
-def prompts(backend: object, names: list[str], n: int) -> list[list[int]]:
+SHORT = "my {what} is not working, can you help?"
+
+
+def prompts(backend: object, names: list[str], n: int, message: str = MESSAGE) -> list[list[int]]:
     from ragtune.backends.base import Request
     from ragtune.strategies.base import TaskSpec
     from ragtune.strategies.prompts import instructions
@@ -61,7 +71,7 @@ def prompts(backend: object, names: list[str], n: int) -> list[list[int]]:
     out = []
     for i in range(n):
         what = names[(i * 7) % len(names)].replace("_", " ")
-        request = Request.ask(MESSAGE.format(what=what), system=system, labels=tuple(names))
+        request = Request.ask(message.format(what=what), system=system, labels=tuple(names))
         out.append(backend.prompt_ids(request))  # type: ignore[attr-defined]
     return out
 
@@ -99,7 +109,13 @@ def main() -> None:
         help="while this file exists, wait before starting the next item (lends the machine to "
         "other work between items; no timed region is paused)",
     )
+    parser.add_argument("--shared-prefix", action="store_true", help="see the docstring")
+    parser.add_argument("--short", action="store_true", help="one-line messages")
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    if args.shared_prefix:
+        shared_prefix(args)
+        return
 
     import torch
 
@@ -164,6 +180,55 @@ def main() -> None:
             flush=True,
         )
     result = summary(naive_s, trie_s, same, max_diff)
+    print(json.dumps(result, indent=2))
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=2) + "\n")
+
+
+def shared_prefix(args: argparse.Namespace) -> None:
+    """Whole calls, common prefix encoded once vs every prompt encoded whole (interleaved)."""
+    import torch
+
+    from ragtune.backends.label_scoring import _shared_prefix, label_token_ids, score_labels
+    from ragtune.backends.local import LocalBackend
+
+    backend = LocalBackend("smollm2-135m")
+    backend.load()
+    lm, tokenizer = backend._lm, backend._tokenizer
+    names = labels()
+    label_ids = label_token_ids(tokenizer, names)
+    items = prompts(backend, names, args.items, SHORT if args.short else MESSAGE)
+    pad = tokenizer.pad_token_id
+    prefix = _shared_prefix(lm, items)
+    score_labels(lm, items[:2], label_ids, pad_id=pad)  # warm-up
+    seconds: dict[bool, list[float]] = {True: [], False: []}
+    found: dict[bool, list[list[float]]] = {}
+    for r in range(args.repeats):
+        for share in (True, False) if r % 2 == 0 else (False, True):
+            start = time.perf_counter()
+            found[share] = score_labels(lm, items, label_ids, pad_id=pad, share_prefix=share)
+            seconds[share].append(time.perf_counter() - start)
+            print(f"round {r + 1}: shared={share} {seconds[share][-1]:.1f} s", flush=True)
+    diffs, same = [], 0
+    for a, b in zip(found[True], found[False], strict=True):
+        pa, pb = softmax(a), softmax(b)
+        diffs.append(max(abs(x - y) for x, y in zip(pa, pb, strict=True)))
+        same += pa.index(max(pa)) == pb.index(max(pb))
+    shared_s, whole_s = statistics.median(seconds[True]), statistics.median(seconds[False])
+    result = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads",
+        "items": len(items),
+        "labels": len(names),
+        "prompt_tokens_mean": statistics.mean(len(p) for p in items),
+        "shared_prefix_tokens": prefix.length if prefix else 0,
+        "whole_s_per_call_median": whole_s,
+        "shared_s_per_call_median": shared_s,
+        "ratio": whole_s / shared_s,
+        "same_argmax": f"{same}/{len(items)}",
+        "max_prob_diff": max(diffs),
+    }
     print(json.dumps(result, indent=2))
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -60,6 +60,37 @@ def test_trie_scores_equal_the_naive_scores(tiny_lm: object, max_batch_tokens: i
         assert row_fast == pytest.approx(row_slow, abs=1e-4)
 
 
+# Four prompts sharing a 40-token prefix (>= MIN_SHARED_PREFIX), then 1 to 12 tokens of their own;
+# the shortest is the prefix plus one token, so the shared part is exactly 40 tokens.
+SHARED = list(range(12, 52))
+PREFIXED = [[*SHARED, 3], [*SHARED, 1, 2, 3, 4], SHARED + list(range(52, 64)), [*SHARED, 9, 9]]
+
+
+@pytest.mark.parametrize("max_batch_tokens", [8192, 40])  # one batch; one row per batch
+def test_a_shared_prefix_encoded_once_gives_the_naive_scores(
+    tiny_lm: object, max_batch_tokens: int
+) -> None:
+    """The prefix's cached keys and values, the suffix positions after it and the mask columns
+    that join them: any slip moves a score far above float32 noise."""
+    from ragtune.backends import label_scoring
+
+    assert label_scoring._shared_prefix(tiny_lm, PREFIXED).length == 40  # type: ignore[union-attr]
+    fast = score_labels(tiny_lm, PREFIXED, LABELS, pad_id=0, max_batch_tokens=max_batch_tokens)
+    whole = score_labels(tiny_lm, PREFIXED, LABELS, pad_id=0, share_prefix=False)
+    slow = score_labels_naive(tiny_lm, PREFIXED, LABELS, pad_id=0, batch_size=4)
+    for row_fast, row_whole, row_slow in zip(fast, whole, slow, strict=True):
+        assert row_fast == pytest.approx(row_slow, abs=1e-4)
+        assert row_fast == pytest.approx(row_whole, abs=1e-4)
+
+
+def test_a_short_or_single_prompt_prefix_is_not_shared(tiny_lm: object) -> None:
+    from ragtune.backends import label_scoring
+
+    assert label_scoring._shared_prefix(tiny_lm, PREFIXED[:1]) is None  # one request: whole
+    short = [[*SHARED[:31], 3], [*SHARED[:31], 4, 5]]  # 31 common tokens < 32
+    assert label_scoring._shared_prefix(tiny_lm, short) is None
+
+
 def test_naive_scores_match_a_hand_computed_sum(tiny_lm: object) -> None:
     """The reference itself: label [5, 9] after [1, 2, 3, 4] is
     log p(5 | 1 2 3 4) + log p(9 | 1 2 3 4 5)."""

@@ -12,12 +12,19 @@ position it would have in the naive sequence. Vocabulary logits are computed onl
 token is predicted (the prompt's last position and the trie's inner nodes). The prompt is thus
 encoded once, and the label part costs about one token per distinct label-token prefix.
 
+Requests of one call usually share a long prefix (the chat template and the instructions that
+list every label; only the message differs): a 40-label prompt is ~235 tokens of which ~210 are
+the same for every item. `score_labels` encodes that common prefix once per call and keeps its
+keys and values; each row then runs only its own suffix and the trie against them. Prompts of a
+single-request call are encoded whole, so one-by-one latency timing measures a full prompt.
+
 Both functions return, per prompt, each label's summed token log-probability; the caller
-normalises them over the label set. Not done: sharing one prompt encoding across requests.
+normalises them over the label set.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +35,8 @@ if TYPE_CHECKING:
 # Token positions per forward pass of `score_labels`: rows are added to a batch until their
 # padded width times the row count passes this (keeps the attention mask and activations small).
 MAX_BATCH_TOKENS = 8192
+# A common prefix shorter than this is not worth a separate forward pass and a cache copy.
+MIN_SHARED_PREFIX = 32
 
 
 @dataclass(frozen=True)
@@ -79,44 +88,119 @@ def score_labels(
     *,
     pad_id: int = 0,
     max_batch_tokens: int = MAX_BATCH_TOKENS,
+    share_prefix: bool = True,
 ) -> list[list[float]]:
     """Summed log-probability of every label after every prompt, one forward pass per prompt.
 
     Rows are left-padded into batches; each row is `prompt + trie nodes`, with a 4-D additive
     attention mask (prompt: causal; node: prompt + ancestors + itself) and position ids that put
-    a node at `len(prompt) + depth`, exactly where it sits in the naive sequence.
+    a node at `len(prompt) + depth`, exactly where it sits in the naive sequence. With
+    `share_prefix`, the prompts' common prefix (at least `MIN_SHARED_PREFIX` tokens, at most all
+    but the shortest prompt's last token) is encoded once and every row attends to its cached
+    keys and values instead of encoding it again.
     """
 
     trie = LabelTrie.build(label_ids)
     if any(len(ids) == 0 for ids in label_ids):
         raise ValueError("a label encodes to no tokens")
+    shared = _shared_prefix(lm, prompts) if share_prefix else None
+    skip = shared.length if shared else 0
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
     out: list[list[float]] = [[] for _ in prompts]
     start = 0
     while start < len(order):
         end = start + 1
         while end < len(order):
-            width = len(prompts[order[end]]) + len(trie.tokens)
+            width = len(prompts[order[end]]) - skip + len(trie.tokens)
             if width * (end - start + 1) > max_batch_tokens:
                 break
             end += 1
-        rows = [prompts[i] for i in order[start:end]]
-        for i, scores in zip(order[start:end], _score_batch(lm, rows, trie, pad_id), strict=True):
+        rows = [prompts[i][skip:] for i in order[start:end]]
+        found = _score_batch(lm, rows, trie, pad_id, shared)
+        for i, scores in zip(order[start:end], found, strict=True):
             out[i] = scores
         start = end
     return out
 
 
+@dataclass(frozen=True)
+class _Prefix:
+    """The keys and values of `length` prompt tokens every row of a call starts with."""
+
+    length: int
+    cache: Any  # a one-row transformers DynamicCache
+
+
+def _shared_prefix(lm: Any, prompts: Sequence[Sequence[int]]) -> _Prefix | None:
+    """Encode the prompts' common prefix once, or None when sharing cannot pay or cannot work.
+
+    Needs two or more prompts, a prefix of `MIN_SHARED_PREFIX` tokens, and a cache whose layers
+    all grow by concatenation (sliding-window layers trim what a tree mask may still need).
+    """
+    import torch
+    from transformers import DynamicCache
+
+    if len(prompts) < 2:
+        return None
+    first, limit = prompts[0], min(len(p) for p in prompts) - 1  # each row keeps >= 1 token
+    length = 0
+    while length < limit and all(p[length] == first[length] for p in prompts):
+        length += 1
+    if length < MIN_SHARED_PREFIX:
+        return None
+    try:
+        cache = DynamicCache(config=lm.config)
+    except TypeError:  # transformers before per-layer caches: prompts are encoded whole
+        return None
+    param = next(lm.parameters())
+    with torch.inference_mode():
+        lm(
+            input_ids=torch.tensor([list(first[:length])], device=param.device),
+            use_cache=True,
+            logits_to_keep=1,
+            **{_cache_argument(lm): cache},
+        )
+    if any(type(layer).__name__ != "DynamicLayer" for layer in getattr(cache, "layers", [None])):
+        return None
+    return _Prefix(length, cache)
+
+
+def _cache_argument(lm: Any) -> str:
+    """The forward argument that takes a cache: `cache` from transformers 5.25 (which warns on
+    `past_key_values` and drops it in 5.40), `past_key_values` before."""
+    import inspect
+
+    return "cache" if "cache" in inspect.signature(lm.forward).parameters else "past_key_values"
+
+
+def _rows_cache(prefix: _Prefix, rows: int) -> Any:
+    """A copy of the prefix cache for `rows` rows: views over the one row, no copies (each
+    layer's first update concatenates the rows' own keys onto them)."""
+    cache = copy.copy(prefix.cache)
+    cache.layers = [copy.copy(layer) for layer in prefix.cache.layers]
+    for layer in cache.layers:
+        layer.keys = layer.keys.expand(rows, -1, -1, -1)
+        layer.values = layer.values.expand(rows, -1, -1, -1)
+    return cache
+
+
 def _score_batch(
-    lm: Any, prompts: Sequence[Sequence[int]], trie: LabelTrie, pad_id: int
+    lm: Any,
+    prompts: Sequence[Sequence[int]],
+    trie: LabelTrie,
+    pad_id: int,
+    prefix: _Prefix | None = None,
 ) -> list[list[float]]:
+    """Score one batch of rows. With `prefix`, the rows are the prompts' suffixes after it:
+    their positions start at `prefix.length` and every real token also attends to the prefix."""
     import torch
 
     n_nodes = len(trie.tokens)
+    offset = prefix.length if prefix else 0
     width = max(len(p) for p in prompts) + n_nodes
     ids = torch.full((len(prompts), width), pad_id, dtype=torch.long)
     positions = torch.zeros((len(prompts), width), dtype=torch.long)
-    allowed = torch.zeros((len(prompts), width, width), dtype=torch.bool)
+    allowed = torch.zeros((len(prompts), width, offset + width), dtype=torch.bool)
     inner = trie.inner
     keep = torch.zeros((len(prompts), 1 + len(inner)), dtype=torch.long)
     # ancestors[i]: the trie nodes node i attends to (itself included)
@@ -127,28 +211,34 @@ def _score_batch(
             chain.append(node)
             node = trie.parents[node]
         ancestors.append(chain)
+    # Mask columns: the prefix's `offset` cached positions, then this batch's `width` positions
+    # (c = offset + query position); every real token sees the whole prefix.
     for r, prompt in enumerate(prompts):
         pad, n = width - n_nodes - len(prompt), len(prompt)
+        c = offset + pad  # the mask column of the row's first real token
         ids[r, pad : pad + n] = torch.tensor(list(prompt), dtype=torch.long)
         ids[r, pad + n :] = torch.tensor(trie.tokens, dtype=torch.long)
-        positions[r, pad : pad + n] = torch.arange(n)
-        positions[r, pad + n :] = n + torch.tensor(trie.depths, dtype=torch.long)
-        allowed[r, pad : pad + n, pad : pad + n] = torch.ones(n, n, dtype=torch.bool).tril()
-        allowed[r, pad + n :, pad : pad + n] = True
+        positions[r, pad : pad + n] = offset + torch.arange(n)
+        positions[r, pad + n :] = offset + n + torch.tensor(trie.depths, dtype=torch.long)
+        allowed[r, pad:, :offset] = True
+        allowed[r, pad : pad + n, c : c + n] = torch.ones(n, n, dtype=torch.bool).tril()
+        allowed[r, pad + n :, c : c + n] = True
         for i, chain in enumerate(ancestors):
-            allowed[r, pad + n + i, [pad + n + a for a in chain]] = True
-        allowed[r, range(pad), range(pad)] = True  # padding sees itself: no empty softmax rows
+            allowed[r, pad + n + i, [c + n + a for a in chain]] = True
+        allowed[r, range(pad), range(offset, offset + pad)] = True  # padding sees itself
         keep[r, 0] = pad + n - 1
         keep[r, 1:] = torch.tensor([pad + n + i for i in inner], dtype=torch.long)
     param = next(lm.parameters())
     mask = torch.zeros(allowed.shape, dtype=param.dtype)
     mask.masked_fill_(~allowed, torch.finfo(param.dtype).min)
+    cached = {_cache_argument(lm): _rows_cache(prefix, len(prompts))} if prefix else {}
     with torch.inference_mode():
         logits = lm(
             input_ids=ids.to(param.device),
             attention_mask=mask.unsqueeze(1).to(param.device),
             position_ids=positions.to(param.device),
             logits_to_keep=keep.to(param.device),
+            **cached,
         ).logits.float()
     logprobs = torch.log_softmax(logits, dim=-1).cpu()  # (rows, 1 + inner, vocab)
     slot = {node: 1 + j for j, node in enumerate(inner)}  # kept position predicting a child
