@@ -56,16 +56,38 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def real_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A store with one finished real run: two arms on six test items, through the real CLI."""
+    """A store with one finished real run: two arms on six test items, through the real CLI.
+
+    Run once per test run: under xdist the first worker that needs it builds it in the run's
+    shared temporary folder (behind a file lock) and every worker works on its own copy, since
+    tests write reports next to the store.
+    """
+    import sqlite3
+
+    from filelock import FileLock
+
     from ragtune.store.runstore import RunStore
 
     store = tmp_path_factory.mktemp("real-run") / "ragtune.db"
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        _build_real_run(store)
+    else:  # the parent of a worker's base folder is this test run's (pytest-N), not an older one
+        built = tmp_path_factory.getbasetemp().parent / "real-run" / "ragtune.db"
+        with FileLock(f"{built.parent}.lock"):
+            if not built.exists():
+                built.parent.mkdir(exist_ok=True)
+                _build_real_run(built)
+        with sqlite3.connect(built) as source, sqlite3.connect(store) as copy:
+            source.backup(copy)
+    with RunStore.open(store) as s:
+        return store, s.list_runs()[0].id
+
+
+def _build_real_run(store: Path) -> None:
     env = {"OMP_NUM_THREADS": "2", **os.environ}  # a worker keeps its one thread
     command = [sys.executable, "-m", "ragtune", "run", str(CLASSIFY), "--arms", "prompt,memory",
                "--limit", "6", "--store", str(store), "--json"]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True, text=True, env=env, timeout=600)
-    with RunStore.open(store) as s:
-        return store, s.list_runs()[0].id
 
 
 class ScriptedBackend:

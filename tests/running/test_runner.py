@@ -25,14 +25,19 @@ pytestmark = pytest.mark.slow
 
 
 def qa_workload(tmp_path: Path) -> Path:
-    """The bundled QA template with a tiny fine-tune and a small router calibration."""
+    """The bundled QA template with a tiny fine-tune and a small router calibration. One item
+    per arm is timed alone for request latency (the default 6 re-answered all 4 items of
+    `--limit first:4` once more, a quarter of the eight-arm run; tests/running/test_latency.py
+    covers the sampling itself)."""
     text = (
         template("qa")
         .replace("finetune: {method: lora, epochs: 2}", "finetune: {method: lora, max_steps: 3}")
         .replace(
             "router: {target_quality: 0.8}", "router: {target_quality: 0.8, calibration_items: 6}"
         )
+        .replace("repeats: 1\n", "repeats: 1\nlatency_sample: 1\n")
     )
+    assert "latency_sample: 1" in text
     path = tmp_path / "qa.yaml"
     path.write_text(text)
     return path
