@@ -52,3 +52,43 @@ def test_bad_model_and_precision_give_clear_errors():
     missing = SentenceTransformerEmbedder("/nonexistent/model-folder")
     with pytest.raises(RagtuneError, match="could not load embedding model"):
         missing.embed(["x"])
+
+
+def test_texts_embedded_before_come_from_the_vector_cache(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second embedding of the same texts reads the stored vectors (bit for bit: they are the
+    stored bytes) and encodes only the new text; a folder or hub model is never cached."""
+    monkeypatch.setenv("RAGTUNE_CACHE_DIR", str(tmp_path))
+    first = SentenceTransformerEmbedder()
+    texts = ["Refunds take five days.", "The office is in Lisbon.", "Shipping is free."]
+    vectors = first.embed(texts)
+    assert (tmp_path / "vectors.sqlite").exists()
+
+    second = SentenceTransformerEmbedder()  # a new process would look the same: nothing in memory
+    encoded: list[list[str]] = []
+    original = second._encode
+    monkeypatch.setattr(second, "_encode", lambda t: encoded.append(t) or original(t))
+    again = second.embed([*texts[::-1], "Support answers within a day."])
+    assert encoded == [["Support answers within a day."]]
+    assert np.array_equal(again[:3], vectors[::-1])
+    assert np.allclose(again[3], first.embed(["Support answers within a day."])[0], atol=1e-6)
+    assert second._model is not None  # the new text needed the model
+
+    # all stored: the model is not even loaded
+    third = SentenceTransformerEmbedder()
+    assert np.array_equal(third.embed(texts), vectors) and third._model is None
+
+    # other precisions are other models; a path or hub id has no pinned identity
+    assert SentenceTransformerEmbedder(precision="fp32")._vector_cache().model != (  # type: ignore[union-attr]
+        first._vector_cache().model  # type: ignore[union-attr]
+    )
+    assert SentenceTransformerEmbedder("/models/my-minilm")._vector_cache() is None
+
+
+def test_an_unwritable_vector_cache_is_skipped(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("RAGTUNE_CACHE_DIR", str(blocker))  # vectors.sqlite cannot be created
+    vectors = SentenceTransformerEmbedder().embed(["Refunds take five days."])
+    assert vectors.shape == (1, 384)

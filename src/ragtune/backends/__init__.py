@@ -10,6 +10,7 @@ from ragtune.backends.http_base import DEFAULT_CONCURRENCY, api_key_from_env, cl
 from ragtune.backends.loading import (
     BUNDLED,
     bundled_available,
+    cache_root,
     load_causal_lm,
     load_tokenizer,
     models_cache_root,
@@ -34,6 +35,7 @@ __all__ = [
     "Usage",
     "api_key_from_env",
     "bundled_available",
+    "cache_root",
     "classify",
     "create_backend",
     "default_cache_path",

