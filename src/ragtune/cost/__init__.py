@@ -26,10 +26,12 @@ from ragtune.cost.formulas import Num, api_request_cost, gpu_compute_cost, train
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part, monthly_cost, tco
 from ragtune.cost.quantity import (
     Quantity,
+    parse_at_least_one,
     parse_fraction,
     parse_positive,
     parse_positive_fraction,
     parse_quantity,
+    parse_whole,
 )
 
 __all__ = [
@@ -59,10 +61,12 @@ __all__ = [
     "jsonable",
     "load_catalog",
     "monthly_cost",
+    "parse_at_least_one",
     "parse_fraction",
     "parse_positive",
     "parse_positive_fraction",
     "parse_quantity",
+    "parse_whole",
     "payback_months",
     "tco",
     "training_cost_tokens",

@@ -1,5 +1,6 @@
-"""The scenario file's schema: volume, horizon and options (API models, self-hosted GPUs, flat
-infrastructure, one-time and retraining costs), every number a `Quantity` that may be a range.
+"""The scenario file's schema: volume, horizon, the workload (what one request is) and options
+(API models, self-hosted GPUs, flat infrastructure, one-time and retraining costs), every number
+a `Quantity` that may be a range.
 """
 
 from __future__ import annotations
@@ -10,16 +11,20 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ragtune.cost import (
     Quantity,
+    parse_at_least_one,
     parse_fraction,
     parse_positive,
     parse_positive_fraction,
     parse_quantity,
+    parse_whole,
 )
 
 Q = Annotated[Quantity, BeforeValidator(parse_quantity)]
 QPos = Annotated[Quantity, BeforeValidator(parse_positive)]  # divisors: zero is an error
 QFrac = Annotated[Quantity, BeforeValidator(parse_fraction)]  # shares and rates: 0 to 1
 QUtil = Annotated[Quantity, BeforeValidator(parse_positive_fraction)]  # divisor and share: (0, 1]
+QPeak = Annotated[Quantity, BeforeValidator(parse_at_least_one)]  # a peak over an average: >= 1
+QWhole = Annotated[Quantity, BeforeValidator(parse_whole)]  # whole things (GPUs): one integer
 
 
 class _Strict(BaseModel):
@@ -31,14 +36,30 @@ class Volume(_Strict):
     growth_per_month: Q = parse_quantity(0.0)  # 0.05 = +5% a month
 
 
+class Workload(_Strict):
+    """What one request is, for every option: its tokens, drawn once per Monte Carlo sample.
+
+    An option's `api:` (and a `serving:` without `tokens_per_request`) takes each count it does
+    not state from here, so options that differ only in how they serve the same requests see
+    the same draws and compare on them alone: two identical options, one $10 a month dearer,
+    are cheaper in 100% of samples and never cross. Unset counts are 0.
+    """
+
+    input_tokens: Q | None = None  # the question and instructions
+    output_tokens: Q | None = None  # the answer
+    context_tokens: Q | None = None  # retrieved or knowledge-base tokens, billed as input
+    cached_prefix_tokens: Q | None = None  # system prompt / few-shot / long context
+
+
 class Api(_Strict):
-    """Per-request tokens on a catalog model; price fields override the catalog."""
+    """Per-request tokens on a catalog model; price fields override the catalog. A token count
+    left out is the scenario `workload:`'s (0 when that does not give it either)."""
 
     model: str
-    input_tokens: Q = parse_quantity(0)
-    output_tokens: Q = parse_quantity(0)
-    context_tokens: Q = parse_quantity(0)  # retrieved or knowledge-base tokens, billed as input
-    cached_prefix_tokens: Q = parse_quantity(0)  # system prompt / few-shot / long context
+    input_tokens: Q | None = None
+    output_tokens: Q | None = None
+    context_tokens: Q | None = None  # retrieved or knowledge-base tokens, billed as input
+    cached_prefix_tokens: Q | None = None  # system prompt / few-shot / long context
     cache_hit_rate: QFrac = parse_quantity(0)  # a fixed share of calls that read the cache
     # Or model the hit rate from the volume: calls spread over this many distinct prefixes, each
     # kept for the TTL after its last use (`formulas.cache_hit_rate`). Not with cache_hit_rate.
@@ -53,15 +74,28 @@ class Api(_Strict):
 
 
 class Serving(_Strict):
+    """Self-hosted serving on rented GPUs, sized for the volume.
+
+    A request's GPU time is its prompt at the prefill rate plus its answer at the decode rate:
+    `input_tokens` (default: the workload's input + context + prefix) at
+    `prefill_tokens_per_second` per GPU (default: 10x the decode rate, see
+    `cost.model.PREFILL_SPEEDUP`), and `output_tokens` (default: the workload's) at
+    `tokens_per_second` per stream x `concurrency`. `tokens_per_request` instead counts every
+    token at the decode rate (the older, cautious sizing).
+    """
+
     gpu: str
     gpu_hourly: Q | None = None
-    tokens_per_second: QPos  # per concurrent stream
+    tokens_per_second: QPos  # decode, per concurrent stream
     concurrency: QPos = parse_quantity(1)
-    tokens_per_request: Q
+    tokens_per_request: Q | None = None  # all tokens at decode speed (no prefill split)
+    input_tokens: Q | None = None  # prompt tokens, read at the prefill rate
+    output_tokens: Q | None = None  # answer tokens, written at the decode rate
+    prefill_tokens_per_second: QPos | None = None  # per GPU, measured
     hours_per_month: QPos | None = None  # defaults to the scenario's
-    peak_to_average: QPos = parse_quantity(1)
+    peak_to_average: QPeak = parse_quantity(1)
     max_utilisation: QUtil = parse_quantity(1)
-    min_gpus: Q = parse_quantity(1)
+    min_gpus: QWhole = parse_quantity(1)
 
 
 class Item(_Strict):
@@ -136,6 +170,7 @@ class Scenario(_Strict):
     name: str = "scenario"
     description: str = ""
     volume: Volume
+    workload: Workload = Workload()
     horizon_months: int = Field(12, ge=1, le=240)
     hours_per_month: QPos = parse_quantity(720)  # 24 h x 30 days, the articles' convention
     hourly_rate: Q = parse_quantity(150)  # loaded engineering $/h for every *_hours field
