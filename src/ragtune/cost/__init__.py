@@ -25,6 +25,7 @@ from ragtune.cost.catalog import SECTIONS, Catalog, GpuPrice, ModelPrice, load_c
 from ragtune.cost.formulas import Num, api_request_cost, gpu_compute_cost, training_cost_tokens
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part, monthly_cost, tco
 from ragtune.cost.quantity import (
+    DISTRIBUTIONS,
     Quantity,
     parse_at_least_one,
     parse_fraction,
@@ -35,6 +36,7 @@ from ragtune.cost.quantity import (
 )
 
 __all__ = [
+    "DISTRIBUTIONS",
     "SECTIONS",
     "VOLUME_RANGE",
     "Analysis",
