@@ -18,6 +18,7 @@ Deliberately not here: costs that curve smoothly with volume (a TTL-modelled cac
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -137,12 +138,9 @@ def crossings(a: Shape, b: Shape, *, lo: float, hi: float) -> tuple[int, list[tu
 
     alpha, low, high, past = _envelope(slope, flat, streams)
     v = lo
-    for _ in range(MAX_POINT_SEGMENTS):
-        level, end = flat, math.inf
-        for c, w, m in streams:
-            n, nxt = _count(v, w, m)
-            level += c * n
-            end = min(end, nxt)
+    gpus = _Counts(streams, v)
+    for segment in range(MAX_POINT_SEGMENTS):
+        level, end = flat + gpus.level, gpus.end()
         right = _sign1(slope * v + level)  # just above v, after any GPU added at v
         if right != current:
             record(v, right)
@@ -157,22 +155,69 @@ def crossings(a: Shape, b: Shape, *, lo: float, hi: float) -> tuple[int, list[tu
             break
         v = end
         if current == 0 or v < past:
+            gpus.advance(v, exact=segment % 256 == 255)
             continue
         # Past every minimum, n lies in [V/w, V/w + 1): the difference lies in
         # [alpha V + low, alpha V + high]; where that band excludes zero the sign cannot move.
+        jump = v
         if current > 0:
             if alpha >= 0 and alpha * v + low > TIE:
                 break
             if alpha < 0:
-                v = max(v, (TIE - low) / alpha * (1 - 1e-12))
+                jump = max(v, (TIE - low) / alpha * (1 - 1e-12))
         else:
             if alpha <= 0 and alpha * v + high < -TIE:
                 break
             if alpha > 0:
-                v = max(v, (-TIE - high) / alpha * (1 - 1e-12))
-        if v >= hi:
+                jump = max(v, (-TIE - high) / alpha * (1 - 1e-12))
+        if jump >= hi:
             break
+        if jump > v:
+            v = jump
+            gpus = _Counts(streams, v)
+        else:
+            gpus.advance(v, exact=segment % 256 == 255)
     return start, found
+
+
+class _Counts:
+    """Every stream's GPU count just above a volume, and the GPU term of the difference.
+
+    A heap of each stream's next step makes a segment cost O(log streams) rather than a pass
+    over all of them (a 240-month horizon with growth has a stream per month and serving).
+    The running sum is recomputed exactly now and then so float drift stays far below `TIE`.
+    """
+
+    def __init__(self, streams: list[tuple[float, float, float]], v: float) -> None:
+        self.streams = streams
+        self.n: list[float] = []
+        self.heap: list[tuple[float, int]] = []
+        for i, (_, w, m) in enumerate(streams):
+            n, nxt = _count(v, w, m)
+            self.n.append(n)
+            if math.isfinite(nxt):
+                self.heap.append((nxt, i))
+        heapq.heapify(self.heap)
+        self.level = self._exact()
+
+    def _exact(self) -> float:
+        return math.fsum(c * n for (c, _, _), n in zip(self.streams, self.n, strict=True))
+
+    def end(self) -> float:
+        """The next volume at which some stream adds a GPU."""
+        return self.heap[0][0] if self.heap else math.inf
+
+    def advance(self, v: float, *, exact: bool = False) -> None:
+        """Move to volume v (a step of some stream): update the streams stepping there."""
+        while self.heap and self.heap[0][0] <= v:
+            _, i = heapq.heappop(self.heap)
+            c, w, m = self.streams[i]
+            n, nxt = _count(v, w, m)
+            self.level += c * (n - self.n[i])
+            self.n[i] = n
+            heapq.heappush(self.heap, (nxt, i))
+        if exact:
+            self.level = self._exact()
 
 
 def _merged(streams: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
