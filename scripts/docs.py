@@ -7,6 +7,7 @@ Three kinds of generated text:
 
 - `docs/reference/workload.md` (+ `workload.schema.json`): every key a workload file accepts,
   from the pydantic models' JSON schema: the workload model and each arm's settings model.
+- `docs/reference/scenario.md` (+ `scenario.schema.json`): every key a what-if scenario accepts.
 - `docs/reference/report.md` (+ `report.schema.json`): the report document's models.
 - Console blocks in README.md and docs/**/*.md. A block is generated when an HTML comment names
   the commands right before its fence:
@@ -77,6 +78,12 @@ def arm_settings() -> dict[str, type[BaseModel]]:
     return {name: cls.settings for name, cls in ARMS.items()}
 
 
+def scenario_model() -> type[BaseModel]:
+    from ragtune.scenario import Scenario
+
+    return Scenario
+
+
 def report_model() -> type[BaseModel]:
     from ragtune.report.model import ReportDocument
 
@@ -99,8 +106,13 @@ def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     return defs[ref.rsplit("/", 1)[-1]] if ref else node
 
 
+QUANTITY = "quantity"  # a scenario number: `720`, `[low, high]` or `{dist: ...}`
+
+
 def _variants(node: dict[str, Any]) -> list[dict[str, Any]]:
     """The alternatives of a union, nested unions flattened (a tagged union inside Optional)."""
+    if node.get("title") == QUANTITY:
+        return [node]
     inner = node.get("anyOf") or node.get("oneOf")
     return [v for sub in inner for v in _variants(sub)] if inner else [node]
 
@@ -109,6 +121,9 @@ def _type(node: dict[str, Any], defs: dict[str, Any], link: bool = False) -> str
     """A short type: `integer ≥ 1`, `"a" | "b"`, `list of string`, `mapping`, `X or null`."""
     parts = []
     for v in _variants(node):
+        if v.get("title") == QUANTITY:
+            parts.append(QUANTITY)
+            continue
         ref = v.get("$ref")
         if ref:
             name = ref.rsplit("/", 1)[-1]
@@ -227,6 +242,47 @@ def workload_schema() -> dict[str, Any]:
     return schema
 
 
+def scenario_schema() -> dict[str, Any]:
+    """The scenario's JSON schema, quantity defaults written as a user writes them (720, not
+    {"dist": "fixed", "low": 720, ...})."""
+    from ragtune.cost import Quantity
+    from ragtune.scenario import written
+
+    def plain(node: Any) -> Any:
+        if isinstance(node, dict):
+            if set(node) == {"dist", "low", "high", "mode", "mean", "sd"}:
+                return written(Quantity(**node))
+            return {k: plain(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [plain(v) for v in node]
+        return node
+
+    return plain(scenario_model().model_json_schema(by_alias=True))  # type: ignore[no-any-return]
+
+
+def scenario_page() -> str:
+    schema = scenario_schema()
+    defs = schema.get("$defs", {})
+    out = [
+        HEADER,
+        "# Scenario reference\n",
+        "Every key a scenario file (`ragtune cost scenario.yaml`) accepts, generated from the "
+        "scenario model's JSON schema ([scenario.schema.json](scenario.schema.json)). Nested keys "
+        "are written with dots (`options.NAME.api.model`); `[]` marks the items of a list. A "
+        "*quantity* is a number (`720`), a range `[low, high]` (uniform between them) or a "
+        "distribution `{dist: triangular, low:, mode:, high:}` (`uniform`, `triangular`, "
+        "`normal` with `mean` and `sd`, `lognormal` with `low`/`high` as its 5th and 95th "
+        "percentiles, `loguniform`); point values use its mean. How to use them: "
+        "[The calculator](../calculator.md).\n",
+        "## Top level\n",
+        table(list(key_rows(schema, defs))),
+        "\n## Options\n",
+        "Each key under `options:` names an option; its mapping holds any of the keys below.\n",
+        table(list(key_rows(defs["OptionSpec"], defs, "options.NAME."))),
+    ]
+    return "\n".join(out).rstrip() + "\n"
+
+
 def report_page() -> str:
     model = report_model()
     schema = model.model_json_schema(by_alias=True)
@@ -261,6 +317,8 @@ def reference_files() -> dict[Path, str]:
     return {
         REFERENCE / "workload.md": workload_page(),
         REFERENCE / "workload.schema.json": dump(workload_schema()),
+        REFERENCE / "scenario.md": scenario_page(),
+        REFERENCE / "scenario.schema.json": dump(scenario_schema()),
         REFERENCE / "report.md": report_page(),
         REFERENCE / "report.schema.json": dump(report_model().model_json_schema(by_alias=True)),
     }

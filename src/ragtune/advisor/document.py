@@ -310,18 +310,25 @@ def _cost(
     breakevens = []
     for pair in analysis.pairs:
         band = pair.breakeven_band
-        first = pair.crossing.first
+        crossing = pair.crossing
+        first = crossing.first
+        above = crossing.cheaper_after[0] if crossing.cheaper_after else None
+        side = (
+            f"{crossing.cheaper_below} is cheaper below it"
+            if crossing.cheaper_below is not None
+            else f"equal below it, {above or 'neither'} cheaper above"
+        )
         breakevens.append(
             {
                 "a": pair.a,
                 "b": pair.b,
                 "volume": first,
-                "low": band.p10 if band else None,
-                "high": band.p90 if band else None,
+                # a band end past every crossing sample is "never" (infinite): no number
+                "low": band.p10 if band and np.isfinite(band.p10) else None,
+                "high": band.p90 if band and np.isfinite(band.p90) else None,
                 "note": "never crosses between 1 and 1e12 requests/month"
                 if first is None
-                else f"{pair.crossing.cheaper_below or 'neither'} is cheaper below it "
-                f"({pair.crossing.method}; band P10-P90 of bootstrap draws)",
+                else f"{side} ({crossing.method}; band P10-P90 of bootstrap draws)",
             }
         )
     return {

@@ -166,7 +166,7 @@ def print_analysis(result: Analysis, scenario: Scenario) -> None:
     )
     table = Table(
         "option",
-        "$/request",
+        "$/request (all-in)",
         "monthly",
         f"TCO {result.horizon} mo",
         "upfront",
@@ -178,7 +178,7 @@ def print_analysis(result: Analysis, scenario: Scenario) -> None:
         table.add_column("monthly P10-P90")
         table.add_column("TCO P10-P90")
     for o in result.options:
-        row = [o.name, f"${o.request_cost:.6f}", _usd(o.monthly), _usd(o.tco), _usd(o.upfront)]
+        row = [o.name, _per_request(o.per_request), _usd(o.monthly), _usd(o.tco), _usd(o.upfront)]
         if banded and o.monthly_band and o.tco_band:
             row += [_range(o.monthly_band), _range(o.tco_band)]
         table.add_row(*row)
@@ -235,9 +235,14 @@ def describe_crossing(c: Crossing) -> str:
         if c.basis == "horizon":
             return f"{what}: never cross within {c.horizon} months; {c.cheaper_below} is cheaper"
         return f"{what}: never cross; {c.cheaper_below} has the lower monthly cost"
-    cheaper = c.cheaper_below
-    other = c.b if cheaper == c.a else c.a
-    text = f"{what}: {cheaper} is cheaper below {_vol(c.volumes[0])} requests/month, {other} above"
+    first = _vol(c.volumes[0])
+    above = c.cheaper_after[0] if c.cheaper_after else None
+    if c.cheaper_below is None:
+        text = f"{what}: equal below {first} requests/month; {above} is cheaper above"
+    elif above is None:
+        text = f"{what}: {c.cheaper_below} is cheaper below {first} requests/month, equal above"
+    else:
+        text = f"{what}: {c.cheaper_below} is cheaper below {first} requests/month, {above} above"
     if len(c.volumes) > 1:
         again = ", ".join(_vol(v) for v in c.volumes[1:4]) + (", ..." if len(c.volumes) > 4 else "")
         text += f"; the cheaper one changes again at {again} as GPUs are added"
@@ -250,9 +255,14 @@ def _usd(value: float) -> str:
     return f"${value:,.0f}" if abs(value) >= 100 else f"${value:,.2f}"
 
 
+def _per_request(value: float) -> str:
+    """Monthly / volume: API, GPUs, flat items and amortised retraining, per request."""
+    return "-" if math.isnan(value) else f"${value:.6f}"
+
+
 def _range(band: Band) -> str:
     return f"{_usd(band.p10)} - {_usd(band.p90)}"
 
 
 def _vol(value: float) -> str:
-    return "never" if math.isnan(value) else f"{value:,.0f}"
+    return "never" if not math.isfinite(value) else f"{value:,.0f}"

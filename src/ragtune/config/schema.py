@@ -228,8 +228,9 @@ class Costs(_Strict):
     retraining_hours: float | None = Field(None, ge=0)
     """Per cycle: data + deploy (004: 6-12 h)"""
     retrain_every_months: float | None = Field(None, gt=0)
-    """Tuned arms are retrained this often for drift (article 004: every 1-3 months), on top of
-    retraining after each knowledge change (advice.knowledge_changes_per_month).
+    """Tuned arms are retrained this often for drift (article 004: every 1-3 months), or after
+    each knowledge change (advice.knowledge_changes_per_month) when that is more often: one
+    retrain resets both, so the more frequent cause sets the rate.
     """
 
     def labelling_usd(self, examples: float) -> float | None:

@@ -25,14 +25,18 @@ from ragtune.cost.catalog import SECTIONS, Catalog, GpuPrice, ModelPrice, load_c
 from ragtune.cost.formulas import Num, api_request_cost, gpu_compute_cost, training_cost_tokens
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part, monthly_cost, tco
 from ragtune.cost.quantity import (
+    DISTRIBUTIONS,
     Quantity,
+    parse_at_least_one,
     parse_fraction,
     parse_positive,
     parse_positive_fraction,
     parse_quantity,
+    parse_whole,
 )
 
 __all__ = [
+    "DISTRIBUTIONS",
     "SECTIONS",
     "VOLUME_RANGE",
     "Analysis",
@@ -59,10 +63,12 @@ __all__ = [
     "jsonable",
     "load_catalog",
     "monthly_cost",
+    "parse_at_least_one",
     "parse_fraction",
     "parse_positive",
     "parse_positive_fraction",
     "parse_quantity",
+    "parse_whole",
     "payback_months",
     "tco",
     "training_cost_tokens",

@@ -50,7 +50,12 @@ def breakeven_sample_size(options: dict[str, Option]) -> int:
 
 @dataclass(frozen=True)
 class Band:
-    """P10 / P50 / P90 of a sampled quantity; `never` is the share of samples with no value."""
+    """P10 / P50 / P90 of a sampled quantity; `never` is the share of samples with no value.
+
+    A sample with no value (a pair that never crosses) counts as beyond every value, so the
+    percentiles are of all samples: with 83% never crossing, P50 and P90 are "never" (infinity)
+    rather than the median of the 17% that do.
+    """
 
     p10: float
     p50: float
@@ -60,18 +65,22 @@ class Band:
     @classmethod
     def of(cls, samples: Num) -> Band:
         values = np.asarray(samples, dtype=np.float64).ravel()
-        finite = values[np.isfinite(values)]
-        never = 1.0 - finite.size / max(values.size, 1)
-        if finite.size == 0:
-            return cls(float("nan"), float("nan"), float("nan"), never)
-        p10, p50, p90 = np.percentile(finite, PERCENTILES)
-        return cls(float(p10), float(p50), float(p90), never)
+        missing = ~np.isfinite(values)
+        never = float(missing.mean()) if values.size else 1.0
+        if values.size == 0:
+            return cls(math.inf, math.inf, math.inf, never)
+        ranked = np.where(missing, np.inf, values)
+        with np.errstate(invalid="ignore"):
+            found = np.percentile(ranked, PERCENTILES)
+        # interpolating towards an infinite neighbour is "never" too (numpy gives inf or nan)
+        p10, p50, p90 = (math.inf if not math.isfinite(x) else float(x) for x in found)
+        return cls(p10, p50, p90, never)
 
 
 @dataclass(frozen=True)
 class OptionResult:
     name: str
-    request_cost: float  # API $ per request at the scenario volume
+    request_cost: float  # API $ per request at the scenario volume (GPU and flat costs not in it)
     monthly: float  # run-rate $ at the scenario volume (month 1)
     tco: float  # over the horizon, with growth
     upfront: float
@@ -80,6 +89,7 @@ class OptionResult:
     utilisation: float | None = None
     monthly_band: Band | None = None
     tco_band: Band | None = None
+    per_request: float = math.nan  # all-in: run-rate monthly / volume (NaN at no volume)
 
 
 @dataclass(frozen=True)
@@ -165,6 +175,7 @@ def _option_result(
     option: Option, volume: float, growth: float, horizon: int, samples: Samples | None
 ) -> OptionResult:
     serving = option.serving
+    monthly = float(monthly_cost(option, volume))
     monthly_band = tco_band = None
     if samples is not None:
         monthly_band = Band.of(monthly_cost(samples.options[option.name], samples.volume))
@@ -172,7 +183,7 @@ def _option_result(
     return OptionResult(
         name=option.name,
         request_cost=float(option.request_cost(volume)),
-        monthly=float(monthly_cost(option, volume)),
+        monthly=monthly,
         tco=float(tco(option, volume, growth=growth, horizon=horizon)),
         upfront=float(option.upfront()),
         breakdown=tuple(monthly_breakdown(option, volume)),
@@ -180,6 +191,7 @@ def _option_result(
         utilisation=float(serving.utilisation(volume)) if serving else None,
         monthly_band=monthly_band,
         tco_band=tco_band,
+        per_request=monthly / volume if volume > 0 else math.nan,
     )
 
 

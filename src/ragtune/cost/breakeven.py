@@ -4,9 +4,10 @@ Two bases: the run-rate crossing (monthly cost, upfront left out) and the horizo
 over the horizon, upfront and retraining included); an upfront cost can reverse the first, so
 both are reported. Linear options (API usage plus flat monthly items) cross at a closed-form
 volume. Options with GPU serving step up in cost as GPUs are added, so they may cross several
-times or jump over each other without an exact root: point values are solved on a log-spaced
-grid refined by bisection; Monte Carlo samples are solved exactly, one GPU-count segment at a
-time. "Never" is `None` (or NaN for samples).
+times or jump over each other without an exact root: both point values and Monte Carlo samples
+are solved exactly, one GPU-count segment at a time (`segments.py`). Only costs that curve
+smoothly with volume (a TTL-modelled cache hit rate) are solved on a grid. "Never" is `None`
+(or NaN for samples).
 """
 
 from __future__ import annotations
@@ -20,16 +21,23 @@ from numpy.typing import NDArray
 
 from ragtune.cost.formulas import Num
 from ragtune.cost.model import Option, cumulative_cost, is_linear, monthly_cost, tco, total_volume
+from ragtune.cost.segments import (
+    MAX_SEGMENTS,
+    crossings,
+    first_crossings,
+    horizon_shape,
+    piecewise,
+    sign,
+)
 
 log = logging.getLogger(__name__)
 
 # Log-spaced volumes searched for sign changes, each bracket then bisected to full precision.
-# GPU steps make sawtooth costs, so the point solve uses a fine grid (0.7% apart). Monte Carlo
-# samples of stepped options are solved exactly per segment (`_first_crossing_stepped`); the
-# coarse sample grid is left only for costs that curve smoothly with volume (a TTL hit rate).
+# Only for costs that curve smoothly with volume (a TTL-modelled hit rate): stepped GPU costs
+# are walked segment by segment (`segments.py`), which no grid can match on narrow windows.
 GRID_POINTS = 4096
 HORIZON_GRID_POINTS = 1024  # each point walks every month of the horizon
-SAMPLE_GRID_POINTS = 256  # only for costs that curve with volume (TTL hit rate); see below
+SAMPLE_GRID_POINTS = 256
 BISECTIONS = 40  # from a grid step of at most 11%, 40 halvings leave < 1e-12 relative error
 VOLUME_RANGE = (1.0, 1e12)  # requests per month searched for a crossing
 
@@ -39,16 +47,19 @@ class Crossing:
     """The volumes (requests/month) at which the cheaper of `a` and `b` changes.
 
     `basis` says what is compared: "run-rate" (monthly cost, upfront left out) or "horizon"
-    (TCO over `horizon` months: upfront, run-rate and retraining).
+    (TCO over `horizon` months: upfront, run-rate and retraining). `cheaper_below` is the
+    cheaper option below the first volume and `cheaper_after[i]` the cheaper one just above
+    `volumes[i]`; None in either means the two are equal there (to a millionth of a dollar).
     """
 
     a: str
     b: str
     volumes: tuple[float, ...]
     cheaper_below: str | None  # cheaper option below the first crossing; None when tied
-    method: str  # "closed-form" or "numeric"
+    method: str  # "closed-form", "segments" (exact GPU-step walk) or "numeric" (grid)
     basis: str = "run-rate"
     horizon: int | None = None  # months, for the "horizon" basis
+    cheaper_after: tuple[str | None, ...] = ()  # one per volume
 
     @property
     def first(self) -> float | None:
@@ -70,6 +81,9 @@ def breakeven_volume(a: Option, b: Option, *, hi: float = VOLUME_RANGE[1]) -> Cr
         slope_a, fixed_a = _slope_intercept(a)
         slope_b, fixed_b = _slope_intercept(b)
         return _linear_crossing(a.name, b.name, fixed_a - fixed_b, slope_a - slope_b, hi)
+    shape_a, shape_b = piecewise(a, 1), piecewise(b, 1)
+    if shape_a is not None and shape_b is not None:
+        return _walked(a.name, b.name, *crossings(shape_a, shape_b, lo=VOLUME_RANGE[0], hi=hi))
 
     def diff(volume: NDArray) -> NDArray:
         return np.asarray(monthly_cost(a, volume) - monthly_cost(b, volume), dtype=np.float64)
@@ -85,7 +99,8 @@ def horizon_breakeven(
     TCO counts upfront, run-rate and retraining, so a cheaper-per-request option with an upfront
     cost wins only above this volume. Article 003's sonnet pair: $5,000 upfront and a $0.0015
     saving per request cross at 5,000 / (36 x 0.0015) = 92,593 requests/month over 36 months.
-    Linear options: TCO = upfront + flat x H + per-request x total volume, solved in closed form.
+    Linear options: TCO = upfront + flat x H + per-request x total volume, solved in closed form;
+    GPU-stepped ones by the same segment walk as the run-rate, over every month's steps.
     """
     if is_linear(a) and is_linear(b):
         months = float(total_volume(1.0, growth, horizon))
@@ -93,6 +108,19 @@ def horizon_breakeven(
         slope_b, fixed_b = _slope_intercept(b)
         fixed = (fixed_a - fixed_b) * horizon + float(a.upfront()) - float(b.upfront())
         found = _linear_crossing(a.name, b.name, fixed, (slope_a - slope_b) * months, hi)
+        return replace(found, basis="horizon", horizon=horizon)
+    shape_a, shape_b = piecewise(a, 1), piecewise(b, 1)
+    if shape_a is not None and shape_b is not None:
+        over_a, over_b = (
+            horizon_shape(
+                shape,
+                horizon=horizon,
+                growth=growth,
+                upfront=np.asarray([float(option.upfront())]),
+            )
+            for shape, option in ((shape_a, a), (shape_b, b))
+        )
+        found = _walked(a.name, b.name, *crossings(over_a, over_b, lo=VOLUME_RANGE[0], hi=hi))
         return replace(found, basis="horizon", horizon=horizon)
 
     def diff(volume: NDArray) -> NDArray:
@@ -103,15 +131,33 @@ def horizon_breakeven(
     return replace(found, basis="horizon", horizon=horizon)
 
 
+def _cheaper(a: str, b: str, sign_of_a_minus_b: float) -> str | None:
+    return None if sign_of_a_minus_b == 0 else (a if sign_of_a_minus_b < 0 else b)
+
+
+def _walked(a: str, b: str, start: int, found: list[tuple[float, int]]) -> Crossing:
+    return Crossing(
+        a,
+        b,
+        tuple(v for v, _ in found),
+        _cheaper(a, b, start),
+        "segments",
+        cheaper_after=tuple(_cheaper(a, b, s) for _, s in found),
+    )
+
+
 def _linear_crossing(a: str, b: str, fixed_diff: float, slope_diff: float, hi: float) -> Crossing:
     """Where fixed_diff + slope_diff x V (a minus b) changes sign, in closed form."""
     key = fixed_diff if fixed_diff != 0 else slope_diff
-    below = None if key == 0 else (a if key < 0 else b)
+    below = _cheaper(a, b, np.sign(key))
     if slope_diff == 0:
         return Crossing(a, b, (), below, "closed-form")
     volume = -fixed_diff / slope_diff
-    found: tuple[float, ...] = (volume,) if 0.0 < volume <= hi else ()
-    return Crossing(a, b, found, below, "closed-form")
+    if not 0.0 < volume <= hi:
+        return Crossing(a, b, (), below, "closed-form")
+    return Crossing(
+        a, b, (volume,), below, "closed-form", cheaper_after=(_cheaper(a, b, slope_diff),)
+    )
 
 
 def _numeric_crossing(
@@ -124,27 +170,34 @@ def _numeric_crossing(
 ) -> Crossing:
     """Sign changes of `diff` (a minus b) on a log grid, each bisected to full precision."""
     grid = np.geomspace(VOLUME_RANGE[0], hi, points)
-    signs = np.sign(diff(grid))
-    changes = np.nonzero((signs[1:] != signs[:-1]) & (signs[1:] != 0))[0]
+    signs = sign(diff(grid))
+    changes = np.nonzero(signs[1:] != signs[:-1])[0]
     lo, up = grid[changes], grid[changes + 1]
-    sign_lo = np.sign(diff(lo))
+    sign_lo = sign(diff(lo))
     # halvings until a bracket is 1e-9 wide relative to its volume (a request in a billion)
     halvings = int(np.ceil(np.log2(np.log(grid[1] / grid[0]) / 1e-9))) if changes.size else 0
     for _ in range(halvings):
         mid = np.sqrt(lo * up)
-        same = np.sign(diff(mid)) == sign_lo
+        same = sign(diff(mid)) == sign_lo
         lo, up = np.where(same, mid, lo), np.where(same, up, mid)
-    below = None if signs[0] == 0 else (a if signs[0] < 0 else b)
-    return Crossing(a, b, tuple(float(v) for v in up), below, "numeric")
+    after = signs[changes + 1]
+    return Crossing(
+        a,
+        b,
+        tuple(float(v) for v in up),
+        _cheaper(a, b, signs[0]),
+        "numeric",
+        cheaper_after=tuple(_cheaper(a, b, s) for s in after),
+    )
 
 
 def breakeven_volume_samples(a: Option, b: Option, *, hi: float = VOLUME_RANGE[1]) -> NDArray:
     """First crossing volume per Monte Carlo sample (NaN where the options never cross).
 
     Linear pairs cross at a closed-form volume. Pairs with GPU serving are solved exactly, one
-    GPU-count segment at a time (`_first_crossing_stepped`): a sawtooth cost can flip the cheaper
-    option inside a window far narrower than any fixed grid. Options whose API cost curves with
-    volume (a TTL-modelled cache hit rate) fall back to a fine grid with bisection.
+    GPU-count segment at a time (`segments.first_crossings`): a sawtooth cost can flip the
+    cheaper option inside a window far narrower than any fixed grid. Options whose API cost
+    curves with volume (a TTL-modelled cache hit rate) fall back to a fine grid with bisection.
     """
     if is_linear(a) and is_linear(b):
         slope = np.asarray(a.request_cost() - b.request_cost(), dtype=np.float64)
@@ -153,10 +206,10 @@ def breakeven_volume_samples(a: Option, b: Option, *, hi: float = VOLUME_RANGE[1
             volume = flat / slope
         return np.asarray(np.where((slope != 0) & (volume > 0) & (volume <= hi), volume, np.nan))
     size = _sample_size(a, b)
-    shape_a, shape_b = _piecewise(a, size), _piecewise(b, size)
+    shape_a, shape_b = piecewise(a, size), piecewise(b, size)
     if shape_a is None or shape_b is None:
         return _first_crossing_grid(a, b, size, hi)
-    found, unresolved = _first_crossing_stepped(shape_a, shape_b, size, hi)
+    found, unresolved = first_crossings(shape_a, shape_b, size, lo=VOLUME_RANGE[0], hi=hi)
     if unresolved.any():  # a near-tie in per-request cost: finish those samples on the grid
         log.debug("%d samples need more than %d segments", int(unresolved.sum()), MAX_SEGMENTS)
         found = np.where(unresolved, _first_crossing_grid(a, b, size, hi), found)
@@ -182,140 +235,6 @@ def _first_crossing_grid(a: Option, b: Option, size: int, hi: float) -> NDArray:
         lo = np.where(same, mid, lo)
         up = np.where(same, up, mid)
     return np.where(has, up, np.nan)
-
-
-@dataclass(frozen=True)
-class _Shape:
-    """Monthly cost as slope x V + flat + sum of GPU counts x per-GPU cost, per sample.
-
-    `steps` are (monthly $ per GPU, requests/month one GPU adds, min GPUs), one per GPU serving
-    reached through the option (a router's part sees its share of the volume).
-    """
-
-    slope: NDArray
-    flat: NDArray
-    steps: tuple[tuple[NDArray, NDArray, NDArray], ...]
-
-
-def _piecewise(option: Option, size: int) -> _Shape | None:
-    """The option's cost as a `_Shape`, or None when its API cost is not linear in volume."""
-    steps = _steps(option, size, 1.0)
-    if steps is None:
-        return None
-    ones = np.ones(size)
-    slope = np.asarray(option.request_cost(), dtype=np.float64) * ones
-    # at 0 requests every serving runs its minimum GPUs: take them out of the flat part
-    at_zero = np.asarray(monthly_cost(option, 0.0), dtype=np.float64) * ones
-    flat = at_zero - sum((g * m for g, _, m in steps), np.zeros(size))
-    return _Shape(slope, flat, tuple(steps))
-
-
-def _steps(option: Option, size: int, share: Num) -> list[tuple[NDArray, NDArray, NDArray]] | None:
-    if option.api is not None and option.api.volume_dependent:
-        return None
-    ones = np.ones(size)
-    steps: list[tuple[NDArray, NDArray, NDArray]] = []
-    if option.serving is not None:
-        s = option.serving
-        per_gpu = np.asarray(s.gpu_hourly * s.hours_per_month, dtype=np.float64) * ones
-        with np.errstate(divide="ignore"):
-            width = np.asarray(s.capacity_per_month() * s.max_utilisation, dtype=np.float64)
-            width = width / np.asarray(s.tokens_per_request * s.peak_to_average * share)
-        steps.append((per_gpu, width * ones, np.asarray(s.min_gpus, dtype=np.float64) * ones))
-    for part in option.parts:
-        inner = _steps(part.option, size, np.asarray(share) * np.asarray(part.share))
-        if inner is None:
-            return None
-        steps.extend(inner)
-    return steps
-
-
-# Segments walked per sample before giving up on an exact answer (then the grid is used). A pair
-# needs more only when its per-request costs agree to within ~1/MAX_SEGMENTS of a GPU's cost.
-MAX_SEGMENTS = 512
-
-
-def _first_crossing_stepped(a: _Shape, b: _Shape, size: int, hi: float) -> tuple[NDArray, NDArray]:
-    """First volume where sign(a - b) leaves its sign at 1 request/month, exactly, per sample.
-
-    Between GPU-count changes both costs are linear, so each segment is checked in closed form:
-    a jump at its left end, or a root inside. Segments that cannot change the sign are skipped
-    with the envelope n in [V/width, V/width + 1) once every option is past its minimum GPUs.
-    """
-    slope = a.slope - b.slope
-    flat = a.flat - b.flat
-    steps = [(g, w, m, 1.0) for g, w, m in a.steps] + [(g, w, m, -1.0) for g, w, m in b.steps]
-
-    def counts(v: NDArray) -> tuple[NDArray, NDArray]:
-        """GPU term of the difference on (v, end] and where the next GPU count change is."""
-        total = np.zeros(size)
-        end = np.full(size, np.inf)
-        for g, w, m, sign in steps:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                k = np.where(np.isfinite(w), np.floor(v / w) + 1.0, 0.0)
-                k = np.where(np.isfinite(w) & (k * w <= v * (1 + 1e-12)), k + 1, k)  # v = k w
-            n = np.maximum(k, m)
-            nxt = np.where(np.isfinite(w), np.maximum(k, np.floor(m)) * w, np.inf)
-            total += sign * g * n
-            end = np.minimum(end, nxt)
-        return total, end
-
-    v = np.full(size, VOLUME_RANGE[0])
-    first_gpus = sum(
-        (sign * g * np.maximum(np.ceil(v / w), m) for g, w, m, sign in steps), np.zeros(size)
-    )
-    sign0 = _sign(slope * v + flat + first_gpus)
-    result = np.full(size, np.nan)
-    active = np.ones(size, dtype=bool)
-    # Past every minimum, n lies in [V/w, V/w + 1): the difference lies in [alpha V + low,
-    # alpha V + high]; outside that band the sign cannot move.
-    alpha = slope.copy()
-    low, high, past = flat.copy(), flat.copy(), np.full(size, VOLUME_RANGE[0])
-    for g, w, m, sign in steps:
-        finite = np.isfinite(w)
-        term = sign * g
-        with np.errstate(invalid="ignore", divide="ignore"):
-            alpha += np.where(finite, term / w, 0.0)
-            past = np.maximum(past, np.where(finite, np.floor(m) * w, 0.0))
-        low += np.where(finite, np.minimum(term, 0.0), term * m)  # a share of 0: always m GPUs
-        high += np.where(finite, np.maximum(term, 0.0), term * m)
-    for _ in range(MAX_SEGMENTS):
-        if not active.any():
-            break
-        gpus, end = counts(v)
-        level = gpus + flat
-        right = slope * v + level  # just right of v (after any GPU added at v)
-        at_end = slope * np.minimum(end, hi) + level
-        jump = active & (_sign(right) != sign0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            root = np.where(slope != 0, -level / slope, np.inf)
-        inside = active & ~jump & (_sign(at_end) != sign0)
-        result = np.where(jump, v, result)
-        result = np.where(inside, np.clip(root, v, end), result)
-        active &= ~(jump | inside)
-        v = np.where(active, end, v)
-        # Skip segments that cannot change the sign, once past every minimum GPU count.
-        beyond = active & (v >= past)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            target = np.where(sign0 > 0, -low / alpha, -high / alpha)
-        never = beyond & (
-            ((sign0 > 0) & (alpha >= 0) & (alpha * v + low > 0))
-            | ((sign0 < 0) & (alpha <= 0) & (alpha * v + high < 0))
-        )
-        active &= ~never
-        # only towards a bound that moves the right way: falling for a positive difference
-        heading = ((sign0 > 0) & (alpha < 0)) | ((sign0 < 0) & (alpha > 0))
-        jump_to = beyond & heading & ~never & np.isfinite(target) & (target * (1 - 1e-9) > v)
-        v = np.where(jump_to, target * (1 - 1e-9), v)
-        active &= v <= hi
-    return np.where(result <= hi, result, np.nan), active
-
-
-TIE = 1e-6  # dollars a month: closer than this, two costs are equal (float noise, not a saving)
-
-
-def _sign(diff: NDArray) -> NDArray:
-    return np.where(np.abs(diff) <= TIE, 0.0, np.sign(diff))
 
 
 def _sample_size(*options: Option) -> int:

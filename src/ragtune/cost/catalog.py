@@ -201,14 +201,21 @@ class Catalog:
         if batch is None:
             return None
         cached = batch.cached_input_per_m
-        read = cached / batch.input_per_m if cached is not None and batch.input_per_m else 1.0
+        if cached is None:  # the price page lists no cached rate for batches: no cache at all,
+            # neither a read discount nor a write surcharge (read model by model, never assumed)
+            cache, read, write = None, 1.0, 1.0
+        else:
+            read = cached / batch.input_per_m if batch.input_per_m else 1.0
+            cache = replace(model.cache, read_multiplier=read) if model.cache else None
+            write = model.cache_write_multiplier
         return replace(
             model,
             name=f"{model.name} (batch)",
             input_per_m=batch.input_per_m,
             output_per_m=batch.output_per_m,
             cache_read_multiplier=read,
-            cache=replace(model.cache, read_multiplier=read) if model.cache else None,
+            cache_write_multiplier=write,
+            cache=cache,
             source=batch.source,
             as_of=batch.as_of,
             aliases=(),

@@ -81,28 +81,67 @@ class ApiUsage:
         )
 
 
+# Prefill (reading the prompt) runs as one batched pass that is bound by the GPU's arithmetic;
+# decode (writing the answer) is one step per token bound by memory bandwidth. A roofline from
+# NVIDIA's datasheets (A100: 312 TFLOP/s bf16, 2.0 TB/s; H100 SXM: 989 TFLOP/s, 3.35 TB/s) puts
+# a GPU's prefill rate at 4x (a 4-bit 70B model on one A100) to 15x and more (an 8B model on
+# an H100) its batched decode rate. 10x is the default when a serving gives no measured
+# `prefill_tokens_per_second`; measure yours (vLLM's `vllm bench serve` reports both).
+PREFILL_SPEEDUP = 10.0
+
+
 @dataclass(frozen=True)
 class GpuServing:
-    """Self-hosted serving on rented GPUs, sized for the volume (see `formulas.gpus_needed`)."""
+    """Self-hosted serving on rented GPUs, sized for the volume (see `formulas.gpus_needed`).
+
+    A request costs GPU time in two phases: `prefill_tokens` read at `prefill_tokens_per_second`
+    (the GPU's batched prompt rate) and `tokens_per_request` written at `tokens_per_second` per
+    stream x `concurrency`. With no prefill tokens every token is counted at decode speed (the
+    older, cautious sizing: a RAG-shaped request of 3,000 tokens in and 300 out is then sized as
+    3,300 decode tokens, 5.5x the GPU time it takes at a 10x prefill rate).
+    """
 
     gpu: str
     gpu_hourly: Num
-    tokens_per_second: Num  # per concurrent stream, sustained
-    tokens_per_request: Num  # tokens each request costs in throughput (input + output)
+    tokens_per_second: Num  # decode, per concurrent stream, sustained
+    tokens_per_request: Num  # tokens each request writes (or, with no prefill split, all tokens)
     concurrency: Num = 1.0
     hours_per_month: Num = 720.0
     peak_to_average: Num = 1.0
     max_utilisation: Num = 1.0
     min_gpus: Num = 1.0
+    prefill_tokens: Num = 0.0  # prompt tokens per request, read at the prefill rate
+    prefill_tokens_per_second: Num | None = None  # per GPU; None: PREFILL_SPEEDUP x decode
 
     def capacity_per_month(self) -> Num:
-        """Tokens one GPU serves in the hours it is rented."""
+        """Decode tokens one GPU writes in the hours it is rented."""
         return self.tokens_per_second * self.concurrency * 3600.0 * self.hours_per_month
+
+    def seconds_per_request(self) -> Num:
+        """GPU-seconds one request takes: its prompt at the prefill rate, its answer at decode."""
+        decode_rate = self.tokens_per_second * self.concurrency
+        prefill_rate = (
+            self.prefill_tokens_per_second
+            if self.prefill_tokens_per_second is not None
+            else PREFILL_SPEEDUP * decode_rate
+        )
+        return self.tokens_per_request / decode_rate + self.prefill_tokens / prefill_rate
+
+    def seconds_per_month(self) -> Num:
+        return 3600.0 * self.hours_per_month
+
+    def requests_per_gpu(self) -> Num:
+        """Requests a month one more GPU adds: the width of one GPU step in volume."""
+        return (
+            self.seconds_per_month()
+            * self.max_utilisation
+            / (self.seconds_per_request() * self.peak_to_average)
+        )
 
     def gpus(self, volume: Num) -> Num:
         return f.gpus_needed(
-            demand=volume * self.tokens_per_request,
-            capacity=self.capacity_per_month(),
+            demand=volume * self.seconds_per_request(),
+            capacity=self.seconds_per_month(),
             peak_to_average=self.peak_to_average,
             max_utilisation=self.max_utilisation,
             min_gpus=self.min_gpus,
@@ -115,8 +154,8 @@ class GpuServing:
 
     def utilisation(self, volume: Num) -> Num:
         return f.utilisation(
-            demand=volume * self.tokens_per_request,
-            capacity=self.capacity_per_month(),
+            demand=volume * self.seconds_per_request(),
+            capacity=self.seconds_per_month(),
             gpus=self.gpus(volume),
         )
 
@@ -175,19 +214,29 @@ def monthly_cost(option: Option, volume: Num, *, amortise_retraining: bool = Tru
     API usage scales linearly (or, with a TTL-modelled cache hit rate, gets cheaper per request as
     volume grows); GPUs step up with volume; flat items do not move. With `amortise_retraining`, a
     retraining cycle every N months adds cost/N per month (article 004's "retraining every 1 to 3
-    months" maintenance). The TCO adds up these same months, so monthly and TCO agree.
+    months" maintenance), for the option and every option it routes to, however deeply nested.
+    The TCO adds up these same months, so monthly and TCO agree.
     """
     cost = option.api.request_cost(volume) * volume if option.api else 0.0 * volume
     if option.serving is not None:
         cost = cost + option.serving.monthly_cost(volume)
     cost = cost + _total(option.fixed_monthly)
-    if amortise_retraining and option.retrain_every_months is not None:
-        cost = cost + option.retrain_cost() / option.retrain_every_months
     for part in option.parts:
         cost = cost + monthly_cost(part.option, part.share * volume, amortise_retraining=False)
-        if amortise_retraining and part.option.retrain_every_months is not None:
-            cost = cost + part.option.retrain_cost() / part.option.retrain_every_months
+    if amortise_retraining:
+        cost = cost + retraining_monthly(option)
     return cost
+
+
+def retraining_monthly(option: Option) -> Num:
+    """Amortised retraining a month: the option's own cycle plus every routed part's, recursively
+    (a router whose part is itself a router keeps the inner parts' retraining)."""
+    own = (
+        option.retrain_cost() / option.retrain_every_months
+        if option.retrain_every_months is not None
+        else 0.0
+    )
+    return own + sum((retraining_monthly(p.option) for p in option.parts), 0.0)
 
 
 def monthly_breakdown(option: Option, volume: float) -> list[CostItem]:

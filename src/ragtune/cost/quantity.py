@@ -74,6 +74,32 @@ class Quantity:
             x = np.clip(stats.norm.ppf(u, self.mean or 0.0, self.sd or 0.0), low, high)
         return float(np.mean(1.0 / x))
 
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """The values at probabilities `u` (inverse CDF), for common random numbers: two inputs
+        that describe the same thing are drawn from the same `u`, so they move together."""
+        if not self.uncertain:
+            return np.full(np.shape(u), self.central())
+        low, high = self.low, self.high
+        if self.dist == "uniform":
+            return low + u * (high - low)
+        if self.dist == "triangular":
+            mode = float(self.mode)  # type: ignore[arg-type]
+            c = (mode - low) / (high - low)
+            return np.where(
+                u < c,
+                low + np.sqrt(u * (high - low) * (mode - low)),
+                high - np.sqrt((1.0 - u) * (high - low) * (high - mode)),
+            )
+        from scipy.special import ndtri
+
+        if self.dist == "normal":
+            mean, sd = float(self.mean or 0.0), float(self.sd or 0.0)
+            return np.clip(mean + sd * ndtri(u), low, high)
+        if self.dist == "lognormal":
+            mu, sigma = _lognormal_params(low, high)
+            return np.exp(mu + sigma * ndtri(u))
+        return np.exp(np.log(low) + u * (np.log(high) - np.log(low)))  # loguniform
+
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if not self.uncertain:
             return np.full(n, self.central())
@@ -168,7 +194,42 @@ def parse_positive_fraction(value: Any) -> Quantity:
     return q
 
 
+def parse_at_least_one(value: Any) -> Quantity:
+    """A ratio of a peak to an average (`peak_to_average`): 1 or more, since a peak is never
+    below the average (0.5 would size for half the load and print "192.9% utilised")."""
+    q = parse_quantity(value)
+    if q.low < 1.0:
+        raise ValueError(
+            f"{q.low:g} is not allowed: must be >= 1 (the busiest hour's load over the average; "
+            "1 = an even load)"
+        )
+    if q.dist == "normal" and (q.mean or 0.0) < 1.0:
+        raise ValueError("a normal peak-to-average needs mean >= 1")
+    return q
+
+
+def parse_whole(value: Any) -> Quantity:
+    """A count of whole things (`min_gpus`): one whole number, not a range (half a GPU cannot be
+    rented, and a mean of [1, 2] would bill 1.5)."""
+    q = parse_quantity(value)
+    if q.uncertain or q.dist != "fixed":
+        raise ValueError(
+            "must be one whole number, not a range or distribution (write one option per count "
+            "to compare them)"
+        )
+    if q.low != math.floor(q.low):
+        raise ValueError(f"{q.low:g} is not a whole number (GPUs are rented whole)")
+    return q
+
+
 def _fraction(q: Quantity, allowed: str) -> Quantity:
+    if q.dist == "lognormal" and q.uncertain:
+        # low/high are its 5th and 95th percentiles: 5% of draws lie above high, and a share
+        # above 1 makes "the rest" negative (a negative request cost)
+        raise ValueError(
+            "a lognormal is unbounded above, so a share drawn from it can exceed 1: use a "
+            "range [low, high], a triangular, a loguniform or a normal (clipped to low/high)"
+        )
     top = max(q.high, q.mean or 0.0)
     if top > 1.0:
         hint = f"; did you mean {top / 100:g}?" if top <= 100 else ""

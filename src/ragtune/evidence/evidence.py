@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ragtune.evidence.human_scores import HumanEvidence, human_evidence
+from ragtune.evidence.machine_time import local_machine_time
 from ragtune.evidence.pricing import Pricing, call_cost
 from ragtune.evidence.rundata import ArmData, RunData
 from ragtune.evidence.training import TrainingSummary, training
@@ -265,9 +266,13 @@ def _arm(run: RunData, data: ArmData, every: list[Prediction], pricing: Pricing)
     judge = judge_scores(run.judge_metrics, arm.name, task, predictions)
     costs = [query_cost(p, pricing) for p in predictions]
     kind = str(dict(arm.params).get("arm") or "")
-    recorded = traits_of(arm.name, kind).recorded
+    traits = traits_of(arm.name, kind)
+    recorded = traits.recorded
     if recorded:  # replayed answers: nothing ran on our machine; priced only by their model
         costs = [(usd, 0.0, False, models) for usd, _, _, models in costs]
+    else:  # machine time net of API waits; a retrieving arm's search runs here
+        priced = lambda model: pricing.api_price(model) is not None  # noqa: E731
+        costs = local_machine_time(predictions, costs, priced=priced, retrieves=traits.needs_index)
     projected_usd, projected_tokens = _projection(predictions, pricing)
     api_models = tuple(sorted({m for c in costs for m in c[3]}))
     return ArmEvidence(

@@ -98,11 +98,12 @@ def _curation(costs: Costs, examples: int | None, into: list[CostItem], missing:
 def retrains_per_month(
     costs: Costs, traits: Traits, knowledge_changes_per_month: float | None
 ) -> float:
-    """Retraining cycles a month: one per knowledge change when the knowledge is in the weights
-    (not for a tuned arm that retrieves), plus the stated drift cadence of any tuned arm."""
+    """Retraining cycles a month: the more frequent of its causes, one per knowledge change when
+    the knowledge is in the weights (not for a tuned arm that retrieves) and the stated drift
+    cadence of any tuned arm. One retrain on fresh data resets both, so the rates do not add:
+    a change a month and drift every 3 months is 1 retrain a month, not 1.33."""
     if not traits.tuned or traits.recorded:
         return 0.0
-    rate = 0.0 if traits.needs_index else (knowledge_changes_per_month or 0.0)
-    if costs.retrain_every_months:
-        rate += 1.0 / costs.retrain_every_months
-    return rate
+    changes = 0.0 if traits.needs_index else (knowledge_changes_per_month or 0.0)
+    drift = 1.0 / costs.retrain_every_months if costs.retrain_every_months else 0.0
+    return max(changes, drift)

@@ -36,6 +36,8 @@ from ragtune.scenario.schema import (
     Serving,
     Training,
     Volume,
+    Workload,
+    written,
 )
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "Serving",
     "Training",
     "Volume",
+    "Workload",
     "analyse_scenario",
     "build_options",
     "check_references",
@@ -62,4 +65,5 @@ __all__ = [
     "point",
     "sampler",
     "validate_scenario",
+    "written",
 ]

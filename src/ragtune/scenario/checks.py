@@ -66,6 +66,7 @@ def validate_scenario(
         raise ValidationError(source, problems) from None
     problems += _check_trainings(scenario, catalog)
     problems += _check_caches(scenario, catalog)
+    problems += _check_servings(scenario)
     if problems:
         raise ValidationError(source, problems)
     return scenario
@@ -206,6 +207,39 @@ def _check_caches(scenario: Scenario, catalog: Catalog) -> list[Problem]:
                     f"{at}.cache_ttl",
                     f"not offered for {api.model}; offered: {allowed}",
                     api.cache_ttl,
+                )
+            )
+    return problems
+
+
+def _check_servings(scenario: Scenario) -> list[Problem]:
+    """A serving sizes its GPUs from `tokens_per_request` (every token at decode speed) or from
+    a prompt/answer split (its own, or the workload's); one of them, not both."""
+    problems: list[Problem] = []
+    shared = scenario.workload
+    for name, spec in scenario.options.items():
+        serving = spec.serving
+        if serving is None:
+            continue
+        at = f"options.{name}.serving"
+        split = [f for f in ("input_tokens", "output_tokens", "prefill_tokens_per_second")
+                 if getattr(serving, f) is not None]  # fmt: skip
+        if serving.tokens_per_request is not None and split:
+            problems.append(
+                Problem(
+                    at,
+                    f"give tokens_per_request (every token at decode speed) or {', '.join(split)} "
+                    "(prompt at the prefill rate, answer at decode), not both",
+                )
+            )
+        elif serving.tokens_per_request is None and (
+            serving.output_tokens is None and shared.output_tokens is None
+        ):
+            problems.append(
+                Problem(
+                    at,
+                    "needs the tokens a request costs: output_tokens (with input_tokens) here or "
+                    "in the scenario's `workload:`, or tokens_per_request",
                 )
             )
     return problems

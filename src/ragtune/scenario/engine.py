@@ -35,6 +35,7 @@ from ragtune.scenario.schema import (
     Scenario,
     Serving,
     Training,
+    Workload,
 )
 
 
@@ -42,12 +43,15 @@ class Draw:
     """How inputs become numbers: point values (`point`) or Monte Carlo samples (`sampler`).
 
     Every call with the same `Quantity` object gives the same values, so an input that several
-    options share (the scenario's `hourly_rate`, `hours_per_month`, the volume) is drawn once per
-    sample and every option sees that same draw: common random numbers. Two options that differ
-    only by a fixed amount then compare the same way in every sample.
+    options share (the scenario's `hourly_rate`, `hours_per_month`, the volume, the `workload:`
+    token counts) is drawn once per sample and every option sees that same draw: common random
+    numbers. Two options that differ only by a fixed amount then compare the same way in every
+    sample. An input passed with a `role` (a request's token counts) is drawn from that role's
+    shared uniforms, so options that state their own counts for the same requests (YAML anchors,
+    or ranges that differ) move together too.
     """
 
-    def __call__(self, q: Quantity) -> Any:
+    def __call__(self, q: Quantity, role: str | None = None) -> Any:
         raise NotImplementedError
 
     def reciprocal_mean(self, q: Quantity) -> Any:
@@ -61,7 +65,7 @@ class PointDraw(Draw):
     Retraining every [1, 3] months costs E[1/N] = ln(3)/2 = 0.549 cycles a month, not 1/2.
     """
 
-    def __call__(self, q: Quantity) -> float:
+    def __call__(self, q: Quantity, role: str | None = None) -> float:
         return q.central()
 
     def reciprocal_mean(self, q: Quantity) -> float:
@@ -75,10 +79,15 @@ class SampleDraw(Draw):
         self.rng = np.random.default_rng(seed)
         self.n = n
         self.drawn: dict[int, tuple[Quantity, Any]] = {}
+        self.uniforms: dict[str, Any] = {}
 
-    def __call__(self, q: Quantity) -> Any:
+    def __call__(self, q: Quantity, role: str | None = None) -> Any:
         if not q.uncertain:
             return q.central()
+        if role is not None:
+            if role not in self.uniforms:
+                self.uniforms[role] = self.rng.random(self.n)
+            return q.quantile(self.uniforms[role])
         key = id(q)
         if key not in self.drawn:  # the Quantity is kept with its draw so its id stays unique
             self.drawn[key] = (q, q.sample(self.rng, self.n))
@@ -122,8 +131,12 @@ def _build(
 ) -> Option:
     rate = draw(sc.hourly_rate)
     hours_per_month = draw(sc.hours_per_month)
-    api = _api(spec.api, catalog, draw) if spec.api else None
-    serving = _serving(spec.serving, catalog, draw, hours_per_month) if spec.serving else None
+    api = _api(spec.api, sc.workload, catalog, draw) if spec.api else None
+    serving = (
+        _serving(spec.serving, sc.workload, catalog, draw, hours_per_month)
+        if spec.serving
+        else None
+    )
     fixed = [_item(it, catalog, draw) for it in spec.fixed_monthly]
     if spec.embedding is not None:
         e = spec.embedding
@@ -173,7 +186,18 @@ def _build(
     )
 
 
-def _api(spec: Api, catalog: Catalog, draw: Draw) -> ApiUsage:
+TOKENS = ("input_tokens", "output_tokens", "context_tokens", "cached_prefix_tokens")
+ZERO = parse_quantity(0)
+
+
+def _tokens(own: Quantity | None, shared: Quantity | None, role: str, draw: Draw) -> Any:
+    """A request's token count: the option's own, else the workload's, else 0; drawn from the
+    role's common random numbers either way."""
+    q = own if own is not None else shared if shared is not None else ZERO
+    return draw(q, role)
+
+
+def _api(spec: Api, workload: Workload, catalog: Catalog, draw: Draw) -> ApiUsage:
     price = catalog.model(spec.model)
     if spec.batch:
         price = catalog.batch_model(spec.model) or price  # checked when loading
@@ -182,16 +206,16 @@ def _api(spec: Api, catalog: Catalog, draw: Draw) -> ApiUsage:
         ttl = price.cache.ttl(spec.cache_ttl)  # checked when loading
         write, ttl_minutes = ttl.write_multiplier, ttl.minutes
         min_tokens = float(price.cache.min_prefix_tokens)
+    tokens = {
+        name: _tokens(getattr(spec, name), getattr(workload, name), name, draw) for name in TOKENS
+    }
     return ApiUsage(
         model=price.name,
         input_per_m=draw(spec.input_per_m) if spec.input_per_m is not None else price.input_per_m,
         output_per_m=draw(spec.output_per_m)
         if spec.output_per_m is not None
         else price.output_per_m,
-        input_tokens=draw(spec.input_tokens),
-        output_tokens=draw(spec.output_tokens),
-        context_tokens=draw(spec.context_tokens),
-        cached_prefix_tokens=draw(spec.cached_prefix_tokens),
+        **tokens,
         cache_hit_rate=draw(spec.cache_hit_rate),
         cache_write_multiplier=write,
         cache_read_multiplier=price.cache_read_multiplier,
@@ -204,14 +228,35 @@ def _api(spec: Api, catalog: Catalog, draw: Draw) -> ApiUsage:
     )
 
 
-def _serving(spec: Serving, catalog: Catalog, draw: Draw, hours_per_month: Any) -> GpuServing:
+def _serving(
+    spec: Serving, workload: Workload, catalog: Catalog, draw: Draw, hours_per_month: Any
+) -> GpuServing:
     gpu = catalog.gpu(spec.gpu)
+    if spec.tokens_per_request is not None:  # every token at decode speed
+        decode, prefill = draw(spec.tokens_per_request, "tokens_per_request"), 0.0
+    else:  # checked when loading: the serving or the workload gives the counts
+        decode = _tokens(spec.output_tokens, workload.output_tokens, "output_tokens", draw)
+        if spec.input_tokens is not None:
+            prefill = draw(spec.input_tokens, "input_tokens")
+        else:
+            prefill = sum(
+                (
+                    _tokens(None, getattr(workload, n), n, draw)
+                    for n in TOKENS
+                    if n != "output_tokens"
+                ),
+                0.0,
+            )
     return GpuServing(
         gpu=gpu.name,
         gpu_hourly=draw(spec.gpu_hourly) if spec.gpu_hourly is not None else gpu.hourly,
         tokens_per_second=draw(spec.tokens_per_second),
         concurrency=draw(spec.concurrency),
-        tokens_per_request=draw(spec.tokens_per_request),
+        tokens_per_request=decode,
+        prefill_tokens=prefill,
+        prefill_tokens_per_second=draw(spec.prefill_tokens_per_second)
+        if spec.prefill_tokens_per_second is not None
+        else None,
         hours_per_month=draw(spec.hours_per_month)
         if spec.hours_per_month is not None
         else hours_per_month,

@@ -170,7 +170,9 @@ function renderResults(data) {
     const h = p.horizon_crossing;
     const hFirst = h.volumes.length ? h.volumes[0] : null;
     const horizon = hFirst !== null
-      ? `${h.cheaper_below} cheaper below ${vol(hFirst)}`
+      ? (h.cheaper_below === null
+        ? `equal below ${vol(hFirst)}; ${h.cheaper_after[0] ?? "equal"} cheaper above`
+        : `${h.cheaper_below} cheaper below ${vol(hFirst)}`)
       : h.cheaper_below === null ? "same cost" : `never within ${h.horizon} months (${h.cheaper_below} cheaper)`;
     tr.append(cell(`${p.a} vs ${p.b}`), cell(vol(first) + more, "breakeven", first),
       cell(p.crossing.cheaper_below ?? "same", "cheaper_below", p.crossing.cheaper_below),
