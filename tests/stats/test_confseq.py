@@ -39,7 +39,9 @@ def test_first_bet_by_hand() -> None:
     # t = 1: s2_0 = 1/4, l_1 = sqrt(2 log 40 / (1/4 x 1 x log 2)) = sqrt(42.58) = 6.525;
     # at m = 0.5 the upward bet is truncated to c / m = 1, so K+_1 = 1 + 1 x (1 - 0.5) = 1.5
     # and the hedged capital is 1.5 / 2 = 0.75 (confseq's first value above).
-    assert plugin_bets(X, 0.05)[0] == pytest.approx(math.sqrt(2 * math.log(40) / (0.25 * math.log(2))))
+    assert plugin_bets(X, 0.05)[0] == pytest.approx(
+        math.sqrt(2 * math.log(40) / (0.25 * math.log(2)))
+    )
     up, _ = capital_at(X, 0.5, 0.05)
     assert up[0] == pytest.approx(0.75)
 
@@ -52,7 +54,7 @@ def test_interval_equals_confseq_betting_cs() -> None:
 
 
 def test_ends_are_where_the_capital_crosses_one_over_alpha() -> None:
-    (low, high), = betting_cs(X, 0.05, [60])
+    ((low, high),) = betting_cs(X, 0.05, [60])
     for end in (low, high):
         up, down = capital_at(X, end, 0.05)
         assert max(up[-1], down[-1]) == pytest.approx(20, rel=1e-6)
@@ -72,8 +74,8 @@ def test_intervals_never_widen_and_cover_the_mean_of_a_fair_coin() -> None:
 
 def test_differences_map_to_the_unit_scale_and_back() -> None:
     diffs = 2 * X - 1  # X in [0, 1] -> [-1, 1]
-    (low, high), = difference_cs(diffs, 0.05, [60])
-    (ulow, uhigh), = betting_cs(X, 0.05, [60])
+    ((low, high),) = difference_cs(diffs, 0.05, [60])
+    ((ulow, uhigh),) = betting_cs(X, 0.05, [60])
     assert (low, high) == pytest.approx((2 * ulow - 1, 2 * uhigh - 1))
 
 

@@ -112,6 +112,4 @@ def test_an_arm_that_stopped_keeps_its_last_interval() -> None:
 
 def test_scores_outside_zero_one_are_refused_with_the_arm_named() -> None:
     with pytest.raises(RagtuneError, match="'odd'"):
-        sequential_compare(
-            {"best": {"q0": 1.0}, "odd": {"q0": 3.0}}, ["q0"], [1], "best", 0.05
-        )
+        sequential_compare({"best": {"q0": 1.0}, "odd": {"q0": 3.0}}, ["q0"], [1], "best", 0.05)

@@ -122,9 +122,7 @@ def tango_paired(
     return estimate, low, high
 
 
-def tango_statistic(
-    a_only: np.ndarray, b_only: np.ndarray, n: np.ndarray, d: float
-) -> np.ndarray:
+def tango_statistic(a_only: np.ndarray, b_only: np.ndarray, n: np.ndarray, d: float) -> np.ndarray:
     """Tango's score statistic at a difference d, over arrays of paired tables (the same formula
     as `tango_paired`'s): above z exactly when d lies below that interval, below -z when above
     it. The sequential simulation reads a re-checked fixed interval this way at every look."""
