@@ -38,7 +38,7 @@ import numpy as np
 
 from ragtune.stats.confseq import capital_at
 from ragtune.stats.intervals import tango_statistic, z_value
-from ragtune.stats.noninferiority import items_needed
+from ragtune.stats.sequential import fixed_plan_items
 
 MARGIN = 0.05
 ALPHA = 0.05
@@ -80,11 +80,7 @@ def spread(kind: str, delta: float) -> float:
 
 def fixed_n(kind: str, delta: float) -> int | None:
     """Items a fixed plan with 80% power needs at this truth (None at exactly -margin)."""
-    distance = abs(delta + MARGIN)
-    if distance < 1e-12:
-        return None
-    # mirror a truth past -margin: the plan to show "inferior" is the same size
-    return items_needed(distance - MARGIN, spread(kind, delta), MARGIN, 1 - ALPHA)
+    return fixed_plan_items(delta, spread(kind, delta), MARGIN, 1 - ALPHA)
 
 
 def simulate(

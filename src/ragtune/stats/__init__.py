@@ -27,7 +27,7 @@ from ragtune.stats.paired import (
     wilson_interval,
 )
 from ragtune.stats.ppi import MeanEstimate, PpiResult, ppi_mean
-from ragtune.stats.sequential import SequentialComparison, sequential_compare
+from ragtune.stats.sequential import SequentialComparison, fixed_plan_items, sequential_compare
 
 __all__ = [
     "DEFAULT_POWER",
@@ -47,6 +47,7 @@ __all__ = [
     "compare_metric",
     "compare_with_best",
     "confusion",
+    "fixed_plan_items",
     "fleiss_kappa",
     "learning_curve",
     "mcnemar_exact",

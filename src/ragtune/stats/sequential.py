@@ -25,7 +25,7 @@ import numpy as np
 
 from ragtune.errors import RagtuneError
 from ragtune.stats.confseq import difference_cs
-from ragtune.stats.noninferiority import Status
+from ragtune.stats.noninferiority import DEFAULT_POWER, Status, items_needed
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class SequentialComparison:
     status: Status
     decided_at: int | None  # items compared when the status was first decided
     intervals: tuple[tuple[int, float, float], ...]
+    sd: float = 0.0  # per-item standard deviation of the differences (for the fixed-n plan)
 
     @property
     def decided(self) -> bool:
@@ -116,9 +117,23 @@ def sequential_compare(
             SequentialComparison(
                 arm, best, n, float(np.mean(diffs)), low, high, 1 - level, family, margin,
                 status_of(low, high, margin), decided_at, intervals,
+                float(np.std(diffs, ddof=1)) if len(diffs) > 1 else 0.0,
             )
         )  # fmt: skip
     return out
 
 
-__all__ = ["SequentialComparison", "sequential_compare", "status_of"]
+def fixed_plan_items(
+    effect: float, sd: float, margin: float, confidence: float, power: float = DEFAULT_POWER
+) -> int | None:
+    """Items a fixed-n plan that guessed the truth right would use: `items_needed` to show
+    non-inferiority with `power` when effect > -margin, and the mirror-image size that shows
+    "inferior" with `power` when effect < -margin (the distance to -margin is what sets both).
+    None at exactly -margin, where no size has power."""
+    distance = abs(effect + margin)
+    if distance < 1e-12:
+        return None
+    return items_needed(distance - margin, sd, margin, confidence, power)
+
+
+__all__ = ["SequentialComparison", "fixed_plan_items", "sequential_compare", "status_of"]
