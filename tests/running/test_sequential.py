@@ -18,9 +18,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from ragtune.advisor import build_document
 from ragtune.cli.main import cli
 from ragtune.config import load_workload
 from ragtune.evidence import assess_sequential, load_run, run_pricing
+from ragtune.report import render_markdown
 from ragtune.running import Assessment, RunOptions, run_until_decided
 from ragtune.store import RunStore
 
@@ -111,6 +113,24 @@ def test_stops_early_with_the_right_decision_and_resumes_to_it(
     answered = a.items_by_arm
     api = answered["best"] * (1000 * 1.0 + 5.0) / 1e6 + answered["cheap"] * (100 + 5.0) / 1e6
     assert a.spent_usd == pytest.approx(0.5 * a.items + api)
+    # the verdict decides on the anytime-valid interval and the report says what happened
+    doc = build_document(RunStore.open(store), run_id)
+    stand = {x.arm: x for x in doc.verdict.standings}[c.arm]
+    assert (stand.status, stand.test) == (decision, "betting_cs")
+    assert (stand.ci_low, stand.ci_high) == pytest.approx((c.ci_low, c.ci_high))
+    assert "anytime-valid" in doc.verdict.correction
+    assert any(f"{a.items:,} items in {a.rounds} rounds" in r.text for r in doc.verdict.reasons)
+    assert doc.sequential is not None and doc.sequential.stop == "decided"
+    assert doc.sequential.items_by_arm == a.items_by_arm
+    markdown = render_markdown(doc)
+    assert "## Until decided" in markdown and "[" in markdown.split("## Until decided")[1]
+    # the intervals narrow round by round
+    widths = [high - low for _, low, high in c.intervals]
+    assert widths == sorted(widths, reverse=True)
+    if decision == "inferior":
+        assert stand.status == "inferior" and doc.verdict.recommended == "best"
+    else:
+        assert doc.verdict.recommended == "cheap"  # shown as good, and cheaper
     # a second run resumes the finished run to the same decision, adding nothing
     _, same = run_cli(path, store, "--resume", run_id)
     assert same == run_id

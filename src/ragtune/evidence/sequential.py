@@ -78,6 +78,7 @@ def assess(run: RunData, pricing: Pricing) -> Assessment | None:
         fixed_items=fixed,
         fixed_usd=None if fixed is None else fixed * (sum(per_item.values()) + (label or 0.0)),
         labelling_priced=label is not None,
+        plan=plan,
     )
 
 

@@ -96,6 +96,7 @@ class Assessment:
     fixed_items: int | None = None  # a fixed-n plan at 80% power at the observed differences
     fixed_usd: float | None = None  # that plan's answering + labelling dollars
     labelling_priced: bool = False  # the workload prices labelled items (else $0 counted)
+    plan: SequentialPlan | None = None  # the budgets and order it ran under
 
 
 Assess = Callable[[str], Assessment]

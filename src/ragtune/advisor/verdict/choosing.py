@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ragtune.advisor.human_facts import human_facts, human_notes
+from ragtune.advisor.sequential import method_text, sequential_reason, sequential_standings
 from ragtune.advisor.standing import comparisons_made, correction, selection_note, standings
 from ragtune.advisor.verdict.caveats import add_caveats, error_caveats
 from ragtune.advisor.verdict.constraints import constrain
@@ -52,8 +53,15 @@ def decide(facts: Facts) -> Verdict:
             )
     best = max(done, key=lambda a: a.quality.estimate if a.quality else 0.0)
     stood = standings(_item_scores(facts, metric), [a.arm for a in done], best.arm, margin)
+    if facts.sequential is not None and metric != HUMAN:  # it stopped on its data: anytime CIs
+        stood = sequential_standings(stood, facts.sequential)
+        verdict.reason(sequential_reason(facts.sequential), "measured")
     verdict.standings = stood
-    verdict.correction = correction(comparisons_made(stood))
+    verdict.correction = (
+        method_text(facts.sequential)
+        if facts.sequential is not None and metric != HUMAN
+        else correction(comparisons_made(stood))
+    )
     verdict.selection = selection_note(best.arm, comparisons_made(stood))
     status = {s.arm: s.status for s in stood}
     candidates = [a for a in done if status[a.arm] in ("best", "equivalent")]
