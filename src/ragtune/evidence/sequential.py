@@ -120,10 +120,7 @@ def _stop(
         for c in open_
     )
     if not open_:
-        return "decided", (
-            f"every comparison with the best arm is decided after {items:,} items "
-            f"({rounds} round{'s' * (rounds != 1)})"
-        )
+        return "decided", "every comparison with the best arm is decided"
     if items >= len(plan.order):
         if plan.max_items is not None and len(plan.order) >= plan.max_items:
             return "max_items", f"reached max_items ({plan.max_items:,}); undecided: {undecided}"
