@@ -32,10 +32,14 @@ def main() -> None:
             # keep P(sonnet only) and P(arm only) at their shares of all items
             right.append(u >= sonnet_only / 0.85 if ok else u < arm_only / 0.15)
         rows[name] = [(r, tokens, model) for r in right]
+    compact = (",", ":")
     (HERE / "test.jsonl").write_text(
-        "".join(json.dumps({"id": f"q{i}", "input": f"q{i}", "target": "yes"}, separators=(",", ":")) + "\n"
-                for i in range(N))
-    )  # fmt: skip
+        "".join(
+            json.dumps({"id": f"q{i}", "input": f"q{i}", "target": "yes"}, separators=compact)
+            + "\n"
+            for i in range(N)
+        )
+    )
     for name, answers in rows.items():
         (HERE / f"{name}.jsonl").write_text(
             "".join(
