@@ -193,11 +193,11 @@ def _arms(doc: ReportDocument) -> str:
 
 
 def _sequential(doc: ReportDocument) -> str:
-    lines = sequential_lines(doc)
+    lines = sequential_lines(doc.sequential)
     if not lines:
         return ""
     body = "".join(f"<p class='note'>{_e(line)}</p>" for line in lines)
-    rows = [[_e(x) for x in r] for r in sequential_table(doc)]
+    rows = [[_e(x) for x in r] for r in sequential_table(doc.sequential)]
     return _section("sequential", "Until decided", body + _table(SEQUENTIAL_HEAD, rows, "rounds"))
 
 

@@ -106,11 +106,12 @@ def _arms(doc: ReportDocument) -> list[str]:
 
 
 def _sequential(doc: ReportDocument) -> list[str]:
-    lines = sequential_lines(doc)
+    lines = sequential_lines(doc.sequential)
     if not lines:
         return []
     out = ["## Until decided", "", *(f"- {_c(line)}" for line in lines), ""]
-    return out + _table(SEQUENTIAL_HEAD, [[_c(x) for x in r] for r in sequential_table(doc)])
+    rows = [[_c(x) for x in r] for r in sequential_table(doc.sequential)]
+    return out + _table(SEQUENTIAL_HEAD, rows)
 
 
 def _human(doc: ReportDocument) -> list[str]:

@@ -21,7 +21,9 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from ragtune.errors import Problem, ValidationError
+from ragtune.report.judge_human import JudgeHumanDoc
 from ragtune.report.learning_curve import LearningCurveDoc
+from ragtune.report.sequential import SequentialDoc
 
 SCHEMA = "ragtune.report/2"
 
@@ -174,43 +176,6 @@ class VerdictDoc(_Model):
     flips: list[Flip] = []
     caveats: list[str] = []
     expectations: list[Expectation] = []
-
-
-class SequentialComparisonDoc(_Model):
-    """One arm against the best in a `--until-decided` run (`stats.SequentialComparison`)."""
-
-    arm: str
-    best: str
-    n: int
-    effect: float
-    ci_low: float  # anytime-valid: holds at every look at once
-    ci_high: float
-    confidence: float
-    status: Literal["equivalent", "undetermined", "inferior"]
-    decided_at: int | None = None  # items compared when first decided
-    intervals: list[tuple[int, float, float]] = []  # (items, low, high) at each round
-
-
-class SequentialDoc(_Model):
-    """What `run --until-decided` did (`running.Assessment`): rounds, items, why it stopped,
-    money spent against a fixed-n plan at 80% power."""
-
-    items: int
-    of: int  # test items in the split
-    rounds: int
-    batch: int
-    max_items: int | None = None
-    max_usd: float | None = None
-    best: str | None = None
-    stop: Literal["decided", "max_items", "max_usd", "exhausted"] | None = None
-    stop_text: str = ""
-    items_by_arm: dict[str, int] = {}
-    spent_usd: float | None = None
-    labelling_priced: bool = False
-    fixed_items: int | None = None  # a fixed-n plan at 80% power at the observed differences
-    fixed_usd: float | None = None
-    method: str = ""  # the boundary and the family correction, as the report says it
-    comparisons: list[SequentialComparisonDoc] = []
 
 
 class ComparisonDoc(_Model):
@@ -391,6 +356,7 @@ class HumanDoc(_Model):
     pairwise: list[HumanPairwiseDoc] = []
     agreement: RaterAgreementDoc | None = None
     calibration: CalibrationDoc | None = None
+    judge_human: list[JudgeHumanDoc] = []  # judge-only, human-only and PPI estimates per arm
 
 
 class RouterPoint(_Model):

@@ -1,20 +1,63 @@
 """The "Until decided" section of a report: what `run --until-decided` did, round by round.
 
-`sequential_lines(doc)` and `sequential_table(doc)` turn `ReportDocument.sequential` into plain
-lines and one table (each comparison's interval at every round: the intervals narrowing), which
-the Markdown and HTML renderers lay out the same way. Deliberately not here: computing them
-(`evidence/sequential.py`).
+`SequentialDoc` is the document's section (`ReportDocument.sequential`); `sequential_lines` and
+`sequential_table` turn it into plain lines and one table (each comparison's interval at every
+round: the intervals narrowing), which the Markdown and HTML renderers lay out the same way.
+Deliberately not here: computing them (`evidence/sequential.py`).
 """
 
 from __future__ import annotations
 
-from ragtune.report.model import ReportDocument
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SequentialComparisonDoc(_Doc):
+    """One arm against the best in a `--until-decided` run (`stats.SequentialComparison`)."""
+
+    arm: str
+    best: str
+    n: int
+    effect: float
+    ci_low: float  # anytime-valid: holds at every look at once
+    ci_high: float
+    confidence: float
+    status: Literal["equivalent", "undetermined", "inferior"]
+    decided_at: int | None = None  # items compared when first decided
+    intervals: list[tuple[int, float, float]] = []  # (items, low, high) at each round
+
+
+class SequentialDoc(_Doc):
+    """What `run --until-decided` did (`running.Assessment`): rounds, items, why it stopped,
+    money spent against a fixed-n plan at 80% power."""
+
+    items: int
+    of: int  # test items in the split
+    rounds: int
+    batch: int
+    max_items: int | None = None
+    max_usd: float | None = None
+    best: str | None = None
+    stop: Literal["decided", "max_items", "max_usd", "exhausted"] | None = None
+    stop_text: str = ""
+    items_by_arm: dict[str, int] = {}
+    spent_usd: float | None = None
+    labelling_priced: bool = False
+    fixed_items: int | None = None  # a fixed-n plan at 80% power at the observed differences
+    fixed_usd: float | None = None
+    method: str = ""  # the boundary and the family correction, as the report says it
+    comparisons: list[SequentialComparisonDoc] = []
+
 
 HEAD = ["arm", "vs best", "items", "difference", "anytime-valid interval", "status", "decided at"]
 
 
-def sequential_lines(doc: ReportDocument) -> list[str]:
-    s = doc.sequential
+def sequential_lines(s: SequentialDoc | None) -> list[str]:
     if s is None:
         return []
     used = ", ".join(f"{arm} {n:,}" for arm, n in s.items_by_arm.items())
@@ -36,9 +79,8 @@ def sequential_lines(doc: ReportDocument) -> list[str]:
     return lines
 
 
-def sequential_table(doc: ReportDocument) -> list[list[str]]:
+def sequential_table(s: SequentialDoc | None) -> list[list[str]]:
     """One row per comparison and round: the interval at that round."""
-    s = doc.sequential
     if s is None:
         return []
     rows = []
