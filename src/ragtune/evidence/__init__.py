@@ -9,7 +9,7 @@ from ragtune.evidence.export import FORMATS as EXPORT_FORMATS
 from ragtune.evidence.export import SCHEMA_VERSION as EXPORT_SCHEMA_VERSION
 from ragtune.evidence.export import Format as ExportFormat
 from ragtune.evidence.export import columns_of, export_rows, write_export
-from ragtune.evidence.human_scores import HUMAN, Calibration, HumanEvidence
+from ragtune.evidence.human_scores import HUMAN, Calibration, HumanEvidence, human_evidence
 from ragtune.evidence.pricing import Machine, per_request, run_pricing
 from ragtune.evidence.review import (
     DEFAULT_SAMPLE,
@@ -70,6 +70,7 @@ __all__ = [
     "cost_draws",
     "evaluate",
     "export_rows",
+    "human_evidence",
     "load_run",
     "per_request",
     "plan_review",
