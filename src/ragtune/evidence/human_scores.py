@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ragtune.errors import RagtuneError
 from ragtune.evidence.judge_human import JudgeHumanEstimate, judge_human_estimates
@@ -158,6 +158,7 @@ class HumanEvidence:
     agreement: RaterAgreement | None = None
     calibration: Calibration | None = None
     judge_human: tuple[JudgeHumanEstimate, ...] = ()  # judge-only, human-only and PPI (ppi.py)
+    judge_items: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # arm->item->0-1
 
     def score(self, arm: str) -> HumanScore | None:
         return next((s for s in self.scores if s.arm == arm), None)
@@ -201,6 +202,7 @@ def human_evidence(
         agreement=_agreement(by_unit, categories),
         calibration=_calibration(task, by_unit, categories, judge_verdicts, threshold),
         judge_human=_judge_human(task, keyed, judge_verdicts),
+        judge_items=_judge_items(task, judge_verdicts),
     )
 
 
@@ -210,16 +212,24 @@ def _judge_human(
     """PPI of each arm's human score from the judge's verdicts on every answer."""
     if task not in JUDGED:
         return ()
+    judge = _judge_items(task, verdicts)
+    people = {
+        arm: {i: float(v) for i, v in scores.items() if v is not None}
+        for arm, scores in human.items()
+    }
+    return judge_human_estimates(people, judge, JUDGED[task][0])
+
+
+def _judge_items(task: str, verdicts: Sequence[Metric]) -> dict[str, dict[str, float]]:
+    """arm -> item -> the judge's 0-1 verdict (its pointwise metric for the task)."""
+    if task not in JUDGED:
+        return {}
     name = JUDGED[task][0]
     judge: dict[str, dict[str, float]] = {}
     for m in verdicts:
         if m.name == name and m.item_id and m.value is not None:
             judge.setdefault(m.arm, {})[m.item_id] = float(m.value)
-    people = {
-        arm: {i: float(v) for i, v in scores.items() if v is not None}
-        for arm, scores in human.items()
-    }
-    return judge_human_estimates(people, judge, name)
+    return judge
 
 
 def _scores(

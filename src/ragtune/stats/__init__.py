@@ -27,7 +27,12 @@ from ragtune.stats.paired import (
     wilson_interval,
 )
 from ragtune.stats.ppi import MeanEstimate, PpiResult, ppi_mean
-from ragtune.stats.sequential import SequentialComparison, fixed_plan_items, sequential_compare
+from ragtune.stats.sequential import (
+    SequentialComparison,
+    fixed_plan_items,
+    sequential_compare,
+    status_of,
+)
 
 __all__ = [
     "DEFAULT_POWER",
@@ -57,6 +62,7 @@ __all__ = [
     "ppi_mean",
     "repeat_spread",
     "sequential_compare",
+    "status_of",
     "unpaired_bootstrap",
     "weighted_kappa",
     "wilson_interval",
