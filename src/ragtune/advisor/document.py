@@ -23,6 +23,7 @@ from ragtune.advisor.basis import assumption_rows, price_rows
 from ragtune.advisor.batch import batch_alternatives, batch_verdict, ruled_in
 from ragtune.advisor.human_facts import human_section
 from ragtune.advisor.options import ArmCost, arm_costs
+from ragtune.advisor.sequential import sequential_section
 from ragtune.advisor.standing import comparisons_made
 from ragtune.advisor.verdict import Facts, Growth, Verdict, decide
 from ragtune.config import Pricing
@@ -45,6 +46,7 @@ from ragtune.evidence import (
     RunData,
     RunSummary,
     arm_people,
+    assess_sequential,
     evaluate,
     load_run,
     priced_curves,
@@ -173,6 +175,7 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         ),
         horizon_months=horizon,
         growth=growth_of,
+        sequential=assess_sequential(run, evidence.pricing),
     )
     verdict = decide(facts)
     if evidence.repeats > 1 and verdict.metric != HUMAN:
@@ -231,6 +234,7 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         "training": _training(run, summary),
         "judge": _judge(summary),
         "human": human_section(evidence.human),
+        "sequential": sequential_section(facts.sequential),
         "router": _router(summary.arms),
         "prices": price_rows(catalog, pricing_spec, evidence),
         "errors": _errors(summary),

@@ -136,6 +136,10 @@ def _interval(q: Interval | None) -> str:
     return "-" if q is None else f"{q.estimate:.3f} [{q.low:.3f}, {q.high:.3f}]"
 
 
+def _estimate(e: Any) -> dict[str, Any]:
+    return {"estimate": e.estimate, "low": e.low, "high": e.high, "n": e.n}
+
+
 def human_section(human: HumanEvidence | None) -> dict[str, Any] | None:
     """`ReportDocument.human` (see `report/model.py` HumanDoc), or None when nobody rated."""
     if human is None:
@@ -161,6 +165,16 @@ def human_section(human: HumanEvidence | None) -> dict[str, Any] | None:
             for x in human.comparisons
         ],
         "pairwise": [{**dataclasses.asdict(p), "win_rate_a": p.win_rate_a} for p in human.pairwise],
+        "judge_human": [
+            {
+                "arm": e.arm,
+                "judge_metric": e.judge_metric,
+                **{k: _estimate(getattr(e.result, k)) for k in ("judge_only", "human_only", "ppi")},
+                "lam": e.result.lam,
+                "ratings_to_halve": e.result.ratings_to_halve,
+            }
+            for e in human.judge_human
+        ],
         "agreement": None
         if a is None
         else {

@@ -86,6 +86,12 @@ class Duration(click.ParamType):
     "--expires", type=Duration(), help="Invite links stop working after this long: 12h, 7d."
 )
 @click.option("--seed", type=int, help="Sample and order seed (default: the run's seed).")
+@click.option(
+    "--uniform",
+    is_flag=True,
+    help="Draw the items uniformly at random instead of stratified: what the judge + people "
+    "(PPI) estimate needs when the run was judged.",
+)
 @click.option("--serve/--no-serve", "serving", default=True, help="Start the web app too.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
 @exposure_options
@@ -102,6 +108,7 @@ def review_command(
     revokes: tuple[str, ...],
     expires: timedelta | None,
     seed: int | None,
+    uniform: bool,
     serving: bool,
     port: int,
     host: str,
@@ -119,6 +126,7 @@ def review_command(
       ragtune review 20261122 --mode pairwise --arms rag,finetune --no-serve
       ragtune review 20261122 --invite alice --invite bob --host 0.0.0.0 --expires 7d
       ragtune review 20261122 --revoke bob
+      ragtune review 20261122 --uniform --sample 100   # judged run: judge + people (PPI)
     On one machine, each person opens the address with their own ?reviewer=NAME. For a team,
     --invite prints one link per person (a rating is always the link's reviewer's) and the
     server asks every request for a token. `ragtune report RUN_ID` then shows human scores and
@@ -156,7 +164,7 @@ def review_command(
             _revoke(store, run.id, revoked)
             if not invited:
                 return
-        plan = plan_review(run, sample=sample, arms=chosen, mode=mode, seed=seed)
+        plan = plan_review(run, sample=sample, arms=chosen, mode=mode, seed=seed, uniform=uniform)
         same = [
             r
             for r in store.reviews(run.id)
@@ -173,6 +181,7 @@ def review_command(
         for person, token in tokens.items():
             store.add_review_token(run.id, review.id, person, hash_token(token), until)
     how = f", stratified by {plan.stratified_by}" if plan.stratified_by else ""
+    how = ", uniformly random" if uniform else how
     people = sorted({r.reviewer for r in given})
     click.echo(
         f"review {review.id} of run {run.id} ({'reused' if same else 'new'}): "
@@ -204,6 +213,8 @@ def review_command(
                 "--invite NAME for each reviewer (links made before still work)",
                 err=True,
             )
+    for line in ppi_lines(run):
+        click.echo(line, err=True)
     if serving:
         ctx.invoke(
             serve,
@@ -215,6 +226,27 @@ def review_command(
             price_files=(),
             store_path=store_path,
         )
+
+
+def ppi_lines(run: Any) -> list[str]:
+    """Judge + people so far: each arm's PPI estimate and the ratings that would halve it."""
+    from ragtune.evidence import human_evidence
+
+    human = human_evidence(run.config.task, run.ratings, run.judge_metrics, seed=run.seed)
+    out = []
+    for e in human.judge_human if human is not None else ():
+        p = e.result.ppi
+        more = e.result.ratings_to_halve
+        out.append(
+            f"judge + people (PPI) for {e.arm}: {p.estimate:.3f} [{p.low:.3f}, {p.high:.3f}] "
+            f"from {e.rated} ratings and {e.rated + e.unrated} judged answers; "
+            + (
+                f"{more:,} more ratings (drawn with --uniform) would halve the interval"
+                if more is not None
+                else "more ratings alone would not halve the interval"
+            )
+        )
+    return out
 
 
 def _revoke(store: RunStore, run_id: str, names: list[str]) -> None:

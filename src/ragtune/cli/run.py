@@ -88,6 +88,13 @@ def open_store(path: str) -> RunStore:
     help="Ray: seconds a shard of 16 items may take before its worker counts as stalled and "
     f"the shard is retried (default {SHARD_TIMEOUT_S:g}).",
 )
+@click.option(
+    "--until-decided",
+    is_flag=True,
+    help="Evaluate in rounds of the workload's `sampling.batch` items and stop as soon as every "
+    "comparison with the best arm is decided (anytime-valid intervals), or a `sampling:` "
+    "budget is reached. Arms shown worse stop being answered.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @_store_option
 def run_command(
@@ -102,6 +109,7 @@ def run_command(
     workers: int | None,
     api_concurrency: int | None,
     shard_timeout: float | None,
+    until_decided: bool,
     as_json: bool,
     store_path: str,
 ) -> None:
@@ -113,6 +121,7 @@ def run_command(
       ragtune run workload.yaml --limit first:20   # the first 20 items in file order
       ragtune run workload.yaml --resume 3f2a        # after an interruption
       ragtune run workload.yaml --executor ray --workers 2
+      ragtune run workload.yaml --until-decided     # rounds until the verdict is settled
     """
     from ragtune.running import ExecutorOptions, RunOptions, run_workload
 
@@ -133,13 +142,71 @@ def run_command(
             shard_timeout_s=shard_timeout,
         ),
     )
-    run_id = run_workload(workload, store, options, source=workload_file)
+    if until_decided:
+        if limit is not None:
+            raise RagtuneError(
+                f"--limit {limit} and --until-decided both choose the test items",
+                hint="drop --limit; cap a sequential run with `sampling.max_items` instead",
+            )
+        run_id = run_sequential(workload, store, options, workload_file, quiet=as_json)
+    else:
+        run_id = run_workload(workload, store, options, source=workload_file)
     sample = store.get_run(run_id).config.get("run", {}).get("sample") or {}
     if sample.get("text"):
         click.echo(f"evaluated {sample['text']}", err=True)
     show_summary(stored_summary(store, run_id), as_json)
     if not as_json:
+        show_sequential(store, run_id)
         show_verdict(store, run_id)
+
+
+def run_sequential(
+    workload: Any, store: RunStore, options: Any, source: str, *, quiet: bool
+) -> str:
+    """`run --until-decided`: rounds, one progress line per round on stderr."""
+    from ragtune.evidence import assess_sequential, sequential_progress
+    from ragtune.running import Assessment, run_until_decided
+
+    def assess(run_id: str) -> Assessment:
+        run = load_run(store, run_id)
+        found = assess_sequential(run, run_pricing(run))
+        assert found is not None  # the run was started with its plan
+        return found
+
+    def on_round(a: Assessment) -> None:
+        if not quiet and a.items:
+            click.echo(sequential_progress(a), err=True)
+
+    return run_until_decided(workload, store, options, assess, on_round=on_round, source=source)
+
+
+def show_sequential(store: RunStore, run_id: str) -> None:
+    """What a `--until-decided` run did: items per arm, rounds, why it stopped, money."""
+    from ragtune.evidence import assess_sequential
+
+    run = load_run(store, run_id)
+    a = assess_sequential(run, run_pricing(run))
+    if a is None:
+        return
+    out = console()
+    used = ", ".join(f"{arm} {n:,}" for arm, n in a.items_by_arm.items())
+    out.print(f"[bold]until decided[/bold]: {a.items:,} items in {a.rounds} rounds; {a.stop_text}")
+    out.print(f"  items answered per arm: {used}")
+    for c in a.comparisons:
+        out.print(
+            f"  {c.arm} - {c.best}: {c.effect:+.3f}, anytime-valid {c.confidence:.1%} interval "
+            f"[{c.ci_low:+.3f}, {c.ci_high:+.3f}] -> {c.status}"
+            + (f" (decided at {c.decided_at:,} items)" if c.decided_at else "")
+        )
+    if a.spent_usd is not None:
+        label = "" if a.labelling_priced else " (labelling not priced: set costs.usd_per_example)"
+        plan = (
+            "a fixed-n plan at 80% power has no size at a difference of exactly -margin"
+            if a.fixed_items is None
+            else f"a fixed-n plan at 80% power at the observed differences: {a.fixed_items:,} "
+            f"items per arm, ${a.fixed_usd or 0:,.2f}"
+        )
+        out.print(f"  spent ${a.spent_usd:,.2f} on answering and labelling{label}; {plan}")
 
 
 def show_verdict(store: RunStore, run_id: str) -> None:

@@ -246,6 +246,26 @@ class Costs(_Strict):
         return float(formulas.labour_cost(hours=hours, hourly_rate=self.hourly_rate))
 
 
+class Sampling(_Strict):
+    """How `ragtune run --until-decided` grows its sample: rounds of `batch` items from one
+    seeded stratified order, until every comparison with the best arm is decided or a budget
+    is reached (see docs/sequential.md).
+    """
+
+    batch: int = Field(100, ge=1)
+    """Items added per round (each arm answers them, then every comparison is updated). 100
+    keeps the look count low on a few thousand items; the intervals are valid at every look, so
+    a smaller batch only costs more looks."""
+    max_items: int | None = Field(None, ge=1)
+    """Stop after this many test items even if undecided; unset: the whole test split."""
+    max_usd: float | None = Field(None, gt=0)
+    """Stop before a round would take the money spent past this: the arms' API dollars
+    (measured) plus labelling the items (`costs.usd_per_example` or hours x rate); unset: no
+    money budget."""
+    alpha: float = Field(0.05, gt=0, lt=1)
+    """Error rate of the whole family of comparisons with the best (Bonferroni over them)."""
+
+
 TUNED_ARMS = ("finetune", "finetune_rag")
 
 
@@ -302,6 +322,8 @@ class WorkloadSpec(_Strict):
     """What the verdict depends on but the run cannot measure."""
     costs: Costs = Costs()
     """People and data costs; unset values are shown as not counted."""
+    sampling: Sampling = Sampling()
+    """Rounds, item and money budgets of `ragtune run --until-decided`."""
 
     @pydantic.field_validator("arms", mode="before")
     @classmethod

@@ -1,5 +1,5 @@
 """Task data: examples read from JSONL, CSV or Parquet with field mapping, seeded splits, the
-validation split carved from train and the `--limit` sample."""
+validation split carved from train, the `--limit` sample and the sequential order."""
 
 from ragtune.data.loaders import FieldMap, load_examples, read_rows
 from ragtune.data.records import SPLITS, Example
@@ -14,6 +14,7 @@ from ragtune.data.sampling import (
     nested_subsets,
     parse_limit,
     sample_test,
+    sequential_order,
 )
 from ragtune.data.splits import assign_splits
 
@@ -34,4 +35,5 @@ __all__ = [
     "parse_limit",
     "read_rows",
     "sample_test",
+    "sequential_order",
 ]

@@ -225,5 +225,12 @@ def nested_subsets(
     }
 
 
+def sequential_order(examples: Sequence[Example], task: str, seed: int) -> list[Example]:
+    """The order `run --until-decided` takes test items in: every prefix a stratified sample
+    (by the task's stratum, as `--limit` samples), so each round's items keep the label mix."""
+    _, key = stratum_key(task)
+    return nested_order(examples, key, seed)
+
+
 def _ids(items: Sequence[Example]) -> tuple[str, ...]:
     return tuple(e.id for e in items)

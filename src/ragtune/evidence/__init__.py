@@ -1,6 +1,6 @@
 """A run read back as evidence: `load_run` -> RunData, `evaluate` -> Evidence, its pricing,
-summaries, people costs, human scores, review samples, run comparison and curve pricing. Writes
-nothing."""
+summaries, people costs, human scores, review samples, run comparison, curve pricing and where a
+sequential run stands. Writes nothing."""
 
 from ragtune.evidence.compare import compare_runs
 from ragtune.evidence.curve_pricing import PricedCurve, priced_curves
@@ -9,7 +9,7 @@ from ragtune.evidence.export import FORMATS as EXPORT_FORMATS
 from ragtune.evidence.export import SCHEMA_VERSION as EXPORT_SCHEMA_VERSION
 from ragtune.evidence.export import Format as ExportFormat
 from ragtune.evidence.export import columns_of, export_rows, write_export
-from ragtune.evidence.human_scores import HUMAN, Calibration, HumanEvidence
+from ragtune.evidence.human_scores import HUMAN, Calibration, HumanEvidence, human_evidence
 from ragtune.evidence.pricing import Machine, per_request, run_pricing
 from ragtune.evidence.review import (
     DEFAULT_SAMPLE,
@@ -22,6 +22,8 @@ from ragtune.evidence.review import (
     shown_order,
 )
 from ragtune.evidence.rundata import RunData, load_run
+from ragtune.evidence.sequential import assess as assess_sequential
+from ragtune.evidence.sequential import progress_line as sequential_progress
 from ragtune.evidence.setup import setup_lines
 from ragtune.evidence.summary import (
     MAX_ERROR_SHARE,
@@ -60,6 +62,7 @@ __all__ = [
     "TrainingSummary",
     "arm_option_of",
     "arm_people",
+    "assess_sequential",
     "check_rating",
     "check_reviewer",
     "columns_of",
@@ -67,6 +70,7 @@ __all__ = [
     "cost_draws",
     "evaluate",
     "export_rows",
+    "human_evidence",
     "load_run",
     "per_request",
     "plan_review",
@@ -74,6 +78,7 @@ __all__ = [
     "projection_option_of",
     "retrains_for_knowledge",
     "run_pricing",
+    "sequential_progress",
     "setup_lines",
     "shown_order",
     "summary_of",

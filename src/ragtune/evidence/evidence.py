@@ -237,7 +237,7 @@ def evaluate(run: RunData, pricing: Pricing) -> Evidence:
         run=run,
         pricing=pricing,
         arms=tuple(arms),
-        comparisons=tuple(compare_metric(primary)) if len(primary) > 1 else (),
+        comparisons=_compare(primary, {a.arm: a.item_ids for a in done}),
         judge_comparisons=(
             tuple(compare_arms(judged, binary=task == "qa")) if len(judged) > 1 else ()
         ),
@@ -254,6 +254,22 @@ def evaluate(run: RunData, pricing: Pricing) -> Evidence:
             seed=run.seed,
         ),
     )
+
+
+def _compare(
+    primary: Mapping[str, MetricScores], items: Mapping[str, Sequence[str]]
+) -> tuple[PairwiseComparison, ...]:
+    """Pairwise comparisons of the finished arms on the items each pair shares: all of them in a
+    fixed run; in a `--until-decided` run an arm shown worse stopped early, so by item id."""
+    if len(primary) < 2:
+        return ()
+    if len({len(ids) for ids in items.values()}) == 1:
+        return tuple(compare_metric(primary))
+    keyed = {
+        arm: {i: v for i, v in zip(items[arm], s.per_item, strict=True) if v is not None}
+        for arm, s in primary.items()
+    }
+    return tuple(compare_arms(keyed, binary=all(s.binary for s in primary.values())))
 
 
 def _arm(run: RunData, data: ArmData, every: list[Prediction], pricing: Pricing) -> ArmEvidence:

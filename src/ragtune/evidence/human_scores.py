@@ -10,6 +10,8 @@
 - head-to-head (pairwise mode) counts: wins, losses and ties per pair;
 - inter-rater agreement when several people rated the same answers: Cohen's kappa with its
   interval for two reviewers, Fleiss' kappa for three or more (on the answers all of them rated);
+- judge + people (`judge_human.py`): each arm's judge-only, human-only and prediction-powered
+  (PPI) estimates of its human score;
 - judge calibration: on the answers both the LLM judge and people rated, the judge's verdict and
   the human label side by side (accuracy, Cohen's kappa with its interval, the confusion table;
   rows are the judge, columns the people), and whether kappa is below the workload's
@@ -34,9 +36,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ragtune.errors import RagtuneError
+from ragtune.evidence.judge_human import JudgeHumanEstimate, judge_human_estimates
 from ragtune.evidence.review import RUBRIC, SCORE, scale
 from ragtune.running import JUDGED
 from ragtune.scoring import MetricScores
@@ -154,6 +157,8 @@ class HumanEvidence:
     pairwise: tuple[HumanPairwise, ...] = ()
     agreement: RaterAgreement | None = None
     calibration: Calibration | None = None
+    judge_human: tuple[JudgeHumanEstimate, ...] = ()  # judge-only, human-only and PPI (ppi.py)
+    judge_items: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # arm->item->0-1
 
     def score(self, arm: str) -> HumanScore | None:
         return next((s for s in self.scores if s.arm == arm), None)
@@ -196,7 +201,35 @@ def human_evidence(
         pairwise=_pairwise([r for r in kept if r.mode == "pairwise"]),
         agreement=_agreement(by_unit, categories),
         calibration=_calibration(task, by_unit, categories, judge_verdicts, threshold),
+        judge_human=_judge_human(task, keyed, judge_verdicts),
+        judge_items=_judge_items(task, judge_verdicts),
     )
+
+
+def _judge_human(
+    task: str, human: Mapping[str, Mapping[str, float | None]], verdicts: Sequence[Metric]
+) -> tuple[JudgeHumanEstimate, ...]:
+    """PPI of each arm's human score from the judge's verdicts on every answer."""
+    if task not in JUDGED:
+        return ()
+    judge = _judge_items(task, verdicts)
+    people = {
+        arm: {i: float(v) for i, v in scores.items() if v is not None}
+        for arm, scores in human.items()
+    }
+    return judge_human_estimates(people, judge, JUDGED[task][0])
+
+
+def _judge_items(task: str, verdicts: Sequence[Metric]) -> dict[str, dict[str, float]]:
+    """arm -> item -> the judge's 0-1 verdict (its pointwise metric for the task)."""
+    if task not in JUDGED:
+        return {}
+    name = JUDGED[task][0]
+    judge: dict[str, dict[str, float]] = {}
+    for m in verdicts:
+        if m.name == name and m.item_id and m.value is not None:
+            judge.setdefault(m.arm, {})[m.item_id] = float(m.value)
+    return judge
 
 
 def _scores(

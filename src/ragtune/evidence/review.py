@@ -91,9 +91,14 @@ def plan_review(
     arms: Sequence[str] | None = None,
     mode: str = "pointwise",
     seed: int | None = None,
+    uniform: bool = False,
 ) -> ReviewPlan:
     """A seeded, stratified sample of `sample` test items on which no arm in `arms` failed
-    (empty answers included: leaving them out would let people's scores flatter the arm)."""
+    (empty answers included: leaving them out would let people's scores flatter the arm).
+
+    `uniform`: a plain uniformly random sample of those items instead, which the judge + people
+    estimate (PPI, `judge_human.py`) needs: its correction is unbiased only when every judged
+    item had the same chance of being rated, which proportional allocation only approximates."""
     done = [a.name for a in run.arms if a.arm.status == "done"]
     chosen = list(arms) if arms else done
     problems = []
@@ -136,8 +141,13 @@ def plan_review(
         strata.setdefault(key(item.gold), []).append(item.id)
     groups = list(strata.values())
     picked: list[str] = []
-    for group, count in zip(groups, allocate([len(g) for g in groups], sample, rng), strict=True):
-        picked += rng.sample(group, count)
+    if uniform:
+        picked = rng.sample([i.id for i in pool], min(sample, len(pool)))
+        groups = [picked]  # not stratified
+    else:
+        sizes = [len(g) for g in groups]
+        for group, count in zip(groups, allocate(sizes, sample, rng), strict=True):
+            picked += rng.sample(group, count)
     rng.shuffle(picked)  # strata (often blocks in the data file) do not come one after another
     stratified = by if by is not None and len(groups) > 1 else None
     return ReviewPlan(

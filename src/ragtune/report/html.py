@@ -20,6 +20,8 @@ from ragtune.report import rows as rows_
 from ragtune.report.charts import CHARTS
 from ragtune.report.human import human_blocks
 from ragtune.report.model import Document, Flip, ReportDocument, as_document
+from ragtune.report.sequential import HEAD as SEQUENTIAL_HEAD
+from ragtune.report.sequential import sequential_lines, sequential_table
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d1d1f;margin:0;
@@ -52,6 +54,7 @@ def render_html(document: Document) -> str:
         f"<p class='meta'>run {_e(run.id)} · task {_e(run.task)} · "
         f"generated {_e(doc.generated)}</p></header>",
         _verdict(doc),
+        _sequential(doc),
         _arms(doc),
         _human(doc),
         _charts(doc),
@@ -187,6 +190,15 @@ def _arms(doc: ReportDocument) -> str:
     if setup:
         note += f"<h3>What was evaluated</h3><ul id='setup'>{setup}</ul>"
     return _section("arms", "Arms", _table(rows_.arm_head(doc), rows, "arms", row_attrs) + note)
+
+
+def _sequential(doc: ReportDocument) -> str:
+    lines = sequential_lines(doc.sequential)
+    if not lines:
+        return ""
+    body = "".join(f"<p class='note'>{_e(line)}</p>" for line in lines)
+    rows = [[_e(x) for x in r] for r in sequential_table(doc.sequential)]
+    return _section("sequential", "Until decided", body + _table(SEQUENTIAL_HEAD, rows, "rounds"))
 
 
 def _human(doc: ReportDocument) -> str:

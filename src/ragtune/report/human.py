@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ragtune.report import fmt as f
+from ragtune.report.judge_human import HEAD as JUDGE_HUMAN_HEAD
+from ragtune.report.judge_human import judge_human_rows
 from ragtune.report.model import CalibrationDoc, RaterAgreementDoc, ReportDocument
 from ragtune.report.rows import COMPARISON_HEAD, Escape, comparison_row
 
@@ -54,6 +56,22 @@ def human_blocks(doc: ReportDocument, esc: Escape) -> list[Block]:
             ],
         )
     ]
+    if human.judge_human:
+        blocks.append(
+            Block(
+                "judge-human",
+                "Judge + people: three estimates of each arm's human score",
+                [
+                    "judge only: the judge's mean over every judged answer (biased if the judge "
+                    "is); human only: people's mean over the rated answers; PPI "
+                    "(prediction-powered inference, PPI++): the judge on the unrated answers "
+                    "corrected by its average error on the rated ones, valid without trusting "
+                    "the judge when the rated answers are a uniformly random subset; 95% intervals"
+                ],
+                JUDGE_HUMAN_HEAD,
+                [[esc(c) for c in row] for row in judge_human_rows(human.judge_human)],
+            )
+        )
     if human.comparisons:
         blocks.append(
             Block(

@@ -18,6 +18,8 @@ from ragtune.report import learning_curve
 from ragtune.report import rows as rows_
 from ragtune.report.human import human_blocks
 from ragtune.report.model import Document, ReportDocument, Series, as_document
+from ragtune.report.sequential import HEAD as SEQUENTIAL_HEAD
+from ragtune.report.sequential import sequential_lines, sequential_table
 
 
 def _c(value: Any) -> str:
@@ -36,7 +38,8 @@ def render_markdown(document: Document) -> str:
     run = doc.run
     out = [f"# {_c(doc.title or 'ragtune report')}", ""]
     out += [f"run `{_c(run.id)}` · task {_c(run.task)} · generated {_c(doc.generated)}", ""]
-    out += _verdict(doc) + _arms(doc) + _human(doc) + _charts(doc) + _comparisons(doc)
+    out += _verdict(doc) + _sequential(doc) + _arms(doc) + _human(doc) + _charts(doc)
+    out += _comparisons(doc)
     out += _costs(doc)
     out += learning_curve.markdown_lines(doc.learning_curve, _c)
     out += _sources(doc) + _reproducibility(doc)
@@ -100,6 +103,15 @@ def _arms(doc: ReportDocument) -> list[str]:
         ["### What was evaluated", "", *(f"- {_c(line)}" for line in setup), ""] if setup else []
     )
     return out + _table(rows_.arm_head(doc), rows) + tail
+
+
+def _sequential(doc: ReportDocument) -> list[str]:
+    lines = sequential_lines(doc.sequential)
+    if not lines:
+        return []
+    out = ["## Until decided", "", *(f"- {_c(line)}" for line in lines), ""]
+    rows = [[_c(x) for x in r] for r in sequential_table(doc.sequential)]
+    return out + _table(SEQUENTIAL_HEAD, rows)
 
 
 def _human(doc: ReportDocument) -> list[str]:

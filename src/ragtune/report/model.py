@@ -21,7 +21,9 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from ragtune.errors import Problem, ValidationError
+from ragtune.report.judge_human import JudgeHumanDoc
 from ragtune.report.learning_curve import LearningCurveDoc
+from ragtune.report.sequential import SequentialDoc
 
 SCHEMA = "ragtune.report/2"
 
@@ -354,6 +356,7 @@ class HumanDoc(_Model):
     pairwise: list[HumanPairwiseDoc] = []
     agreement: RaterAgreementDoc | None = None
     calibration: CalibrationDoc | None = None
+    judge_human: list[JudgeHumanDoc] = []  # judge-only, human-only and PPI estimates per arm
 
 
 class RouterPoint(_Model):
@@ -424,6 +427,7 @@ class ReportDocument(_Model):
     assumptions: list[AssumptionDoc] = []
     errors: list[ErrorDoc] = []
     learning_curve: list[LearningCurveDoc] = []  # tuned arms measured at several sizes
+    sequential: SequentialDoc | None = None  # `run --until-decided`: rounds, stop, money
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON values, the schema field under its name "schema"."""

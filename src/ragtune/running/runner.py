@@ -111,31 +111,7 @@ def run_workload(
         }
         run = store.create_run(config, seed=spec.seed, workload=source or spec.name)
         store.add_items(run.id, [to_item(e) for e in items])
-    finished = {a.name for a in store.list_arms(run.id) if a.status in ("done", "unavailable")}
-    for name in arms:
-        if name not in finished:
-            store.add_arm(run.id, name, settings_record(workload, name))
-    work_dir = options.work_root / run.id
-    cache = ResponseCache(options.cache_path) if options.use_cache else None
-    resources = build_resources(
-        workload,
-        arms,
-        work_dir,
-        cache=cache,
-        on_training=lambda result, **facts: record_training(store, run.id, result, **facts),
-    )
-    if resources.index is not None and spec.knowledge is not None and not options.resume:
-        record_kb_version(store, run.id, spec.knowledge.name, spec.knowledge.path, resources)
-    record_calls(resources)  # cacheable prefixes and batch sizes, for pricing
-    executor = create_executor(
-        options.executor or spec.executor,
-        options.executor_options,
-        workload=workload,
-        arms=arms,
-        work_dir=work_dir,
-        cache_path=(options.cache_path or default_cache_path()) if options.use_cache else None,
-        run_id=run.id,
-    )
+    resources, executor, cache = prepare_arms(workload, store, run.id, arms, options)
     try:
         for name in arms:
             run_arm(
@@ -149,11 +125,51 @@ def run_workload(
             store, run.id, workload, resources, arms, {e.id for e in items},
             answer_items=answer_items, record_kb_version=record_kb_version, to_item=to_item,
         )  # fmt: skip
+    finish(workload, store, run.id, cache)
+    return run.id
+
+
+def prepare_arms(
+    workload: Workload, store: RunStore, run_id: str, arms: Sequence[str], options: RunOptions
+) -> tuple[Any, Executor, ResponseCache | None]:
+    """Register the arms, build the resources they need (index, fine-tune, backends) and the
+    executor that answers their items: what a fixed and a sequential run share."""
+    spec = workload.spec
+    finished = {a.name for a in store.list_arms(run_id) if a.status in ("done", "unavailable")}
+    for name in arms:
+        if name not in finished:
+            store.add_arm(run_id, name, settings_record(workload, name))
+    work_dir = options.work_root / run_id
+    cache = ResponseCache(options.cache_path) if options.use_cache else None
+    resources = build_resources(
+        workload,
+        arms,
+        work_dir,
+        cache=cache,
+        on_training=lambda result, **facts: record_training(store, run_id, result, **facts),
+    )
+    if resources.index is not None and spec.knowledge is not None and not options.resume:
+        record_kb_version(store, run_id, spec.knowledge.name, spec.knowledge.path, resources)
+    record_calls(resources)  # cacheable prefixes and batch sizes, for pricing
+    executor = create_executor(
+        options.executor or spec.executor,
+        options.executor_options,
+        workload=workload,
+        arms=list(arms),
+        work_dir=work_dir,
+        cache_path=(options.cache_path or default_cache_path()) if options.use_cache else None,
+        run_id=run_id,
+    )
+    return resources, executor, cache
+
+
+def finish(workload: Workload, store: RunStore, run_id: str, cache: ResponseCache | None) -> None:
+    """The judge scores the stored answers (when the workload names one); the run is finished."""
+    spec = workload.spec
     judge = spec.backends.judge_spec
     if judge is not None:
-        judge_run(store, run.id, spec.task, judge, cache=cache, seed=spec.seed)
-    store.finish_run(run.id)
-    return run.id
+        judge_run(store, run_id, spec.task, judge, cache=cache, seed=spec.seed)
+    store.finish_run(run_id)
 
 
 def sample_record(sample: Sample) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""Statistics for comparing arms: intervals, paired tests, non-inferiority, rater agreement and
-learning-curve fits (a leaf: pure functions, checked against reference libraries)."""
+"""Statistics for comparing arms: intervals, paired tests, non-inferiority, confidence sequences,
+judge + human (PPI) estimates, rater agreement and learning-curve fits (a leaf: pure functions,
+checked against reference libraries)."""
 
 from ragtune.stats.agreement import (
     Agreement,
@@ -25,6 +26,13 @@ from ragtune.stats.paired import (
     unpaired_bootstrap,
     wilson_interval,
 )
+from ragtune.stats.ppi import MeanEstimate, PpiResult, ppi_mean
+from ragtune.stats.sequential import (
+    SequentialComparison,
+    fixed_plan_items,
+    sequential_compare,
+    status_of,
+)
 
 __all__ = [
     "DEFAULT_POWER",
@@ -33,21 +41,28 @@ __all__ = [
     "Estimate",
     "Interval",
     "LearningCurve",
+    "MeanEstimate",
     "PairwiseComparison",
+    "PpiResult",
     "Projection",
     "RepeatSpread",
+    "SequentialComparison",
     "cohen_kappa",
     "compare_arms",
     "compare_metric",
     "compare_with_best",
     "confusion",
+    "fixed_plan_items",
     "fleiss_kappa",
     "learning_curve",
     "mcnemar_exact",
     "metric_interval",
     "paired_bootstrap",
     "paired_test",
+    "ppi_mean",
     "repeat_spread",
+    "sequential_compare",
+    "status_of",
     "unpaired_bootstrap",
     "weighted_kappa",
     "wilson_interval",

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ragtune.advisor.human_facts import human_facts, human_notes
+from ragtune.advisor.judge_human import ppi_standings
+from ragtune.advisor.sequential import method_text, sequential_reason, sequential_standings
 from ragtune.advisor.standing import comparisons_made, correction, selection_note, standings
 from ragtune.advisor.verdict.caveats import add_caveats, error_caveats
 from ragtune.advisor.verdict.constraints import constrain
@@ -52,8 +54,22 @@ def decide(facts: Facts) -> Verdict:
             )
     best = max(done, key=lambda a: a.quality.estimate if a.quality else 0.0)
     stood = standings(_item_scores(facts, metric), [a.arm for a in done], best.arm, margin)
+    if facts.sequential is not None and metric != HUMAN:  # it stopped on its data: anytime CIs
+        stood = sequential_standings(stood, facts.sequential)
+        verdict.reason(sequential_reason(facts.sequential), "measured")
+    if metric == HUMAN and facts.human is not None and facts.human.judge_items:
+        stood = ppi_standings(stood, facts.human, margin)  # people's scores, judge-sharpened
     verdict.standings = stood
-    verdict.correction = correction(comparisons_made(stood))
+    verdict.correction = (
+        method_text(facts.sequential)
+        if facts.sequential is not None and metric != HUMAN
+        else correction(comparisons_made(stood))
+    )
+    if any(s.test == "ppi" for s in stood):
+        verdict.correction += (
+            "; intervals are prediction-powered (PPI++): people's paired differences on the "
+            "rated items, the judge's on every judged item"
+        )
     verdict.selection = selection_note(best.arm, comparisons_made(stood))
     status = {s.arm: s.status for s in stood}
     candidates = [a for a in done if status[a.arm] in ("best", "equivalent")]

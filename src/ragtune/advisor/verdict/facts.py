@@ -14,6 +14,7 @@ from typing import Any
 
 from ragtune.advisor.standing import Standing
 from ragtune.evidence import ArmSummary, FreshnessRow, HumanEvidence, TrainingSummary
+from ragtune.running import Assessment
 from ragtune.stats import PairwiseComparison
 
 ARTICLES = {
@@ -109,6 +110,7 @@ class Facts:
     stand_in_arms: tuple[str, ...] = ()  # arms answered by a local model
     horizon_months: int | None = None  # the horizon `tco` sums over
     growth: Mapping[str, Growth] = field(default_factory=dict)  # arm -> cost of one more request
+    sequential: Assessment | None = None  # a `--until-decided` run's anytime-valid standings
 
 
 def cost_key(a: ArmSummary, facts: Facts) -> tuple[float, float, float, float, str]:

@@ -1,0 +1,73 @@
+"""Prediction-powered inference against ppi-python's `ppi_mean_ci`, and by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from ragtune.errors import RagtuneError
+from ragtune.stats.ppi import ppi_mean, ratings_to_halve
+
+ppi_py = pytest.importorskip("ppi_py")
+
+
+def _data(seed: int, n: int = 150, big_n: int = 2000, noise: float = 0.15):
+    """A judge that tracks people: human in [0, 1], judge = human + bias + noise, clipped."""
+    rng = np.random.default_rng(seed)
+    truth = rng.beta(4, 2, n + big_n)
+    judge = np.clip(truth + 0.08 + rng.normal(0, noise, n + big_n), 0, 1)
+    return truth[:n], judge[:n], judge[n:]
+
+
+@pytest.mark.parametrize("lam", [1.0, None])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_estimate_and_interval_equal_ppi_python(seed: int, lam: float | None) -> None:
+    y, yhat, unrated = _data(seed)
+    result = ppi_mean(y, yhat, unrated, confidence=0.95, lam=lam)
+    low, high = ppi_py.ppi_mean_ci(y, yhat, unrated, alpha=0.05, lam=lam)
+    point = ppi_py.ppi_mean_pointestimate(y, yhat, unrated, lam=lam)
+    assert result.ppi.estimate == pytest.approx(float(np.squeeze(point)), abs=1e-6)
+    assert result.ppi.low == pytest.approx(float(np.squeeze(low)), abs=1e-6)
+    assert result.ppi.high == pytest.approx(float(np.squeeze(high)), abs=1e-6)
+
+
+def test_narrower_than_people_alone_when_the_judge_tracks_them() -> None:
+    y, yhat, unrated = _data(4)
+    result = ppi_mean(y, yhat, unrated)
+    assert result.ppi.width < result.human_only.width
+    # the judge's +0.08 bias: judge-only is off, PPI corrects it and covers the rated mean
+    assert result.judge_only.estimate - result.human_only.estimate == pytest.approx(0.08, abs=0.03)
+    assert result.ppi.low < float(np.mean(y)) + 0.03 and result.ppi.high > float(np.mean(y)) - 0.03
+
+
+def test_a_small_case_by_hand() -> None:
+    # people [1, 0, 1, 1] and the judge [1, 0, 0, 1] on the rated items; the judge says
+    # [1, 1, 0, 1] on the 4 unrated. lam = 1:
+    # estimate = mean(unrated judge) 0.75 + mean(h - j) = mean([0, 0, 1, 0]) = 0.25 -> 1.0
+    # var(judge unrated) = 0.1875, var(h - j) = 0.1875 (ddof 0);
+    # se = sqrt(0.1875/4 + 0.1875/4) = 0.30619; half-width 1.959964 x 0.30619 = 0.60012
+    result = ppi_mean([1, 0, 1, 1], [1, 0, 0, 1], [1, 1, 0, 1], lam=1.0)
+    assert result.ppi.estimate == pytest.approx(1.0)
+    assert result.ppi.high - result.ppi.estimate == pytest.approx(0.60012, abs=1e-5)
+    assert result.human_only.estimate == pytest.approx(0.75)
+    assert result.judge_only.estimate == pytest.approx(5 / 8)
+
+
+def test_ratings_to_halve_by_hand() -> None:
+    # var_r = 0.04 on n = 100 rated, var_f = 0.01 on N = 10,000: se^2 = 1e-6 + 4e-4 = 4.01e-4;
+    # halving needs se^2 <= 1.0025e-4. The judge term at k ~ 300 is 0.01 / 9,700 = 1.03e-6,
+    # leaving 9.92e-5 for people: 0.04 / (100 + k) <= 9.92e-5 at 100 + k >= 403.2, so k = 304.
+    assert ratings_to_halve(0.04, 0.01, 100, 10_000) == 304
+    k = 304
+    assert 0.01 / (10_000 - k) + 0.04 / (100 + k) <= (0.01 / 10_000 + 0.04 / 100) / 4
+    assert 0.01 / (10_000 - k + 1) + 0.04 / (100 + k - 1) > (0.01 / 10_000 + 0.04 / 100) / 4
+    # when the judge term alone is over a quarter of se^2, rating cannot halve it
+    assert ratings_to_halve(0.0001, 1.0, 100, 200) is None
+
+
+def test_mismatched_lengths_name_the_counts() -> None:
+    with pytest.raises(RagtuneError, match="3 human ratings but 2 judge scores"):
+        ppi_mean([1, 0, 1], [1, 0], [1, 1])
+    assert math.isfinite(ppi_mean([1, 0], [1, 0], [1, 0]).ppi.estimate)
