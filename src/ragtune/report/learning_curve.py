@@ -281,7 +281,7 @@ def html_section(
         chart = figure(doc) or f"<p class='missing'>Not drawn: {e(doc.message)}</p>"
         parts.append(
             f"<h3>{e(doc.arm)}</h3><p class='statement'><strong>{e(doc.statement)}</strong></p>"
-            f"<figure data-chart='learning-curve'>{chart}</figure>{table}<ul>{facts}</ul>"
+            f'<figure data-chart="learning-curve">{chart}</figure>{table}<ul>{facts}</ul>'
         )
     return "<section id='learning-curve'><h2>Learning curve</h2>" + "".join(parts) + "</section>"
 
