@@ -37,6 +37,7 @@ PALETTE = [
 
 
 def floats(values: Any) -> list[float | None]:
+    """Each value as a float, or None where it is missing or not finite (JSON has no NaN)."""
     return [float(v) if f.ok(v) else None for v in (values or [])]
 
 
@@ -97,6 +98,7 @@ def finish(chart: Any, title: str, data: Datasets) -> Spec:
 
 
 def interval(q: IntervalDoc | None) -> dict[str, Any]:
+    """A row's estimate, bounds (None unless both are finite) and the tables' text for them."""
     ok = q is not None and f.ok(q.low) and f.ok(q.high)
     return {
         "estimate": float(q.estimate) if q is not None and f.ok(q.estimate) else None,
