@@ -31,6 +31,7 @@ from ragtune.report.charts_more import freshness_chart, latency_chart, router_ch
 from ragtune.report.model import ReportDocument
 from ragtune.report.vegalite import (
     HEIGHT,
+    PALETTE,
     WIDTH,
     Datasets,
     Spec,
@@ -194,7 +195,7 @@ def cost_chart(doc: ReportDocument) -> Spec | None:
 
 def quality_chart(doc: ReportDocument) -> Spec | None:
     data = Datasets()
-    rows, front, names, xs = [], [], [], []
+    rows, front, names, xs, with_cost = [], [], [], [], []
     for a in doc.arms:
         q = a.quality
         measured = f.ok(a.cost_per_1k)
@@ -212,6 +213,7 @@ def quality_chart(doc: ReportDocument) -> Spec | None:
                 }
             )
             names.append(a.arm)
+            with_cost += [a.arm] if measured else []
             xs.append(float(cost))
             if a.pareto:
                 front.append(rows[-1])
@@ -245,7 +247,11 @@ def quality_chart(doc: ReportDocument) -> Spec | None:
         .encode(
             y=y,
             fill=alt.when("datum.pareto")
-            .then(alt.Color("arm:N", legend=None))
+            .then(
+                alt.Fill(
+                    "arm:N", legend=None, scale=alt.Scale(domain=names, range=PALETTE[: len(names)])
+                )
+            )
             .otherwise(alt.value("#fff")),
             shape=alt.Shape(
                 "basis:N",
@@ -253,9 +259,7 @@ def quality_chart(doc: ReportDocument) -> Spec | None:
                 scale=alt.Scale(
                     domain=["measured cost", "projected cost"], range=["circle", "diamond"]
                 ),
-                legend=alt.Legend(
-                    orient="bottom", symbolStrokeColor="#333", symbolFillColor="#fff"
-                ),
+                legend=None,  # said in the title: a legend entry with no colour reads as empty
             ),
             opacity=shown(hide),
             tooltip=tip,
@@ -271,7 +275,9 @@ def quality_chart(doc: ReportDocument) -> Spec | None:
             .encode(x=x, y=y, order="cost:Q"),
         )
     chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
-    return finish(chart, f"{metric} vs $ per 1,000 requests; filled: on the Pareto front", data)
+    projected = "; diamond: projected cost" if len(names) > len(with_cost) else ""
+    title = f"{metric} vs $ per 1,000 requests; filled: on the Pareto front{projected}"
+    return finish(chart, title, data)
 
 
 # Title shown above each chart, the function, and what is missing when it draws nothing.

@@ -191,7 +191,7 @@ def training_chart(doc: ReportDocument) -> Spec | None:
                 "split:N",
                 title="split",
                 scale=alt.Scale(domain=["train", "validation"], range=[[1, 0], [7, 5]]),
-                legend=alt.Legend(orient="bottom"),
+                legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeColor="#333"),
             ),
             detail="series:N",
             opacity=shown(hide),
