@@ -159,7 +159,8 @@ def test_the_next_step_is_priced_and_worth_it(worth: Any) -> None:
 
 def test_the_report_section_round_trips_through_json_and_renders(worth: Any) -> None:
     from ragtune.report import render
-    from ragtune.report.learning_curve import LearningCurveDoc, curve_chart, curve_docs
+    from ragtune.report.charts_more import curve_chart
+    from ragtune.report.learning_curve import LearningCurveDoc, curve_docs
 
     _, p = worth
     [doc] = curve_docs([p])
@@ -169,10 +170,12 @@ def test_the_report_section_round_trips_through_json_and_renders(worth: Any) -> 
         100 * p.next.gain.value
     )
     assert doc.size_for_rival is not None  # where the curve reaches prompt's 0.805
-    chart = curve_chart(doc)
-    assert chart is not None and 'data-chart="learning-curve"' in chart
-    assert chart.count('class="whisker"') == 3 and 'class="band"' in chart
-    assert 'class="rival"' in chart and 'class="fit"' in chart
+    chart = curve_chart(doc)  # a Vega-Lite spec: measured points, fitted band, the rival's rule
+    assert chart is not None
+    data = chart["datasets"]
+    assert sum(r["low"] is not None for r in data["rows"]) == 3  # three sizes with CI bars
+    assert data["band"] and all(r["layer"] == "fitted curve and band" for r in data["band"])
+    assert [r["layer"] for r in data["rival"]] == ["prompt (best not tuned)"]
     del render  # rendered through the whole document below
 
 

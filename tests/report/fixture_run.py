@@ -25,8 +25,30 @@ RUN_ID = "20261129-120000-f1x7"
 PINNED = {"generated": "2026-11-29T12:00:00+00:00"}
 
 
-def build(store_path: Path) -> dict[str, Any]:
-    """The fixture document (as JSON values) of a run written to a new store at `store_path`."""
+ARMS: dict[str, dict[str, Any]] = {
+    "prompt": {"correct": 30, "machine_s": 0.4, "tokens": 300, "failed": 1},
+    HOSTILE: {"correct": 36, "model": "claude-haiku-4-5", "tokens": 500},
+    "finetune": {"correct": 34, "machine_s": 0.2, "tokens": 60, "changed": 3},
+    "router": {"correct": 35, "machine_s": 0.3, "tokens": 200, "changed": 8},
+}
+# Nine arms (five API models, four self-hosted) for the chart-readability test: many cost lines
+# and break-evens, several of them at the same volume (self-hosted arms share one machine).
+WIDE: dict[str, dict[str, Any]] = {
+    "prompt": {"correct": 30, "machine_s": 0.4, "tokens": 300},
+    "fewshot": {"correct": 31, "machine_s": 0.6, "tokens": 900},
+    "finetune": {"correct": 34, "machine_s": 0.2, "tokens": 60},
+    "rag-local": {"correct": 33, "machine_s": 0.5, "tokens": 1200},
+    "haiku": {"correct": 36, "model": "claude-haiku-4-5", "tokens": 500},
+    "sonnet": {"correct": 37, "model": "claude-sonnet-4-5", "tokens": 400},
+    "gpt-4o-mini": {"correct": 32, "model": "gpt-4o-mini", "tokens": 800},
+    "gpt-4.1-mini": {"correct": 33, "model": "gpt-4.1-mini", "tokens": 300},
+    "gpt-5-mini": {"correct": 35, "model": "gpt-5-mini", "tokens": 600},
+}
+
+
+def build(store_path: Path, arms: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The fixture document (as JSON values) of a run written to a new store at `store_path`
+    (`arms`: another set of arms than the fixture's, such as `WIDE`)."""
     from ragtune.advisor import build_document
     from ragtune.store.records import Item, LossPoint, Measurement, Prediction
     from ragtune.store.runstore import RunStore
@@ -41,12 +63,7 @@ def build(store_path: Path) -> dict[str, Any]:
         "advice": {"knowledge_changes_per_month": 2, "latency_budget_s": 2.0},
         "service": {"api_key": "sk-live-abcdefghijklmnopqrstu", "timeout_s": 30},
     }
-    arms: dict[str, dict[str, Any]] = {
-        "prompt": {"correct": 30, "machine_s": 0.4, "tokens": 300, "failed": 1},
-        HOSTILE: {"correct": 36, "model": "claude-haiku-4-5", "tokens": 500},
-        "finetune": {"correct": 34, "machine_s": 0.2, "tokens": 60, "changed": 3},
-        "router": {"correct": 35, "machine_s": 0.3, "tokens": 200, "changed": 8},
-    }
+    arms = ARMS if arms is None else arms
     with RunStore.open(store_path) as store:
         run = store.create_run(
             config,

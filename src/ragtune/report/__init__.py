@@ -1,7 +1,8 @@
 """Render a report document (`model.ReportDocument`, built by `ragtune.advisor.build_document`).
 
-`render(doc, "html" | "md" | "json")`: one self-contained offline HTML file with inline SVG
-charts, Markdown with the charts' numbers as tables, or the document itself as stable JSON.
+`render(doc, "html" | "md" | "json")`: one self-contained offline HTML file with Vega-Lite
+charts (drawn by the inlined vega-embed bundle), Markdown with the charts' numbers as tables, or
+the document itself as stable JSON.
 The renderers only format and draw; every number comes from the document.
 """
 
@@ -15,6 +16,7 @@ from ragtune.report.html import STYLE, render_html
 from ragtune.report.learning_curve import curve_docs
 from ragtune.report.markdown import render_markdown
 from ragtune.report.model import SCHEMA, ArmDoc, Document, ReportDocument, VerdictDoc, as_document
+from ragtune.report.vega import script_hashes as chart_script_hashes
 
 FORMATS = ("html", "md", "json")
 SUFFIXES = {"html": ".html", "md": ".md", "json": ".json"}
@@ -44,6 +46,7 @@ __all__ = [
     "ArmDoc",
     "ReportDocument",
     "VerdictDoc",
+    "chart_script_hashes",
     "curve_docs",
     "render",
     "render_html",

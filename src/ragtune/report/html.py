@@ -1,7 +1,8 @@
 """`render_html(doc)`: the report as one self-contained HTML file that works offline.
 
-Inline CSS, charts as inline SVG (see `charts.py`), no script and no URL of any kind, so the
-file can be mailed, archived or opened from disk. Every piece of text from the document is
+Inline CSS, charts as Vega-Lite specs (see `charts.py`) drawn by the inlined vega-embed bundle
+(see `vega.py`), and no URL that is loaded or linked, so the file can be mailed, archived or
+opened from disk with no network. Every piece of text from the document is
 escaped (arm names and configs are user-written). A section the document has nothing for is
 replaced by a one-line note.
 
@@ -11,13 +12,15 @@ Deliberately not here: numbers (the advisor computes them) and serving (see `web
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from typing import Any
 
 from ragtune.report import fmt as f
-from ragtune.report import learning_curve
+from ragtune.report import learning_curve, vega
 from ragtune.report import rows as rows_
 from ragtune.report.charts import CHARTS
+from ragtune.report.charts_more import curve_chart
 from ragtune.report.human import human_blocks
 from ragtune.report.model import Document, Flip, ReportDocument, as_document
 from ragtune.report.sequential import HEAD as SEQUENTIAL_HEAD
@@ -39,11 +42,10 @@ th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.unavailable td{color:#888}tr.recommended td:first-child{font-weight:700}
 figure{background:#fff;margin:12px 0;padding:8px;border:1px solid #e3e3e3;border-radius:4px}
-svg.chart{max-width:100%;height:auto;display:block}
-svg text{font-size:11px;fill:#333}svg text.note{fill:#555}
 .scroll{overflow-x:auto}
 pre{background:#fff;border:1px solid #ddd;padding:8px;overflow:auto;font-size:.85em}
 """
+STYLE += vega.TOOLTIP_STYLE
 
 
 def render_html(document: Document) -> str:
@@ -60,15 +62,17 @@ def render_html(document: Document) -> str:
         _charts(doc),
         _comparisons(doc),
         _breakevens(doc),
-        learning_curve.html_section(doc.learning_curve, _e),
+        learning_curve.html_section(doc.learning_curve, _e, _curve_figure),
         _sources(doc),
         _reproducibility(doc),
     ]
+    body = "".join(parts)
+    scripts = vega.scripts() if "data-vega-spec=" in body else ""
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(doc.title or 'ragtune report')}</title>"
-        f"<style>{STYLE}</style></head><body><main>{''.join(parts)}</main></body></html>\n"
+        f"<style>{STYLE}</style></head><body><main>{body}</main>{scripts}</body></html>\n"
     )
 
 
@@ -217,15 +221,21 @@ def _human(doc: ReportDocument) -> str:
 def _charts(doc: ReportDocument) -> str:
     out = []
     for name, title, draw, why in CHARTS:
-        chart = draw(doc)
-        body = chart if chart else _missing(f"Not shown: {why}.")
-        note = rows_.latency_note(doc) if name == "latency" and chart else None
+        spec = draw(doc)
+        body = vega.figure_body(name, spec, title) if spec else _missing(f"Not shown: {why}.")
+        note = rows_.latency_note(doc) if name == "latency" and spec else None
         body += f"<p class='note'>{_e(note)}</p>" if note else ""
         out.append(
             f'<figure id="figure-{name}" data-chart="{name}"><figcaption><strong>{_e(title)}'
             f"</strong></figcaption>{body}</figure>"
         )
     return _section("charts", "Charts", "".join(out))
+
+
+def _curve_figure(curve: learning_curve.LearningCurveDoc) -> str | None:
+    spec = curve_chart(curve)
+    ident = "learning-curve-" + re.sub(r"[^A-Za-z0-9_-]", "_", curve.arm)
+    return vega.figure_body(ident, spec, f"{curve.arm}: learning curve") if spec else None
 
 
 def _comparisons(doc: ReportDocument) -> str:

@@ -17,18 +17,6 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from ragtune.report.svg import (
-    MARGIN,
-    Frame,
-    area,
-    domain,
-    legend,
-    polyline,
-    svg,
-    tag,
-    text,
-)
-
 if TYPE_CHECKING:
     from ragtune.evidence import PricedCurve
     from ragtune.stats import Estimate
@@ -273,7 +261,10 @@ def _facts(doc: LearningCurveDoc) -> list[str]:
     return lines
 
 
-def html_section(docs: Sequence[LearningCurveDoc], e: Escape) -> str:
+def html_section(
+    docs: Sequence[LearningCurveDoc], e: Escape, figure: Callable[[LearningCurveDoc], str | None]
+) -> str:
+    """The section; `figure(doc)` is the chart's markup (the HTML renderer embeds a spec)."""
     if not docs:
         return ""
     parts = []
@@ -287,81 +278,12 @@ def html_section(docs: Sequence[LearningCurveDoc], e: Escape) -> str:
             + "</tbody></table>"
         )
         facts = "".join(f"<li>{e(line)}</li>" for line in _facts(doc))
-        chart = curve_chart(doc) or f"<p class='missing'>Not drawn: {e(doc.message)}</p>"
+        chart = figure(doc) or f"<p class='missing'>Not drawn: {e(doc.message)}</p>"
         parts.append(
             f"<h3>{e(doc.arm)}</h3><p class='statement'><strong>{e(doc.statement)}</strong></p>"
-            f"<figure data-chart='learning-curve'>{chart}</figure>{table}<ul>{facts}</ul>"
+            f'<figure data-chart="learning-curve">{chart}</figure>{table}<ul>{facts}</ul>'
         )
     return "<section id='learning-curve'><h2>Learning curve</h2>" + "".join(parts) + "</section>"
-
-
-# --- chart --------------------------------------------------------------------------------------
-
-
-def curve_chart(doc: LearningCurveDoc) -> str | None:
-    """Quality vs training examples (log x): measured points with CI bars, the fitted curve with
-    its band, and the best arm that is not tuned as a horizontal line."""
-    pts = [p for p in doc.points if p.quality.estimate is not None]
-    if not pts:
-        return None
-    xs = [float(p.size) for p in pts] + [float(b.size) for b in doc.band]
-    ys: list[float | None] = [v for p in pts for v in (p.quality.low, p.quality.high)]
-    ys += [v for b in doc.band for v in (b.quality.low, b.quality.high)]
-    if doc.rival_quality is not None:
-        ys.append(doc.rival_quality.estimate)
-    frame = Frame.of(domain(xs, log=True), domain(ys, log=False), xlog=True)
-    out = [frame.axes("training examples (log scale)", "quality")]
-    entries = [("measured, 95% CI", "#0072B2", False)]
-    if doc.band:
-        upper = [(frame.x(b.size), frame.y(b.quality.high or 0.0)) for b in doc.band]
-        lower = [(frame.x(b.size), frame.y(b.quality.low or 0.0)) for b in doc.band]
-        out.append(tag("path", d=area(upper, lower), fill="#E69F00", opacity=0.2, class_="band"))
-        line = [(frame.x(b.size), frame.y(b.quality.estimate or 0.0)) for b in doc.band]
-        out.append(polyline(line, "#E69F00", class_="fit"))
-        entries.append(("fitted curve and band", "#E69F00", False))
-    if doc.rival is not None and doc.rival_quality is not None:
-        y = doc.rival_quality.estimate
-        if y is not None:
-            py = frame.y(y)
-            out.append(
-                tag(
-                    "line",
-                    x1=frame.x.start,
-                    y1=py,
-                    x2=frame.x.end,
-                    y2=py,
-                    stroke="#009E73",
-                    stroke_dasharray="6 4",
-                    stroke_width=2,
-                    class_="rival",
-                )
-            )
-            entries.append((f"{doc.rival} (best not tuned)", "#009E73", True))
-    for p in pts:
-        px, py = frame.x(p.size), frame.y(p.quality.estimate or 0.0)
-        if p.quality.low is not None and p.quality.high is not None:
-            out.append(
-                tag(
-                    "line",
-                    x1=px,
-                    y1=frame.y(p.quality.low),
-                    x2=px,
-                    y2=frame.y(p.quality.high),
-                    stroke="#0072B2",
-                    stroke_width=2,
-                    class_="whisker",
-                )
-            )
-        out.append(
-            tag("circle", cx=px, cy=py, r=5.0, fill="#0072B2", class_="point", data_arm=p.arm)
-        )
-        out.append(text(px + 8, py - 6, f"{p.size:,}", class_="label"))
-    out.append(legend(entries, MARGIN[3] + 10, MARGIN[0] + 14))
-    return svg(
-        "learning-curve",
-        f"{doc.arm}: quality vs training examples, fitted curve with band",
-        "".join(out),
-    )
 
 
 __all__ = [
@@ -370,7 +292,6 @@ __all__ = [
     "LearningCurveDoc",
     "NextStepDoc",
     "ProjectionDoc",
-    "curve_chart",
     "curve_docs",
     "html_section",
     "markdown_lines",

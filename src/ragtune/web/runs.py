@@ -11,7 +11,9 @@ $RAGTUNE_STORE, else the CLI's default `.ragtune/ragtune.db`; a store that does 
 empty list (the viewer never creates one). Run ids must look like the store's own ids
 (`20261122-021500-a3f9`), so nothing user-supplied reaches a path or a prefix query; unknown
 ids are 404. The report's config block is redacted by the renderer; the report page gets its own
-Content-Security-Policy: no script at all, and only the report's own inline stylesheet.
+Content-Security-Policy: only the report's own inline stylesheet, and only its two chart scripts
+(the bundled vega-embed and the code that embeds the specs), allowed by hash; no eval (Vega's
+expression interpreter), no other script, nothing from another origin.
 
 No local path leaves the machine: a stored path (the run's workload file, a path in its config)
 is shown by its file name only, in the list and in every form of the report (`without_paths`).
@@ -36,7 +38,14 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 
 from ragtune.errors import RagtuneError
-from ragtune.report import STYLE, ReportDocument, render_html, render_json, render_markdown
+from ragtune.report import (
+    STYLE,
+    ReportDocument,
+    chart_script_hashes,
+    render_html,
+    render_json,
+    render_markdown,
+)
 from ragtune.web.static_files import static_path
 
 log = logging.getLogger(__name__)
@@ -46,10 +55,17 @@ RUN_ID = r"^\d{8}-\d{6}-[0-9a-f]{4}$"  # store/runstore.py new_id(): 20261122-02
 MAX_VOLUME = 1e12  # requests/month; far past any real workload
 IN_SCHEMA = True  # published in /openapi.json (the fuzz and security tests list them)
 _STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
-REPORT_CSP = (
-    f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
-)
+
+
+def report_csp() -> str:
+    """The report page's policy; the script hashes need the chart bundle (cached after once)."""
+    scripts = " ".join(chart_script_hashes())
+    return (
+        f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; script-src {scripts}; "
+        "img-src 'self' data:; connect-src 'self'; form-action 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+
 
 router = APIRouter(tags=["runs"])
 
@@ -190,7 +206,7 @@ def _runs_table(runs: list[dict[str, Any]]) -> str:
 @router.get("/runs/{run_id}", include_in_schema=False)
 def run_page(request: Request, run_id: RunId, volume: Volume = None) -> HTMLResponse:
     doc = document(store_path(request), run_id, volume)
-    return HTMLResponse(render_html(doc), headers={"content-security-policy": REPORT_CSP})
+    return HTMLResponse(render_html(doc), headers={"content-security-policy": report_csp()})
 
 
 @router.get("/api/runs", include_in_schema=IN_SCHEMA)
