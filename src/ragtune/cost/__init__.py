@@ -23,6 +23,18 @@ from ragtune.cost.breakeven import (
 )
 from ragtune.cost.catalog import SECTIONS, Catalog, GpuPrice, ModelPrice, load_catalog
 from ragtune.cost.formulas import Num, api_request_cost, gpu_compute_cost, training_cost_tokens
+from ragtune.cost.hosted import (
+    Cutoff,
+    EndpointRate,
+    HostedCatalog,
+    ServerlessRate,
+    TrainingRate,
+    endpoint_monthly,
+    endpoint_replicas,
+    load_hosted,
+    today,
+    training_cost,
+)
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part, monthly_cost, tco
 from ragtune.cost.quantity import (
     Quantity,
@@ -41,8 +53,11 @@ __all__ = [
     "Catalog",
     "CostItem",
     "Crossing",
+    "Cutoff",
+    "EndpointRate",
     "GpuPrice",
     "GpuServing",
+    "HostedCatalog",
     "ModelPrice",
     "Num",
     "Option",
@@ -50,14 +65,19 @@ __all__ = [
     "Part",
     "Quantity",
     "Samples",
+    "ServerlessRate",
+    "TrainingRate",
     "analyse",
     "api_request_cost",
     "breakeven_calls",
     "breakeven_sample_size",
     "breakeven_volume",
+    "endpoint_monthly",
+    "endpoint_replicas",
     "gpu_compute_cost",
     "jsonable",
     "load_catalog",
+    "load_hosted",
     "monthly_cost",
     "parse_fraction",
     "parse_positive",
@@ -65,5 +85,7 @@ __all__ = [
     "parse_quantity",
     "payback_months",
     "tco",
+    "today",
+    "training_cost",
     "training_cost_tokens",
 ]

@@ -1,4 +1,5 @@
-"""Hosted fine-tuning through OpenAI's fine-tuning API, or any server that implements it.
+"""Hosted fine-tuning through OpenAI's fine-tuning API, or any server that implements it
+(Together and Fireworks jobs run through `hosted_jobs.py`; `tune_hosted` picks by provider).
 
 The `finetune` arm with `provider: openai` does what a team with an API key would do by hand:
 
@@ -67,10 +68,19 @@ class HostedResult:
     wall_seconds: float  # job created -> finished, by the provider's timestamps
     train_examples: int
     validation_examples: int
+    # Together / Fireworks: where and how the tuned model answers, which is how it is billed.
+    inference_url: str | None = None  # an OpenAI-compatible chat completions root
+    served_model: str | None = None  # the `model` to send (an endpoint's name, model#deployment)
+    endpoint_id: str | None = None  # a dedicated endpoint ragtune created (never deleted)
+    serving: dict[str, Any] | None = None  # HostedServing as run: kind, hardware, hours, replicas
+    params_b: float | None = None  # the base's size (the training bracket)
+    method: str = "lora"
 
     @property
     def backend_name(self) -> str:
         """The tuned model as a ragtune backend name (evaluated like any OpenAI model)."""
+        if self.inference_url is not None:
+            return f"openai-compatible:{self.inference_url}#{self.served_model}"
         if self.base_url is None:
             return f"openai:{self.fine_tuned_model}"
         return f"openai-compatible:{self.base_url}#{self.fine_tuned_model}"
@@ -107,6 +117,19 @@ def tune_hosted(
 ) -> HostedResult:
     """Run (or resume) the hosted fine-tune of `job`, keeping its state in `out_dir`."""
     settings = job.settings
+    if settings.provider in ("together", "fireworks"):
+        from ragtune.finetune.hosted_jobs import ProviderRunner
+
+        provider = ProviderRunner(
+            job, Path(out_dir), api_key=api_key, sleep=sleep, policy=policy, transport=transport
+        )
+        try:
+            result: HostedResult = run_sync(provider.run)
+            return result
+        except RagtuneError as err:
+            if isinstance(err, HostedTuneError):
+                raise
+            raise HostedTuneError(scrub(str(err), [provider.api_key])) from None
     official = settings.base_url is None
     if api_key is None:
         variable = "OPENAI_API_KEY" if official else "OPENAI_COMPATIBLE_API_KEY"
