@@ -237,7 +237,7 @@ class FireworksApi(_Http):
         super().__init__(client)
         self.inference_url = inference_url
         self.account = account
-        self.root = f"/accounts/{account}"
+        self.root = f"accounts/{account}"  # resource names carry no leading slash
 
     async def upload(self, path: Path, name: str, examples: int) -> str:
         dataset_id = name
