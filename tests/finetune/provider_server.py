@@ -5,10 +5,10 @@ Bodies follow each provider's documented objects, as read on 2026-12-07:
 Together (https://docs.together.ai/reference): post-files-upload (file object), post-fine-tunes
 and get-fine-tunes-id (FinetuneResponse: id, status pending|queued|running|compressing|
 uploading|cancelled|error|completed, output_name / model_output_name, token_count, n_epochs,
-created_at / updated_at as ISO 8601, events[]), get-fine-tunes-id-events ({data: [fine-tune-event]}),
-get-fine-tunes ({data: [...]}), models-list (a list of model objects), createendpoint /
-getendpoint (id, name, model, hardware, state PENDING|STARTING|STARTED|STOPPED|ERROR),
-chat-completions (OpenAI's shape).
+created_at / updated_at as ISO 8601, events[]), get-fine-tunes-id-events
+({data: [fine-tune-event]}), get-fine-tunes ({data: [...]}), models-list (a list of model
+objects), createendpoint / getendpoint (id, name, model, hardware, state
+PENDING|STARTING|STARTED|STOPPED|ERROR), chat-completions (OpenAI's shape).
 
 Fireworks (https://docs.fireworks.ai/fine-tuning/fine-tuning-via-api and api-reference):
 datasets (create with datasetId + dataset.userUploaded, `:upload` multipart), supervised
@@ -262,7 +262,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- Fireworks -----------------------------------------------------------------------------
 
     def _fireworks_post(self, path: str, query: dict[str, list[str]], body: bytes) -> None:
-        seen, setup = self.server.seen, self.server.setup
+        seen = self.server.seen
         parts = path.strip("/").split("/")  # v1 accounts {a} kind [id]
         account, kind = parts[2], parts[3]
         root = f"accounts/{account}"

@@ -207,28 +207,25 @@ def test_a_killed_together_run_resumes_the_same_job(tmp_path: Path) -> None:
 @pytest.mark.parametrize("provider", ["together", "fireworks"])
 def test_a_failed_job_shows_the_providers_reason(tmp_path: Path, provider: str) -> None:
     script = FIREWORKS_SCRIPT if provider == "fireworks" else Setup().script
-    with serve(Setup(script=script, fail_reason="CUDA out of memory at step 12")) as server:
-        with pytest.raises(HostedJobFailed) as err:
-            tune_hosted(job(provider, server.base_url), tmp_path, sleep=Sleeps())
+    setup = Setup(script=script, fail_reason="CUDA out of memory at step 12")
+    with serve(setup) as server, pytest.raises(HostedJobFailed) as err:
+        tune_hosted(job(provider, server.base_url), tmp_path, sleep=Sleeps())
     assert "CUDA out of memory at step 12" in err.value.message
     assert "failed" in err.value.message
 
 
 def test_a_cancelled_job_says_so(tmp_path: Path) -> None:
-    with serve(Setup(script=("pending", "running", "cancelled"))) as server:
-        with pytest.raises(HostedJobFailed) as err:
-            tune_hosted(
-                job("together", server.base_url, serving=DEDICATED), tmp_path, sleep=Sleeps()
-            )
+    setup = Setup(script=("pending", "running", "cancelled"))
+    with serve(setup) as server, pytest.raises(HostedJobFailed) as err:
+        tune_hosted(job("together", server.base_url, serving=DEDICATED), tmp_path, sleep=Sleeps())
     assert "cancelled" in err.value.message
 
 
 @pytest.mark.parametrize("provider", ["together", "fireworks"])
 def test_rejected_data_names_the_line(tmp_path: Path, provider: str) -> None:
-    with serve(Setup(reject_line=3)) as server:
-        with pytest.raises(HostedTuneError) as err:
-            tune_hosted(job(provider, server.base_url, serving=DEDICATED if provider ==
-                            "together" else {}), tmp_path, sleep=Sleeps())  # fmt: skip
+    with serve(Setup(reject_line=3)) as server, pytest.raises(HostedTuneError) as err:
+        tune_hosted(job(provider, server.base_url, serving=DEDICATED if provider ==
+                        "together" else {}), tmp_path, sleep=Sleeps())  # fmt: skip
     assert "rejected the training data" in err.value.message
     assert "line 3" in err.value.message
     assert str(tmp_path) in str(err.value.hint)
@@ -236,11 +233,8 @@ def test_rejected_data_names_the_line(tmp_path: Path, provider: str) -> None:
 
 
 def test_quota_errors_say_what_to_do(tmp_path: Path) -> None:
-    with serve(Setup(quota=True)) as server:
-        with pytest.raises(HostedTuneError) as err:
-            tune_hosted(
-                job("together", server.base_url, serving=DEDICATED), tmp_path, sleep=Sleeps()
-            )
+    with serve(Setup(quota=True)) as server, pytest.raises(HostedTuneError) as err:
+        tune_hosted(job("together", server.base_url, serving=DEDICATED), tmp_path, sleep=Sleeps())
     assert "quota or spend limits" in err.value.message
     assert "Monthly spend limit reached" in err.value.message
     assert "--resume" in str(err.value.hint)
