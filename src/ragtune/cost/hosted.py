@@ -161,8 +161,25 @@ class HostedCatalog:
             )
         return rate
 
+    def endpoint_named(self, name: str) -> EndpointRate:
+        """`provider:hardware` (a scenario's `serving.gpu`) as its endpoint rate."""
+        provider, hardware = hosted_reference(name) or ("", name)
+        return self.endpoint(provider, hardware)
+
+    def training_named(self, name: str) -> TrainingRate:
+        """`provider:base` (a scenario's `training.model`) as its SFT LoRA rate."""
+        provider, base = hosted_reference(name) or ("", name)
+        return self.training_rate(provider, self.params_b(base))
+
     def cutoff(self, provider: str) -> Cutoff | None:
         return next((c for c in self.cutoffs.values() if c.provider == provider), None)
+
+
+def hosted_reference(name: str | None) -> tuple[str, str] | None:
+    """`together:1x_nvidia_h100_80gb_sxm` or `fireworks:accounts/.../qwen3-8b` as (provider,
+    rest), for scenario files that name a hosted endpoint or base; None for other names."""
+    provider, sep, rest = (name or "").partition(":")
+    return (provider, rest) if sep and rest and provider in ("together", "fireworks") else None
 
 
 def training_cost(tokens: float, rate: TrainingRate) -> float:

@@ -21,6 +21,8 @@ from ragtune.cost import (
     Samples,
     analyse,
     breakeven_sample_size,
+    hosted_reference,
+    load_hosted,
     parse_quantity,
 )
 from ragtune.cost import formulas as f
@@ -205,10 +207,12 @@ def _api(spec: Api, catalog: Catalog, draw: Draw) -> ApiUsage:
 
 
 def _serving(spec: Serving, catalog: Catalog, draw: Draw, hours_per_month: Any) -> GpuServing:
-    gpu = catalog.gpu(spec.gpu)
+    # `together:HARDWARE` / `fireworks:HARDWARE`: a dedicated endpoint at the provider's rate
+    gpu = load_hosted().endpoint_named(spec.gpu) if hosted_reference(spec.gpu) else None
+    hourly = gpu.hourly if gpu is not None else catalog.gpu(spec.gpu).hourly
     return GpuServing(
-        gpu=gpu.name,
-        gpu_hourly=draw(spec.gpu_hourly) if spec.gpu_hourly is not None else gpu.hourly,
+        gpu=spec.gpu if gpu is not None else catalog.gpu(spec.gpu).name,
+        gpu_hourly=draw(spec.gpu_hourly) if spec.gpu_hourly is not None else hourly,
         tokens_per_second=draw(spec.tokens_per_second),
         concurrency=draw(spec.concurrency),
         tokens_per_request=draw(spec.tokens_per_request),
@@ -273,7 +277,12 @@ def _training(spec: Training, catalog: Catalog, draw: Draw, name: str) -> CostIt
         if spec.price_per_m is not None:
             price: Any = draw(spec.price_per_m)
         else:
-            price = catalog.model(spec.model or "").training_per_m  # checked when loading
+            model = spec.model or ""
+            price = (  # `together:BASE`: the provider's bracket rate; else the catalog's -ft
+                load_hosted().training_named(model).per_m
+                if hosted_reference(model)
+                else catalog.model(model).training_per_m  # checked when loading
+            )
         return CostItem(
             name,
             f.training_cost_tokens(
