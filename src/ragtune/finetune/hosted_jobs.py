@@ -31,6 +31,7 @@ from ragtune.backends import BackendError, Retrier, RetryPolicy, api_key_from_en
 from ragtune.cost import load_hosted
 from ragtune.finetune.data import save_examples, split_validation
 from ragtune.finetune.hosted_api import FireworksApi, JobState, ProviderApi, TogetherApi
+from ragtune.finetune.hosted_result import HostedJobFailed, HostedResult, HostedTuneError
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,6 @@ QUOTA_STATUS = (402, 429)
 
 def serving_kind(provider: str, base: str, settings: Any) -> str:
     """`serving.kind`, or serverless where ragtune has a per-token rate for the base's size."""
-    from ragtune.finetune.hosted import HostedTuneError
-
     catalog = load_hosted()
     params = catalog.params_b(base, settings.params_b)
     rate = catalog.serverless_rate(provider, params)
@@ -69,8 +68,6 @@ class ProviderRunner:
         policy: RetryPolicy | None,
         transport: Any,
     ) -> None:
-        from ragtune.finetune.hosted import HostedTuneError
-
         self.job, self.out, self.settings = job, out, job.settings
         self.sleep, self.transport = sleep, transport
         s = self.settings
@@ -136,9 +133,7 @@ class ProviderRunner:
 
     # --- the steps -----------------------------------------------------------------------------
 
-    async def run(self) -> Any:
-        from ragtune.finetune.hosted import HostedResult
-
+    async def run(self) -> HostedResult:
         self.out.mkdir(parents=True, exist_ok=True)
         if (self.out / RESULT).is_file():
             return HostedResult.load(self.out / RESULT)
@@ -261,8 +256,6 @@ class ProviderRunner:
                 last = (job.raw, job.progress)
                 log.info("%s: job %s is %s (%s)", self.where, job_id, job.raw, job.progress)
             if job.status in ("failed", "cancelled"):
-                from ragtune.finetune.hosted import HostedJobFailed
-
                 raise HostedJobFailed(
                     scrub(f"hosted fine-tuning job {job_id} at {s.provider} {job.status} "
                           f"({job.raw}): {job.reason or 'no reason given'}", [self.api_key]),
