@@ -72,7 +72,10 @@ def tune_hosted(
     """Run (or resume) the hosted fine-tune of `job`, keeping its state in `out_dir`."""
     settings = job.settings
     if settings.provider in ("together", "fireworks"):
-        from ragtune.finetune.hosted_jobs import ProviderRunner
+        try:
+            from ragtune.finetune.hosted_jobs import ProviderRunner
+        except ImportError:  # httpx comes with the api extra
+            raise MissingDependencyError("httpx", "api") from None
 
         provider = ProviderRunner(
             job, Path(out_dir), api_key=api_key, sleep=sleep, policy=policy, transport=transport
