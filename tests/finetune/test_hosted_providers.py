@@ -131,6 +131,7 @@ def test_together_run_trains_answers_and_is_priced_with_its_endpoint(
     assert arm["monthly_cost"] == pytest.approx(2419.20)
     assert arm["cost_per_1k"] == pytest.approx(24.192)
     assert arm["tco"] == pytest.approx(29_030.976)
+    assert arm["deployment"] == "together endpoint 1x_nvidia_h100_80gb_sxm"
 
 
 def test_fireworks_run_trains_answers_and_is_priced_per_token(tmp_path: Path) -> None:
@@ -157,6 +158,7 @@ def test_fireworks_run_trains_answers_and_is_priced_per_token(tmp_path: Path) ->
     assert arm["cost_per_1k"] == pytest.approx(0.0204)
     assert arm["monthly_cost"] == pytest.approx(2.04)
     assert arm["tco"] == pytest.approx(24.73)
+    assert arm["deployment"] == "API"
 
 
 # --- kill -9, then --resume ------------------------------------------------------------------
