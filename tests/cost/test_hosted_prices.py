@@ -12,7 +12,6 @@ import ragtune.cli  # noqa: F401  (registers every command on the group)
 from ragtune.cli.main import cli
 from ragtune.cost import (
     endpoint_monthly,
-    endpoint_replicas,
     load_hosted,
     monthly_cost,
     training_cost,
@@ -65,14 +64,18 @@ def test_endpoints_per_minute_and_per_gpu_second() -> None:
 
 
 def test_replicas_follow_measured_latency_and_volume() -> None:
-    # 24 h x 30 days x 3,600 s = 2,592,000 busy-seconds a replica; at 0.5 s a request and 50%
-    # busy, one replica answers 2,592,000 x 0.5 / 0.5 = 2,592,000 requests a month
-    assert endpoint_replicas(volume=2_592_000, seconds_per_request=0.5, hours_per_day=24,
-                             min_replicas=1, max_utilisation=0.5) == 1  # fmt: skip
-    assert endpoint_replicas(volume=2_592_001, seconds_per_request=0.5, hours_per_day=24,
-                             min_replicas=1, max_utilisation=0.5) == 2  # fmt: skip
-    assert endpoint_replicas(volume=10, seconds_per_request=0.5, hours_per_day=24,
-                             min_replicas=3) == 3  # fmt: skip
+    """The run prices an endpoint as serving sized by the arm's measured latency: a replica
+    has 24 h x 30 days x 3,600 s = 2,592,000 seconds a month; at 0.5 s a request and at most
+    50% busy it answers 2,592,000 x 0.5 / 0.5 = 2,592,000 requests a month."""
+    from ragtune.evidence.hosted_pricing import HostedServingCost
+
+    cost = HostedServingCost("together", "1x_nvidia_h100_80gb_sxm", 3.36, 24.0, 1, "")
+    serving = cost.serving(0.5, 0.5)
+    assert serving.gpus(2_592_000) == 1 and serving.gpus(2_592_001) == 2
+    assert serving.monthly_cost(2_592_001) == pytest.approx(2 * 2419.20)
+    # 3 replicas always up bill 3 x 2,419.20 even when idle
+    idle = HostedServingCost("together", "1x_nvidia_h100_80gb_sxm", 3.36, 24.0, 3, "")
+    assert idle.serving(0.5, 0.5).monthly_cost(10) == pytest.approx(7257.60)
 
 
 def test_the_bundled_scenario_finds_the_volume_at_which_the_endpoint_pays() -> None:

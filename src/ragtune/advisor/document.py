@@ -344,25 +344,10 @@ def _arm(
     option = options.get(a.arm)
     row["monthly_cost"] = option.monthly if option else None
     row["tco"] = option.tco if option else None
-    gpus = [i.name for i in option.breakdown if i.name.startswith("GPU")] if option else []
-    # "GPU (together endpoint HARDWARE)": a Together / Fireworks dedicated endpoint, not ours
-    endpoint = next(
-        (
-            g[5:-1]
-            for g in gpus
-            if g.startswith(("GPU (together endpoint", "GPU (fireworks endpoint"))
-        ),
-        None,
-    )
-    row["deployment"] = (
-        ""
-        if option is None
-        else endpoint
-        if endpoint
-        else f"self-hosted on {machine.name}"
-        if gpus
-        else "API"
-    )
+    gpus = [i.name[5:-1] for i in option.breakdown if i.name.startswith("GPU")] if option else []
+    hosted = [g for g in gpus if g.startswith(("together endpoint", "fireworks endpoint"))]
+    where = hosted[0] if hosted else f"self-hosted on {machine.name}" if gpus else "API"
+    row["deployment"] = "" if option is None else where  # hosted: a provider's endpoint
     row["pareto"] = _pareto(a, summary.arms)
     return row
 

@@ -13,7 +13,6 @@ workload needs (the arm's `serving:` settings say).
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -185,22 +184,6 @@ def hosted_reference(name: str | None) -> tuple[str, str] | None:
 def training_cost(tokens: float, rate: TrainingRate) -> float:
     """Dollars for `tokens` processed (every epoch and evaluation already counted)."""
     return tokens * rate.per_m / 1e6
-
-
-def endpoint_replicas(
-    *,
-    volume: float,
-    seconds_per_request: float,
-    hours_per_day: float,
-    min_replicas: int,
-    max_utilisation: float = 1.0,
-) -> int:
-    """Replicas a dedicated endpoint needs: enough busy-seconds in the hours it runs to answer
-    `volume` requests a month one after another at the measured latency, kept under
-    `max_utilisation`, never fewer than `min_replicas`."""
-    capacity = hours_per_day * DAYS_PER_MONTH * 3600.0 * max_utilisation
-    needed = math.ceil(volume * seconds_per_request / capacity) if capacity > 0 else min_replicas
-    return max(min_replicas, needed)
 
 
 def endpoint_monthly(rate: EndpointRate, *, hours_per_day: float, replicas: int) -> float:

@@ -21,7 +21,6 @@ from ragtune.cost import (
     Catalog,
     GpuServing,
     ModelPrice,
-    endpoint_monthly,
     load_hosted,
     training_cost,
 )
@@ -51,14 +50,6 @@ class HostedServingCost:
             hours_per_month=self.hours_per_day * DAYS_PER_MONTH,
             max_utilisation=max_utilisation,
             min_gpus=float(self.min_replicas),
-        )
-
-    def monthly_at_min(self) -> float:
-        rate = load_hosted().endpoint(self.provider, self.hardware)
-        return endpoint_monthly(
-            replace(rate, hourly=self.hourly),
-            hours_per_day=self.hours_per_day,
-            replicas=self.min_replicas,
         )
 
 
