@@ -326,7 +326,10 @@ def test_hosted_settings_are_validated_with_their_field(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(spec))
     result = CliRunner().invoke(cli, ["run", str(path), "--store", str(tmp_path / "x.db")])
     assert result.exit_code == 2
-    assert "arms.finetune.provider" in result.stderr and "'local' or 'openai'" in result.stderr
+    assert (
+        "arms.finetune.provider" in result.stderr
+        and "'local', 'openai', 'together' or 'fireworks'" in result.stderr
+    )
 
 
 def test_official_api_needs_its_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -355,13 +355,10 @@ def _arm(
     option = options.get(a.arm)
     row["monthly_cost"] = option.monthly if option else None
     row["tco"] = option.tco if option else None
-    row["deployment"] = (
-        ""
-        if option is None
-        else f"self-hosted on {machine.name}"
-        if any(i.name.startswith("GPU") for i in option.breakdown)
-        else "API"
-    )
+    gpus = [i.name[5:-1] for i in option.breakdown if i.name.startswith("GPU")] if option else []
+    hosted = [g for g in gpus if g.startswith(("together endpoint", "fireworks endpoint"))]
+    where = hosted[0] if hosted else f"self-hosted on {machine.name}" if gpus else "API"
+    row["deployment"] = "" if option is None else where  # hosted: a provider's endpoint
     row["pareto"] = _pareto(a, summary.arms)
     return row
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ragtune.cli.main import cli
-from ragtune.config import TASKS, Workload, load_workload
+from ragtune.config import TASKS, Workload, cutoff_warnings, hosted_finetune, load_workload
 from ragtune.data import SPLITS, sample_test
 from ragtune.errors import RagtuneError
 from ragtune.strategies import ArmSettings, ChatSettings
@@ -77,6 +77,8 @@ def check(workload_file: str, as_json: bool, estimate: bool) -> None:
     """
     workload = load_workload(workload_file)
     spec = workload.spec
+    for warning in cutoff_warnings(spec):
+        click.echo(f"warning: {warning}", err=True)
     _, sample = sample_test(workload.split("test"), spec.test_limit, spec.task, spec.seed)
     arms = {name: arm_line(name, settings, workload) for name, settings in workload.arms.items()}
     summary = {
@@ -90,7 +92,8 @@ def check(workload_file: str, as_json: bool, estimate: bool) -> None:
         "knowledge": spec.knowledge.path if spec.knowledge else None,
     }
     plan_line = None
-    if {"finetune", "finetune_rag"} & set(spec.arms) and workload.split("train"):
+    hosted = hosted_finetune(spec) is not None  # the provider plans a hosted job, not ragtune
+    if {"finetune", "finetune_rag"} & set(spec.arms) and workload.split("train") and not hosted:
         from ragtune.finetune import estimate_plan, workload_job
 
         job = workload_job(workload)

@@ -15,6 +15,7 @@ Deliberately not here: running arms (`ragtune.strategies`), pricing (`ragtune.co
 """
 
 from ragtune.config.checks import Workload, load_workload
+from ragtune.config.hosted import cutoff_problems, cutoff_warnings
 from ragtune.config.schema import (
     PROMPT_SUFFIXES,
     REQUEST_SAMPLE,
@@ -57,6 +58,8 @@ __all__ = [
     "Workload",
     "WorkloadSpec",
     "arms_mapping",
+    "cutoff_problems",
+    "cutoff_warnings",
     "hosted_finetune",
     "load_workload",
 ]

@@ -23,6 +23,18 @@ from ragtune.cost.breakeven import (
 )
 from ragtune.cost.catalog import SECTIONS, Catalog, GpuPrice, ModelPrice, load_catalog
 from ragtune.cost.formulas import Num, api_request_cost, gpu_compute_cost, training_cost_tokens
+from ragtune.cost.hosted import (
+    Cutoff,
+    EndpointRate,
+    HostedCatalog,
+    ServerlessRate,
+    TrainingRate,
+    endpoint_monthly,
+    hosted_reference,
+    load_hosted,
+    today,
+    training_cost,
+)
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part, monthly_cost, tco
 from ragtune.cost.quantity import (
     DISTRIBUTIONS,
@@ -45,8 +57,11 @@ __all__ = [
     "Catalog",
     "CostItem",
     "Crossing",
+    "Cutoff",
+    "EndpointRate",
     "GpuPrice",
     "GpuServing",
+    "HostedCatalog",
     "ModelPrice",
     "Num",
     "Option",
@@ -54,14 +69,19 @@ __all__ = [
     "Part",
     "Quantity",
     "Samples",
+    "ServerlessRate",
+    "TrainingRate",
     "analyse",
     "api_request_cost",
     "breakeven_calls",
     "breakeven_sample_size",
     "breakeven_volume",
+    "endpoint_monthly",
     "gpu_compute_cost",
+    "hosted_reference",
     "jsonable",
     "load_catalog",
+    "load_hosted",
     "monthly_cost",
     "parse_at_least_one",
     "parse_fraction",
@@ -71,5 +91,7 @@ __all__ = [
     "parse_whole",
     "payback_months",
     "tco",
+    "today",
+    "training_cost",
     "training_cost_tokens",
 ]

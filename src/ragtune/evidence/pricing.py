@@ -35,6 +35,7 @@ from ragtune.cost import (
     monthly_cost,
 )
 from ragtune.errors import RagtuneError
+from ragtune.evidence.hosted_pricing import with_hosted_models
 from ragtune.evidence.rundata import RunData, price_files
 from ragtune.store import Measurement
 
@@ -111,7 +112,7 @@ def pricing_for(
 def run_pricing(run: RunData, catalog: Catalog | None = None) -> Pricing:
     """The pricing `run` asked for: its price files, machine, projection model and volume."""
     spec = run.config.pricing
-    catalog = catalog or load_catalog(*price_files(run))
+    catalog = with_hosted_models(catalog or load_catalog(*price_files(run)), run)
     return pricing_for(
         catalog,
         spec.self_hosted,

@@ -32,6 +32,7 @@ from ragtune.evidence.evidence import (
     evaluate,
     validity,
 )
+from ragtune.evidence.hosted_pricing import dedicated_endpoint
 from ragtune.evidence.people import PeopleCosts, people_costs, retrains_per_month
 from ragtune.evidence.pricing import Pricing, arm_option, per_1k, per_request, pricing_for
 from ragtune.evidence.rundata import load_run
@@ -166,6 +167,13 @@ def arm_option_of(evidence: Evidence, arm: ArmEvidence, draws: CostDraws | None 
         training_usd=evidence.training_usd_for(arm.arm) if tuned else None,
         retrain_every_months=1.0 / rate if rate else None,
     )
+    endpoint = dedicated_endpoint(evidence.run) if tuned else None
+    if endpoint is not None:  # a Together / Fireworks endpoint: billed by its running time
+        latency = float(np.mean(arm.latency_s)) if arm.latency_s.size else 1.0
+        option = replace(
+            option,
+            serving=endpoint.serving(latency, evidence.pricing.machine.max_utilisation),
+        )
     if not (people.one_time or people.monthly or people.per_retrain):
         return option
     every = 1.0 / rate if rate else None

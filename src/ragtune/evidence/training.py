@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ragtune.errors import RagtuneError
+from ragtune.evidence.hosted_pricing import hosted_training_cost, is_hosted, serving_cost
 from ragtune.evidence.pricing import Pricing
 from ragtune.evidence.rundata import RunData
 
@@ -59,6 +60,15 @@ def hosted_training(t: Any, pricing: Pricing) -> TrainingSummary:
     from ragtune.cost import training_cost_tokens
 
     tokens = t.train_tokens
+    if is_hosted(t.params):  # Together / Fireworks: the bracket's rate, not a catalog -ft entry
+        try:
+            cost, basis = hosted_training_cost(t.params, tokens)
+        except RagtuneError as err:
+            cost, basis = None, f"not priced: {err.message}"
+        endpoint = serving_cost(t.params)
+        if endpoint is not None:
+            basis += f"; served on {endpoint.basis}"
+        return TrainingSummary(t.method, t.train_examples, tokens, t.duration_s, cost, None, basis)
     try:
         price = pricing.catalog.tuned(t.base_model)
     except RagtuneError as err:

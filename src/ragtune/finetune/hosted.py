@@ -1,4 +1,5 @@
-"""Hosted fine-tuning through OpenAI's fine-tuning API, or any server that implements it.
+"""Hosted fine-tuning through OpenAI's fine-tuning API, or any server that implements it
+(Together and Fireworks jobs run through `hosted_jobs.py`; `tune_hosted` picks by provider).
 
 The `finetune` arm with `provider: openai` does what a team with an API key would do by hand:
 
@@ -26,7 +27,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from ragtune.backends import Retrier, RetryPolicy, api_key_from_env, classify, r
 from ragtune.config import HostedFinetune
 from ragtune.errors import MissingDependencyError, RagtuneError
 from ragtune.finetune.data import Conversation, save_examples, split_validation
+from ragtune.finetune.hosted_result import HostedJobFailed, HostedResult, HostedTuneError
 
 log = logging.getLogger(__name__)
 
@@ -43,44 +45,6 @@ RESULT = "result.json"
 TERMINAL = ("succeeded", "failed", "cancelled")
 VAL_FRACTION = 0.1  # the same validation share the local LoRA recipe holds out
 BACKOFF = 1.5  # each wait between polls is 1.5x the last, up to max_poll_s
-
-
-class HostedTuneError(RagtuneError):
-    """The hosted fine-tune did not give a model (API error, timeout, failed job)."""
-
-
-class HostedJobFailed(HostedTuneError):
-    """The provider reports the job failed or was cancelled; the message is the provider's."""
-
-
-@dataclass(frozen=True)
-class HostedResult:
-    """A finished hosted fine-tune: what it produced and what its bill is based on."""
-
-    provider: str
-    base: str
-    base_url: str | None  # None: api.openai.com
-    job_id: str
-    fine_tuned_model: str
-    trained_tokens: int  # billable tokens the provider reports (epochs included)
-    epochs: int | None
-    wall_seconds: float  # job created -> finished, by the provider's timestamps
-    train_examples: int
-    validation_examples: int
-
-    @property
-    def backend_name(self) -> str:
-        """The tuned model as a ragtune backend name (evaluated like any OpenAI model)."""
-        if self.base_url is None:
-            return f"openai:{self.fine_tuned_model}"
-        return f"openai-compatible:{self.base_url}#{self.fine_tuned_model}"
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def load(cls, path: Path) -> HostedResult:
-        return cls(**json.loads(path.read_text()))
 
 
 @dataclass(frozen=True)
@@ -107,6 +71,22 @@ def tune_hosted(
 ) -> HostedResult:
     """Run (or resume) the hosted fine-tune of `job`, keeping its state in `out_dir`."""
     settings = job.settings
+    if settings.provider in ("together", "fireworks"):
+        try:
+            from ragtune.finetune.hosted_jobs import ProviderRunner
+        except ImportError:  # httpx comes with the api extra
+            raise MissingDependencyError("httpx", "api") from None
+
+        provider = ProviderRunner(
+            job, Path(out_dir), api_key=api_key, sleep=sleep, policy=policy, transport=transport
+        )
+        try:
+            result: HostedResult = run_sync(provider.run)
+            return result
+        except RagtuneError as err:
+            if isinstance(err, HostedTuneError):
+                raise
+            raise HostedTuneError(scrub(str(err), [provider.api_key])) from None
     official = settings.base_url is None
     if api_key is None:
         variable = "OPENAI_API_KEY" if official else "OPENAI_COMPATIBLE_API_KEY"

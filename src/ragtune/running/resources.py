@@ -175,7 +175,8 @@ def tuned_backend(
     size: int | None = None,
 ) -> Backend | None:
     """LoRA-tune the cheap local model on the train split (or reuse the run's adapter), or,
-    with `provider: openai`, run (or resume) a hosted fine-tuning job and answer with its model.
+    with `provider: openai | together | fireworks`, run (or resume) a hosted fine-tuning job and
+    answer with its model.
 
     `size`: a learning curve's point, tuned on that nested subset of train (`workload_job`).
     `on_training(result, train_set=N)` is told about a local fine-tune and its N examples."""
@@ -232,4 +233,12 @@ def hosted_backend(
     result = tune_hosted(HostedJob(settings, job.examples, job.test, seed=workload.spec.seed), out)
     if fresh and on_training is not None:
         on_training(result)
+    if result.provider in ("together", "fireworks"):
+        import os
+
+        from ragtune.cost import load_hosted
+
+        # the provider's key answers for its tuned model (a test server needs none)
+        key = os.environ.get(load_hosted().providers[result.provider].key_variable)
+        return create_backend(result.backend_name, api_key=key)
     return create_backend(result.backend_name)

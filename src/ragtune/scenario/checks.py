@@ -12,6 +12,8 @@ import yaml
 
 from ragtune.cost import (
     Catalog,
+    hosted_reference,
+    load_hosted,
 )
 from ragtune.errors import (
     Problem,
@@ -81,6 +83,13 @@ def check_references(data: dict[str, Any], catalog: Catalog) -> list[Problem]:
 
     def need(section: str, name: Any, where: str) -> None:
         if not isinstance(name, str):
+            return
+        if hosted_reference(name) and section in ("gpus", "models"):
+            hosted = load_hosted()
+            try:  # `together:HARDWARE` endpoints, `together:BASE` training
+                hosted.endpoint_named(name) if section == "gpus" else hosted.training_named(name)
+            except RagtuneError as err:
+                problems.append(Problem(where, f"{err.message}; {err.hint}", name))
             return
         if not catalog.has(section, name):
             hint = suggest(name, catalog.names(section))
@@ -263,6 +272,8 @@ def _check_training(training: Training, at: str, catalog: Catalog) -> list[Probl
                     at, "hosted training needs `model` (with a training price) or `price_per_m`"
                 )
             ]
+        if hosted_reference(training.model):
+            return []  # `together:BASE`: checked with the other names (check_references)
         try:
             if catalog.model(training.model).training_per_m is None:
                 return [

@@ -21,6 +21,8 @@ from ragtune.cost import (
     Samples,
     analyse,
     breakeven_sample_size,
+    hosted_reference,
+    load_hosted,
     parse_quantity,
 )
 from ragtune.cost import formulas as f
@@ -231,7 +233,9 @@ def _api(spec: Api, workload: Workload, catalog: Catalog, draw: Draw) -> ApiUsag
 def _serving(
     spec: Serving, workload: Workload, catalog: Catalog, draw: Draw, hours_per_month: Any
 ) -> GpuServing:
-    gpu = catalog.gpu(spec.gpu)
+    # `together:HARDWARE` / `fireworks:HARDWARE`: a dedicated endpoint at the provider's rate
+    gpu = load_hosted().endpoint_named(spec.gpu) if hosted_reference(spec.gpu) else None
+    hourly = gpu.hourly if gpu is not None else catalog.gpu(spec.gpu).hourly
     if spec.tokens_per_request is not None:  # every token at decode speed
         decode, prefill = draw(spec.tokens_per_request, "tokens_per_request"), 0.0
     else:  # checked when loading: the serving or the workload gives the counts
@@ -248,8 +252,8 @@ def _serving(
                 0.0,
             )
     return GpuServing(
-        gpu=gpu.name,
-        gpu_hourly=draw(spec.gpu_hourly) if spec.gpu_hourly is not None else gpu.hourly,
+        gpu=spec.gpu if gpu is not None else catalog.gpu(spec.gpu).name,
+        gpu_hourly=draw(spec.gpu_hourly) if spec.gpu_hourly is not None else hourly,
         tokens_per_second=draw(spec.tokens_per_second),
         concurrency=draw(spec.concurrency),
         tokens_per_request=decode,
@@ -318,7 +322,12 @@ def _training(spec: Training, catalog: Catalog, draw: Draw, name: str) -> CostIt
         if spec.price_per_m is not None:
             price: Any = draw(spec.price_per_m)
         else:
-            price = catalog.model(spec.model or "").training_per_m  # checked when loading
+            model = spec.model or ""
+            price = (  # `together:BASE`: the provider's bracket rate; else the catalog's -ft
+                load_hosted().training_named(model).per_m
+                if hosted_reference(model)
+                else catalog.model(model).training_per_m  # checked when loading
+            )
         return CostItem(
             name,
             f.training_cost_tokens(

@@ -13,7 +13,12 @@ import pkgutil
 from ragtune.strategies.base import Arm, ArmFailed, ArmUnavailable, Prediction, Resources, TaskSpec
 from ragtune.strategies.chat import BATCH
 from ragtune.strategies.prompts import TUNED_SYSTEM, target_text
-from ragtune.strategies.rag import FinetuneSettings, HostedFinetune
+from ragtune.strategies.rag import (
+    HOSTED_PROVIDERS,
+    FinetuneSettings,
+    HostedFinetune,
+    HostedServing,
+)
 from ragtune.strategies.recorded import RecordedSettings, load_answers
 from ragtune.strategies.registry import (
     ARMS,
@@ -41,6 +46,7 @@ for _module in pkgutil.iter_modules(__path__):
 __all__ = [
     "ARMS",
     "BATCH",
+    "HOSTED_PROVIDERS",
     "TUNED_SYSTEM",
     "Arm",
     "ArmFailed",
@@ -49,6 +55,7 @@ __all__ = [
     "ChatSettings",
     "FinetuneSettings",
     "HostedFinetune",
+    "HostedServing",
     "Prediction",
     "RecordedSettings",
     "Resources",

@@ -33,18 +33,51 @@ class RagSettings(ChatSettings):
     """Retrieval mode."""
 
 
+HOSTED_PROVIDERS = ("openai", "together", "fireworks")
+
+
+class HostedServing(BaseModel):
+    """How the tuned model is served, which is how it is billed: `serverless` per token (where
+    the provider offers it for the base), or a `dedicated` endpoint billed by its running time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    kind: Literal["serverless", "dedicated"] | None = None
+    """None: serverless where the provider offers it for this base, else dedicated."""
+    hardware: str | None = None
+    """The endpoint's hardware (provider's name); None: the first ragtune has a price for."""
+    hours_per_day: float = Field(24.0, gt=0, le=24)
+    """Hours a day the endpoint runs (and bills)."""
+    min_replicas: int = Field(1, ge=1, le=64)
+    """Replicas always up; more are added when the volume needs them."""
+    max_replicas: int | None = Field(None, ge=1, le=64)
+    """Autoscaling ceiling; None: min_replicas."""
+    adapters: int = Field(1, ge=1, le=100)
+    """LoRA adapters sharing one deployment (Fireworks: up to 100); this arm pays its share."""
+    ready_timeout_s: float = Field(1800.0, gt=0)
+    """Longest wait for a new endpoint to come up."""
+
+
 class HostedFields(BaseModel):
-    """The settings of a hosted fine-tuning job (`provider: openai`), shared by the tuned arms'
-    settings (so `ragtune check` accepts them) and `HostedFinetune` (what the job reads)."""
+    """The settings of a hosted fine-tuning job (`provider: openai | together | fireworks`),
+    shared by the tuned arms' settings (so `ragtune check` accepts them) and `HostedFinetune`
+    (what the job reads)."""
 
     model_config = ConfigDict(use_attribute_docstrings=True)
 
-    provider: Literal["local", "openai"] = "local"
+    provider: Literal["local", "openai", "together", "fireworks"] = "local"
     """Local: LoRA on the cheap local model."""
     base: str | None = None
-    """The provider's base model, e.g. gpt-4o-mini-2024-07-18."""
+    """The provider's base model, e.g. meta-llama/Meta-Llama-3.1-8B-Instruct-Reference."""
     base_url: str | None = None
-    """Any server with OpenAI's files + fine-tuning endpoints."""
+    """The provider's API root (a gateway or test server); None: the provider's own."""
+    account: str | None = None
+    """Fireworks account id (datasets, jobs and models live under accounts/<id>/)."""
+    params_b: float | None = Field(None, gt=0, le=2000)
+    """The base's size in billions of parameters (sets the training bracket) when ragtune's
+    hosted price file does not list the base."""
+    serving: HostedServing = HostedServing()
+    """How the tuned model is served and billed (Together, Fireworks)."""
     learning_rate_multiplier: float | None = Field(None, gt=0, le=10)
     """Hosted job's learning-rate multiplier; None: the provider chooses."""
     suffix: str | None = Field(None, min_length=1, max_length=64)
@@ -65,6 +98,11 @@ class HostedFields(BaseModel):
                 f"provider {self.provider} needs `base`, the model to tune "
                 "(e.g. base: gpt-4o-mini-2024-07-18)"
             )
+        if self.provider == "fireworks" and not self.account:
+            raise ValueError(
+                "provider fireworks needs `account`, the Fireworks account id the dataset, job "
+                "and model are created under (e.g. account: my-team)"
+            )
         if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
             raise ValueError(
                 f"base_url must start with http:// or https:// (given: {self.base_url})"
@@ -84,6 +122,8 @@ class HostedFinetune(HostedFields):
     """None: the provider chooses."""
     batch_size: int | None = Field(None, ge=1, le=256)
     """Hosted job's batch size; None: the provider chooses."""
+    method: Literal["lora", "full", "qlora"] = "lora"
+    """LoRA or full: a hosted job's method, and its training rate."""
 
 
 class FinetuneSettings(ArmSettings, HostedFields):
