@@ -12,6 +12,7 @@ directly.)
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -194,7 +195,13 @@ def test_review_endpoints_never_give_5xx(
             suppress_health_check=list(HealthCheck),
         )
         def fuzz(body: dict[str, Any], review: str, who: str) -> None:
-            posted = client.post(f"/api/review/{run_id}/{review}/ratings", json=body)
+            # json.dumps writes NaN/Infinity as bare words (not JSON): the server must refuse
+            # them with a 4xx, so they are sent as a client that produces them would
+            posted = client.post(
+                f"/api/review/{run_id}/{review}/ratings",
+                content=json.dumps(body),
+                headers={"content-type": "application/json"},
+            )
             assert posted.status_code in (200, 404, 422), (posted.status_code, posted.text)
             got = client.get(f"/api/review/{run_id}/{review}", params={"reviewer": who})
             assert got.status_code in (200, 404, 422), (got.status_code, got.text)
@@ -290,7 +297,13 @@ def test_review_endpoints_with_a_token_never_give_5xx(auth_server: Any) -> None:
             suppress_health_check=list(HealthCheck),
         )
         def fuzz(body: dict[str, Any], review: str, who: str) -> None:
-            posted = client.post(f"/api/review/{run_id}/{review}/ratings", json=body)
+            # json.dumps writes NaN/Infinity as bare words (not JSON): the server must refuse
+            # them with a 4xx, so they are sent as a client that produces them would
+            posted = client.post(
+                f"/api/review/{run_id}/{review}/ratings",
+                content=json.dumps(body),
+                headers={"content-type": "application/json"},
+            )
             assert posted.status_code in (200, 403, 404, 422, 429), (
                 posted.status_code,
                 posted.text,
@@ -299,3 +312,20 @@ def test_review_endpoints_with_a_token_never_give_5xx(auth_server: Any) -> None:
             assert got.status_code in (200, 403, 404, 422), (got.status_code, got.text)
 
         fuzz()
+
+
+def test_a_body_with_nan_or_infinity_is_refused_with_a_422(auth_server: Any) -> None:
+    """Python's JSON parser accepts the bare words NaN and Infinity; FastAPI's default handler
+    then echoed them back and failed to encode its own 422 (a 500, found by the fuzz above)."""
+    import httpx
+
+    base, _, alice, run_id = auth_server
+    body = '{"reviewer": "q0", "extra": Infinity, "answer": NaN}'
+    got = httpx.post(
+        f"{base}/api/review/{run_id}/1/ratings",
+        content=body,
+        headers={"authorization": f"Bearer {alice}", "content-type": "application/json"},
+        timeout=60,
+    )
+    assert got.status_code == 422, got.text
+    assert "Infinity" in got.text or "inf" in got.text  # the input is shown, as text

@@ -22,9 +22,13 @@ Deliberately not here: the server process (`ragtune serve`, in `cli/serve.py`) a
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -88,6 +92,12 @@ def create_app(
     def index() -> FileResponse:
         return FileResponse(static_path("index.html"), media_type="text/html")
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler echoes the input, and a body with NaN or Infinity (which
+        # Python's JSON parser accepts) then fails to encode: a 500 for a client's mistake.
+        return JSONResponse({"detail": _finite(jsonable_encoder(exc.errors()))}, status_code=422)
+
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         # Logged with its traceback on the server; the client sees no internals or paths.
@@ -101,3 +111,14 @@ def create_app(
     app.add_middleware(HostCheck, allowed=allowed_hosts)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every NaN or infinite float written as text, so it encodes as JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
