@@ -14,7 +14,7 @@ Deliberately not here: formatting (`ragtune.report`), the rules themselves (`ver
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -46,7 +46,9 @@ from ragtune.evidence import (
     RunSummary,
     arm_people,
     evaluate,
+    judge_notice,
     load_run,
+    migrations,
     priced_curves,
     retrains_for_knowledge,
     run_pricing,
@@ -67,12 +69,14 @@ def build_document(
     *,
     volume: float | None = None,
     catalog: Catalog | None = None,
+    today: date | None = None,
 ) -> ReportDocument:
-    """Everything a report shows about `run_id`, priced at `volume` (default: the workload's)."""
+    """Everything a report shows about `run_id`, priced at `volume` (default: the workload's),
+    with model lifecycles read on `today` (default: `cost.today()`)."""
     if volume is not None and not volume > 0:
         raise RagtuneError(f"--volume must be a positive number of requests/month, got {volume}.")
     run = load_run(store, run_id)
-    return document_of(evaluate(run, run_pricing(run, catalog)), volume=volume)
+    return document_of(evaluate(run, run_pricing(run, catalog, on=today)), volume=volume)
 
 
 def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDocument:
@@ -173,6 +177,8 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         ),
         horizon_months=horizon,
         growth=growth_of,
+        migrations=migrations(evidence),
+        judge_shutdown=judge_notice(evidence),
     )
     verdict = decide(facts)
     if evidence.repeats > 1 and verdict.metric != HUMAN:

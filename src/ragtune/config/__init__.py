@@ -15,6 +15,7 @@ Deliberately not here: running arms (`ragtune.strategies`), pricing (`ragtune.co
 """
 
 from ragtune.config.checks import Workload, load_workload
+from ragtune.config.lifecycle import BackendShutdown, backend_shutdowns, refuse_shut_down
 from ragtune.config.schema import (
     PROMPT_SUFFIXES,
     REQUEST_SAMPLE,
@@ -42,6 +43,7 @@ __all__ = [
     "TASKS",
     "TUNED_ARMS",
     "Advice",
+    "BackendShutdown",
     "Backends",
     "CarveValidation",
     "Costs",
@@ -55,6 +57,8 @@ __all__ = [
     "Workload",
     "WorkloadSpec",
     "arms_mapping",
+    "backend_shutdowns",
     "hosted_finetune",
     "load_workload",
+    "refuse_shut_down",
 ]

@@ -23,6 +23,17 @@ from ragtune.cost.breakeven import (
 )
 from ragtune.cost.catalog import SECTIONS, Catalog, GpuPrice, ModelPrice, load_catalog
 from ragtune.cost.formulas import Num, api_request_cost, gpu_compute_cost, training_cost_tokens
+from ragtune.cost.lifecycle import (
+    TODAY_VARIABLE,
+    DatedFact,
+    Lifecycles,
+    ModelLifecycle,
+    ShutdownNotice,
+    add_months,
+    load_lifecycles,
+    shutdown_notice,
+    today,
+)
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part, monthly_cost, tco
 from ragtune.cost.quantity import (
     Quantity,
@@ -34,6 +45,7 @@ from ragtune.cost.quantity import (
 
 __all__ = [
     "SECTIONS",
+    "TODAY_VARIABLE",
     "VOLUME_RANGE",
     "Analysis",
     "ApiUsage",
@@ -41,8 +53,11 @@ __all__ = [
     "Catalog",
     "CostItem",
     "Crossing",
+    "DatedFact",
     "GpuPrice",
     "GpuServing",
+    "Lifecycles",
+    "ModelLifecycle",
     "ModelPrice",
     "Num",
     "Option",
@@ -50,6 +65,8 @@ __all__ = [
     "Part",
     "Quantity",
     "Samples",
+    "ShutdownNotice",
+    "add_months",
     "analyse",
     "api_request_cost",
     "breakeven_calls",
@@ -58,12 +75,15 @@ __all__ = [
     "gpu_compute_cost",
     "jsonable",
     "load_catalog",
+    "load_lifecycles",
     "monthly_cost",
     "parse_fraction",
     "parse_positive",
     "parse_positive_fraction",
     "parse_quantity",
     "payback_months",
+    "shutdown_notice",
     "tco",
+    "today",
     "training_cost_tokens",
 ]

@@ -10,6 +10,7 @@ from ragtune.evidence.export import SCHEMA_VERSION as EXPORT_SCHEMA_VERSION
 from ragtune.evidence.export import Format as ExportFormat
 from ragtune.evidence.export import columns_of, export_rows, write_export
 from ragtune.evidence.human_scores import HUMAN, Calibration, HumanEvidence
+from ragtune.evidence.lifecycle import Migration, judge_notice, migrations
 from ragtune.evidence.pricing import Machine, per_request, run_pricing
 from ragtune.evidence.review import (
     DEFAULT_SAMPLE,
@@ -53,6 +54,7 @@ __all__ = [
     "FreshnessRow",
     "HumanEvidence",
     "Machine",
+    "Migration",
     "PricedCurve",
     "ReviewError",
     "RunData",
@@ -67,7 +69,9 @@ __all__ = [
     "cost_draws",
     "evaluate",
     "export_rows",
+    "judge_notice",
     "load_run",
+    "migrations",
     "per_request",
     "plan_review",
     "priced_curves",

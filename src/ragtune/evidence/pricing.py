@@ -17,7 +17,8 @@ Deliberately not here: what the arms measured (`evidence.py`), the verdict (advi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,6 +34,7 @@ from ragtune.cost import (
     api_request_cost,
     load_catalog,
     monthly_cost,
+    today,
 )
 from ragtune.errors import RagtuneError
 from ragtune.evidence.rundata import RunData, price_files
@@ -63,6 +65,7 @@ class Pricing:
     machine: Machine
     project_to: ModelPrice | None
     volume: float = 100_000.0  # requests/month a per-query figure is shown at by default
+    today: date = field(default_factory=today)  # the day model lifecycles are read from
 
     @property
     def self_hosted_hourly(self) -> float:
@@ -101,15 +104,18 @@ def pricing_for(
     *,
     max_utilisation: float = 0.5,
     volume: float = 100_000.0,
+    on: date | None = None,
 ) -> Pricing:
     infra = catalog.infra_item(self_hosted)
     machine = Machine(infra.name, infra.monthly, infra.source, max_utilisation)
     projected = catalog.model(project_to) if project_to else None
-    return Pricing(catalog, machine, projected, float(volume) or 1.0)
+    pricing = Pricing(catalog, machine, projected, float(volume) or 1.0)
+    return pricing if on is None else replace(pricing, today=on)
 
 
-def run_pricing(run: RunData, catalog: Catalog | None = None) -> Pricing:
-    """The pricing `run` asked for: its price files, machine, projection model and volume."""
+def run_pricing(run: RunData, catalog: Catalog | None = None, *, on: date | None = None) -> Pricing:
+    """The pricing `run` asked for: its price files, machine, projection model and volume;
+    model lifecycles read `on` that day (default: `cost.today()`)."""
     spec = run.config.pricing
     catalog = catalog or load_catalog(*price_files(run))
     return pricing_for(
@@ -118,6 +124,7 @@ def run_pricing(run: RunData, catalog: Catalog | None = None) -> Pricing:
         spec.project_to,
         max_utilisation=run.config.advice.max_utilisation,
         volume=spec.requests_per_month,
+        on=on,
     )
 
 

@@ -32,6 +32,7 @@ from ragtune.evidence.evidence import (
     evaluate,
     validity,
 )
+from ragtune.evidence.lifecycle import migration
 from ragtune.evidence.people import PeopleCosts, people_costs, retrains_per_month
 from ragtune.evidence.pricing import Pricing, arm_option, per_1k, per_request, pricing_for
 from ragtune.evidence.rundata import load_run
@@ -145,6 +146,8 @@ def arm_option_of(evidence: Evidence, arm: ArmEvidence, draws: CostDraws | None 
     A tuned arm is retrained after each knowledge change only when its knowledge lives in its
     weights (`finetune`); `finetune_rag` learns a change from its index, as the freshness check
     runs it. A stated drift cadence (`costs.retrain_every_months`) applies to every tuned arm.
+    An arm whose model shuts down inside the horizon carries its forced migration as a one-time
+    cost (`lifecycle.py`).
     """
     config = evidence.run.config
     traits = arm.traits
@@ -166,6 +169,9 @@ def arm_option_of(evidence: Evidence, arm: ArmEvidence, draws: CostDraws | None 
         training_usd=evidence.training_usd_for(arm.arm) if tuned else None,
         retrain_every_months=1.0 / rate if rate else None,
     )
+    moved = migration(evidence, arm)
+    if moved is not None:
+        option = replace(option, one_time=(*option.one_time, moved.item()))
     if not (people.one_time or people.monthly or people.per_retrain):
         return option
     every = 1.0 / rate if rate else None
