@@ -179,6 +179,7 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         growth=growth_of,
         migrations=migrations(evidence),
         judge_shutdown=judge_notice(evidence),
+        machine_notes=summary.machine_notes,
     )
     verdict = decide(facts)
     if evidence.repeats > 1 and verdict.metric != HUMAN:

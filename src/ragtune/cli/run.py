@@ -354,6 +354,8 @@ def show_summary(summary: RunSummary, as_json: bool) -> None:
         )
     for note in summary.pricing_notes:
         out.print(f"[dim]{note}[/dim]")
+    for note in summary.machine_notes:
+        out.print(f"[yellow]{note}[/yellow]")
 
 
 def _errors(errors: int, n: int) -> str:

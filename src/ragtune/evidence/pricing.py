@@ -51,6 +51,7 @@ class Machine:
     monthly: float
     source: str
     max_utilisation: float = 0.5  # config.Advice's default: headroom for peaks
+    kind: str = "cpu"  # "cpu" (a catalog infra item) | "gpu" (a catalog GPU, 720 h a month)
 
     @property
     def hourly(self) -> float:
@@ -106,8 +107,14 @@ def pricing_for(
     volume: float = 100_000.0,
     on: date | None = None,
 ) -> Pricing:
-    infra = catalog.infra_item(self_hosted)
-    machine = Machine(infra.name, infra.monthly, infra.source, max_utilisation)
+    if catalog.has("gpus", self_hosted) and not catalog.has("infra", self_hosted):
+        gpu = catalog.gpu(self_hosted)
+        machine = Machine(
+            gpu.name, gpu.hourly * HOURS_PER_MONTH, gpu.source, max_utilisation, kind="gpu"
+        )
+    else:
+        infra = catalog.infra_item(self_hosted)
+        machine = Machine(infra.name, infra.monthly, infra.source, max_utilisation)
     projected = catalog.model(project_to) if project_to else None
     pricing = Pricing(catalog, machine, projected, float(volume) or 1.0)
     return pricing if on is None else replace(pricing, today=on)

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ragtune.cost import Option
+from ragtune.evidence.devices import device_notes
 from ragtune.evidence.evidence import (
     ArmEvidence,
     CostDraws,
@@ -116,6 +117,8 @@ class RunSummary:
     judge_comparisons: tuple[PairwiseComparison, ...] = ()  # every pair on the judge metric
     judge_pairwise: tuple[PairwiseJudge, ...] = ()  # head-to-head verdicts, when configured
     volume: float = 100_000.0  # requests/month the $/1k figures are priced at
+    # where the machine that measured differs from the serving machine it is priced as
+    machine_notes: tuple[str, ...] = ()
 
     @property
     def error_arms(self) -> list[ArmSummary]:
@@ -216,6 +219,11 @@ def summary_of(evidence: Evidence, volume: float | None = None) -> RunSummary:
         judge_comparisons=evidence.judge_comparisons,
         judge_pairwise=evidence.judge_pairwise,
         volume=at,
+        machine_notes=tuple(
+            device_notes(
+                evidence.run, evidence.pricing, [a.arm for a in evidence.done() if a.local]
+            )
+        ),
     )
 
 

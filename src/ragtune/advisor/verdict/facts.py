@@ -113,6 +113,7 @@ class Facts:
     # arm -> its forced migration (its model shuts down inside the horizon; already in its TCO)
     migrations: Mapping[str, Migration] = field(default_factory=dict)
     judge_shutdown: ShutdownNotice | None = None  # the judge's model shuts down in the horizon
+    machine_notes: Sequence[str] = ()  # measuring and serving machines that differ
 
 
 def cost_key(a: ArmSummary, facts: Facts) -> tuple[float, float, float, float, str]:
