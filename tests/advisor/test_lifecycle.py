@@ -103,3 +103,30 @@ def test_a_tuned_arm_pays_a_re_tune_and_the_migration_can_change_the_verdict(
     assert build_document(store, run_id, today=date(2025, 12, 1)).verdict.recommended == (
         "finetune"
     )
+
+
+def test_a_judge_ending_inside_the_horizon_is_a_caveat(run_factory) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from ragtune.advisor.verdict import Verdict
+    from ragtune.advisor.verdict.lifecycle import lifecycle_caveats
+    from ragtune.evidence import evaluate, judge_notice, load_run, run_pricing
+    from ragtune.running import JudgeCost
+
+    store, run_id = run_factory({"prompt": {"correct": 36, "model": "claude-haiku-4-5"}})
+    run = load_run(store, run_id)
+    evidence = evaluate(run, run_pricing(run, on=TODAY))
+    assert judge_notice(evidence) is None  # not judged
+    judge = JudgeCost("openai:gpt-5-mini", "gpt-5-mini", "quality", 40, 40, {}, 0.0, 0.01, "api")
+    notice = judge_notice(replace(evidence, judge=judge))
+    assert notice is not None and notice.lifecycle.shutdown == date(2026, 12, 11)
+    verdict = Verdict(100_000, "accuracy", 0.05)
+    facts = SimpleNamespace(migrations={}, horizon_months=12, judge_shutdown=notice)
+    lifecycle_caveats(verdict, facts)  # type: ignore[arg-type]
+    [caveat] = verdict.caveats
+    # 2026-12-07 to 2026-12-11: 4 days = 0.13 months
+    assert caveat.startswith(
+        "Warning: the judge's model gpt-5-mini shuts down on 2026-12-11, 0.1 months from 2026-12-07"
+    )
+    assert "judging a later run needs another judge" in caveat
