@@ -51,6 +51,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+DOCS_TODAY = "2026-12-07"  # "today" for model lifecycles in console blocks
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "docs" / "reference"
 WIDTH = 120  # terminal columns the blocks are rendered at (rich wraps tables to fit)
@@ -396,6 +397,9 @@ def run_block(block: Block) -> str:
             "LINES": "50",
             "NO_COLOR": "1",
             "TERM": "dumb",
+            # model shutdowns are read as of one day, so a block's warnings do not change with
+            # the calendar: the day src/ragtune/cost/lifecycle.yaml was last read
+            "RAGTUNE_TODAY": os.environ.get("RAGTUNE_TODAY", DOCS_TODAY),
         }
         env.pop("FORCE_COLOR", None)
         out: list[str] = []

@@ -93,7 +93,7 @@ def test_router_arms_are_checked_with_their_own_settings(tmp_path: Path) -> None
 def test_backend_must_be_a_role_or_a_backend_name(tmp_path: Path) -> None:
     code, out = check(write(tmp_path, "  prompt: {backend: sonnet}"))
     assert code == 2 and "arms.prompt.backend: backend must be cheap, strong or a backend" in out
-    code, out = check(write(tmp_path, "  prompt: {backend: 'anthropic:claude-sonnet-4-5'}"))
+    code, out = check(write(tmp_path, "  prompt: {backend: 'anthropic:claude-haiku-4-5'}"))
     assert code == 0, out
 
 

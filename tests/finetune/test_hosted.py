@@ -150,8 +150,14 @@ def test_hosted_finetune_end_to_end_prices_training_and_inference(
     assert "gpt-4o-mini-ft" in prices and prices["gpt-4o-mini-ft"]["as_of"]
     # The fine-tune's $0.45 is the tuned arm's one-time cost: at 100,000 requests/month the arm
     # costs 100,000 x $0.0000324 = $3.24/month, and over 12 months 12 x 3.24 + 0.45 = $39.33.
+    # Its base, gpt-4o-mini, shuts down on 2027-01-14, inside the 12 months from the suite's
+    # pinned today (RAGTUNE_TODAY=2026-12-07), so the TCO also carries the forced migration:
+    # re-evaluation 4 items x $0.0000324 = $0.0001296, plus a re-tune of $0.45 again.
     assert arm["monthly_cost"] == pytest.approx(3.24)
-    assert arm["tco"] == pytest.approx(39.33)
+    assert arm["tco"] == pytest.approx(39.33 + 0.0001296 + 0.45)
+    [moved] = [i for i in document["cost"]["one_time"]["finetune"] if "migration" in i["name"]]
+    assert moved["name"] == "forced migration: gpt-4o-mini shuts down 2027-01-14"
+    assert moved["amount"] == pytest.approx(0.4501296)
 
 
 def test_a_killed_run_resumes_the_same_job(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ LABELS = ["billing", "bug_report", "other"]
 N = 40
 RUN_ID = "20261129-120000-f1x7"
 PINNED = {"generated": "2026-11-29T12:00:00+00:00"}
+TODAY = date(2026, 12, 7)  # model lifecycles are read on this day
 
 
 ARMS: dict[str, dict[str, Any]] = {
@@ -115,7 +117,7 @@ def build(store_path: Path, arms: dict[str, dict[str, Any]] | None = None) -> di
         store.record_losses(job.id, [LossPoint(10, 0.4, "validation")])
         store.finish_training_run(job.id, duration_s=120.0, train_tokens=50_000)
         store.finish_run(run.id)
-        doc = build_document(store, run.id).to_json()
+        doc = build_document(store, run.id, today=TODAY).to_json()
     doc.update(PINNED)
     doc["run"]["created"] = "2026-11-29T12:00:00.000+00:00"
     return doc

@@ -16,13 +16,15 @@ from ragtune.evidence import Evidence
 def price_rows(catalog: Catalog, spec: Pricing, evidence: Evidence) -> list[dict[str, Any]]:
     """The catalog prices the numbers rest on: the self-hosted machine and every API model used,
     each with its source and date."""
-    infra = catalog.infra_item(spec.self_hosted)
+    machine = evidence.pricing.machine
+    entry = catalog.gpu(machine.name) if machine.kind == "gpu" else catalog.infra_item(machine.name)
     rows = [
         {
-            "name": f"{infra.name} (self-hosted machine)",
-            "value": f"${infra.monthly:,.2f}/month",
-            "source": infra.source,
-            "as_of": infra.as_of,
+            "name": f"{machine.name} (self-hosted {'GPU' if machine.kind == 'gpu' else 'machine'})",
+            "value": f"${machine.monthly:,.2f}/month"
+            + (f" (${machine.hourly:,.2f}/h x 720 h)" if machine.kind == "gpu" else ""),
+            "source": entry.source,
+            "as_of": entry.as_of,
         }
     ]
     models = {spec.project_to} | {m for a in evidence.done() for m in a.api_models}

@@ -14,7 +14,7 @@ Deliberately not here: formatting (`ragtune.report`), the rules themselves (`ver
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from ragtune.advisor.basis import assumption_rows, price_rows
 from ragtune.advisor.batch import batch_alternatives, batch_verdict, ruled_in
 from ragtune.advisor.human_facts import human_section
 from ragtune.advisor.options import ArmCost, arm_costs
+from ragtune.advisor.sections import error_section, judge_section, router_section, training_section
 from ragtune.advisor.sequential import sequential_section
 from ragtune.advisor.standing import comparisons_made
 from ragtune.advisor.verdict import Facts, Growth, Verdict, decide
@@ -43,12 +44,13 @@ from ragtune.evidence import (
     ArmSummary,
     Evidence,
     Machine,
-    RunData,
     RunSummary,
     arm_people,
     assess_sequential,
     evaluate,
+    judge_notice,
     load_run,
+    migrations,
     priced_curves,
     retrains_for_knowledge,
     run_pricing,
@@ -69,12 +71,14 @@ def build_document(
     *,
     volume: float | None = None,
     catalog: Catalog | None = None,
+    today: date | None = None,
 ) -> ReportDocument:
-    """Everything a report shows about `run_id`, priced at `volume` (default: the workload's)."""
+    """Everything a report shows about `run_id`, priced at `volume` (default: the workload's),
+    with model lifecycles read on `today` (default: `cost.today()`)."""
     if volume is not None and not volume > 0:
         raise RagtuneError(f"--volume must be a positive number of requests/month, got {volume}.")
     run = load_run(store, run_id)
-    return document_of(evaluate(run, run_pricing(run, catalog)), volume=volume)
+    return document_of(evaluate(run, run_pricing(run, catalog, on=today)), volume=volume)
 
 
 def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDocument:
@@ -176,6 +180,9 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
         horizon_months=horizon,
         growth=growth_of,
         sequential=assess_sequential(run, evidence.pricing),
+        migrations=migrations(evidence),
+        judge_shutdown=judge_notice(evidence),
+        machine_notes=summary.machine_notes,
     )
     verdict = decide(facts)
     if evidence.repeats > 1 and verdict.metric != HUMAN:
@@ -231,13 +238,13 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
             }
             for f in summary.freshness
         ],
-        "training": _training(run, summary),
-        "judge": _judge(summary),
+        "training": training_section(run, summary),
+        "judge": judge_section(summary),
         "human": human_section(evidence.human),
         "sequential": sequential_section(facts.sequential),
-        "router": _router(summary.arms),
+        "router": router_section(summary.arms),
         "prices": price_rows(catalog, pricing_spec, evidence),
-        "errors": _errors(summary),
+        "errors": error_section(summary),
         "assumptions": assumption_rows(pricing_spec, advice, config),
         # issue 19: tuned arms measured at several training sizes, fitted and priced
         "learning_curve": [
@@ -442,57 +449,3 @@ def _verdict(verdict: Verdict, spec: Pricing) -> dict[str, Any]:
         "caveats": verdict.caveats,
         "expectations": verdict.expectations,
     }
-
-
-def _training(run: RunData, summary: RunSummary) -> list[dict[str, Any]]:
-    out = []
-    for job, record in zip(summary.training, run.training, strict=False):
-        curves = {
-            "train": [[p.step, p.loss] for p in record.train_curve],
-            "validation": [[p.step, p.loss] for p in record.validation_curve],
-        }
-        out.append({**dataclasses.asdict(job), "curves": curves})
-    return out
-
-
-def _router(arms: tuple[ArmSummary, ...]) -> list[dict[str, Any]]:
-    out = []
-    for a in arms:
-        info = dict(a.info or {})
-        if a.status != "done" or "curve" not in info:
-            continue
-        points = [
-            {"threshold": t, "escalation": e, "quality": q} for t, e, q in info.get("curve") or []
-        ]
-        out.append(
-            {
-                "arm": a.arm,
-                "threshold": info.get("threshold"),
-                "escalation_rate": info.get("escalation_rate"),
-                "points": points,
-            }
-        )
-    return out
-
-
-def _judge(summary: RunSummary) -> dict[str, Any] | None:
-    """The LLM judge's cost (priced apart from the arms) and its pairwise verdicts, if any."""
-    if summary.judge is None:
-        return None
-    return {
-        **dataclasses.asdict(summary.judge),
-        "comparisons": [
-            {**dataclasses.asdict(c), "significant": c.significant()}
-            for c in summary.judge_comparisons
-        ],
-        "pairwise": [dataclasses.asdict(p) for p in summary.judge_pairwise],
-    }
-
-
-def _errors(summary: RunSummary) -> list[dict[str, Any]]:
-    """Arms with failed items: how many, what share, whether the verdict may pick them."""
-    return [
-        {"arm": a.arm, "errors": a.errors, "n": a.n, "share": a.error_share, "eligible": a.eligible}
-        for a in summary.arms
-        if a.errors
-    ]

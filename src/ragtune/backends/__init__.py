@@ -6,6 +6,7 @@ dependencies when it is built.
 
 from ragtune.backends.base import Backend, BackendError, Message, Request, Response, Usage
 from ragtune.backends.cache import CachedBackend, ResponseCache, default_cache_path
+from ragtune.backends.device import Device, device_of, from_hardware, measuring_device, this_cpu
 from ragtune.backends.http_base import DEFAULT_CONCURRENCY, api_key_from_env, classify, run_sync
 from ragtune.backends.loading import (
     BUNDLED,
@@ -26,6 +27,7 @@ __all__ = [
     "Backend",
     "BackendError",
     "CachedBackend",
+    "Device",
     "Message",
     "Request",
     "Response",
@@ -39,12 +41,16 @@ __all__ = [
     "classify",
     "create_backend",
     "default_cache_path",
+    "device_of",
+    "from_hardware",
     "load_causal_lm",
     "load_tokenizer",
     "make_server",
+    "measuring_device",
     "models_cache_root",
     "parse_backend_name",
     "resolve_model",
     "run_sync",
     "scrub",
+    "this_cpu",
 ]

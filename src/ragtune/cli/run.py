@@ -13,6 +13,7 @@ from rich.table import Table
 
 from ragtune.cli.main import cli
 from ragtune.cli.output import console
+from ragtune.cli.workload import warn_shutdowns
 from ragtune.config import load_workload
 from ragtune.cost import jsonable
 from ragtune.data import Limit, parse_limit
@@ -126,6 +127,7 @@ def run_command(
     from ragtune.running import ExecutorOptions, RunOptions, run_workload
 
     workload = load_workload(workload_file)
+    warn_shutdowns(workload)
     store = open_store(store_path)
     options = RunOptions(
         arms=tuple(a.strip() for a in arms.split(",")) if arms else None,
@@ -419,6 +421,8 @@ def show_summary(summary: RunSummary, as_json: bool) -> None:
         )
     for note in summary.pricing_notes:
         out.print(f"[dim]{note}[/dim]")
+    for note in summary.machine_notes:
+        out.print(f"[yellow]{note}[/yellow]")
 
 
 def _errors(errors: int, n: int) -> str:

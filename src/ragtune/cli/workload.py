@@ -9,7 +9,17 @@ from pathlib import Path
 import click
 
 from ragtune.cli.main import cli
-from ragtune.config import TASKS, Workload, cutoff_warnings, hosted_finetune, load_workload
+from ragtune.config import (
+    TASKS,
+    BackendShutdown,
+    Workload,
+    backend_shutdowns,
+    cutoff_warnings,
+    hosted_finetune,
+    load_workload,
+    refuse_shut_down,
+)
+from ragtune.cost import today
 from ragtune.data import SPLITS, sample_test
 from ragtune.errors import RagtuneError
 from ragtune.strategies import ArmSettings, ChatSettings
@@ -76,6 +86,7 @@ def check(workload_file: str, as_json: bool, estimate: bool) -> None:
       ragtune check workload.yaml
     """
     workload = load_workload(workload_file)
+    shutdowns = warn_shutdowns(workload)
     spec = workload.spec
     for warning in cutoff_warnings(spec):
         click.echo(f"warning: {warning}", err=True)
@@ -90,6 +101,16 @@ def check(workload_file: str, as_json: bool, estimate: bool) -> None:
         "arms": arms,
         "backends": spec.backends.model_dump(),
         "knowledge": spec.knowledge.path if spec.knowledge else None,
+        "shutdowns": [
+            {
+                "field": s.field,
+                "backend": s.backend,
+                "model": s.notice.lifecycle.model,
+                "shutdown": s.notice.lifecycle.shutdown.isoformat(),
+                "source": s.notice.lifecycle.source,
+            }
+            for s in shutdowns
+        ],
     }
     plan_line = None
     hosted = hosted_finetune(spec) is not None  # the provider plans a hosted job, not ragtune
@@ -119,6 +140,18 @@ def check(workload_file: str, as_json: bool, estimate: bool) -> None:
     click.echo("ok")
 
 
+def warn_shutdowns(workload: Workload) -> list[BackendShutdown]:
+    """Warn (stderr) about each API backend whose model shuts down inside the horizon, and stop
+    with exit 2 when one already has (`config/lifecycle.py`); "today" is `$RAGTUNE_TODAY` when
+    set."""
+    shutdowns = backend_shutdowns(workload, today=today())
+    for s in shutdowns:
+        if not s.notice.past:
+            click.echo(s.warning(), err=True)
+    refuse_shut_down(shutdowns)
+    return shutdowns
+
+
 def _validation(workload: Workload) -> str:
     if workload.carved is not None:
         return workload.carved.describe()
@@ -128,7 +161,7 @@ def _validation(workload: Workload) -> str:
 
 
 def arm_line(name: str, settings: ArmSettings, workload: Workload) -> str:
-    """`prompt on anthropic:claude-sonnet-4-5, instructions from prompts/v2.txt`-style summary."""
+    """`prompt on anthropic:claude-haiku-4-5, instructions from prompts/v2.txt`-style summary."""
     parts = [str(settings.arm)] if settings.arm != name else []
     if isinstance(settings, ChatSettings):
         backend = settings.backend

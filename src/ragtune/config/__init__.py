@@ -16,6 +16,7 @@ Deliberately not here: running arms (`ragtune.strategies`), pricing (`ragtune.co
 
 from ragtune.config.checks import Workload, load_workload
 from ragtune.config.hosted import cutoff_problems, cutoff_warnings
+from ragtune.config.lifecycle import BackendShutdown, backend_shutdowns, refuse_shut_down
 from ragtune.config.schema import (
     PROMPT_SUFFIXES,
     REQUEST_SAMPLE,
@@ -44,6 +45,7 @@ __all__ = [
     "TASKS",
     "TUNED_ARMS",
     "Advice",
+    "BackendShutdown",
     "Backends",
     "CarveValidation",
     "Costs",
@@ -58,8 +60,10 @@ __all__ = [
     "Workload",
     "WorkloadSpec",
     "arms_mapping",
+    "backend_shutdowns",
     "cutoff_problems",
     "cutoff_warnings",
     "hosted_finetune",
     "load_workload",
+    "refuse_shut_down",
 ]

@@ -163,9 +163,14 @@ class Pricing(_Strict):
     prices: list[str] = []
     """Extra price files, relative to the workload file."""
     self_hosted: str = "hetzner-cx42"
-    """Local arms are priced as self-hosted: measured machine time x this catalog item's rate."""
+    """The serving machine local arms are priced as: measured machine time x this catalog item's
+    rate (an `infra` item is a CPU machine, a `gpus` entry a GPU)."""
     project_to: str = "claude-haiku-4-5"
     """API alternatives are projected from measured token counts at this catalog model's prices."""
+    serving_throughput: dict[str, Annotated[float, Field(gt=0)]] = {}
+    """Per local arm, requests per second one serving machine answers, measured on it: replaces
+    the arm's measured machine time (required when a GPU measured it and `self_hosted` is a CPU
+    machine)."""
 
 
 class Advice(_Strict):

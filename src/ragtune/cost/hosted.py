@@ -13,7 +13,6 @@ workload needs (the arm's `serving:` settings say).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -25,7 +24,6 @@ import yaml
 from ragtune.errors import RagtuneError
 
 DAYS_PER_MONTH = 30.0  # the cost engine's month: 720 hours (`evidence.pricing.HOURS_PER_MONTH`)
-TODAY_VARIABLE = "RAGTUNE_TODAY"  # an ISO date that stands in for today (tests, what-ifs)
 
 Method = Literal["sft", "dpo"]
 
@@ -189,19 +187,6 @@ def training_cost(tokens: float, rate: TrainingRate) -> float:
 def endpoint_monthly(rate: EndpointRate, *, hours_per_day: float, replicas: int) -> float:
     """Dollars a month for `replicas` of the endpoint running `hours_per_day` every day."""
     return rate.hourly * hours_per_day * DAYS_PER_MONTH * replicas
-
-
-def today() -> date:
-    """Today, or the date in $RAGTUNE_TODAY (so dated rules can be checked on a fixed day)."""
-    given = os.environ.get(TODAY_VARIABLE)
-    if not given:
-        return date.today()
-    try:
-        return date.fromisoformat(given)
-    except ValueError:
-        raise RagtuneError(
-            f"{TODAY_VARIABLE}={given!r} is not a date", hint="write it as YYYY-MM-DD"
-        ) from None
 
 
 @cache

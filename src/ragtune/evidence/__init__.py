@@ -10,6 +10,7 @@ from ragtune.evidence.export import SCHEMA_VERSION as EXPORT_SCHEMA_VERSION
 from ragtune.evidence.export import Format as ExportFormat
 from ragtune.evidence.export import columns_of, export_rows, write_export
 from ragtune.evidence.human_scores import HUMAN, Calibration, HumanEvidence, human_evidence
+from ragtune.evidence.lifecycle import Migration, judge_notice, migrations
 from ragtune.evidence.pricing import Machine, per_request, run_pricing
 from ragtune.evidence.review import (
     DEFAULT_SAMPLE,
@@ -55,6 +56,7 @@ __all__ = [
     "FreshnessRow",
     "HumanEvidence",
     "Machine",
+    "Migration",
     "PricedCurve",
     "ReviewError",
     "RunData",
@@ -71,7 +73,9 @@ __all__ = [
     "evaluate",
     "export_rows",
     "human_evidence",
+    "judge_notice",
     "load_run",
+    "migrations",
     "per_request",
     "plan_review",
     "priced_curves",

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ragtune.evidence.devices import serving_seconds
 from ragtune.evidence.human_scores import HumanEvidence, human_evidence
 from ragtune.evidence.machine_time import local_machine_time
 from ragtune.evidence.pricing import Pricing, call_cost
@@ -301,7 +302,7 @@ def _arm(run: RunData, data: ArmData, every: list[Prediction], pricing: Pricing)
         judge=judge,
         errors=tuple(p.error for p in predictions),
         latency_s=np.array([_latency(p) for p in predictions], dtype=np.float64),
-        machine_s=np.array([c[1] for c in costs], dtype=np.float64),
+        machine_s=machine_seconds(run, data, costs, pricing),
         api_usd=np.array([c[0] for c in costs], dtype=np.float64),
         projected_usd=projected_usd,
         tokens={
@@ -320,6 +321,18 @@ def _arm(run: RunData, data: ArmData, every: list[Prediction], pricing: Pricing)
         priced=bool(api_models) or not recorded,
         repeat_means=repeat_means(run, every, [p.item_id for p in predictions]),
     )
+
+
+def machine_seconds(
+    run: RunData, data: ArmData, costs: list[tuple[float, float, bool, tuple[str, ...]]],
+    pricing: Pricing,
+) -> Array:  # fmt: skip
+    """Per item, the machine seconds the arm is priced at: as measured, or as the serving
+    machine's stated throughput says (`devices.py`, which refuses a GPU timing on a CPU)."""
+    seconds = np.array([c[1] for c in costs], dtype=np.float64)
+    if not any(c[2] for c in costs):
+        return seconds
+    return serving_seconds(run, data.name, data.arm.device, seconds, pricing)
 
 
 def answer_calls(p: Prediction) -> tuple[Measurement, ...]:

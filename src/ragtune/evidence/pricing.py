@@ -17,7 +17,8 @@ Deliberately not here: what the arms measured (`evidence.py`), the verdict (advi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,6 +34,7 @@ from ragtune.cost import (
     api_request_cost,
     load_catalog,
     monthly_cost,
+    today,
 )
 from ragtune.errors import RagtuneError
 from ragtune.evidence.hosted_pricing import with_hosted_models
@@ -50,6 +52,7 @@ class Machine:
     monthly: float
     source: str
     max_utilisation: float = 0.5  # config.Advice's default: headroom for peaks
+    kind: str = "cpu"  # "cpu" (a catalog infra item) | "gpu" (a catalog GPU, 720 h a month)
 
     @property
     def hourly(self) -> float:
@@ -64,6 +67,7 @@ class Pricing:
     machine: Machine
     project_to: ModelPrice | None
     volume: float = 100_000.0  # requests/month a per-query figure is shown at by default
+    today: date = field(default_factory=today)  # the day model lifecycles are read from
 
     @property
     def self_hosted_hourly(self) -> float:
@@ -102,15 +106,24 @@ def pricing_for(
     *,
     max_utilisation: float = 0.5,
     volume: float = 100_000.0,
+    on: date | None = None,
 ) -> Pricing:
-    infra = catalog.infra_item(self_hosted)
-    machine = Machine(infra.name, infra.monthly, infra.source, max_utilisation)
+    if catalog.has("gpus", self_hosted) and not catalog.has("infra", self_hosted):
+        gpu = catalog.gpu(self_hosted)
+        machine = Machine(
+            gpu.name, gpu.hourly * HOURS_PER_MONTH, gpu.source, max_utilisation, kind="gpu"
+        )
+    else:
+        infra = catalog.infra_item(self_hosted)
+        machine = Machine(infra.name, infra.monthly, infra.source, max_utilisation)
     projected = catalog.model(project_to) if project_to else None
-    return Pricing(catalog, machine, projected, float(volume) or 1.0)
+    pricing = Pricing(catalog, machine, projected, float(volume) or 1.0)
+    return pricing if on is None else replace(pricing, today=on)
 
 
-def run_pricing(run: RunData, catalog: Catalog | None = None) -> Pricing:
-    """The pricing `run` asked for: its price files, machine, projection model and volume."""
+def run_pricing(run: RunData, catalog: Catalog | None = None, *, on: date | None = None) -> Pricing:
+    """The pricing `run` asked for: its price files, machine, projection model and volume;
+    model lifecycles read `on` that day (default: `cost.today()`)."""
     spec = run.config.pricing
     catalog = with_hosted_models(catalog or load_catalog(*price_files(run)), run)
     return pricing_for(
@@ -119,6 +132,7 @@ def run_pricing(run: RunData, catalog: Catalog | None = None) -> Pricing:
         spec.project_to,
         max_utilisation=run.config.advice.max_utilisation,
         volume=spec.requests_per_month,
+        on=on,
     )
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ragtune.cost import Option
+from ragtune.evidence.devices import device_notes
 from ragtune.evidence.evidence import (
     ArmEvidence,
     CostDraws,
@@ -33,6 +34,7 @@ from ragtune.evidence.evidence import (
     validity,
 )
 from ragtune.evidence.hosted_pricing import dedicated_endpoint
+from ragtune.evidence.lifecycle import migration
 from ragtune.evidence.people import PeopleCosts, people_costs, retrains_per_month
 from ragtune.evidence.pricing import Pricing, arm_option, per_1k, per_request, pricing_for
 from ragtune.evidence.rundata import load_run
@@ -116,6 +118,8 @@ class RunSummary:
     judge_comparisons: tuple[PairwiseComparison, ...] = ()  # every pair on the judge metric
     judge_pairwise: tuple[PairwiseJudge, ...] = ()  # head-to-head verdicts, when configured
     volume: float = 100_000.0  # requests/month the $/1k figures are priced at
+    # where the machine that measured differs from the serving machine it is priced as
+    machine_notes: tuple[str, ...] = ()
 
     @property
     def error_arms(self) -> list[ArmSummary]:
@@ -146,6 +150,8 @@ def arm_option_of(evidence: Evidence, arm: ArmEvidence, draws: CostDraws | None 
     A tuned arm is retrained after each knowledge change only when its knowledge lives in its
     weights (`finetune`); `finetune_rag` learns a change from its index, as the freshness check
     runs it. A stated drift cadence (`costs.retrain_every_months`) applies to every tuned arm.
+    An arm whose model shuts down inside the horizon carries its forced migration as a one-time
+    cost (`lifecycle.py`).
     """
     config = evidence.run.config
     traits = arm.traits
@@ -174,6 +180,9 @@ def arm_option_of(evidence: Evidence, arm: ArmEvidence, draws: CostDraws | None 
             option,
             serving=endpoint.serving(latency, evidence.pricing.machine.max_utilisation),
         )
+    moved = migration(evidence, arm)
+    if moved is not None:
+        option = replace(option, one_time=(*option.one_time, moved.item()))
     if not (people.one_time or people.monthly or people.per_retrain):
         return option
     every = 1.0 / rate if rate else None
@@ -218,6 +227,11 @@ def summary_of(evidence: Evidence, volume: float | None = None) -> RunSummary:
         judge_comparisons=evidence.judge_comparisons,
         judge_pairwise=evidence.judge_pairwise,
         volume=at,
+        machine_notes=tuple(
+            device_notes(
+                evidence.run, evidence.pricing, [a.arm for a in evidence.done() if a.local]
+            )
+        ),
     )
 
 

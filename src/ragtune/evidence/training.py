@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ragtune.errors import RagtuneError
+from ragtune.evidence.devices import training_rate
 from ragtune.evidence.hosted_pricing import hosted_training_cost, is_hosted, serving_cost
 from ragtune.evidence.pricing import Pricing
 from ragtune.evidence.rundata import RunData
@@ -38,7 +39,8 @@ def training(run: RunData, pricing: Pricing) -> tuple[TrainingSummary, ...]:
             out.append(hosted_training(t, pricing))
             continue
         curve = job.validation_curve or job.train_curve
-        cost = None if t.duration_s is None else t.duration_s * pricing.self_hosted_hourly / 3600
+        hourly, rate = training_rate(t.device, pricing)  # the GPU it ran on, or the machine's
+        cost = None if t.duration_s is None else t.duration_s * hourly / 3600
         out.append(
             TrainingSummary(
                 t.method,
@@ -48,6 +50,7 @@ def training(run: RunData, pricing: Pricing) -> tuple[TrainingSummary, ...]:
                 t.duration_s,
                 cost,
                 curve[-1].loss if curve else None,
+                basis="" if t.duration_s is None else f"{t.duration_s:,.0f} s on {rate}",
                 train_set=(t.params or {}).get("train_set"),
             )
         )

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ragtune.backends import ResponseCache, default_cache_path
+from ragtune.backends import ResponseCache, default_cache_path, from_hardware, measuring_device
 from ragtune.config import REQUEST_SAMPLE, Workload
 from ragtune.data import Example, Limit, Sample, sample_test
 from ragtune.errors import RagtuneError
@@ -264,6 +264,8 @@ def run_arm(
     store.add_arm(run_id, name, {**record, "info": describe_arm(arm)})
     store.set_arm_status(run_id, name, "running")
     answer_items(store, run_id, name, arm, items, repeats, executor=executor)
+    # what its machine seconds were timed on, so pricing can refuse another kind of machine
+    store.set_arm_device(run_id, name, measuring_device(arm.backend).to_json())
     info = describe_arm(arm)  # before timing, which asks the arm again
     timing = measure_request_latency(
         store, run_id, name, arm, items, seed=resources.seed, sample=latency_sample
@@ -427,6 +429,7 @@ def record_training(
         duration_s=cost.wall_seconds,
         output_path=str(result.weights),
         train_tokens=int(cost.tokens_processed),
+        device=from_hardware(cost.device_type, cost.hardware).to_json(),
     )
 
 

@@ -232,6 +232,13 @@ CREATE TABLE review_tokens (
 CREATE INDEX review_tokens_by_reviewer ON review_tokens (run_id, reviewer);
 """,
     ),
+    (
+        "the device that measured each arm's local calls and each fine-tune",
+        """
+ALTER TABLE arms ADD COLUMN device TEXT;           -- JSON {kind, name, cores}; NULL: unknown
+ALTER TABLE training_runs ADD COLUMN device TEXT;  -- JSON, as above
+""",
+    ),
 ]
 
 LATEST = len(MIGRATIONS)

@@ -42,6 +42,9 @@ class Arm:
     params: Mapping[str, Any] = field(default_factory=dict)
     status: str = "pending"
     reason: str | None = None
+    # the device its local calls were timed on ({kind: cpu|gpu, name, cores}); None: not
+    # recorded (runs before store migration 7)
+    device: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ class TrainingRun:
     duration_s: float | None = None
     output_path: str | None = None
     machine: Mapping[str, Any] = field(default_factory=dict)
+    device: Mapping[str, Any] | None = None  # what it trained on, as `Arm.device`
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,15 @@ class RunStore(ReviewTables, TrainingTables):
                 (status, reason, run_id, name),
             )
 
+    def set_arm_device(self, run_id: str, name: str, device: Mapping[str, Any]) -> None:
+        """The device the arm's local calls were timed on (`backends.Device.to_json()`)."""
+        with self.transaction():
+            self.get_arm(run_id, name)
+            self._execute(
+                "UPDATE arms SET device = ? WHERE run_id = ? AND name = ?",
+                (_dump(dict(device)), run_id, name),
+            )
+
     def get_arm(self, run_id: str, name: str) -> Arm:
         rows = self._read("SELECT * FROM arms WHERE run_id = ? AND name = ?", (run_id, name))
         if not rows:
@@ -406,4 +415,5 @@ def _run(r: Sequence[Any]) -> Run:
 
 
 def _arm(r: Sequence[Any]) -> Arm:
-    return Arm(r[0], r[1], _load(r[2]), r[3], r[4])
+    # columns: run_id, name, params, status, reason, device (migration 7)
+    return Arm(r[0], r[1], _load(r[2]), r[3], r[4], _load(r[5]) if len(r) > 5 else None)

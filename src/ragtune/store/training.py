@@ -78,14 +78,17 @@ class TrainingTables(Database):
         duration_s: float | None = None,
         output_path: str | None = None,
         train_tokens: int | None = None,
+        device: Mapping[str, Any] | None = None,
     ) -> None:
+        """`device`: what it trained on ({kind: cpu|gpu, name, cores}), when known."""
         with self.transaction():
             self.get_training_run(training_run_id)
             self._execute(
                 "UPDATE training_runs SET status = ?, duration_s = ?, output_path = ?,"
-                " train_tokens = ? WHERE id = ?",
-                (status, duration_s, output_path, train_tokens, training_run_id),
-            )
+                " train_tokens = ?, device = ? WHERE id = ?",
+                (status, duration_s, output_path, train_tokens,
+                 None if device is None else _dump(dict(device)), training_run_id),
+            )  # fmt: skip
 
     def get_training_run(self, training_run_id: str) -> TrainingRun:
         rows = self._read("SELECT * FROM training_runs WHERE id = ?", (training_run_id,))
@@ -114,9 +117,9 @@ class TrainingTables(Database):
 
 def _training_run(r: Sequence[Any]) -> TrainingRun:
     # columns: id, run_id, created, base_model, method, params, train_examples, train_tokens,
-    # status, duration_s, output_path, machine
+    # status, duration_s, output_path, machine, device (migration 7)
     return TrainingRun(
         id=r[0], run_id=r[1], created=r[2], base_model=r[3], method=r[4], params=_load(r[5]),
         train_examples=r[6], train_tokens=r[7], status=r[8], duration_s=r[9], output_path=r[10],
-        machine=_load(r[11]),
+        machine=_load(r[11]), device=_load(r[12]) if len(r) > 12 else None,
     )  # fmt: skip

@@ -105,7 +105,7 @@ class Resources:
     embed: Callable[[Sequence[str]], Any] | None = None  # texts -> unit vectors (numpy)
     seed: int = 0
     extras: dict[str, Any] = field(default_factory=dict)
-    # Builds a backend an arm names in full (`backend: anthropic:claude-sonnet-4-5`); each name
+    # Builds a backend an arm names in full (`backend: anthropic:claude-haiku-4-5`); each name
     # is built once per run and shared by the arms that name it.
     make_backend: Callable[[str], Backend] | None = None
     named: dict[str, Backend] = field(default_factory=dict)

@@ -100,7 +100,7 @@ class ChatSettings(ArmSettings):
     """Settings of every arm that prompts a model."""
 
     backend: str = "cheap"
-    """`cheap`, `strong`, or any backend name (e.g. anthropic:claude-sonnet-4-5)."""
+    """`cheap`, `strong`, or any backend name (e.g. anthropic:claude-haiku-4-5)."""
     instructions: str | None = None
     """The system prompt: inline text or a file path relative to the workload file; `{labels}` and
     `{schema}` are filled in. None: ragtune's instructions for the task.

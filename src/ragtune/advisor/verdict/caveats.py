@@ -38,6 +38,7 @@ def add_caveats(verdict: Verdict, done: list[ArmSummary], facts: Facts) -> None:
             "you would deploy before trusting the quality ranking. API costs are projections "
             "from measured tokens."
         )
+    verdict.caveats.extend(facts.machine_notes)
     missing = [a for a in facts.arms if a.status != "done"]
     if missing:
         verdict.caveats.append(

@@ -20,6 +20,7 @@ from ragtune.advisor.verdict.caveats import add_caveats, error_caveats
 from ragtune.advisor.verdict.constraints import constrain
 from ragtune.advisor.verdict.facts import Facts, Verdict, cost_basis, cost_key, cost_text, money
 from ragtune.advisor.verdict.flips import add_flips
+from ragtune.advisor.verdict.lifecycle import lifecycle_caveats, lifecycle_reasons
 from ragtune.advisor.verdict.pending import not_decided
 from ragtune.advisor.verdict.rules import expectations, rule_reasons
 from ragtune.evidence import HUMAN, MAX_ERROR_SHARE, ArmSummary
@@ -92,9 +93,11 @@ def decide(facts: Facts) -> Verdict:
         not_decided(verdict, chosen, best, min(cheaper, key=lambda a: cost_key(a, facts)), facts)
     _quality_reasons(verdict, chosen, best)
     _cost_reasons(verdict, chosen, candidates, facts)
+    lifecycle_reasons(verdict, chosen, candidates, facts)
     rule_reasons(verdict, chosen, done, facts)
     add_flips(verdict, chosen, best, candidates, facts)
     add_caveats(verdict, done, facts)
+    lifecycle_caveats(verdict, facts)
     for claim in expectations(measured):
         verdict.expectations.append(claim)
         if claim["result"] in ("not shown", "does not hold"):

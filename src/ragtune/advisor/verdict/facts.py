@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ragtune.advisor.standing import Standing
-from ragtune.evidence import ArmSummary, FreshnessRow, HumanEvidence, TrainingSummary
+from ragtune.cost import ShutdownNotice
+from ragtune.evidence import ArmSummary, FreshnessRow, HumanEvidence, Migration, TrainingSummary
 from ragtune.running import Assessment
 from ragtune.stats import PairwiseComparison
 
@@ -111,6 +112,10 @@ class Facts:
     horizon_months: int | None = None  # the horizon `tco` sums over
     growth: Mapping[str, Growth] = field(default_factory=dict)  # arm -> cost of one more request
     sequential: Assessment | None = None  # a `--until-decided` run's anytime-valid standings
+    # arm -> its forced migration (its model shuts down inside the horizon; already in its TCO)
+    migrations: Mapping[str, Migration] = field(default_factory=dict)
+    judge_shutdown: ShutdownNotice | None = None  # the judge's model shuts down in the horizon
+    machine_notes: Sequence[str] = ()  # measuring and serving machines that differ
 
 
 def cost_key(a: ArmSummary, facts: Facts) -> tuple[float, float, float, float, str]:
