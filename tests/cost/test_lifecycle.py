@@ -72,10 +72,13 @@ def test_the_horizon_edge_is_inclusive(both) -> None:  # type: ignore[no-untyped
     assert notice("gpt-5", 12, date(2026, 12, 11)).past  # type: ignore[union-attr]
 
 
-def test_fine_tuning_cut_off_is_a_dated_fact(both) -> None:  # type: ignore[no-untyped-def]
-    fact = both[0].facts["openai-fine-tuning-jobs"]
-    assert fact.on == date(2027, 1, 6) and "fine-tuning" in fact.text
-    assert fact.source.startswith("https://platform.openai.com/docs/deprecations")
+def test_fine_tuning_cut_off_is_a_dated_fact_with_one_home(both) -> None:  # type: ignore[no-untyped-def]
+    from ragtune.cost import load_hosted
+
+    assert both[0].facts == {}  # kept in hosted_finetuning.yaml, not twice
+    cutoff = load_hosted().cutoff("openai")
+    assert cutoff is not None and cutoff.no_new_jobs_from == date(2027, 1, 6)
+    assert cutoff.source.startswith("https://platform.openai.com/docs/deprecations")
 
 
 def test_add_months_clamps_to_the_months_last_day() -> None:
