@@ -30,7 +30,6 @@ from ragtune.cost import (
     ModelPrice,
     Num,
     Option,
-    api_request_cost,
     load_catalog,
     monthly_cost,
 )
@@ -122,20 +121,13 @@ def run_pricing(run: RunData, catalog: Catalog | None = None) -> Pricing:
 
 
 def call_cost(call: Measurement, price: ModelPrice) -> float:
-    """Dollars for one measured call at a catalog model's prices (cache multipliers included)."""
-    prefix = call.cache_write_tokens + call.cache_read_tokens
-    hit = call.cache_read_tokens / prefix if prefix else 0.0
-    return float(
-        api_request_cost(
-            input_per_m=price.input_per_m,
-            output_per_m=price.output_per_m,
-            input_tokens=call.input_tokens,
-            output_tokens=call.output_tokens,
-            cached_prefix_tokens=prefix,
-            cache_hit_rate=hit,
-            cache_write_multiplier=price.cache_write_multiplier,
-            cache_read_multiplier=price.cache_read_multiplier,
-        )
+    """Dollars for one measured call at a catalog model's prices (cache and long-context tier
+    included: `ModelPrice.usd`)."""
+    return price.usd(
+        input_tokens=call.input_tokens,
+        output_tokens=call.output_tokens,
+        cache_write_tokens=call.cache_write_tokens,
+        cache_read_tokens=call.cache_read_tokens,
     )
 
 
