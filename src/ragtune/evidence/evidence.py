@@ -314,17 +314,32 @@ def _latency(p: Prediction) -> float:
 
 
 def query_cost(p: Prediction, pricing: Pricing) -> tuple[float, float, bool, tuple[str, ...]]:
-    """(API dollars, machine seconds, ran locally, catalog models) of one item's answer.
+    """(API dollars, machine seconds, ran locally, priced models) of one item's answer.
 
-    Calls to catalog models are priced at list price; anything else ran on our machine (a
-    local model, or a memory lookup with no call at all) and costs its share of machine time.
+    Calls to priced models are at list price; calls to a declared self-hosted endpoint cost its
+    machine's $/hour over the item's measured share of the wall clock (`wall_share_s`: the
+    throughput the run measured); a local model, or a memory lookup with no call at all, costs
+    its share of our machine's time. A model an API backend called that nothing prices raises
+    (`Pricing.api_price`), so it is never costed as local machine time.
     """
-    priced = [(c, pricing.api_price(c.model)) for c in answer_calls(p)]
-    api = sum(call_cost(c, price) for c, price in priced if price is not None)
-    local = not priced or any(price is None for _, price in priced)
+    calls = answer_calls(p)
+    api, local, models = 0.0, not calls, set()
+    endpoint = None
+    for call in calls:
+        served = pricing.endpoint(call.model)
+        price = None if served is not None else pricing.api_price(call.model)
+        if served is not None:
+            endpoint = served
+            models.add(served.model)
+        elif price is not None:
+            api += call_cost(call, price)
+            models.add(price.name)
+        else:
+            local = True
+    if endpoint is not None:
+        api += endpoint.usd(p.wall_share_s)
     machine = p.wall_share_s if local else 0.0
-    models = tuple(sorted({price.name for _, price in priced if price is not None}))
-    return float(api), machine, local, models
+    return float(api), machine, local, tuple(sorted(models))
 
 
 def _projection(
@@ -453,10 +468,13 @@ def judge_cost(run: RunData, pricing: Pricing) -> JudgeCost | None:
     spec = run.config.backends.judge_spec
     backend = spec.backend if spec is not None else None
     model = next((c.model for c, _, _ in calls if c.model), None)
-    price = pricing.api_price(model)
+    endpoint = pricing.endpoint(model)
+    price = None if endpoint is not None else pricing.api_price(model)
     seconds = sum(s for _, s, _ in calls)
     if price is not None:
         cost, priced = sum(call_cost(c, price) for c, _, _ in calls), "api list price"
+    elif endpoint is not None:
+        cost, priced = endpoint.usd(seconds), f"self-hosted endpoint on {endpoint.machine}"
     else:
         cost, priced = seconds * pricing.self_hosted_hourly / 3600.0, "self-hosted machine time"
     tokens = {kind: sum(getattr(c, f"{kind}_tokens") for c, _, _ in calls) for kind in TOKEN_KINDS}

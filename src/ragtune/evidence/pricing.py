@@ -17,11 +17,14 @@ Deliberately not here: what the arms measured (`evidence.py`), the verdict (advi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ragtune.backends import parse_backend_name
+from ragtune.config import Backends, Endpoint
 from ragtune.cost import (
     ApiUsage,
     Catalog,
@@ -55,13 +58,34 @@ class Machine:
 
 
 @dataclass(frozen=True)
+class EndpointMachine:
+    """A self-hosted server a model is served from (`pricing.endpoints: {MODEL: {machine}}`):
+    its answers cost the machine's $/hour times the measured seconds per answer."""
+
+    model: str
+    machine: str
+    hourly: float
+    source: str
+    as_of: str
+
+    def usd(self, seconds: float) -> float:
+        return seconds * self.hourly / 3600.0
+
+
+@dataclass(frozen=True)
 class Pricing:
-    """How measured calls become dollars; `notes` say where every rate came from."""
+    """How measured calls become dollars; `notes` say where every rate came from.
+
+    `remote` are the models the run's API backends call: one no source can price is an error
+    (never $0, never "local machine time"); any other unpriced model ran on our machine.
+    """
 
     catalog: Catalog
     machine: Machine
     project_to: ModelPrice | None
     volume: float = 100_000.0  # requests/month a per-query figure is shown at by default
+    endpoints: Mapping[str, EndpointMachine] = field(default_factory=dict)
+    remote: frozenset[str] = frozenset()
 
     @property
     def self_hosted_hourly(self) -> float:
@@ -72,10 +96,19 @@ class Pricing:
         return f"{self.machine.name}: ${self.machine.monthly}/month, {self.machine.source}"
 
     def api_price(self, model: str | None) -> ModelPrice | None:
-        try:
-            return self.catalog.model(model) if model else None
-        except RagtuneError:
+        """The list price of a call to `model`; None for a local model or a declared endpoint
+        (`endpoint`). A model an API backend called that nothing prices is an error."""
+        if not model or model in self.endpoints:
             return None
+        try:
+            return self.catalog.model(model)
+        except RagtuneError as err:
+            if model in self.remote or model.startswith("ft:"):
+                raise unpriced(model, err) from None
+            return None
+
+    def endpoint(self, model: str | None) -> EndpointMachine | None:
+        return self.endpoints.get(model) if model else None
 
     def notes(self) -> list[str]:
         m = self.machine
@@ -84,6 +117,11 @@ class Pricing:
             f"at most {m.max_utilisation:.0%} busy; local arms' $/1k at "
             f"{self.volume:,.0f} requests/month"
         ]
+        for e in self.endpoints.values():
+            lines.append(
+                f"endpoint: {e.model} served on {e.machine} at ${e.hourly:,.4f}/hour ({e.source}, {e.as_of}) "
+                "x measured seconds per answer"
+            )
         if self.project_to is not None:
             p = self.project_to
             lines.append(
@@ -93,6 +131,18 @@ class Pricing:
         return lines
 
 
+def unpriced(model: str, err: RagtuneError | None = None) -> RagtuneError:
+    """The error for a called model that no price source knows (exit 2, naming the fix)."""
+    return RagtuneError(
+        f"no price for model {model!r}: the run's backends call it, and no price file, "
+        "price library or workload declaration prices it (ragtune never costs it at $0)",
+        hint="add a `models:` entry to a price file (`pricing.prices`), or declare it in the "
+        f"workload: `pricing.endpoints: {{{model}: {{machine: h100-80gb}}}}` for a self-hosted "
+        "server, `{price: {input_per_m, output_per_m, source, as_of}}` for a stated rate"
+        + (f"; {err.hint}" if err is not None and err.hint else ""),
+    )
+
+
 def pricing_for(
     catalog: Catalog,
     self_hosted: str,
@@ -100,11 +150,51 @@ def pricing_for(
     *,
     max_utilisation: float = 0.5,
     volume: float = 100_000.0,
+    endpoints: Mapping[str, Endpoint] | None = None,
+    remote: frozenset[str] = frozenset(),
 ) -> Pricing:
+    declared = {}
+    machines = {}
+    for model, endpoint in (endpoints or {}).items():
+        if endpoint.price is not None:
+            p = endpoint.price
+            declared[model.lower()] = ModelPrice(
+                model.lower(), "declared", p.input_per_m, p.output_per_m, p.source, p.as_of,
+                origin="workload (pricing.endpoints)",
+            )  # fmt: skip
+        elif endpoint.machine is not None:
+            machines[model] = endpoint_machine(catalog, model, endpoint.machine)
+    if declared:
+        catalog = replace(catalog, models={**catalog.models, **declared})
     infra = catalog.infra_item(self_hosted)
     machine = Machine(infra.name, infra.monthly, infra.source, max_utilisation)
     projected = catalog.model(project_to) if project_to else None
-    return Pricing(catalog, machine, projected, float(volume) or 1.0)
+    return Pricing(catalog, machine, projected, float(volume) or 1.0, machines, remote)
+
+
+def endpoint_machine(catalog: Catalog, model: str, name: str) -> EndpointMachine:
+    """The $/hour of the catalog GPU or machine `name` serves `model` on."""
+    if catalog.has("gpus", name):
+        gpu = catalog.gpu(name)
+        return EndpointMachine(model, gpu.name, gpu.hourly, gpu.source, gpu.as_of)
+    item = catalog.infra_item(name)  # raises, naming the nearest, when it is neither
+    source = f"${item.monthly:,.2f}/month over {HOURS_PER_MONTH:.0f} h; {item.source}"
+    return EndpointMachine(model, item.name, item.monthly / HOURS_PER_MONTH, source, item.as_of)
+
+
+def remote_models(backends: Backends) -> frozenset[str]:
+    """Models the run's API backends (and judge) call: these must be priced."""
+    judge = backends.judge_spec
+    names = [backends.cheap, backends.strong] + ([judge.backend] if judge else [])
+    out = set()
+    for name in names:
+        try:
+            parsed = parse_backend_name(name)
+        except RagtuneError:
+            continue
+        if parsed.kind != "local":
+            out.add(parsed.model)
+    return frozenset(out)
 
 
 def run_pricing(run: RunData, catalog: Catalog | None = None) -> Pricing:
@@ -117,6 +207,8 @@ def run_pricing(run: RunData, catalog: Catalog | None = None) -> Pricing:
         spec.project_to,
         max_utilisation=run.config.advice.max_utilisation,
         volume=spec.requests_per_month,
+        endpoints=spec.endpoints,
+        remote=remote_models(run.config.backends),
     )
 
 
