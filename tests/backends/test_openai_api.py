@@ -196,9 +196,7 @@ def test_openai_base_url_variable_sends_to_the_gateway_and_keeps_the_name(
     replay = Replay("openai_chat_cached.json")
     b = backend(replay, sleeps)
     [response] = b.generate([REQUEST])
-    assert str(replay.requests[0].url) == (
-        "https://gateway.example.com/openai/v1/chat/completions"
-    )
+    assert str(replay.requests[0].url) == ("https://gateway.example.com/openai/v1/chat/completions")
     assert b.name == response.backend == "openai:gpt-4o-mini"
     assert replay.bodies()[0]["max_completion_tokens"] == 32  # still spoken to as OpenAI
 

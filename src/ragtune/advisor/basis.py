@@ -25,19 +25,17 @@ def price_rows(catalog: Catalog, spec: Pricing, evidence: Evidence) -> list[dict
             "as_of": infra.as_of,
         }
     ]
+    for model, machine in sorted(evidence.pricing.endpoints.items()):
+        rows.append(
+            {
+                "name": f"{machine.name} (serves {model}, a declared endpoint)",
+                "value": f"${machine.monthly:,.2f}/month",
+                "source": machine.source,
+                "as_of": machine.as_of,
+            }
+        )
     models = {spec.project_to} | {m for a in evidence.done() for m in a.api_models}
     for name in sorted(m for m in models if m):
-        served = evidence.pricing.endpoint(name)
-        if served is not None:
-            rows.append(
-                {
-                    "name": f"{name} (self-hosted endpoint on {served.machine})",
-                    "value": f"${served.hourly:,.4f}/hour x measured seconds per answer",
-                    "source": served.source,
-                    "as_of": served.as_of,
-                }
-            )
-            continue
         p = catalog.model(name)
         rows.append(
             {

@@ -435,7 +435,7 @@ def _check_recorded(
 def _check_priced(spec: WorkloadSpec, root: Path) -> list[Problem]:
     """Every model an API backend (or the judge) calls has a price: a price file's, the price
     library's, or the workload's own (`pricing.endpoints`); a local model is machine time."""
-    from ragtune.backends import parse_backend_name
+    from ragtune.backends import billed_by_provider, parse_backend_name
     from ragtune.cost import load_catalog
 
     try:
@@ -458,7 +458,7 @@ def _check_priced(spec: WorkloadSpec, root: Path) -> list[Problem]:
             parsed = parse_backend_name(name)
         except RagtuneError:
             continue  # reported when the backend is built
-        if parsed.kind == "local" or parsed.model in spec.pricing.endpoints:
+        if not billed_by_provider(parsed) or parsed.model in spec.pricing.endpoints:
             continue
         try:
             catalog.model(parsed.model)
@@ -466,12 +466,12 @@ def _check_priced(spec: WorkloadSpec, root: Path) -> list[Problem]:
             problems.append(
                 Problem(
                     where,
-                    f"no price for model {parsed.model!r} (a price file, the price library, "
-                    "or `pricing.endpoints`); an unpriced model would be costed at $0. Fix: add "
-                    "a `models:` entry to a price file (`pricing.prices`), or declare it under "
-                    f"`pricing.endpoints: {{{parsed.model}: {{machine: h100-80gb}}}}` for a "
-                    "self-hosted server, or `{price: {input_per_m, output_per_m, source, "
-                    f"as_of}}}}`; {err.hint}",
+                    f"no price for model {parsed.model!r} in a price file or the price library "
+                    f"({err.hint.split(';')[0] if err.hint else 'no near name'}), so its calls "
+                    "cannot be costed (never as $0). Fix: a `models:` entry in a price file "
+                    "(`pricing.prices`), or declare it in `pricing.endpoints`: "
+                    f"`{parsed.model}: {{machine: h100-80gb}}` for a self-hosted server, or "
+                    f"`{parsed.model}: {{price: {{input_per_m, output_per_m, source, as_of}}}}`",
                     name,
                 )
             )

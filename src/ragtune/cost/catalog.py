@@ -98,9 +98,8 @@ class Catalog:
             raise RagtuneError(
                 f"unknown model {name!r}: no price file entry and no {library.PACKAGE} price",
                 hint=suggest(name, self.names("models"))
-                + "; price it with a `models:` entry in a price file (`pricing.prices` in the "
-                "workload, or --prices), or declare a self-hosted endpoint's machine "
-                "(`backends.endpoints`)",
+                + "; price it with a `models:` entry in a price file (--prices, or "
+                "`pricing.prices` in a workload; `ragtune prices` lists the known models)",
             )
         return self._from_library(found)
 

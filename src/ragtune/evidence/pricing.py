@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from ragtune.backends import parse_backend_name
+from ragtune.backends import billed_by_provider, parse_backend_name
 from ragtune.config import Backends, Endpoint
 from ragtune.cost import (
     ApiUsage,
@@ -51,6 +51,7 @@ class Machine:
     monthly: float
     source: str
     max_utilisation: float = 0.5  # config.Advice's default: headroom for peaks
+    as_of: str = ""  # when its price was read
 
     @property
     def hourly(self) -> float:
@@ -58,33 +59,20 @@ class Machine:
 
 
 @dataclass(frozen=True)
-class EndpointMachine:
-    """A self-hosted server a model is served from (`pricing.endpoints: {MODEL: {machine}}`):
-    its answers cost the machine's $/hour times the measured seconds per answer."""
-
-    model: str
-    machine: str
-    hourly: float
-    source: str
-    as_of: str
-
-    def usd(self, seconds: float) -> float:
-        return seconds * self.hourly / 3600.0
-
-
-@dataclass(frozen=True)
 class Pricing:
     """How measured calls become dollars; `notes` say where every rate came from.
 
     `remote` are the models the run's API backends call: one no source can price is an error
-    (never $0, never "local machine time"); any other unpriced model ran on our machine.
+    (never $0, never "local machine time"); any other unpriced model ran on our machine. A model
+    served by a declared endpoint is machine time on that endpoint's machine (`endpoints`).
     """
 
     catalog: Catalog
     machine: Machine
     project_to: ModelPrice | None
     volume: float = 100_000.0  # requests/month a per-query figure is shown at by default
-    endpoints: Mapping[str, EndpointMachine] = field(default_factory=dict)
+    # model -> the machine a declared self-hosted endpoint serves it on (`pricing.endpoints`)
+    endpoints: Mapping[str, Machine] = field(default_factory=dict)
     remote: frozenset[str] = frozenset()
 
     @property
@@ -107,7 +95,8 @@ class Pricing:
                 raise unpriced(model, err) from None
             return None
 
-    def endpoint(self, model: str | None) -> EndpointMachine | None:
+    def endpoint(self, model: str | None) -> Machine | None:
+        """The machine a declared self-hosted endpoint serves `model` on, else None."""
         return self.endpoints.get(model) if model else None
 
     def notes(self) -> list[str]:
@@ -117,10 +106,10 @@ class Pricing:
             f"at most {m.max_utilisation:.0%} busy; local arms' $/1k at "
             f"{self.volume:,.0f} requests/month"
         ]
-        for e in self.endpoints.values():
+        for model, e in sorted(self.endpoints.items()):
             lines.append(
-                f"endpoint: {e.model} served on {e.machine} at ${e.hourly:,.4f}/hour ({e.source}, {e.as_of}) "
-                "x measured seconds per answer"
+                f"endpoint: {model} served on {e.name} at ${e.hourly:,.2f}/hour ({e.source}), "
+                "sized for the volume at its measured throughput"
             )
         if self.project_to is not None:
             p = self.project_to
@@ -163,27 +152,28 @@ def pricing_for(
                 origin="workload (pricing.endpoints)",
             )  # fmt: skip
         elif endpoint.machine is not None:
-            machines[model] = endpoint_machine(catalog, model, endpoint.machine)
+            machines[model] = endpoint_machine(catalog, endpoint.machine, max_utilisation)
     if declared:
         catalog = replace(catalog, models={**catalog.models, **declared})
     infra = catalog.infra_item(self_hosted)
-    machine = Machine(infra.name, infra.monthly, infra.source, max_utilisation)
+    machine = Machine(infra.name, infra.monthly, infra.source, max_utilisation, infra.as_of)
     projected = catalog.model(project_to) if project_to else None
     return Pricing(catalog, machine, projected, float(volume) or 1.0, machines, remote)
 
 
-def endpoint_machine(catalog: Catalog, model: str, name: str) -> EndpointMachine:
-    """The $/hour of the catalog GPU or machine `name` serves `model` on."""
+def endpoint_machine(catalog: Catalog, name: str, max_utilisation: float = 0.5) -> Machine:
+    """The catalog GPU (rented whole: $/hour x 720 a month) or machine called `name`."""
     if catalog.has("gpus", name):
         gpu = catalog.gpu(name)
-        return EndpointMachine(model, gpu.name, gpu.hourly, gpu.source, gpu.as_of)
+        source = f"{gpu.source}; ${gpu.hourly}/hour x {HOURS_PER_MONTH:.0f} h"
+        return Machine(gpu.name, gpu.hourly * HOURS_PER_MONTH, source, max_utilisation, gpu.as_of)
     item = catalog.infra_item(name)  # raises, naming the nearest, when it is neither
-    source = f"${item.monthly:,.2f}/month over {HOURS_PER_MONTH:.0f} h; {item.source}"
-    return EndpointMachine(model, item.name, item.monthly / HOURS_PER_MONTH, source, item.as_of)
+    return Machine(item.name, item.monthly, item.source, max_utilisation, item.as_of)
 
 
 def remote_models(backends: Backends) -> frozenset[str]:
-    """Models the run's API backends (and judge) call: these must be priced."""
+    """Models the run's backends (and judge) call that a provider bills, which must be priced
+    (`backends.billed_by_provider`)."""
     judge = backends.judge_spec
     names = [backends.cheap, backends.strong] + ([judge.backend] if judge else [])
     out = set()
@@ -192,7 +182,7 @@ def remote_models(backends: Backends) -> frozenset[str]:
             parsed = parse_backend_name(name)
         except RagtuneError:
             continue
-        if parsed.kind != "local":
+        if billed_by_provider(parsed):
             out.add(parsed.model)
     return frozenset(out)
 
