@@ -7,6 +7,7 @@ Every key a user writes is a field here, with its default and (in a comment) the
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal
 
 import pydantic
@@ -164,6 +165,11 @@ class DeclaredPrice(_Strict):
     """Where the price was read (every cost traces to a source)."""
     as_of: str = Field(min_length=1)
     """When it was read (YYYY-MM-DD)."""
+
+    @pydantic.field_validator("as_of", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        return value.isoformat() if isinstance(value, datetime.date) else value
 
 
 class Endpoint(_Strict):

@@ -101,7 +101,9 @@ class Catalog:
                 + "; price it with a `models:` entry in a price file (--prices, or "
                 "`pricing.prices` in a workload; `ragtune prices` lists the known models)",
             )
-        return self._from_library(found)
+        price = self._from_library(found)
+        # a price file's entry for the resolved model wins for every ID the library maps to it
+        return self._own_model(price.name) or price
 
     def _own_model(self, name: str) -> ModelPrice | None:
         for candidate in dict.fromkeys([name.strip(), SNAPSHOT.sub("", name.strip())]):
