@@ -160,7 +160,7 @@ class Catalog:
             cache_write_multiplier=policy.ttls[0].write_multiplier if policy else write,
             cache_read_multiplier=read,
             cache=policy,
-            context_window=lib.context_window,
+            context_window=(rule.context_window if rule else None) or lib.context_window,
             aliases=rule.aliases if rule is not None else (),
             long_context=lib.tier,
             origin=library.PACKAGE,

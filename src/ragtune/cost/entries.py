@@ -124,6 +124,9 @@ class ModelRule:
     ttls: tuple[str, ...] = ("5m",)
     library: str | None = None  # the library's reference when it differs from `name`
     aliases: tuple[str, ...] = ()
+    # The longest prompt the model accepts when the library states only its default window
+    # (Sonnet 4 / 4.5 take 1M tokens with the long-context option its tier prices).
+    context_window: int | None = None
 
 
 @dataclass(frozen=True)

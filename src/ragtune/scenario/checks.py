@@ -66,6 +66,7 @@ def validate_scenario(
         raise ValidationError(source, problems) from None
     problems += _check_trainings(scenario, catalog)
     problems += _check_caches(scenario, catalog)
+    problems += _check_windows(scenario, catalog)
     if problems:
         raise ValidationError(source, problems)
     return scenario
@@ -162,6 +163,28 @@ def _get(mapping: Any, *keys: str) -> Any:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _check_windows(scenario: Scenario, catalog: Catalog) -> list[Problem]:
+    """A request longer than the model's context window cannot be sent (issue 32): its prompt
+    (input + context + cached prefix, at their means) must fit."""
+    problems: list[Problem] = []
+    for name, spec in scenario.options.items():
+        api = spec.api
+        if api is None:
+            continue
+        prompt = sum(
+            q.central() for q in (api.input_tokens, api.context_tokens, api.cached_prefix_tokens)
+        )
+        try:
+            price = catalog.model(api.model)
+        except RagtuneError:
+            continue  # already reported as an unknown name
+        try:
+            price.check_fits(prompt)
+        except RagtuneError as err:
+            problems.append(Problem(f"options.{name}.api", f"{err.message}; {err.hint}"))
+    return problems
 
 
 def _check_trainings(scenario: Scenario, catalog: Catalog) -> list[Problem]:
