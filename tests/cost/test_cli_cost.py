@@ -165,3 +165,16 @@ def test_out_of_range_fraction_exits_2_naming_the_field(tmp_path: Path) -> None:
         assert code == 2
         assert "options.a.api.cache_hit_rate: 90 is not a fraction" in err
         assert "did you mean 0.9?" in err
+
+
+def test_prices_shows_which_source_each_figure_came_from() -> None:
+    """Issue 32: token prices from genai-prices, the overlay's batch rates from prices.yaml, and
+    a note saying how to refresh the library's data."""
+    result = CliRunner().invoke(cli, ["prices", "haiku-4", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {(r["section"], r["name"]): r for r in json.loads(result.stdout)}
+    assert rows[("models", "claude-haiku-4-5")]["origin"] == "genai-prices"
+    assert rows[("batch", "claude-haiku-4-5")]["origin"] == "bundled prices.yaml"
+    table = CliRunner().invoke(cli, ["prices", "sonnet-4-5"])
+    assert "above 200,000 tokens $6 / $22.5" in " ".join(table.stdout.split())
+    assert "pip install -U genai-prices" in table.stderr

@@ -2,7 +2,8 @@
 
 Pure functions over frozen dataclasses. Every numeric field may be a float or a numpy array, so
 the same code gives point estimates and vectorised Monte Carlo samples. No I/O here except the
-catalog loader, which reads the bundled price file (and a user's override file).
+catalog loader, which reads the price library's bundled data (genai-prices), ragtune's overlay
+price file and a user's override file.
 """
 
 from ragtune.cost.analysis import (
@@ -21,8 +22,11 @@ from ragtune.cost.breakeven import (
     breakeven_volume,
     payback_months,
 )
-from ragtune.cost.catalog import SECTIONS, Catalog, GpuPrice, ModelPrice, load_catalog
+from ragtune.cost.catalog import SECTIONS, Catalog, load_catalog
+from ragtune.cost.entries import GpuPrice, ModelPrice, ModelRule
 from ragtune.cost.formulas import Num, api_request_cost, gpu_compute_cost, training_cost_tokens
+from ragtune.cost.library import PACKAGE as PRICE_LIBRARY
+from ragtune.cost.library import Tier, library_note
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, Part, monthly_cost, tco
 from ragtune.cost.quantity import (
     Quantity,
@@ -33,6 +37,7 @@ from ragtune.cost.quantity import (
 )
 
 __all__ = [
+    "PRICE_LIBRARY",
     "SECTIONS",
     "VOLUME_RANGE",
     "Analysis",
@@ -44,12 +49,14 @@ __all__ = [
     "GpuPrice",
     "GpuServing",
     "ModelPrice",
+    "ModelRule",
     "Num",
     "Option",
     "PairResult",
     "Part",
     "Quantity",
     "Samples",
+    "Tier",
     "analyse",
     "api_request_cost",
     "breakeven_calls",
@@ -57,6 +64,7 @@ __all__ = [
     "breakeven_volume",
     "gpu_compute_cost",
     "jsonable",
+    "library_note",
     "load_catalog",
     "monthly_cost",
     "parse_fraction",

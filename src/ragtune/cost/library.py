@@ -53,7 +53,20 @@ class LibraryModel:
 
     @property
     def source(self) -> str:
-        return f"{self.pricing_url} (via {PACKAGE} {version(PACKAGE)})"
+        return f"{self.pricing_url} (via {PACKAGE} {installed_version()})"
+
+
+def installed_version() -> str:
+    return version(PACKAGE)
+
+
+def library_note() -> str:
+    """Where token prices come from and how to refresh them (shown under `ragtune prices`)."""
+    return (
+        f"Token prices from {PACKAGE} {installed_version()} (bundled data, newest change "
+        f"{data_date()}); refresh with `pip install -U {PACKAGE}`. Cache minimums and "
+        "lifetimes, fine-tuning, batch and machine prices: ragtune's prices.yaml."
+    )
 
 
 def find(ref: str, when: datetime | None = None) -> LibraryModel | None:
