@@ -156,7 +156,7 @@ class Catalog:
             input_per_m=lib.input_per_m,
             output_per_m=lib.output_per_m,
             source=lib.source,
-            as_of=library.data_date(),
+            as_of=library.as_of(),
             cache_write_multiplier=policy.ttls[0].write_multiplier if policy else write,
             cache_read_multiplier=read,
             cache=policy,

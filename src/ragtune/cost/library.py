@@ -63,9 +63,9 @@ def installed_version() -> str:
 def library_note() -> str:
     """Where token prices come from and how to refresh them (shown under `ragtune prices`)."""
     return (
-        f"Token prices from {PACKAGE} {installed_version()} (bundled data, newest change "
-        f"{data_date()}); refresh with `pip install -U {PACKAGE}`. Cache minimums and "
-        "lifetimes, fine-tuning, batch and machine prices: ragtune's prices.yaml."
+        f"Token prices from {PACKAGE} {installed_version()} (its bundled data, read {as_of()}); "
+        f"refresh with `pip install -U {PACKAGE}`. Cache minimums and lifetimes, fine-tuning, "
+        "batch and machine prices: ragtune's prices.yaml."
     )
 
 
@@ -93,6 +93,18 @@ def listed_ids() -> list[str]:
         for m in p.models
         if not m.id.startswith("ft:") and not m.id.endswith("-")
     ]
+
+
+# When ragtune last read each released version's bundled data against the acceptance figures
+# of issue 32 (which were worked from the providers' price pages): the `as_of` of its prices, the
+# same on every machine and every day, so reports and fixtures do not drift with the calendar.
+READ = {"0.2.5": "2026-12-07"}
+
+
+def as_of() -> str:
+    """The date token prices from the installed data are shown with: when ragtune read that
+    version (`READ`), else the newest price change in it already in force (a newer package)."""
+    return READ.get(installed_version()) or data_date()
 
 
 @cache
