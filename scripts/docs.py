@@ -176,7 +176,7 @@ def _cell(text: str) -> str:
 
 def key_rows(model: dict[str, Any], defs: dict[str, Any], prefix: str = "") -> Iterator[Row]:
     """One row per key of an object schema, then its nested objects' keys as `parent.child`
-    (`parent[].child` inside a list)."""
+    (`parent[].child` inside a list; a mapping of names to objects also as `parent.child`)."""
     required = set(model.get("required", []))
     for name, prop in model.get("properties", {}).items():
         key = f"{prefix}{name}"
@@ -187,6 +187,9 @@ def key_rows(model: dict[str, Any], defs: dict[str, Any], prefix: str = "") -> I
             target, suffix = v, "."
             if v.get("type") == "array" and "$ref" in v.get("items", {}):
                 target, suffix = v["items"], "[]."
+            extra = v.get("additionalProperties")
+            if v.get("type") == "object" and isinstance(extra, dict) and "$ref" in extra:
+                target = extra  # a mapping of name -> model (`pricing.endpoints.NAME.machine`)
             if "$ref" in target:
                 yield from key_rows(_resolve(target, defs), defs, key + suffix)
 

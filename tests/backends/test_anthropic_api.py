@@ -152,3 +152,16 @@ def test_json_schema_goes_out_as_structured_output(sleeps: Sleeps) -> None:
     assert replay.bodies()[0]["output_config"] == {
         "format": {"type": "json_schema", "schema": schema}
     }
+
+
+def test_anthropic_base_url_variable_is_honoured(
+    sleeps: Sleeps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SDK reads ANTHROPIC_BASE_URL when no base URL is given (its client's documented
+    default); the backend keeps its `anthropic:` name and so its price (issue 32)."""
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "https://gateway.example.com/anthropic")
+    replay = Replay("anthropic_cache_write.json")
+    b = backend(replay, sleeps)
+    [response] = b.generate([ask("How fast are refunds?")])
+    assert str(replay.requests[0].url) == "https://gateway.example.com/anthropic/v1/messages"
+    assert response.backend == "anthropic:claude-haiku-4-5"

@@ -184,3 +184,27 @@ def test_compatible_servers_need_no_key(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delenv("OPENAI_COMPATIBLE_API_KEY", raising=False)
     b = OpenAIBackend("m", base_url="http://127.0.0.1:9/v1/")
     assert b.name == "openai-compatible:http://127.0.0.1:9/v1#m"
+
+
+def test_openai_base_url_variable_sends_to_the_gateway_and_keeps_the_name(
+    sleeps: Sleeps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like the SDK (its README, "base_url ... defaults to OPENAI_BASE_URL"), `openai:` sends to
+    OPENAI_BASE_URL when set; the backend keeps its `openai:` name, so it is priced as the
+    named OpenAI model (issue 32)."""
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://gateway.example.com/openai/v1/")
+    replay = Replay("openai_chat_cached.json")
+    b = backend(replay, sleeps)
+    [response] = b.generate([REQUEST])
+    assert str(replay.requests[0].url) == ("https://gateway.example.com/openai/v1/chat/completions")
+    assert b.name == response.backend == "openai:gpt-4o-mini"
+    assert replay.bodies()[0]["max_completion_tokens"] == 32  # still spoken to as OpenAI
+
+
+def test_explicit_compatible_url_wins_over_the_variable(
+    sleeps: Sleeps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://gateway.example.com/v1")
+    b = OpenAIBackend("llama", base_url="http://127.0.0.1:8000/v1", transport=Replay().transport())
+    assert b.base_url == "http://127.0.0.1:8000/v1"
+    assert b.name == "openai-compatible:http://127.0.0.1:8000/v1#llama"

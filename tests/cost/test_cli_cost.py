@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 import ragtune.cli  # noqa: F401  (registers every command on the group)
@@ -22,10 +23,14 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_cost_prints_a_table_with_the_article_figures() -> None:
+    """Seed article 000's scenario on Haiku 4.5 ($1 / $5 per M; issue 32 moved it from the
+    retired 3.5 Haiku): 50,000 x (200 x 1 + 300 x 5) / 1M = $85.00 a month; with 2,000
+    knowledge-base tokens 50,000 x 3,700 / 1M = $185; the VPS + builder plan $40.50 flat, so
+    they cross at 40.50 / 0.0037 = 10,946 requests a month."""
     code, out, _ = run("cost", PROJECTS)
     assert code == 0
-    assert "$68.00" in out and "$148" in out and "$40.50" in out
-    assert "13,682" in out  # haiku-projects vs local break-even
+    assert "$85.00" in out and "$185" in out and "$40.50" in out
+    assert "10,946" in out  # haiku-projects vs local break-even
 
 
 def test_cost_json_is_machine_readable() -> None:
@@ -61,9 +66,9 @@ def test_volume_override() -> None:
 def test_breakeven_command() -> None:
     code, out, _ = run("breakeven", PROJECTS, "haiku-projects", "local-finetune")
     assert code == 0
-    assert "13,682" in out
+    assert "10,946" in out  # $40.50 / $0.0037 a request (2,200 in x $1/M + 300 out x $5/M)
     code, out, _ = run("breakeven", PROJECTS, "haiku-projects", "local-finetune", "--json")
-    assert json.loads(out)["crossing"]["volumes"][0] == 40.5 / 0.00296
+    assert json.loads(out)["crossing"]["volumes"][0] == pytest.approx(40.5 / 0.0037)
     code, _, err = run("breakeven", PROJECTS, "haiku-projects", "nope")
     assert code == 2 and "no option 'nope'" in err
 
@@ -165,3 +170,18 @@ def test_out_of_range_fraction_exits_2_naming_the_field(tmp_path: Path) -> None:
         assert code == 2
         assert "options.a.api.cache_hit_rate: 90 is not a fraction" in err
         assert "did you mean 0.9?" in err
+
+
+def test_prices_shows_which_source_each_figure_came_from() -> None:
+    """Issue 32: token prices from genai-prices, the overlay's batch rates from prices.yaml, and
+    a note saying how to refresh the library's data."""
+    result = CliRunner().invoke(cli, ["prices", "haiku-4", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {(r["section"], r["name"]): r for r in json.loads(result.stdout)}
+    assert rows[("models", "claude-haiku-4-5")]["origin"] == "genai-prices"
+    assert rows[("batch", "claude-haiku-4-5")]["origin"] == "bundled prices.yaml"
+    sonnet = CliRunner().invoke(cli, ["prices", "sonnet-4-5", "--section", "models", "--json"])
+    [row] = [r for r in json.loads(sonnet.stdout) if r["name"] == "claude-sonnet-4-5"]
+    assert row["long_context"] == {"threshold": 200_000, "input_per_m": 6.0, "output_per_m": 22.5}
+    table = CliRunner().invoke(cli, ["prices", "sonnet-4-5"])
+    assert "pip install -U genai-prices" in table.stderr

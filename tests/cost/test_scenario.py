@@ -52,7 +52,8 @@ options:
     assert "options.a.api.model" in paths
     assert "options.b.route.0.option" in paths
     assert "options.c.serving.gpu" in paths
-    assert "did you mean 'claude-haiku-4-5'" in message or "claude-3-5-haiku" in message
+    # the suggestions name the nearest models (the price library also knows newer Haikus)
+    assert "did you mean" in message and "'claude-haiku-4-5'" in message
     assert message.startswith("bad.yaml: 7 problems found")
 
 
@@ -305,3 +306,24 @@ def test_point_estimate_of_a_cadence_is_the_mean_of_its_effect() -> None:
     # and the Monte Carlo mean agrees with it
     sampled = build_options(parse_scenario(text, CATALOG), CATALOG, sampler(1, 200_000))["a"]
     assert np.mean(300 / sampled.retrain_every_months) == pytest.approx(164.79, rel=0.005)
+
+
+def test_a_prompt_longer_than_the_window_is_refused_and_long_prompts_pay_the_tier() -> None:
+    """Issue 32: a 300K-token prompt on gpt-4o (128K window) cannot be sent, so the scenario is
+    refused naming the option; a 251,000-token Sonnet 4.5 prompt (above its 200K tier) costs
+    251,000 x $6/M + 500 x $22.50/M = $1.506 + $0.01125 = $1.51725 a request, x 1,000
+    requests = $1,517.25 a month."""
+    too_long = """
+name: long
+volume: {requests_per_month: 1000}
+options:
+  a: {api: {model: gpt-4o, input_tokens: 300000, output_tokens: 500}}
+"""
+    with pytest.raises(ValidationError) as info:
+        parse_scenario(too_long, CATALOG, source="long.yaml")
+    [problem] = info.value.problems
+    assert problem.path == "options.a.api" and "128,000" in problem.message
+    tiered = too_long.replace("gpt-4o", "claude-sonnet-4-5").replace("300000", "251000")
+    scenario = parse_scenario(tiered, CATALOG, source="long.yaml")
+    [option] = build_options(scenario, CATALOG).values()
+    assert float(monthly_cost(option, 1000)) == pytest.approx(1517.25)

@@ -33,8 +33,9 @@ def _chunk(delta: dict[str, Any], finish: str | None, usage: Any = None) -> byte
 
 
 @contextmanager
-def chat_server(fail_delay_s: float = 0.3) -> Iterator[str]:
-    """The base URL (`http://127.0.0.1:PORT/v1`) of a running scripted server."""
+def chat_server(fail_delay_s: float = 0.3, usage: tuple[int, int] | None = None) -> Iterator[str]:
+    """The base URL (`http://127.0.0.1:PORT/v1`) of a running scripted server. `usage` fixes
+    the reported (prompt, completion) tokens, so a test can price every call by hand."""
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:  # keep pytest output clean
@@ -63,14 +64,18 @@ def chat_server(fail_delay_s: float = 0.3) -> Iterator[str]:
                 return
             answer = question.split("ANSWER=", 1)[1].split()[0] if "ANSWER=" in question else "?"
             prompt = sum(len(m["content"].split()) for m in messages) + 3
+            completion = 2
+            if usage is not None:
+                prompt, completion = usage
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
             self.wfile.write(_chunk({"role": "assistant", "content": ""}, None))
             self.wfile.write(_chunk({"content": answer}, None))
             self.wfile.write(_chunk({}, "stop"))
-            usage = {"prompt_tokens": prompt, "completion_tokens": 2, "total_tokens": prompt + 2}
-            self.wfile.write(_chunk({}, None, usage))
+            counts = {"prompt_tokens": prompt, "completion_tokens": completion,
+                      "total_tokens": prompt + completion}  # fmt: skip
+            self.wfile.write(_chunk({}, None, counts))
             self.wfile.write(b"data: [DONE]\n\n")
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

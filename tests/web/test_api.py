@@ -84,7 +84,9 @@ def test_chart_contains_the_table_numbers(client: httpx.Client) -> None:
 
 def test_unknown_model_is_422_with_did_you_mean(client: httpx.Client, projects: Any) -> None:
     bad = copy.deepcopy(projects)
-    bad["options"]["haiku-plain"]["api"]["model"] = "claude-3-5-haiku-typo"
+    # a misspelling, not a suffix: the price library resolves IDs by prefix, as providers'
+    # dated snapshots need (`claude-3-5-haiku-20241022`), so "claude-3-5-haiku-typo" is Haiku 3.5
+    bad["options"]["haiku-plain"]["api"]["model"] = "claude-3-5-hiaku"
     msg = problems(analyse(client, bad))["options.haiku-plain.api.model"]
     assert "unknown model" in msg and "did you mean 'claude-3-5-haiku'" in msg
 
@@ -219,6 +221,8 @@ def test_catalog_lists_every_price_with_source(client: httpx.Client) -> None:
     assert set(catalog) == {"models", "gpus", "embeddings", "infra", "batch"}
     names = {m["name"] for m in catalog["models"]}
     assert "claude-3-5-haiku" in names
+    # token prices come from the price library (issue 32): current models are offered too
+    assert {"claude-sonnet-4-6", "gpt-4.1-nano", "gpt-4o-mini-ft"} <= names
     assert all(e["source"] and e["as_of"] for section in catalog.values() for e in section)
 
 

@@ -27,6 +27,15 @@ def price_rows(catalog: Catalog, spec: Pricing, evidence: Evidence) -> list[dict
             "as_of": entry.as_of,
         }
     ]
+    for model, machine in sorted(evidence.pricing.endpoints.items()):
+        rows.append(
+            {
+                "name": f"{machine.name} (serves {model}, a declared endpoint)",
+                "value": f"${machine.monthly:,.2f}/month",
+                "source": machine.source,
+                "as_of": machine.as_of,
+            }
+        )
     models = {spec.project_to} | {m for a in evidence.done() for m in a.api_models}
     for name in sorted(m for m in models if m):
         p = catalog.model(name)

@@ -132,12 +132,19 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
 
     # what one more request costs: machine seconds at the machine's rate with its headroom (a
     # fleet kept at most max_utilisation busy), plus list-price API dollars
-    per_machine_s = machine.hourly / 3600 / machine.max_utilisation
+    served_on = {a.arm: a.machine or machine for a in done}  # a declared endpoint's, or ours
+
+    def per_machine_s(m: Machine) -> float:
+        return m.hourly / 3600 / m.max_utilisation
+
     growth_of = {
         a.arm: Growth(
             float(np.mean(a.machine_s)) if a.n else 0.0,
             float(np.mean(a.api_usd)) if a.n else 0.0,
-            (float(np.mean(a.machine_s)) * per_machine_s + float(np.mean(a.api_usd)))
+            (
+                float(np.mean(a.machine_s)) * per_machine_s(served_on[a.arm])
+                + float(np.mean(a.api_usd))
+            )
             if a.n
             else 0.0,
         )
@@ -218,7 +225,7 @@ def document_of(evidence: Evidence, *, volume: float | None = None) -> ReportDoc
             "config": config,
         },
         "verdict": _verdict(verdict, pricing_spec),
-        "arms": [_arm(a, by_name, machine, summary) for a in summary.arms],
+        "arms": [_arm(a, by_name, served_on.get(a.arm, machine), summary) for a in summary.arms],
         "comparisons": [
             {**dataclasses.asdict(c), "metric": verdict.metric, "significant": c.significant()}
             for c in summary.comparisons

@@ -42,7 +42,7 @@ class ArmCost:
 
 def arm_costs(evidence: Evidence, arm: ArmEvidence, *, seed: int) -> list[ArmCost]:
     """The measured series of an arm, and its API projection when one makes sense."""
-    machine = evidence.pricing.machine
+    machine = arm.machine or evidence.pricing.machine
     draws = cost_draws(arm, seed)
     where = f"self-hosted on {machine.name}" if arm.local else "API"
     out = [

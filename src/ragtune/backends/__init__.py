@@ -17,7 +17,7 @@ from ragtune.backends.loading import (
     models_cache_root,
     resolve_model,
 )
-from ragtune.backends.registry import create_backend, parse_backend_name
+from ragtune.backends.registry import billed_by_provider, create_backend, parse_backend_name
 from ragtune.backends.retry import Retrier, RetryPolicy, scrub
 from ragtune.backends.server import make_server
 
@@ -36,6 +36,7 @@ __all__ = [
     "RetryPolicy",
     "Usage",
     "api_key_from_env",
+    "billed_by_provider",
     "bundled_available",
     "cache_root",
     "classify",

@@ -1,11 +1,12 @@
 """Anthropic's Messages API through the official `anthropic` SDK, with prompt caching.
 
-`anthropic:claude-haiku-4-5` reads ANTHROPIC_API_KEY. When a request marks a cacheable prefix
-(`Request.cache_prefix`), the last block of that prefix carries `cache_control: ephemeral`: the
-system prompt for 0, else the n-th message. The first call writes the prefix to the cache
-(`cache_creation_input_tokens`, billed at a premium), later calls within the cache lifetime read
-it (`cache_read_input_tokens`, billed at a discount); `input_tokens` is the uncached rest. These
-map one to one onto `Usage`. Anthropic caches only prefixes above a model-specific minimum
+`anthropic:claude-haiku-4-5` reads ANTHROPIC_API_KEY, and ANTHROPIC_BASE_URL when set (the SDK reads
+it itself: a gateway or proxy; the calls are still priced as the named model). When a request marks
+a cacheable prefix (`Request.cache_prefix`), the last block of that prefix carries `cache_control:
+ephemeral`: the system prompt for 0, else the n-th message. The first call writes the prefix to the
+cache (`cache_creation_input_tokens`, billed at a premium), later calls within the cache lifetime
+read it (`cache_read_input_tokens`, billed at a discount); `input_tokens` is the uncached rest.
+These map one to one onto `Usage`. Anthropic caches only prefixes above a model-specific minimum
 length (1,024-4,096 tokens); shorter ones come back with both cache counts 0.
 
 A JSON schema goes out as `output_config.format` (structured outputs). The SDK installed here

@@ -2,16 +2,18 @@
 
 One class, two names: `openai:gpt-4o-mini` talks to api.openai.com with OPENAI_API_KEY;
 `openai-compatible:http://host:8000/v1#model` talks to any base URL (the key is optional there:
-OPENAI_COMPATIBLE_API_KEY, else none). Calls go through the official `openai` SDK, streamed by
-default so the time to first token is measured, with `stream_options.include_usage` so the token
-counts are the server's own. OpenAI caches long prompt prefixes by itself; the cached part comes
-back as `prompt_tokens_details.cached_tokens` and is reported as cache-read input, the rest of the
-prompt as uncached input. A server that reports no usage is an error, never a guess.
-"""
+OPENAI_COMPATIBLE_API_KEY, else none). Like the SDK, `openai:` sends to OPENAI_BASE_URL when it is
+set (a company gateway); such calls are priced as the named OpenAI model. Calls go through the
+official `openai` SDK, streamed by default so the time to first token is measured, with
+`stream_options.include_usage` so the token counts are the server's own. OpenAI caches long prompt
+prefixes by itself; the cached part comes back as `prompt_tokens_details.cached_tokens` and is
+reported as cache-read input, the rest of the prompt as uncached input. A server that reports no
+usage is an error, never a guess."""
 
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 from ragtune.backends.base import FinishReason, Latency, Request, Response, Usage
@@ -44,8 +46,11 @@ class OpenAIBackend(HttpBackend):
         except ImportError:
             raise MissingDependencyError("openai", "api") from None
         self.model = model
-        self.base_url = (base_url or OPENAI_URL).rstrip("/")
         official = base_url is None
+        # `openai:` honours OPENAI_BASE_URL as the SDK does (a gateway or proxy in front of
+        # api.openai.com); the calls are still priced as the named OpenAI model.
+        gateway = os.environ.get("OPENAI_BASE_URL", "").strip() if official else ""
+        self.base_url = (base_url or gateway or OPENAI_URL).rstrip("/")
         if name is None:
             name = f"openai:{model}" if official else f"openai-compatible:{self.base_url}#{model}"
         self.name = name

@@ -80,6 +80,23 @@ def parse_backend_name(name: str) -> BackendName:
     return BackendName(kind, target)
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def billed_by_provider(parsed: BackendName) -> bool:
+    """True when calls through this backend are billed by someone else, so they must be priced
+    (an unknown price is an error, never $0): `openai:` and `anthropic:` models, and an
+    `openai-compatible:` server unless it listens on this machine (loopback: a server that ran
+    where it was measured, priced as self-hosted machine time like a `local:` model)."""
+    if parsed.kind in ("openai", "anthropic"):
+        return True
+    if parsed.kind != "openai-compatible":
+        return False  # local models and registered test kinds run here
+    host = str(parsed.base_url).split("://", 1)[-1].split("/", 1)[0]
+    host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return host not in LOOPBACK
+
+
 def create_backend(name: str, *, cache: ResponseCache | None = None, **options: Any) -> Backend:
     """The backend called `name`, wrapped in `cache` when one is given."""
     parsed = parse_backend_name(name)

@@ -12,7 +12,17 @@ from rich.table import Table
 
 from ragtune.cli.main import cli
 from ragtune.cli.output import console
-from ragtune.cost import SECTIONS, Analysis, Band, Crossing, PairResult, jsonable, load_catalog
+from ragtune.cost import (
+    PRICE_LIBRARY,
+    SECTIONS,
+    Analysis,
+    Band,
+    Crossing,
+    PairResult,
+    jsonable,
+    library_note,
+    load_catalog,
+)
 from ragtune.errors import RagtuneError
 from ragtune.scenario import Scenario, analyse_scenario, load_scenario
 
@@ -132,10 +142,14 @@ def prices(search: str, section: str | None, as_json: bool, price_files: tuple[s
             f"no catalog entry matches {search!r}",
             hint="run `ragtune prices` with no argument to list everything",
         )
-    table = Table("section", "name", "price", "source", "as of", box=None, header_style="bold")
+    table = Table(
+        "section", "name", "price", "from", "source", "as of", box=None, header_style="bold"
+    )
     for s, e in found:
-        table.add_row(s, e.name, _price_text(e), e.source, e.as_of)
+        table.add_row(s, e.name, _price_text(e), e.origin, e.source, e.as_of)
     console().print(table)
+    if any(e.origin == PRICE_LIBRARY for _, e in found):
+        click.echo(library_note(), err=True)
 
 
 def _price_text(entry: Any) -> str:
@@ -143,6 +157,13 @@ def _price_text(entry: Any) -> str:
         text = f"${entry.input_per_m:g} in / ${entry.output_per_m:g} out per M"
         if getattr(entry, "training_per_m", None) is not None:
             text += f"; train ${entry.training_per_m:g}/M"
+        tier = getattr(entry, "long_context", None)
+        if tier is not None:
+            text += (
+                f"; above {tier.threshold:,} tokens ${tier.input_per_m:g} / ${tier.output_per_m:g}"
+            )
+        if getattr(entry, "context_window", None):
+            text += f"; window {entry.context_window:,}"
         if getattr(entry, "cache", None) is not None:
             ttls = ", ".join(f"{t.name} write x{t.write_multiplier:g}" for t in entry.cache.ttls)
             text += (

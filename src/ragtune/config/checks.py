@@ -113,6 +113,7 @@ def load_workload(path: str | Path) -> Workload:
     problems += cutoff_problems(spec)
     problems += _check_curve(examples, arms)
     problems += _check_recorded(spec, root, examples, arms)
+    problems += _check_priced(spec, root)
     if problems:
         raise ValidationError(str(path), problems)
     return Workload(spec, root, tuple(examples), json_schema, arms, carved, instruction_files)
@@ -430,6 +431,52 @@ def _check_recorded(
                         model,
                     )
                 )
+    return problems
+
+
+def _check_priced(spec: WorkloadSpec, root: Path) -> list[Problem]:
+    """Every model an API backend (or the judge) calls has a price: a price file's, the price
+    library's, or the workload's own (`pricing.endpoints`); a local model is machine time."""
+    from ragtune.backends import billed_by_provider, parse_backend_name
+    from ragtune.cost import load_catalog
+
+    try:
+        catalog = load_catalog(*(root / p for p in spec.pricing.prices))
+    except RagtuneError:  # the price catalog's own problems are reported where it is read
+        return []
+    judge = spec.backends.judge_spec
+    slots = [("backends.cheap", spec.backends.cheap), ("backends.strong", spec.backends.strong)]
+    slots += [("backends.judge", judge.backend)] if judge is not None else []
+    problems: list[Problem] = []
+    for at, endpoint in spec.pricing.endpoints.items():
+        machine = endpoint.machine
+        if machine and not (catalog.has("gpus", machine) or catalog.has("infra", machine)):
+            problems.append(
+                Problem(f"pricing.endpoints.{at}.machine", "not a catalog GPU or machine "
+                        "(`ragtune prices --section gpus` lists them)", machine)
+            )  # fmt: skip
+    for where, name in slots:
+        try:
+            parsed = parse_backend_name(name)
+        except RagtuneError:
+            continue  # reported when the backend is built
+        if not billed_by_provider(parsed) or parsed.model in spec.pricing.endpoints:
+            continue
+        try:
+            catalog.model(parsed.model)
+        except RagtuneError as err:
+            problems.append(
+                Problem(
+                    where,
+                    f"no price for model {parsed.model!r} in a price file or the price library "
+                    f"({err.hint.split(';')[0] if err.hint else 'no near name'}), so its calls "
+                    "cannot be costed (never as $0). Fix: a `models:` entry in a price file "
+                    "(`pricing.prices`), or declare it in `pricing.endpoints`: "
+                    f"`{parsed.model}: {{machine: h100-80gb}}` for a self-hosted server, or "
+                    f"`{parsed.model}: {{price: {{input_per_m, output_per_m, source, as_of}}}}`",
+                    name,
+                )
+            )
     return problems
 
 

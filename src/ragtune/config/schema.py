@@ -7,6 +7,7 @@ Every key a user writes is a field here, with its default and (in a comment) the
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal
 
 import pydantic
@@ -153,6 +154,44 @@ class Backends(_Strict):
         return Judge(backend=self.judge) if isinstance(self.judge, str) else self.judge
 
 
+class DeclaredPrice(_Strict):
+    """A per-token price the workload states itself (a contract rate, a gateway's price)."""
+
+    input_per_m: float = Field(ge=0)
+    """Dollars per million input tokens."""
+    output_per_m: float = Field(ge=0)
+    """Dollars per million output tokens."""
+    source: str = Field(min_length=1)
+    """Where the price was read (every cost traces to a source)."""
+    as_of: str = Field(min_length=1)
+    """When it was read (YYYY-MM-DD)."""
+
+    @pydantic.field_validator("as_of", mode="before")
+    @classmethod
+    def _date_text(cls, value: Any) -> Any:
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+class Endpoint(_Strict):
+    """How calls to one model that no price source knows are priced: give one of the two."""
+
+    machine: str | None = None
+    """A self-hosted server (vLLM, Ollama, LM Studio, `ragtune serve-model`) on this catalog GPU
+    (`gpus:`) or machine (`infra:`): each answer costs the machine's $/hour times the arm's
+    measured seconds per answer (the measured throughput, concurrency included)."""
+    price: DeclaredPrice | None = None
+    """Or per-token prices, as an API's."""
+
+    @pydantic.model_validator(mode="after")
+    def _one(self) -> Endpoint:
+        if (self.machine is None) == (self.price is None):
+            raise ValueError(
+                "give `machine: GPU-OR-INFRA` (a self-hosted server) or `price: {input_per_m, "
+                "output_per_m, source, as_of}`, exactly one"
+            )
+        return self
+
+
 class Pricing(_Strict):
     requests_per_month: float = Field(100_000, ge=0)
     """Volume the arms are priced at."""
@@ -171,6 +210,11 @@ class Pricing(_Strict):
     """Per local arm, requests per second one serving machine answers, measured on it: replaces
     the arm's measured machine time (required when a GPU measured it and `self_hosted` is a CPU
     machine)."""
+    endpoints: dict[str, Endpoint] = {}
+    """Models the backends call that no price source knows, by the model name the backend
+    sends (`openai-compatible:http://gpu-box:8000/v1#llama-3.1-8b` -> `llama-3.1-8b`): a
+    self-hosted server's machine or a stated price. Without one, such a model stops `check` and
+    `run` (an unknown price is never taken as $0)."""
 
 
 class Advice(_Strict):

@@ -2,7 +2,8 @@
 
 Pure functions over frozen dataclasses. Every numeric field may be a float or a numpy array, so
 the same code gives point estimates and vectorised Monte Carlo samples. No I/O here except the
-catalog loader, which reads the bundled price file (and a user's override file).
+catalog loader, which reads the price library's bundled data (genai-prices), ragtune's overlay
+price file and a user's override file.
 """
 
 from ragtune.cost.analysis import (
@@ -21,7 +22,8 @@ from ragtune.cost.breakeven import (
     breakeven_volume,
     payback_months,
 )
-from ragtune.cost.catalog import SECTIONS, Catalog, GpuPrice, ModelPrice, load_catalog
+from ragtune.cost.catalog import SECTIONS, Catalog, load_catalog
+from ragtune.cost.entries import GpuPrice, ModelPrice, ModelRule
 from ragtune.cost.formulas import Num, api_request_cost, gpu_compute_cost, training_cost_tokens
 from ragtune.cost.hosted import (
     Cutoff,
@@ -34,6 +36,8 @@ from ragtune.cost.hosted import (
     load_hosted,
     training_cost,
 )
+from ragtune.cost.library import PACKAGE as PRICE_LIBRARY
+from ragtune.cost.library import Tier, library_note
 from ragtune.cost.lifecycle import (
     TODAY_VARIABLE,
     DatedFact,
@@ -59,6 +63,7 @@ from ragtune.cost.quantity import (
 
 __all__ = [
     "DISTRIBUTIONS",
+    "PRICE_LIBRARY",
     "SECTIONS",
     "TODAY_VARIABLE",
     "VOLUME_RANGE",
@@ -77,6 +82,7 @@ __all__ = [
     "Lifecycles",
     "ModelLifecycle",
     "ModelPrice",
+    "ModelRule",
     "Num",
     "Option",
     "PairResult",
@@ -85,6 +91,7 @@ __all__ = [
     "Samples",
     "ServerlessRate",
     "ShutdownNotice",
+    "Tier",
     "TrainingRate",
     "add_months",
     "analyse",
@@ -96,6 +103,7 @@ __all__ = [
     "gpu_compute_cost",
     "hosted_reference",
     "jsonable",
+    "library_note",
     "load_catalog",
     "load_hosted",
     "load_lifecycles",

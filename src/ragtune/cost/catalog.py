@@ -1,8 +1,12 @@
 """The price catalog: models, GPUs, embedding models and flat infrastructure, each with a source.
 
-Loaded from the bundled `prices.yaml`, then from any user files in order (an entry with the same
-name replaces the earlier one). Lookups accept aliases and, on a miss, suggest the nearest names.
-This module reads files; the formulas that use the prices are pure (`formulas.py`).
+Token prices come from the `genai-prices` library (`library.py`); ragtune's bundled
+`prices.yaml` is an overlay holding only what the library lacks (per-model cache minimums and
+TTLs in `rules:`, fine-tuning prices, batch rates, GPUs, machines), and any user files come last
+(an entry with the same name replaces the earlier one, a user's `models:` entry beats the
+library). A model lookup tries the price files' entries, then the library; a name neither knows is
+an error that suggests the nearest names, never a price of $0. This module reads files; the
+formulas that use the prices are pure (`formulas.py`).
 """
 
 from __future__ import annotations
@@ -16,129 +20,33 @@ from typing import Any
 
 import yaml
 
+from ragtune.cost import library
+from ragtune.cost.entries import (
+    BatchPrice,
+    CachePolicy,
+    CacheTtl,
+    EmbeddingPrice,
+    Entry,
+    GpuPrice,
+    InfraPrice,
+    ModelPrice,
+    ModelRule,
+)
+from ragtune.cost.library import LibraryModel
 from ragtune.errors import Problem, RagtuneError, ValidationError, read_user_file, suggest
 
 SECTIONS = ("models", "gpus", "embeddings", "infra", "batch")
 SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")  # OpenAI's dated model snapshots
-
-
-def finetuned_base(name: str) -> str | None:
-    """The base model of an OpenAI fine-tuned model name (`ft:BASE:org:suffix:id`), else None."""
-    parts = name.strip().split(":")
-    return parts[1] if len(parts) >= 2 and parts[0] == "ft" and parts[1] else None
-
-
-@dataclass(frozen=True)
-class CacheTtl:
-    """One cache lifetime a provider sells: a prefix written at `write_multiplier` x input price
-    stays readable for `minutes` after its last use."""
-
-    name: str  # "5m", "1h": the name scenarios use (`cache_ttl: 1h`)
-    minutes: float
-    write_multiplier: float
-
-
-@dataclass(frozen=True)
-class CachePolicy:
-    """How a model's provider caches prompt prefixes, with where and when that was read.
-
-    A prefix shorter than `min_prefix_tokens` is not cached at all (billed as plain input). The
-    first TTL is the default one. New per-model cache facts go here as fields with defaults, so
-    price files that do not mention them keep loading.
-    """
-
-    min_prefix_tokens: int
-    read_multiplier: float
-    ttls: tuple[CacheTtl, ...]
-    source: str
-    as_of: str
-
-    def ttl(self, name: str | None = None) -> CacheTtl:
-        """The named TTL option (default: the first), or an error listing the offered ones."""
-        if name is None:
-            return self.ttls[0]
-        for ttl in self.ttls:
-            if ttl.name == name:
-                return ttl
-        raise RagtuneError(
-            f"cache_ttl {name!r} is not offered for this model",
-            hint="offered: " + ", ".join(t.name for t in self.ttls),
-        )
-
-
-@dataclass(frozen=True)
-class ModelPrice:
-    name: str
-    provider: str
-    input_per_m: float
-    output_per_m: float
-    source: str
-    as_of: str
-    # Both come from `cache` when the entry has one (the default TTL's write price and the read
-    # price); a price file without a `cache:` block may set them directly.
-    cache_write_multiplier: float = 1.0
-    cache_read_multiplier: float = 1.0
-    cache: CachePolicy | None = None
-    training_per_m: float | None = None
-    base: str | None = None
-    context_window: int | None = None
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class GpuPrice:
-    name: str
-    hourly: float
-    source: str
-    as_of: str
-    memory_gb: float | None = None
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class EmbeddingPrice:
-    name: str
-    per_m: float
-    source: str
-    as_of: str
-    provider: str = ""
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class InfraPrice:
-    name: str
-    monthly: float
-    source: str
-    as_of: str
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class BatchPrice:
-    """A model's batch-API prices (OpenAI Batch, Anthropic Message Batches): the same model,
-    answers within `turnaround_hours` instead of seconds, at these rates. The entry's name is
-    the model's catalog name."""
-
-    name: str
-    input_per_m: float
-    output_per_m: float
-    source: str
-    as_of: str
-    cached_input_per_m: float | None = None  # a cache read inside a batch; None: no caching
-    turnaround_hours: float = 24.0  # both providers promise results within 24 hours
-    aliases: tuple[str, ...] = ()
-
-
-Entry = ModelPrice | GpuPrice | EmbeddingPrice | InfraPrice | BatchPrice
 _TYPES: dict[str, type[Any]] = {
     "models": ModelPrice,
     "gpus": GpuPrice,
     "embeddings": EmbeddingPrice,
     "infra": InfraPrice,
     "batch": BatchPrice,
+    "rules": ModelRule,
 }
 _NUMERIC = {
+    "min_prefix_tokens",
     "input_per_m",
     "output_per_m",
     "cache_write_multiplier",
@@ -154,6 +62,12 @@ _NUMERIC = {
 }
 
 
+def finetuned_base(name: str) -> str | None:
+    """The base model of an OpenAI fine-tuned model name (`ft:BASE:org:suffix:id`), else None."""
+    parts = name.strip().split(":")
+    return parts[1] if len(parts) >= 2 and parts[0] == "ft" and parts[1] else None
+
+
 @dataclass(frozen=True)
 class Catalog:
     """All prices, by section and name; `files` says where they came from."""
@@ -163,21 +77,94 @@ class Catalog:
     embeddings: dict[str, EmbeddingPrice] = field(default_factory=dict)
     infra: dict[str, InfraPrice] = field(default_factory=dict)
     batch: dict[str, BatchPrice] = field(default_factory=dict)
+    rules: dict[str, ModelRule] = field(default_factory=dict)
     files: tuple[str, ...] = ()
+    # library model ID -> its rule, filled on first use
+    _rule_ids: dict[str, ModelRule] = field(default_factory=dict, compare=False, repr=False)
 
     def model(self, name: str) -> ModelPrice:
-        """A model by name or alias; a dated snapshot (gpt-4o-mini-2024-07-18) finds its
-        model, and a hosted fine-tune (`ft:BASE:org:suffix:id`) its base's `-ft` prices."""
+        """A model by name or alias: a price file's entry (a dated snapshot such as
+        gpt-4o-mini-2024-07-18 finds its undated entry), else the price library's (which resolves
+        providers' dated snapshots and aliases itself); a hosted fine-tune
+        (`ft:BASE:org:suffix:id`) finds its base's `-ft` prices. Unknown names are an error."""
         base = finetuned_base(name)
         if base is not None:
             return self.tuned(base)
-        try:
-            return self._find("models", name)  # type: ignore[return-value]
-        except RagtuneError:
-            undated = SNAPSHOT.sub("", name.strip())
-            if undated == name.strip():
-                raise
-            return self._find("models", undated)  # type: ignore[return-value]
+        own = self._own_model(name)
+        if own is not None:
+            return own
+        found = library.find(self._library_ref(name))
+        if found is None:
+            raise RagtuneError(
+                f"unknown model {name!r}: no price file entry and no {library.PACKAGE} price",
+                hint=suggest(name, self.names("models"))
+                + "; price it with a `models:` entry in a price file (--prices, or "
+                "`pricing.prices` in a workload; `ragtune prices` lists the known models)",
+            )
+        price = self._from_library(found)
+        # a price file's entry for the resolved model wins for every ID the library maps to it
+        return self._own_model(price.name) or price
+
+    def _own_model(self, name: str) -> ModelPrice | None:
+        for candidate in dict.fromkeys([name.strip(), SNAPSHOT.sub("", name.strip())]):
+            try:
+                return self._find("models", candidate)  # type: ignore[return-value]
+            except RagtuneError:
+                continue
+        return None
+
+    def _library_ref(self, name: str) -> str:
+        key = name.strip().lower()
+        for rule in self.rules.values():
+            if key == rule.name or key in rule.aliases:
+                return rule.library or rule.name
+        return name
+
+    def _rule_for(self, model_id: str) -> ModelRule | None:
+        """The model-specific rule whose name the library resolves to `model_id`."""
+        if not self._rule_ids:
+            for rule in self.rules.values():
+                if rule.name in library.LISTED_PROVIDERS:
+                    continue
+                found = library.find(rule.library or rule.name)
+                self._rule_ids[found.id if found else f"?{rule.name}"] = rule
+        return self._rule_ids.get(model_id)
+
+    def _from_library(self, lib: LibraryModel) -> ModelPrice:
+        rule = self._rule_for(lib.id)
+        caching = rule if rule is not None and rule.min_prefix_tokens is not None else None
+        caching = caching or self.rules.get(lib.provider)
+        read = _ratio(lib.cache_read_per_m, lib.input_per_m)
+        write = _ratio(lib.cache_write_per_m, lib.input_per_m)
+        policy = None
+        if caching is not None and caching.min_prefix_tokens is not None and read != 1.0:
+            ttls = []
+            for i, ttl in enumerate(caching.ttls):
+                price = lib.cache_write_per_m if i == 0 else lib.cache_write_1h_per_m
+                if i > 0 and price is None:
+                    continue  # the library lists no price for this lifetime
+                match = _TTL_NAME.match(ttl)
+                assert match is not None  # checked when the rule was read
+                minutes = float(match.group(1)) * (60.0 if match.group(2) == "h" else 1.0)
+                ttls.append(CacheTtl(ttl, minutes, _ratio(price, lib.input_per_m)))
+            policy = CachePolicy(
+                caching.min_prefix_tokens, read, tuple(ttls), caching.source, caching.as_of
+            )
+        return ModelPrice(
+            name=rule.name if rule is not None else lib.id,
+            provider=lib.provider,
+            input_per_m=lib.input_per_m,
+            output_per_m=lib.output_per_m,
+            source=lib.source,
+            as_of=library.as_of(),
+            cache_write_multiplier=policy.ttls[0].write_multiplier if policy else write,
+            cache_read_multiplier=read,
+            cache=policy,
+            context_window=(rule.context_window if rule else None) or lib.context_window,
+            aliases=rule.aliases if rule is not None else (),
+            long_context=lib.tier,
+            origin=library.PACKAGE,
+        )
 
     def tuned(self, base: str) -> ModelPrice:
         """The hosted fine-tuned variant of `base`: the entry naming it as `base`, with a
@@ -219,6 +206,7 @@ class Catalog:
             source=batch.source,
             as_of=batch.as_of,
             aliases=(),
+            origin=batch.origin,
         )
 
     def gpu(self, name: str) -> GpuPrice:
@@ -231,12 +219,15 @@ class Catalog:
         return self._find("infra", name)  # type: ignore[return-value]
 
     def names(self, section: str) -> list[str]:
+        if section == "models":
+            rules = set(self.rules) - set(library.LISTED_PROVIDERS)
+            return sorted({*self.models, *rules, *library.listed_ids()})
         return sorted(getattr(self, section))
 
     def has(self, section: str, name: str) -> bool:
-        """True when `name` (or an alias) is in `section`."""
+        """True when `name` (or an alias) is in `section` (models: priced by any source)."""
         try:
-            self._find(section, name)
+            self.model(name) if section == "models" else self._find(section, name)
         except RagtuneError:
             return False
         return True
@@ -260,13 +251,33 @@ class Catalog:
         needle = text.lower()
         found = []
         for section in SECTIONS:
-            for entry in getattr(self, section).values():
+            entries = list(getattr(self, section).values())
+            if section == "models":
+                entries += self._library_entries()
+            for entry in entries:
                 hay = " ".join(
                     [entry.name, *entry.aliases, getattr(entry, "provider", ""), entry.source]
                 ).lower()
                 if needle in hay:
                     found.append((section, entry))
         return found
+
+    def _library_entries(self) -> list[ModelPrice]:
+        """The library's models of the providers ragtune calls, unless a price file has them."""
+        out: dict[str, ModelPrice] = {}
+        for model_id in library.listed_ids():
+            if self._own_model(model_id) is not None:
+                continue
+            found = library.find(model_id)
+            if found is not None and found.id == model_id:
+                price = self._from_library(found)
+                out.setdefault(price.name, price)
+        return list(out.values())
+
+
+def _ratio(price: float | None, input_per_m: float) -> float:
+    """A cache price as a multiple of the input price (1.0 when the library lists none)."""
+    return 1.0 if price is None or not input_per_m else round(price / input_per_m, 12)
 
 
 def _aliases(entries: dict[str, Entry]) -> list[str]:
@@ -276,7 +287,7 @@ def _aliases(entries: dict[str, Entry]) -> list[str]:
 def load_catalog(*extra: str | Path) -> Catalog:
     """The bundled catalog, overridden entry by entry by each file in `extra`."""
     bundled = resources.files("ragtune.cost").joinpath("prices.yaml").read_text(encoding="utf-8")
-    sections: dict[str, dict[str, Entry]] = {s: {} for s in SECTIONS}
+    sections: dict[str, dict[str, Any]] = {s: {} for s in (*SECTIONS, "rules")}
     files = ["ragtune/cost/prices.yaml"]
     _merge(sections, bundled, "bundled prices.yaml")
     for path in extra:
@@ -284,10 +295,10 @@ def load_catalog(*extra: str | Path) -> Catalog:
         text = read_user_file(path, "price file", hint="pass an existing YAML file to --prices")
         _merge(sections, text, str(path))
         files.append(str(path))
-    return Catalog(**sections, files=tuple(files))  # type: ignore[arg-type]
+    return Catalog(**sections, files=tuple(files))
 
 
-def _merge(sections: dict[str, dict[str, Entry]], text: str, source: str) -> None:
+def _merge(sections: dict[str, dict[str, Any]], text: str, source: str) -> None:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
@@ -298,25 +309,29 @@ def _merge(sections: dict[str, dict[str, Entry]], text: str, source: str) -> Non
         raise RagtuneError(f"{source}: expected a mapping with sections {', '.join(SECTIONS)}")
     problems: list[Problem] = []
     for section, entries in data.items():
-        if section not in SECTIONS:
-            problems.append(Problem(section, f"unknown section; allowed: {', '.join(SECTIONS)}"))
+        if section not in _TYPES:
+            allowed = ", ".join(_TYPES)
+            problems.append(Problem(section, f"unknown section; allowed: {allowed}"))
             continue
         for name, raw in (entries or {}).items():
-            entry = _entry(section, str(name), raw, problems)
+            entry = _entry(section, str(name), raw, problems, source)
             if entry is not None:
                 sections[section][entry.name] = entry
     if problems:
         raise ValidationError(source, problems)
 
 
-def _entry(section: str, name: str, raw: Any, problems: list[Problem]) -> Entry | None:
+def _entry(section: str, name: str, raw: Any, problems: list[Problem], origin: str = "") -> Any:
     cls = _TYPES[section]
     where = f"{section}.{name}"
     if not isinstance(raw, dict):
         problems.append(Problem(where, "expected a mapping of fields", repr(raw)))
         return None
-    allowed = {f.name for f in fields(cls)} - {"name"}
+    names = {f.name for f in fields(cls)}
+    allowed = names - {"name", "origin", "long_context"}
     values: dict[str, Any] = {"name": name.lower()}
+    if "origin" in names:
+        values["origin"] = origin
     before = len(problems)
     for key, value in raw.items():
         if key not in allowed:
@@ -336,6 +351,15 @@ def _entry(section: str, name: str, raw: Any, problems: list[Problem]) -> Entry 
                 values["cache_write_multiplier"] = policy.ttls[0].write_multiplier
         elif key == "aliases":
             values[key] = tuple(str(a).lower() for a in value or ())
+        elif key == "ttls" and section == "rules":
+            ttls = [str(t) for t in value] if isinstance(value, list) else []
+            if not ttls or any(_TTL_NAME.match(t) is None for t in ttls):
+                problems.append(
+                    Problem(
+                        f"{where}.ttls", "expected a list of lifetimes, e.g. [5m, 1h]", repr(value)
+                    )
+                )
+            values[key] = tuple(ttls)
         elif key == "as_of":
             values[key] = value.isoformat() if isinstance(value, date) else str(value)
         else:
@@ -361,8 +385,7 @@ def _entry(section: str, name: str, raw: Any, problems: list[Problem]) -> Entry 
         )
     if len(problems) > before:
         return None
-    entry: Entry = cls(**values)
-    return entry
+    return cls(**values)
 
 
 _TTL_NAME = re.compile(r"^(\d+(?:\.\d+)?)(m|h)$")

@@ -36,6 +36,9 @@ def api_request_cost(
     cache_read_multiplier: Num = 1.0,
     inference_premium: Num = 1.0,
     min_cacheable_tokens: Num = 0.0,
+    long_context_from: Num = np.inf,
+    long_input_per_m: Num = 0.0,
+    long_output_per_m: Num = 0.0,
 ) -> Num:
     """Dollars for one API request.
 
@@ -47,7 +50,19 @@ def api_request_cost(
     bills every token at `inference_premium` x the base price (article 001: 1.5-3x; article 003:
     +20-50%). A prefix shorter than the model's `min_cacheable_tokens` is not cached at all: the
     provider bills it as plain input, with no write surcharge and no read discount.
+
+    Long context: a request whose prompt (input + context + prefix) exceeds `long_context_from`
+    tokens is billed at `long_input_per_m` / `long_output_per_m` for all of its tokens, the cache
+    multipliers applying to the long input price (Anthropic's pricing page, "long context
+    pricing": Sonnet 4.5 above 200K input tokens costs $6 / $22.50 per M instead of $3 / $15).
     """
+    if np.any(np.isfinite(long_context_from)):
+        prompt = np.asarray(input_tokens + context_tokens + cached_prefix_tokens)
+        long = prompt > np.asarray(long_context_from)
+        input_per_m = np.where(long, long_input_per_m, input_per_m)
+        output_per_m = np.where(long, long_output_per_m, output_per_m)
+        if not np.ndim(input_per_m):
+            input_per_m, output_per_m = float(input_per_m), float(output_per_m)
     cached = np.where(
         np.asarray(cached_prefix_tokens) >= np.asarray(min_cacheable_tokens),
         cached_prefix_tokens,

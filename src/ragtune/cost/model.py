@@ -10,6 +10,7 @@ Deliberately not here: where the numbers come from (see `ragtune.scenario` and t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,6 +48,10 @@ class ApiUsage:
     # Set: the hit rate follows the volume (`formulas.cache_hit_rate`) instead of `cache_hit_rate`.
     distinct_prefixes: Num | None = None
     cache_ttl_minutes: Num = 5.0
+    # A prompt longer than this is billed at the long-context prices (catalog `long_context`).
+    long_context_from: Num = math.inf
+    long_input_per_m: Num = 0.0
+    long_output_per_m: Num = 0.0
 
     @property
     def volume_dependent(self) -> bool:
@@ -78,6 +83,9 @@ class ApiUsage:
             cache_read_multiplier=self.cache_read_multiplier,
             inference_premium=self.inference_premium,
             min_cacheable_tokens=self.min_cacheable_tokens,
+            long_context_from=self.long_context_from,
+            long_input_per_m=self.long_input_per_m,
+            long_output_per_m=self.long_output_per_m,
         )
 
 

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from ragtune.evidence.devices import serving_seconds
 from ragtune.evidence.human_scores import HumanEvidence, human_evidence
 from ragtune.evidence.machine_time import local_machine_time
-from ragtune.evidence.pricing import Pricing, call_cost
+from ragtune.evidence.pricing import Machine, Pricing, call_cost
 from ragtune.evidence.rundata import ArmData, RunData
 from ragtune.evidence.training import TrainingSummary, training
 from ragtune.evidence.traits import traits_of
@@ -84,6 +84,7 @@ class ArmEvidence:
     tokens: Mapping[str, Array] = field(default_factory=dict)  # measured, by kind
     projected_tokens: Mapping[str, Array] = field(default_factory=dict)  # prefix split, by kind
     local: bool = False  # something ran on our machine (a local model, or a memory lookup)
+    machine: Machine | None = None  # a declared endpoint's machine, when not the run's own
     api_models: tuple[str, ...] = ()  # catalog models the arm called
     info: Mapping[str, Any] = field(default_factory=dict)  # router threshold, escalation, ...
     spread: RepeatSpread | None = None  # the primary metric across repeats (R > 1 only)
@@ -314,6 +315,7 @@ def _arm(run: RunData, data: ArmData, every: list[Prediction], pricing: Pricing)
         },
         projected_tokens=projected_tokens,
         local=any(c[2] for c in costs),
+        machine=serving_machine(predictions, pricing),
         api_models=api_models,
         info=dict(dict(arm.params).get("info") or {}),
         spread=spread(run, every),
@@ -348,17 +350,34 @@ def _latency(p: Prediction) -> float:
 
 
 def query_cost(p: Prediction, pricing: Pricing) -> tuple[float, float, bool, tuple[str, ...]]:
-    """(API dollars, machine seconds, ran locally, catalog models) of one item's answer.
+    """(API dollars, machine seconds, ran locally, priced models) of one item's answer.
 
-    Calls to catalog models are priced at list price; anything else ran on our machine (a
-    local model, or a memory lookup with no call at all) and costs its share of machine time.
+    Calls to priced models are at list price; a local model, a declared self-hosted endpoint
+    (`serving_machine` says which machine) or a memory lookup with no call at all costs the
+    item's share of the machine's wall clock (`wall_share_s`: the measured throughput). A model
+    an API backend called that nothing prices raises (`Pricing.api_price`), so it is never
+    costed as local machine time.
     """
-    priced = [(c, pricing.api_price(c.model)) for c in answer_calls(p)]
-    api = sum(call_cost(c, price) for c, price in priced if price is not None)
-    local = not priced or any(price is None for _, price in priced)
+    api, local, models = 0.0, not answer_calls(p), set()
+    for call in answer_calls(p):
+        price = None if pricing.endpoint(call.model) else pricing.api_price(call.model)
+        if price is not None:
+            api += call_cost(call, price)
+            models.add(price.name)
+        else:
+            local = True
     machine = p.wall_share_s if local else 0.0
-    models = tuple(sorted({price.name for _, price in priced if price is not None}))
-    return float(api), machine, local, models
+    return float(api), machine, local, tuple(sorted(models))
+
+
+def serving_machine(predictions: Sequence[Prediction], pricing: Pricing) -> Machine | None:
+    """The declared endpoint machine an arm's local calls ran on, when not the run's own."""
+    for p in predictions:
+        for call in answer_calls(p):
+            machine = pricing.endpoint(call.model)
+            if machine is not None:
+                return machine
+    return None
 
 
 def _projection(
@@ -487,10 +506,13 @@ def judge_cost(run: RunData, pricing: Pricing) -> JudgeCost | None:
     spec = run.config.backends.judge_spec
     backend = spec.backend if spec is not None else None
     model = next((c.model for c, _, _ in calls if c.model), None)
-    price = pricing.api_price(model)
+    endpoint = pricing.endpoint(model)
+    price = None if endpoint is not None else pricing.api_price(model)
     seconds = sum(s for _, s, _ in calls)
     if price is not None:
         cost, priced = sum(call_cost(c, price) for c, _, _ in calls), "api list price"
+    elif endpoint is not None:
+        cost, priced = seconds * endpoint.hourly / 3600.0, f"self-hosted on {endpoint.name}"
     else:
         cost, priced = seconds * pricing.self_hosted_hourly / 3600.0, "self-hosted machine time"
     tokens = {kind: sum(getattr(c, f"{kind}_tokens") for c, _, _ in calls) for kind in TOKEN_KINDS}

@@ -17,12 +17,15 @@ Deliberately not here: what the arms measured (`evidence.py`), the verdict (advi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ragtune.backends import billed_by_provider, parse_backend_name
+from ragtune.config import Backends, Endpoint
 from ragtune.cost import (
     ApiUsage,
     Catalog,
@@ -31,7 +34,6 @@ from ragtune.cost import (
     ModelPrice,
     Num,
     Option,
-    api_request_cost,
     load_catalog,
     monthly_cost,
     today,
@@ -52,6 +54,7 @@ class Machine:
     monthly: float
     source: str
     max_utilisation: float = 0.5  # config.Advice's default: headroom for peaks
+    as_of: str = ""  # when its price was read
     kind: str = "cpu"  # "cpu" (a catalog infra item) | "gpu" (a catalog GPU, 720 h a month)
 
     @property
@@ -61,12 +64,20 @@ class Machine:
 
 @dataclass(frozen=True)
 class Pricing:
-    """How measured calls become dollars; `notes` say where every rate came from."""
+    """How measured calls become dollars; `notes` say where every rate came from.
+
+    `remote` are the models the run's API backends call: one no source can price is an error
+    (never $0, never "local machine time"); any other unpriced model ran on our machine. A model
+    served by a declared endpoint is machine time on that endpoint's machine (`endpoints`).
+    """
 
     catalog: Catalog
     machine: Machine
     project_to: ModelPrice | None
     volume: float = 100_000.0  # requests/month a per-query figure is shown at by default
+    # model -> the machine a declared self-hosted endpoint serves it on (`pricing.endpoints`)
+    endpoints: Mapping[str, Machine] = field(default_factory=dict)
+    remote: frozenset[str] = frozenset()
     today: date = field(default_factory=today)  # the day model lifecycles are read from
 
     @property
@@ -78,10 +89,20 @@ class Pricing:
         return f"{self.machine.name}: ${self.machine.monthly}/month, {self.machine.source}"
 
     def api_price(self, model: str | None) -> ModelPrice | None:
-        try:
-            return self.catalog.model(model) if model else None
-        except RagtuneError:
+        """The list price of a call to `model`; None for a local model or a declared endpoint
+        (`endpoint`). A model an API backend called that nothing prices is an error."""
+        if not model or model in self.endpoints:
             return None
+        try:
+            return self.catalog.model(model)
+        except RagtuneError as err:
+            if model in self.remote or model.startswith("ft:"):
+                raise unpriced(model, err) from None
+            return None
+
+    def endpoint(self, model: str | None) -> Machine | None:
+        """The machine a declared self-hosted endpoint serves `model` on, else None."""
+        return self.endpoints.get(model) if model else None
 
     def notes(self) -> list[str]:
         m = self.machine
@@ -90,6 +111,11 @@ class Pricing:
             f"at most {m.max_utilisation:.0%} busy; local arms' $/1k at "
             f"{self.volume:,.0f} requests/month"
         ]
+        for model, e in sorted(self.endpoints.items()):
+            lines.append(
+                f"endpoint: {model} served on {e.name} at ${e.hourly:,.2f}/hour ({e.source}), "
+                "sized for the volume at its measured throughput"
+            )
         if self.project_to is not None:
             p = self.project_to
             lines.append(
@@ -99,6 +125,18 @@ class Pricing:
         return lines
 
 
+def unpriced(model: str, err: RagtuneError | None = None) -> RagtuneError:
+    """The error for a called model that no price source knows (exit 2, naming the fix)."""
+    return RagtuneError(
+        f"no price for model {model!r}: the run's backends call it, and no price file, "
+        "price library or workload declaration prices it (ragtune never costs it at $0)",
+        hint="add a `models:` entry to a price file (`pricing.prices`), or declare it in the "
+        f"workload: `pricing.endpoints: {{{model}: {{machine: h100-80gb}}}}` for a self-hosted "
+        "server, `{price: {input_per_m, output_per_m, source, as_of}}` for a stated rate"
+        + (f"; {err.hint}" if err is not None and err.hint else ""),
+    )
+
+
 def pricing_for(
     catalog: Catalog,
     self_hosted: str,
@@ -106,19 +144,57 @@ def pricing_for(
     *,
     max_utilisation: float = 0.5,
     volume: float = 100_000.0,
+    endpoints: Mapping[str, Endpoint] | None = None,
+    remote: frozenset[str] = frozenset(),
     on: date | None = None,
 ) -> Pricing:
-    if catalog.has("gpus", self_hosted) and not catalog.has("infra", self_hosted):
-        gpu = catalog.gpu(self_hosted)
-        machine = Machine(
-            gpu.name, gpu.hourly * HOURS_PER_MONTH, gpu.source, max_utilisation, kind="gpu"
-        )
-    else:
-        infra = catalog.infra_item(self_hosted)
-        machine = Machine(infra.name, infra.monthly, infra.source, max_utilisation)
+    declared = {}
+    machines = {}
+    for model, endpoint in (endpoints or {}).items():
+        if endpoint.price is not None:
+            p = endpoint.price
+            declared[model.lower()] = ModelPrice(
+                model.lower(), "declared", p.input_per_m, p.output_per_m, p.source, p.as_of,
+                origin="workload (pricing.endpoints)",
+            )  # fmt: skip
+        elif endpoint.machine is not None:
+            machines[model] = endpoint_machine(catalog, endpoint.machine, max_utilisation)
+    if declared:
+        catalog = replace(catalog, models={**catalog.models, **declared})
+    # `self_hosted` may name a catalog GPU (rented whole) as well as a CPU machine
+    machine = endpoint_machine(catalog, self_hosted, max_utilisation)
     projected = catalog.model(project_to) if project_to else None
-    pricing = Pricing(catalog, machine, projected, float(volume) or 1.0)
+    pricing = Pricing(catalog, machine, projected, float(volume) or 1.0, machines, remote)
     return pricing if on is None else replace(pricing, today=on)
+
+
+def endpoint_machine(catalog: Catalog, name: str, max_utilisation: float = 0.5) -> Machine:
+    """The catalog GPU (rented whole: $/hour x 720 a month) or machine called `name`; a name
+    that is both is the machine (an `infra` item)."""
+    if catalog.has("gpus", name) and not catalog.has("infra", name):
+        gpu = catalog.gpu(name)
+        source = f"{gpu.source}; ${gpu.hourly}/hour x {HOURS_PER_MONTH:.0f} h"
+        return Machine(
+            gpu.name, gpu.hourly * HOURS_PER_MONTH, source, max_utilisation, gpu.as_of, kind="gpu"
+        )
+    item = catalog.infra_item(name)  # raises, naming the nearest, when it is neither
+    return Machine(item.name, item.monthly, item.source, max_utilisation, item.as_of)
+
+
+def remote_models(backends: Backends) -> frozenset[str]:
+    """Models the run's backends (and judge) call that a provider bills, which must be priced
+    (`backends.billed_by_provider`)."""
+    judge = backends.judge_spec
+    names = [backends.cheap, backends.strong] + ([judge.backend] if judge else [])
+    out = set()
+    for name in names:
+        try:
+            parsed = parse_backend_name(name)
+        except RagtuneError:
+            continue
+        if billed_by_provider(parsed):
+            out.add(parsed.model)
+    return frozenset(out)
 
 
 def run_pricing(run: RunData, catalog: Catalog | None = None, *, on: date | None = None) -> Pricing:
@@ -132,25 +208,20 @@ def run_pricing(run: RunData, catalog: Catalog | None = None, *, on: date | None
         spec.project_to,
         max_utilisation=run.config.advice.max_utilisation,
         volume=spec.requests_per_month,
+        endpoints=spec.endpoints,
+        remote=remote_models(run.config.backends),
         on=on,
     )
 
 
 def call_cost(call: Measurement, price: ModelPrice) -> float:
-    """Dollars for one measured call at a catalog model's prices (cache multipliers included)."""
-    prefix = call.cache_write_tokens + call.cache_read_tokens
-    hit = call.cache_read_tokens / prefix if prefix else 0.0
-    return float(
-        api_request_cost(
-            input_per_m=price.input_per_m,
-            output_per_m=price.output_per_m,
-            input_tokens=call.input_tokens,
-            output_tokens=call.output_tokens,
-            cached_prefix_tokens=prefix,
-            cache_hit_rate=hit,
-            cache_write_multiplier=price.cache_write_multiplier,
-            cache_read_multiplier=price.cache_read_multiplier,
-        )
+    """Dollars for one measured call at a catalog model's prices (cache and long-context tier
+    included: `ModelPrice.usd`)."""
+    return price.usd(
+        input_tokens=call.input_tokens,
+        output_tokens=call.output_tokens,
+        cache_write_tokens=call.cache_write_tokens,
+        cache_read_tokens=call.cache_read_tokens,
     )
 
 

@@ -169,7 +169,7 @@ def arm_option_of(evidence: Evidence, arm: ArmEvidence, draws: CostDraws | None 
             else float(np.mean(arm.machine_s))
         ),
         api_models=arm.api_models,
-        machine=evidence.pricing.machine,
+        machine=arm.machine or evidence.pricing.machine,
         training_usd=evidence.training_usd_for(arm.arm) if tuned else None,
         retrain_every_months=1.0 / rate if rate else None,
     )

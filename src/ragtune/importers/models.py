@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ragtune.cost import Catalog, api_request_cost
+from ragtune.cost import Catalog
 from ragtune.errors import RagtuneError
 from ragtune.importers.records import ImportedAnswer, Note
 
@@ -85,20 +85,11 @@ def resolve_model(
 
 def catalog_cost(answer: ImportedAnswer, model: str, catalog: Catalog) -> float:
     """Dollars for one answer's tokens at the catalog's list price (the formula Evidence uses)."""
-    price = catalog.model(model)
-    read, write = answer.cache_read_tokens or 0, answer.cache_write_tokens or 0
-    prefix = read + write
-    return float(
-        api_request_cost(
-            input_per_m=price.input_per_m,
-            output_per_m=price.output_per_m,
-            input_tokens=answer.input_tokens or 0,
-            output_tokens=answer.output_tokens or 0,
-            cached_prefix_tokens=prefix,
-            cache_hit_rate=read / prefix if prefix else 0.0,
-            cache_write_multiplier=price.cache_write_multiplier,
-            cache_read_multiplier=price.cache_read_multiplier,
-        )
+    return catalog.model(model).usd(
+        input_tokens=answer.input_tokens or 0,
+        output_tokens=answer.output_tokens or 0,
+        cache_write_tokens=answer.cache_write_tokens or 0,
+        cache_read_tokens=answer.cache_read_tokens or 0,
     )
 
 

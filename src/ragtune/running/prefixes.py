@@ -14,9 +14,11 @@ it to the provider's cache and every later call with the same prefix reads it, s
 share D distinct prefixes have a hit rate of 1 - D/N. That assumes the calls come within the
 cache's time-to-live (5 minutes at Anthropic), i.e. the prefix is used at least every few minutes
 in production. Prefix tokens = the call's measured prompt tokens x the prefix's share of the
-prompt's characters (no tokenizer is loaded to count). Prefixes below `MIN_CACHEABLE_TOKENS` are
-plain input, as providers do not cache them. Calls that measured cache tokens themselves (an API
-backend with caching) keep their measured split. Deliberately not here: the prices (catalog).
+prompt's characters (no tokenizer is loaded to count); a call that measured cache tokens itself
+(an API backend with caching) gives its prefix in tokens, and its split is re-done by the
+projected model's rules. Prefixes below the projected model's minimum (`MIN_CACHEABLE_TOKENS`
+when it names none) are plain input, as providers do not cache them. Deliberately not here: the
+prices (catalog).
 """
 
 from __future__ import annotations
@@ -138,7 +140,9 @@ def project_prefixes(
     """Per prediction (its calls with their prefix notes, in run order), the projected calls.
 
     The first use of a prefix is a cache write, every later use a read (see the module
-    docstring); calls that measured cache tokens keep them.
+    docstring), by the projected model's own rules: a prefix below its `min_tokens` is plain
+    input even when the measured provider cached it (gpt-4o-mini caches 1,536 tokens, Haiku 4.5
+    nothing under 4,096), and a prefix the measured provider read is written on its first use.
     """
     seen: set[str] = set()
     out = []
@@ -146,18 +150,15 @@ def project_prefixes(
         projected = []
         for call in calls:
             prompt = call.input_tokens + call.cache_write_tokens + call.cache_read_tokens
-            prefix_tokens = round(prompt * call.prefix_share)
-            fingerprint = call.prefix
-            measured_cache = call.cache_write_tokens + call.cache_read_tokens > 0
-            if measured_cache or not fingerprint or prefix_tokens < min_tokens:
-                projected.append(
-                    ProjectedCall(
-                        call, call.input_tokens, call.cache_write_tokens, call.cache_read_tokens
-                    )
-                )
+            measured = call.cache_write_tokens + call.cache_read_tokens
+            # the provider's own count when it cached; else the recorder's share of the prompt
+            prefix_tokens = measured or round(prompt * call.prefix_share)
+            key = call.prefix or (f"measured:{call.model}:{measured}" if measured else None)
+            if key is None or prefix_tokens < max(1, min_tokens):
+                projected.append(ProjectedCall(call, prompt, 0, 0))  # plain input there
                 continue
-            hit = fingerprint in seen
-            seen.add(fingerprint)
+            hit = key in seen
+            seen.add(key)
             write, read = (0, prefix_tokens) if hit else (prefix_tokens, 0)
             projected.append(ProjectedCall(call, prompt - prefix_tokens, write, read))
         out.append(projected)

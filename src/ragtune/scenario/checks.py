@@ -69,6 +69,7 @@ def validate_scenario(
     problems += _check_trainings(scenario, catalog)
     problems += _check_caches(scenario, catalog)
     problems += _check_servings(scenario)
+    problems += _check_windows(scenario, catalog)
     if problems:
         raise ValidationError(source, problems)
     return scenario
@@ -172,6 +173,29 @@ def _get(mapping: Any, *keys: str) -> Any:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _check_windows(scenario: Scenario, catalog: Catalog) -> list[Problem]:
+    """A request longer than the model's context window cannot be sent (issue 32): its prompt
+    (input + context + cached prefix, at their means) must fit."""
+    problems: list[Problem] = []
+    for name, spec in scenario.options.items():
+        api = spec.api
+        if api is None:
+            continue
+        counts = ("input_tokens", "context_tokens", "cached_prefix_tokens")
+        # a count the option leaves out is the scenario workload's (0 when neither gives it)
+        given = [getattr(api, n) or getattr(scenario.workload, n, None) for n in counts]
+        prompt = sum(q.central() for q in given if q is not None)
+        try:
+            price = catalog.model(api.model)
+        except RagtuneError:
+            continue  # already reported as an unknown name
+        try:
+            price.check_fits(prompt)
+        except RagtuneError as err:
+            problems.append(Problem(f"options.{name}.api", f"{err.message}; {err.hint}"))
+    return problems
 
 
 def _check_trainings(scenario: Scenario, catalog: Catalog) -> list[Problem]:

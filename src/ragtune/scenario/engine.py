@@ -15,6 +15,7 @@ from ragtune.cost import (
     Catalog,
     CostItem,
     GpuServing,
+    ModelPrice,
     Option,
     Part,
     Quantity,
@@ -227,7 +228,20 @@ def _api(spec: Api, workload: Workload, catalog: Catalog, draw: Draw) -> ApiUsag
         if spec.distinct_prefixes is not None
         else None,
         cache_ttl_minutes=ttl_minutes,
+        **_long_context(price, spec),
     )
+
+
+def _long_context(price: ModelPrice, spec: Api) -> dict[str, float]:
+    """The model's long-context tier (catalog), unless the scenario states its own prices."""
+    tier = price.long_context
+    if tier is None or spec.input_per_m is not None or spec.output_per_m is not None:
+        return {}
+    return {
+        "long_context_from": float(tier.threshold),
+        "long_input_per_m": tier.input_per_m,
+        "long_output_per_m": tier.output_per_m,
+    }
 
 
 def _serving(

@@ -138,8 +138,11 @@ def build_router(catalog: Catalog) -> APIRouter:
 
     @router.get("/catalog", summary="Every price in the catalog, with its source and date")
     def get_catalog() -> dict[str, list[dict[str, Any]]]:
+        # `search("")` lists every entry, the price library's models of the providers ragtune
+        # calls included (the `models` section itself holds only price files' entries)
+        found = catalog.search("")
         return {
-            s: [jsonable(dataclasses.asdict(e)) for e in getattr(catalog, s).values()]
+            s: [jsonable(dataclasses.asdict(e)) for section, e in found if section == s]
             for s in SECTIONS
         }
 
