@@ -27,7 +27,8 @@ from ragtune.cost.catalog import Catalog, finetuned_base
 from ragtune.errors import Problem, RagtuneError, ValidationError
 
 TODAY_VARIABLE = "RAGTUNE_TODAY"  # YYYY-MM-DD: pins "today" (docs, reproducible reports)
-_DATED = re.compile(r"-(\d{8}|latest)$")  # Anthropic's dated IDs and `-latest` aliases
+# Anthropic (claude-haiku-4-5-20251001) and OpenAI (gpt-4o-2024-05-13) dated IDs, `-latest`
+_DATED = re.compile(r"-(\d{8}|\d{4}-\d{2}-\d{2}|latest)$")
 
 
 @dataclass(frozen=True)

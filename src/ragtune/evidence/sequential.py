@@ -19,9 +19,10 @@ the same way: what a plan that guessed the truth right would have spent. Writes 
 
 from __future__ import annotations
 
-from ragtune.evidence.evidence import query_cost, score_predictions
+from ragtune.evidence.evidence import query_cost
 from ragtune.evidence.pricing import Pricing
 from ragtune.evidence.rundata import RunData
+from ragtune.evidence.scores import score_predictions
 from ragtune.running import Assessment, SequentialPlan, StopReason
 from ragtune.scoring import PRIMARY
 from ragtune.stats import SequentialComparison, fixed_plan_items, sequential_compare

@@ -31,13 +31,13 @@ from ragtune.evidence.evidence import (
     FreshnessRow,
     TrainingSummary,
     evaluate,
-    validity,
 )
 from ragtune.evidence.hosted_pricing import dedicated_endpoint
 from ragtune.evidence.lifecycle import migration
 from ragtune.evidence.people import PeopleCosts, people_costs, retrains_per_month
 from ragtune.evidence.pricing import Pricing, arm_option, per_1k, per_request, pricing_for
 from ragtune.evidence.rundata import load_run
+from ragtune.evidence.scores import validity
 from ragtune.evidence.traits import traits_of
 from ragtune.running import JudgeCost, PairwiseJudge
 from ragtune.stats import Interval, PairwiseComparison, RepeatSpread, metric_interval
