@@ -67,6 +67,19 @@ def test_a_request_longer_than_the_window_is_refused() -> None:
         gpt4o.check_fits(300_000)
 
 
+def test_a_wider_window_without_a_long_context_price_is_not_opened() -> None:
+    """The overlay gives Sonnet 4 the 1M-token option, but the library prices no tier above
+    200K for it: 500,000 tokens would have been billed at $3 / $15 ($1.515 for 500K in and 1K
+    out, where the 1M option bills $6 / $22.50: $3.0225). Refused as too long instead; Sonnet
+    4.5, whose tier the library has, keeps the 1M window."""
+    sonnet4 = CATALOG.model("claude-sonnet-4-20250514")
+    assert sonnet4.long_context is None and sonnet4.context_window == 200_000
+    with pytest.raises(RagtuneError, match="do not fit"):
+        sonnet4.check_fits(500_000)
+    sonnet45 = CATALOG.model("claude-sonnet-4-5")
+    assert sonnet45.context_window == 1_000_000 and sonnet45.long_context is not None
+
+
 def test_current_models_missing_from_the_old_table_are_priced() -> None:
     """o4-mini $1.10 / $4.40; Sonnet 4.6 $3 / $15 (caches from 1,024 tokens); gpt-4.1-nano
     $0.10 / $0.40; claude-3-5-haiku-latest is Haiku 3.5 ($0.80 / $4)."""
@@ -101,6 +114,29 @@ def test_unknown_model_is_an_error_naming_it_and_the_fix() -> None:
     with pytest.raises(RagtuneError, match="unknown model 'gpt-imaginary-7'") as info:
         CATALOG.model("gpt-imaginary-7")
     assert "price file" in (info.value.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("model", "priced_as"),
+    [
+        ("claude-haiku-4-5-20251001", "claude-haiku-4-5"),  # dated snapshot
+        ("claude-3-5-haiku-latest", "claude-3-5-haiku-latest"),  # the library names it so
+        ("claude-sonnet-4-20250514", "claude-sonnet-4-0"),  # the rule's prefix cuts the date
+        ("claude-sonnet-4@20250514", "claude-sonnet-4-0"),  # Vertex's spelling
+        ("gpt-4o-realtime-preview", "gpt-4o-realtime-preview"),  # its own ID
+        ("claude-haiku-4-5-typo", None),  # the library's prefix rule alone would say Haiku 4.5
+        ("claude-haiku-4-50", None),
+        ("claude-opus-4-10", None),  # an unreleased ID is not Opus 4.1 ($15 / $75)
+        ("claude-sonnet-4-2025xyz", None),
+    ],
+)
+def test_an_id_that_only_starts_like_a_known_model_is_not_priced_as_it(
+    model: str, priced_as: str | None
+) -> None:
+    """Found by the attack review: the library matches Claude IDs by prefix, so typos were
+    priced as a real model instead of stopping `check` with exit 2."""
+    found = library.find(model)
+    assert (found.id if found else None) == priced_as
 
 
 def test_a_provider_rule_covers_models_without_their_own() -> None:

@@ -32,7 +32,7 @@ from ragtune.cost.entries import (
     ModelPrice,
     ModelRule,
 )
-from ragtune.cost.library import LibraryModel
+from ragtune.cost.library import LibraryModel, Tier
 from ragtune.errors import Problem, RagtuneError, ValidationError, read_user_file, suggest
 
 SECTIONS = ("models", "gpus", "embeddings", "infra", "batch")
@@ -160,7 +160,7 @@ class Catalog:
             cache_write_multiplier=policy.ttls[0].write_multiplier if policy else write,
             cache_read_multiplier=read,
             cache=policy,
-            context_window=(rule.context_window if rule else None) or lib.context_window,
+            context_window=_window(rule, lib),
             aliases=rule.aliases if rule is not None else (),
             long_context=lib.tier,
             origin=library.PACKAGE,
@@ -207,6 +207,7 @@ class Catalog:
             as_of=batch.as_of,
             aliases=(),
             origin=batch.origin,
+            long_context=_batch_tier(model, batch),
         )
 
     def gpu(self, name: str) -> GpuPrice:
@@ -448,4 +449,29 @@ def _cache_policy(raw: Any, where: str, problems: list[Problem]) -> CachePolicy 
         ttls=tuple(ttls),
         source=str(raw["source"]),
         as_of=as_of.isoformat() if isinstance(as_of, date) else str(as_of),
+    )
+
+
+def _window(rule: ModelRule | None, lib: library.LibraryModel) -> int | None:
+    """The overlay's longer window (the 1M-token option) only where the library prices the
+    tokens past the default window (its long-context tier): without a tier, a 500K prompt would
+    be billed at the base price (found by the attack review on Sonnet 4), so it is refused as
+    too long instead."""
+    wider = rule.context_window if rule is not None else None
+    if wider is None or lib.context_window is None:
+        return wider or lib.context_window
+    return wider if lib.tier is not None or wider <= lib.context_window else lib.context_window
+
+
+def _batch_tier(model: ModelPrice, batch: BatchPrice) -> Tier | None:
+    """The long-context tier at the batch discount: the batch price's share of the list price
+    applies to every token, so a 300K Sonnet 4.5 prompt costs half of $6 / $22.50, not all of it
+    (found by the attack review: one token past 200K made a batch call 4x dearer, not 2x)."""
+    tier = model.long_context
+    if tier is None or not model.input_per_m or not model.output_per_m:
+        return tier
+    return Tier(
+        tier.threshold,
+        tier.input_per_m * batch.input_per_m / model.input_per_m,
+        tier.output_per_m * batch.output_per_m / model.output_per_m,
     )

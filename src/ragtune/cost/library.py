@@ -15,6 +15,7 @@ Deliberately not here: ragtune's own price files, formulas.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -79,7 +80,44 @@ def find(ref: str, when: datetime | None = None) -> LibraryModel | None:
         )
     except LookupError:
         return None
+    ref = ref.strip().lower()
+    own = model.id.lower()
+    named = ref.startswith(own) and _VERSION_TAIL.fullmatch(ref[len(own) :]) is not None
+    if not (named or _matches_exactly(ref, model.match)):
+        return None  # a typo or an unreleased ID that only starts like a known model
     return _convert(provider, model, when or datetime.now(tz=UTC))
+
+
+# What may follow a model name the library matches by its prefix: dated snapshots
+# (claude-haiku-4-5-20251001, gpt-4o-2024-05-13, Vertex's claude-sonnet-4@20250514), `-latest`
+# aliases and Bedrock-style versions.
+_VERSION = r"(-\d{8}|@\d{8}|-\d{4}-\d{2}-\d{2}|-latest|-v\d+(:\d+)?)"
+_VERSION_TAIL = re.compile(f"{_VERSION}*")
+_ENDS_IN_VERSION = re.compile(f"{_VERSION}+$")
+
+
+def _matches_exactly(ref: str, clause: Any) -> bool:
+    """Whether `ref` matches the library's rule other than by a prefix with an unknown tail.
+
+    The library matches many IDs by prefix, so `claude-haiku-4-5-typo` (or a future
+    `claude-opus-4-10`) would be priced as a known model; ragtune refuses an ID it cannot price
+    instead (issue 32: unknown is an error, never a guess).
+    """
+    from genai_prices.types import ClauseAnd, ClauseOr, ClauseStartsWith
+
+    if isinstance(clause, ClauseStartsWith):
+        prefix = clause.starts_with.lower()
+        if not ref.startswith(prefix):
+            return False
+        # the rest is a version, or the prefix itself cuts into one (`claude-sonnet-4-2025`
+        # matching claude-sonnet-4-20250514: the name without its version is the prefix's start)
+        name = _ENDS_IN_VERSION.sub("", ref)
+        return _VERSION_TAIL.fullmatch(ref[len(prefix) :]) is not None or prefix.startswith(name)
+    if isinstance(clause, ClauseOr):
+        return any(_matches_exactly(ref, c) for c in clause.or_)
+    if isinstance(clause, ClauseAnd):
+        return all(_matches_exactly(ref, c) for c in clause.and_)
+    return bool(clause.is_match(ref))
 
 
 def listed_ids() -> list[str]:
