@@ -40,3 +40,28 @@ def test_verdict_decides_on_ppi_of_the_paired_differences(review_run: tuple[Path
         (expected.estimate, expected.low, expected.high)
     )
     assert "prediction-powered" in doc.verdict.correction
+
+
+def test_ppi_alone_never_makes_an_arm_equivalent(review_run: tuple[Path, str]) -> None:
+    """Found by the attack review: when people and the judge agree on every rated item and the
+    arms tie there, PPI's normal interval has zero width, [0, 0], and read as "equivalent" on
+    8 rated items (its simulation: 20-90% false "equivalent" at a true difference of -margin
+    with 2-50 rated items). People's own test (Tango on 8 ties: far wider than the margin)
+    keeps the arm undetermined."""
+    from ragtune.advisor import build_document
+    from ragtune.store.runstore import RunStore
+
+    path, run_id = review_run
+    with RunStore.open(path) as store:
+        review = store.add_review(run_id, "pointwise", ("zeta_rag", "omega_tuned"),
+                                  tuple(f"q{i}" for i in range(8)), ("correct", "partly",
+                                  "wrong"), 7)  # fmt: skip
+        for i in range(8):  # both arms rated as the judge scored zeta on q0-q7
+            value = "correct" if i % 2 == 0 else "wrong"
+            for arm in ("zeta_rag", "omega_tuned"):
+                rating = Rating(run_id, review.id, "ana", f"q{i}", arm, "pointwise", value, ("x",))
+                store.record_rating(rating)
+        doc = build_document(store, run_id)
+    stand = {s.arm: s for s in doc.verdict.standings}
+    assert all(s.status != "equivalent" for s in stand.values())
+    assert doc.verdict.undetermined

@@ -37,12 +37,18 @@ def sequential_standings(stood: Sequence[Standing], a: Assessment) -> list[Stand
         if c is None or s.status in ("best", "not compared"):
             out.append(s)
             continue
+        # the fixed-n planning figures only where the fixed-n test left the arm open too (the
+        # attack review: an arm the fixed-n test had decided kept `more_items_at_zero` = 0 beside
+        # no `items_needed_at_zero`, and the verdict crashed formatting it after a budget stop)
+        plan = c.status == "undetermined" and s.status == "undetermined"
         out.append(
             dataclasses.replace(
                 s, status=c.status, n=c.n, effect=c.effect, ci_low=c.ci_low, ci_high=c.ci_high,
                 confidence=c.confidence, p_value=None, p_holm=None, test="betting_cs",
-                items_needed=s.items_needed if c.status == "undetermined" else None,
-                more_items=s.more_items if c.status == "undetermined" else None,
+                items_needed=s.items_needed if plan else None,
+                more_items=s.more_items if plan else None,
+                items_needed_at_zero=s.items_needed_at_zero if plan else None,
+                more_items_at_zero=s.more_items_at_zero if plan else None,
             )
         )  # fmt: skip
     return out

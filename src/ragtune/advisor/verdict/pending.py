@@ -52,10 +52,10 @@ def not_decided(
     at_zero = (
         f"about {more_zero:,} more ({stand.items_needed_at_zero:,} in all) if the arms are in "
         f"fact equal (the planning value: {best.arm} was picked as best on these same items)"
-        if more_zero is not None
+        if more_zero is not None and stand.items_needed_at_zero is not None
         else ""
     )
-    if more is not None:
+    if more is not None and stand.items_needed is not None:
         settle = (
             f"About {more:,} more test items ({stand.items_needed:,} in all, 80% power at the "
             f"observed difference {stand.effect:+.3f}; {at_zero or 'none at 0'}) would settle "
