@@ -310,7 +310,8 @@ class Sampling(_Strict):
     max_usd: float | None = Field(None, gt=0)
     """Stop before a round would take the money spent past this: the arms' API dollars
     (measured) plus labelling the items (`costs.usd_per_example` or hours x rate); unset: no
-    money budget."""
+    money budget. The first round always runs (a round's cost is estimated from the cost per
+    item so far)."""
     alpha: float = Field(0.05, gt=0, lt=1)
     """Error rate of the whole family of comparisons with the best (Bonferroni over them)."""
 
