@@ -74,10 +74,8 @@ class RunOptions:
     executor_options: ExecutorOptions = field(default_factory=ExecutorOptions)  # Ray's
 
 
-def run_workload(
-    workload: Workload, store: RunStore, options: RunOptions, *, source: str | None = None
-) -> str:
-    """Run (or resume) the workload's arms and return the run id."""
+def requested_arms(workload: Workload, options: RunOptions) -> list[str]:
+    """The arms `options` asks for (default: every arm of the workload), each one it has."""
     spec = workload.spec
     arms = list(options.arms or spec.arms)
     unknown = [a for a in arms if a not in spec.arms]
@@ -86,6 +84,15 @@ def run_workload(
             f"arm(s) {', '.join(unknown)} are not in the workload",
             hint=f"the workload's arms: {', '.join(spec.arms)}",
         )
+    return arms
+
+
+def run_workload(
+    workload: Workload, store: RunStore, options: RunOptions, *, source: str | None = None
+) -> str:
+    """Run (or resume) the workload's arms and return the run id."""
+    spec = workload.spec
+    arms = requested_arms(workload, options)
     repeats = options.repeats or spec.repeats
     check_executor(options.executor or spec.executor, options.executor_options)
     if options.resume:

@@ -32,6 +32,7 @@ from ragtune.running.runner import (
     describe_arm,
     finish,
     prepare_arms,
+    requested_arms,
     settings_record,
     to_example,
     to_item,
@@ -125,13 +126,7 @@ def run_until_decided(
 ) -> str:
     """Run (or resume) the workload in rounds until `assess` says stop; return the run id."""
     spec = workload.spec
-    arms = list(options.arms or spec.arms)
-    unknown = [a for a in arms if a not in spec.arms]
-    if unknown:
-        raise RagtuneError(
-            f"arm(s) {', '.join(unknown)} are not in the workload",
-            hint=f"the workload's arms: {', '.join(spec.arms)}",
-        )
+    arms = requested_arms(workload, options)
     repeats = options.repeats or spec.repeats
     by_id = {e.id: e for e in workload.split("test")}
     if options.resume:
