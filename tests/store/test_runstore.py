@@ -304,3 +304,22 @@ def test_judge_calls_recorded_with_a_prediction_go_to_their_own_table(store: Run
     # the judge's call is never among the arm's own calls
     assert [p.measurements for p in store.predictions(run_id)] == [(cheap,), (cheap,)]
     assert [j.item_id for j in store.judge_calls(run_id)] == ["q1"]
+
+
+def test_predictions_from_a_position_are_those_of_later_items(tmp_path: Path) -> None:
+    """What a sequential round reads: only the answers to items at or past a position, each
+    with its calls."""
+    from ragtune.store.records import Item, Measurement, Prediction
+
+    with RunStore.open(tmp_path / "r.db") as store:
+        run = store.create_run({"name": "x", "task": "qa"}, seed=1)
+        store.add_items(run.id, [Item(f"q{i}", "test", f"in {i}") for i in range(5)])
+        store.add_arm(run.id, "a")
+        call = Measurement("answer", "claude-haiku-4-5", 10, 0, 0, 2, 0.1)
+        store.record_predictions(
+            [Prediction(run.id, "a", f"q{i}", 0, f"t{i}", measurements=(call,)) for i in range(5)]
+        )
+        later = store.predictions(run.id, "a", 0, from_position=3)
+        assert [p.item_id for p in later] == ["q3", "q4"]
+        assert all(p.measurements == (call,) for p in later)
+        assert len(store.predictions(run.id, "a", 0)) == 5

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ragtune.advisor.standing import Standing
+from ragtune.evidence import MAX_ERROR_SHARE
 from ragtune.running import Assessment
 
 METHOD = (
@@ -64,6 +65,11 @@ def sequential_reason(a: Assessment) -> str:
     text = (
         f"Evaluated until decided: {a.items:,} items in {a.rounds} rounds ({used}); {a.stop_text}."
     )
+    if a.ineligible:
+        text += (
+            f" {', '.join(a.ineligible)} stopped being answered: failed on more than "
+            f"{MAX_ERROR_SHARE:.0%} of its items (not eligible), so it needed no decision."
+        )
     if a.spent_usd is not None:
         text += f" Spent ${a.spent_usd:,.2f} on answering and labelling"
         if not a.labelling_priced:

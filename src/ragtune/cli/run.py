@@ -166,14 +166,10 @@ def run_sequential(
     workload: Any, store: RunStore, options: Any, source: str, *, quiet: bool
 ) -> str:
     """`run --until-decided`: rounds, one progress line per round on stderr."""
-    from ragtune.evidence import assess_sequential, sequential_progress
+    from ragtune.evidence import SequentialAssessor, sequential_progress
     from ragtune.running import Assessment, run_until_decided
 
-    def assess(run_id: str) -> Assessment:
-        run = load_run(store, run_id)
-        found = assess_sequential(run, run_pricing(run))
-        assert found is not None  # the run was started with its plan
-        return found
+    assess = SequentialAssessor(store)  # each round scores and prices only its new answers
 
     def on_round(a: Assessment) -> None:
         if not quiet and a.items:

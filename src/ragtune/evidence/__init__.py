@@ -23,6 +23,7 @@ from ragtune.evidence.review import (
     shown_order,
 )
 from ragtune.evidence.rundata import RunData, load_run
+from ragtune.evidence.sequential import SequentialAssessor
 from ragtune.evidence.sequential import assess as assess_sequential
 from ragtune.evidence.sequential import progress_line as sequential_progress
 from ragtune.evidence.setup import setup_lines
@@ -61,6 +62,7 @@ __all__ = [
     "ReviewError",
     "RunData",
     "RunSummary",
+    "SequentialAssessor",
     "TrainingSummary",
     "arm_option_of",
     "arm_people",

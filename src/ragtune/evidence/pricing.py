@@ -79,6 +79,9 @@ class Pricing:
     endpoints: Mapping[str, Machine] = field(default_factory=dict)
     remote: frozenset[str] = frozenset()
     today: date = field(default_factory=today)  # the day model lifecycles are read from
+    # model -> its list price, filled on first use: the catalog resolves a name through the
+    # price library (~15 ms), and a run prices the same few models on every item
+    _prices: dict[str, ModelPrice] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def self_hosted_hourly(self) -> float:
@@ -93,8 +96,11 @@ class Pricing:
         (`endpoint`). A model an API backend called that nothing prices is an error."""
         if not model or model in self.endpoints:
             return None
+        if model in self._prices:
+            return self._prices[model]
         try:
-            return self.catalog.model(model)
+            price = self._prices[model] = self.catalog.model(model)
+            return price
         except RagtuneError as err:
             if model in self.remote or model.startswith("ft:"):
                 raise unpriced(model, err) from None

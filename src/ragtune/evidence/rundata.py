@@ -117,8 +117,12 @@ class RunData:
         return Path(self.workload).resolve().parent if self.workload else None
 
 
-def load_run(store: RunStore, run_id: str) -> RunData:
-    """Read one run (an id or a unique prefix of one) from the store."""
+def load_run(
+    store: RunStore, run_id: str, *, from_positions: Mapping[str, int] | None = None
+) -> RunData:
+    """Read one run (an id or a unique prefix of one) from the store. `from_positions` (arm ->
+    item position): only those arms' first-repeat answers to items from that position on, for
+    a reader that keeps the earlier ones (`evidence.SequentialAssessor`); other arms get none."""
     run = store.get_run(run_id)
     try:
         config = RunConfig.model_validate(dict(run.config))
@@ -130,8 +134,12 @@ def load_run(store: RunStore, run_id: str) -> RunData:
         raise ValidationError(f"the stored config of run {run.id}", problems) from None
     items = tuple(store.list_items(run.id))
     predictions: dict[str, list[Prediction]] = {}
-    for p in store.predictions(run.id):
-        predictions.setdefault(p.arm, []).append(p)
+    if from_positions is None:
+        for p in store.predictions(run.id):
+            predictions.setdefault(p.arm, []).append(p)
+    else:
+        for arm, start in from_positions.items():
+            predictions[arm] = store.predictions(run.id, arm, 0, from_position=start)
     arms = tuple(ArmData(a, tuple(predictions.get(a.name, ()))) for a in store.list_arms(run.id))
     judged = {name for name, _ in JUDGED.values()} | {PAIRWISE}
     verdicts = tuple(m for m in store.metrics(run.id, per_item=True) if m.name in judged)

@@ -15,17 +15,34 @@ API dollars plus labelling the items taken (`costs.usd_per_example`, or hours x 
 machine time is not counted here (the report prices it). The fixed-n plan beside it is the size a
 plan at 80% power would have needed at the differences observed (`stats.fixed_plan_items`), priced
 the same way: what a plan that guessed the truth right would have spent. Writes nothing.
+
+An arm that fails on more than `MAX_ERROR_SHARE` of the items it answered so far is not eligible
+(the fixed-n verdict's rule): it stops being answered, is no candidate for best and needs no
+decision, so it neither costs more nor keeps the run going.
+
+Each round costs only its new answers: `SequentialAssessor` (what `run --until-decided` calls)
+keeps a `SequentialCache` of every answer's score and price and each comparison's running
+sequence (`stats.CompareState`), and `assess` with a cache scores and prices the answers it has
+not seen. Without one it starts from nothing, with the same result (a test checks the two agree
+round by round).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
 from ragtune.evidence.evidence import query_cost
-from ragtune.evidence.pricing import Pricing
-from ragtune.evidence.rundata import RunData
+from ragtune.evidence.pricing import Pricing, run_pricing
+from ragtune.evidence.rundata import RunData, load_run
 from ragtune.evidence.scores import score_predictions
+from ragtune.evidence.summary import MAX_ERROR_SHARE
 from ragtune.running import Assessment, SequentialPlan, StopReason
 from ragtune.scoring import PRIMARY
-from ragtune.stats import SequentialComparison, fixed_plan_items, sequential_compare
+from ragtune.stats import CompareState, SequentialComparison, fixed_plan_items, sequential_compare
+
+if TYPE_CHECKING:
+    from ragtune.store import RunStore
 
 RUNNING = ("done", "running", "pending")  # arms that answer (not unavailable or failed)
 
@@ -36,29 +53,82 @@ def sequential_plan_of(run: RunData) -> SequentialPlan | None:
     return None if record is None else SequentialPlan.from_json(dict(record))
 
 
-def assess(run: RunData, pricing: Pricing) -> Assessment | None:
-    """Where the sequential run stands now (None for a fixed run)."""
+@dataclass
+class SequentialCache:
+    """What one run's assessments carry from round to round: per arm, each answered item's
+    primary score, API dollars and whether it failed; and the comparisons' running sequences."""
+
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    usd: dict[str, dict[str, float]] = field(default_factory=dict)
+    failed: dict[str, set[str]] = field(default_factory=dict)
+    compare: CompareState = field(default_factory=CompareState)
+
+
+class SequentialAssessor:
+    """`assess` for `run_until_decided`: each round reads from `store` only the answers to items
+    some arm has no score for yet, and scores and prices only those (one cache per run id)."""
+
+    def __init__(self, store: RunStore) -> None:
+        self.store = store
+        self._caches: dict[str, tuple[Pricing, SequentialCache]] = {}
+        self._items: dict[str, tuple[tuple[str, int], ...]] = {}  # run -> test (id, position)
+
+    def __call__(self, run_id: str) -> Assessment:
+        kept = self._caches.get(run_id)
+        run = load_run(self.store, run_id, from_positions=self._unread(run_id))
+        if kept is None:
+            kept = self._caches[run_id] = (run_pricing(run), SequentialCache())
+        pricing, cache = kept
+        self._items[run_id] = tuple((i.id, i.position or 0) for i in run.items if i.split == "test")
+        found = assess(run, pricing, cache)
+        if found is None:
+            raise ValueError(f"run {run_id} was not started with --until-decided")
+        return found
+
+    def _unread(self, run_id: str) -> dict[str, int] | None:
+        """arm -> the first item position whose answer the cache lacks (None: read it all).
+        Items are added in rounds at growing positions, so later ones are all unread."""
+        if run_id not in self._caches:
+            return None
+        cache = self._caches[run_id][1]
+        items = self._items[run_id]
+        after = max((pos for _, pos in items), default=-1) + 1
+        return {
+            arm: min((pos for item, pos in items if item not in scores), default=after)
+            for arm, scores in cache.scores.items()
+        }
+
+
+def assess(
+    run: RunData, pricing: Pricing, cache: SequentialCache | None = None
+) -> Assessment | None:
+    """Where the sequential run stands now (None for a fixed run); `cache`: the earlier rounds'
+    scores, prices and sequences (see `SequentialAssessor`), else computed from nothing."""
     plan = sequential_plan_of(run)
     if plan is None:
         return None
+    cache = SequentialCache() if cache is None else cache
     taken = [i.id for i in run.items if i.split == "test"]
-    scores, usd = _scores_and_usd(run, pricing)
+    _score_and_price(run, pricing, cache)
+    scores = cache.scores
+    usd = {a: sum(cache.usd[a].values()) for a in scores}
     rounds = -(-len(taken) // plan.batch)
     looks = [min(plan.batch * r, len(taken)) for r in range(1, rounds + 1)]
-    active = [a for a in scores if scores[a]]
+    ineligible = {
+        a for a in scores if scores[a] and len(cache.failed[a]) / len(scores[a]) > MAX_ERROR_SHARE
+    }
+    active = [a for a in scores if scores[a] and a not in ineligible]
     best = max(active, key=lambda a: sum(scores[a].values()) / len(scores[a]), default=None)
     comparisons: tuple[SequentialComparison, ...] = ()
     if best is not None and len(active) > 1:
         comparisons = tuple(
             sequential_compare(
                 {a: scores[a] for a in active}, plan.order, looks, best, plan.margin,
-                alpha=plan.alpha,
+                alpha=plan.alpha, state=cache.compare,
             )
         )  # fmt: skip
-    inferior = {c.arm for c in comparisons if c.status == "inferior"}
-    answering = tuple(
-        a.name for a in run.arms if a.arm.status in RUNNING and a.name not in inferior
-    )
+    stopped = {c.arm for c in comparisons if c.status == "inferior"} | ineligible
+    answering = tuple(a.name for a in run.arms if a.arm.status in RUNNING and a.name not in stopped)
     per_item = {a: usd[a] / len(scores[a]) for a in active}
     label = run.config.costs.labelling_usd(1.0)
     spent = sum(usd.values()) + (label or 0.0) * len(taken)
@@ -76,6 +146,7 @@ def assess(run: RunData, pricing: Pricing) -> Assessment | None:
         next_round_usd=next_round,
         stop=stop,
         stop_text=text,
+        ineligible=tuple(sorted(ineligible)),
         fixed_items=fixed,
         fixed_usd=None if fixed is None else fixed * (sum(per_item.values()) + (label or 0.0)),
         labelling_priced=label is not None,
@@ -83,24 +154,30 @@ def assess(run: RunData, pricing: Pricing) -> Assessment | None:
     )
 
 
-def _scores_and_usd(
-    run: RunData, pricing: Pricing
-) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
-    """Per arm: the primary score of each answered test item (repeat 0), and API dollars."""
+def _score_and_price(run: RunData, pricing: Pricing, cache: SequentialCache) -> None:
+    """Add to `cache` the primary score, API dollars and failure of each answered test item
+    (repeat 0) it has not seen yet, per answering arm."""
     test = {i.id for i in run.items if i.split == "test"}
     name = PRIMARY[run.config.task]
-    scores: dict[str, dict[str, float]] = {}
-    usd: dict[str, float] = {}
     for data in run.arms:
         if data.arm.status not in RUNNING:
             continue
-        answered = [p for p in data.predictions if p.repeat == 0 and p.item_id in test]
-        primary = score_predictions(run, answered)[name].per_item if answered else []
-        scores[data.name] = {
-            p.item_id: float(v or 0.0) for p, v in zip(answered, primary, strict=True)
-        }
-        usd[data.name] = sum(query_cost(p, pricing)[0] for p in answered)
-    return scores, usd
+        scores = cache.scores.setdefault(data.name, {})
+        usd = cache.usd.setdefault(data.name, {})
+        failed = cache.failed.setdefault(data.name, set())
+        new = [
+            p
+            for p in data.predictions
+            if p.repeat == 0 and p.item_id in test and p.item_id not in scores
+        ]
+        if not new:
+            continue
+        primary = score_predictions(run, new)[name].per_item
+        for p, v in zip(new, primary, strict=True):
+            scores[p.item_id] = float(v or 0.0)
+            usd[p.item_id] = query_cost(p, pricing)[0]
+            if p.error is not None:
+                failed.add(p.item_id)
 
 
 def _stop(
@@ -151,4 +228,10 @@ def progress_line(a: Assessment) -> str:
     return head + (f"; vs {a.best}: " + ", ".join(parts) if parts else "")
 
 
-__all__ = ["assess", "progress_line", "sequential_plan_of"]
+__all__ = [
+    "SequentialAssessor",
+    "SequentialCache",
+    "assess",
+    "progress_line",
+    "sequential_plan_of",
+]

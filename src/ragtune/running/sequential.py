@@ -98,6 +98,8 @@ class Assessment:
     fixed_usd: float | None = None  # that plan's answering + labelling dollars
     labelling_priced: bool = False  # the workload prices labelled items (else $0 counted)
     plan: SequentialPlan | None = None  # the budgets and order it ran under
+    # arms failing on more than the fixed-n verdict's error share: no longer answered or compared
+    ineligible: tuple[str, ...] = ()
 
 
 Assess = Callable[[str], Assessment]

@@ -28,6 +28,7 @@ from ragtune.stats.paired import (
 )
 from ragtune.stats.ppi import MeanEstimate, PpiResult, ppi_mean
 from ragtune.stats.sequential import (
+    CompareState,
     SequentialComparison,
     fixed_plan_items,
     sequential_compare,
@@ -37,6 +38,7 @@ from ragtune.stats.sequential import (
 __all__ = [
     "DEFAULT_POWER",
     "Agreement",
+    "CompareState",
     "ConfusionTable",
     "Estimate",
     "Interval",

@@ -84,38 +84,69 @@ def betting_cs(
     Ends are found on a grid of `GRID` means and refined by bisection to 1e-9: C_t is an
     interval, so each end is the one point where the capital crosses 1/alpha."""
     data = np.asarray(x, dtype=float)
-    if data.size and (data.min() < 0 or data.max() > 1):
-        raise ValueError("betting_cs needs observations in [0, 1]")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     times = list(range(1, len(data) + 1)) if looks is None else list(looks)
-    bets = plugin_bets(data, alpha)
-    grid = np.linspace(0, 1, GRID)[1:-1]
-    log_up, log_down = log_capital(data, grid, alpha, bets)
-    threshold = math.log(1 / alpha)
-    out: list[tuple[float, float]] = []
-    low_run, high_run = 0.0, 1.0
-    for t in times:
-        if t == 0:
-            out.append((low_run, high_run))
-            continue
-        row = np.maximum(math.log(THETA) + log_up[t - 1], math.log(1 - THETA) + log_down[t - 1])
-        inside = np.flatnonzero(row < threshold)
+    return RunningCS(alpha).extend(data, times)
+
+
+class RunningCS:
+    """A betting CS kept between looks: `extend` adds observations and reads the sequence at
+    new looks, carrying the grid's capital and the running intersection instead of starting
+    again, so a run that grows round by round pays for each observation once on the grid.
+    `betting_cs` is one `extend` of all the data; the arithmetic is the same either way."""
+
+    def __init__(self, alpha: float) -> None:
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+        self.alpha = alpha
+        self.data = np.zeros(0)
+        self.grid = np.linspace(0, 1, GRID)[1:-1]
+        self._up = np.zeros(self.grid.size)  # log K+ and log K- on the grid after all data
+        self._down = np.zeros(self.grid.size)
+        self.low, self.high = 0.0, 1.0  # the running intersection so far
+
+    def extend(self, x: np.ndarray, looks: Sequence[int]) -> list[tuple[float, float]]:
+        """Add `x` (in [0, 1]) and return (low, high) at each look t (counted from the first
+        observation ever added; each look past the data already there, in increasing order)."""
+        new = np.asarray(x, dtype=float)
+        if new.size and (new.min() < 0 or new.max() > 1):
+            raise ValueError("betting_cs needs observations in [0, 1]")
+        before = self.data.size
+        self.data = np.concatenate([self.data, new])
+        bets = plugin_bets(self.data, self.alpha)
+        log_up, log_down = log_capital(new, self.grid, self.alpha, bets[before:])
+        if new.size:
+            log_up, log_down = log_up + self._up, log_down + self._down
+            self._up, self._down = log_up[-1], log_down[-1]
+        threshold = math.log(1 / self.alpha)
+        out: list[tuple[float, float]] = []
+        for t in looks:
+            if t == 0:
+                out.append((self.low, self.high))
+                continue
+            if t <= before:
+                raise ValueError(f"look {t} is not past the {before} observations already read")
+            i = t - 1 - before
+            row = np.maximum(math.log(THETA) + log_up[i], math.log(1 - THETA) + log_down[i])
+            low, high = self._ends(row < threshold, bets, t)
+            self.low, self.high = max(self.low, low), min(self.high, high)
+            if self.low > self.high:  # the intersection emptied: a rare miss; keep the latest set
+                self.low, self.high = low, high
+            out.append((self.low, self.high))
+        return out
+
+    def _ends(self, inside_row: np.ndarray, bets: np.ndarray, t: int) -> tuple[float, float]:
+        grid, data = self.grid, self.data
+        inside = np.flatnonzero(inside_row)
         if inside.size == 0:  # the grid is too coarse for a very narrow set: its point
             centre = float(np.mean(data[:t]))
-            low, high = centre, centre
-        else:
-            first, last = int(inside[0]), int(inside[-1])
-            low = _refine(data[:t], bets[:t], alpha, grid[first - 1] if first else 0.0,
-                          grid[first], inside_is_high=True)  # fmt: skip
-            high = _refine(data[:t], bets[:t], alpha, grid[last],
-                           grid[last + 1] if last + 1 < grid.size else 1.0,
-                           inside_is_high=False)  # fmt: skip
-        low_run, high_run = max(low_run, low), min(high_run, high)
-        if low_run > high_run:  # the intersection emptied: a rare miss; keep the latest set
-            low_run, high_run = low, high
-        out.append((low_run, high_run))
-    return out
+            return centre, centre
+        first, last = int(inside[0]), int(inside[-1])
+        low = _refine(data[:t], bets[:t], self.alpha, grid[first - 1] if first else 0.0,
+                      grid[first], inside_is_high=True)  # fmt: skip
+        high = _refine(data[:t], bets[:t], self.alpha, grid[last],
+                       grid[last + 1] if last + 1 < grid.size else 1.0,
+                       inside_is_high=False)  # fmt: skip
+        return low, high
 
 
 def _refine(
@@ -153,4 +184,4 @@ def difference_cs(
     return [(2 * low - 1, 2 * high - 1) for low, high in unit]
 
 
-__all__ = ["betting_cs", "capital_at", "difference_cs", "log_capital", "plugin_bets"]
+__all__ = ["RunningCS", "betting_cs", "capital_at", "difference_cs", "log_capital", "plugin_bets"]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ragtune.errors import RagtuneError
-from ragtune.stats.confseq import difference_cs
+from ragtune.stats.confseq import RunningCS
 from ragtune.stats.noninferiority import DEFAULT_POWER, Status, items_needed
 
 
@@ -62,6 +62,25 @@ def status_of(low: float, high: float, margin: float) -> Status:
     return "undetermined"
 
 
+@dataclass
+class _PairState:
+    """One (arm, best) sequence carried between looks: the items it has read, in order."""
+
+    common: list[str]
+    cs: RunningCS
+    intervals: list[tuple[int, float, float]]
+
+
+class CompareState:
+    """What `sequential_compare` keeps between rounds when given one: per (arm, best) pair, its
+    running confidence sequence, so a new round reads only its new items. A pair whose items so
+    far are not a prefix of the new ones (the best changed, a resumed round filled a gap) starts
+    again from its first item: the result is always what a fresh computation gives."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[tuple[str, str], _PairState] = {}
+
+
 def sequential_compare(
     scores_by_arm: Mapping[str, Mapping[str, float]],
     order: Sequence[str],
@@ -70,10 +89,12 @@ def sequential_compare(
     margin: float,
     *,
     alpha: float = 0.05,
+    state: CompareState | None = None,
 ) -> list[SequentialComparison]:
     """Every other arm against `best` on their common scored items, in `order` (the run's
     seeded item order); `looks` are the cumulative numbers of items of `order` taken at the end
     of each round (an arm that stopped being answered just has no scores past its last round).
+    `state`, kept by the caller from round to round, makes each call read only new items.
 
     Scores must lie in [0, 1] (0/1 correctness, or a bounded metric), so differences lie in
     [-1, 1], the range the betting sequence needs."""
@@ -106,8 +127,15 @@ def sequential_compare(
         ranks = np.array([position[k] for k in common])
         # items compared by the end of each look (an arm that stopped adds no more)
         counts = sorted({int(np.searchsorted(ranks, look)) for look in looks} - {0})
-        cs = difference_cs(diffs, level, counts)
-        intervals = tuple((n, low, high) for n, (low, high) in zip(counts, cs, strict=True))
+        pair = _pair(state, arm, best, common, level)
+        read = len(pair.common)
+        fresh = [c for c in counts if c > read]
+        cs = pair.cs.extend((diffs[read:] + 1) / 2, fresh)
+        pair.common = common
+        pair.intervals += [
+            (n, 2 * low - 1, 2 * high - 1) for n, (low, high) in zip(fresh, cs, strict=True)
+        ]
+        intervals = tuple(pair.intervals)
         decided_at = next(
             (n for n, low, high in intervals if status_of(low, high, margin) != "undetermined"),
             None,
@@ -123,6 +151,19 @@ def sequential_compare(
     return out
 
 
+def _pair(
+    state: CompareState | None, arm: str, best: str, common: list[str], level: float
+) -> _PairState:
+    """The pair's carried sequence when its items so far begin the new ones, else a new one."""
+    fresh = _PairState([], RunningCS(level), [])
+    if state is None:
+        return fresh
+    kept = state.pairs.get((arm, best))
+    if kept is None or kept.common != common[: len(kept.common)] or kept.cs.alpha != level:
+        state.pairs[(arm, best)] = kept = fresh
+    return kept
+
+
 def fixed_plan_items(
     effect: float, sd: float, margin: float, confidence: float, power: float = DEFAULT_POWER
 ) -> int | None:
@@ -136,4 +177,10 @@ def fixed_plan_items(
     return items_needed(distance - margin, sd, margin, confidence, power)
 
 
-__all__ = ["SequentialComparison", "fixed_plan_items", "sequential_compare", "status_of"]
+__all__ = [
+    "CompareState",
+    "SequentialComparison",
+    "fixed_plan_items",
+    "sequential_compare",
+    "status_of",
+]

@@ -308,21 +308,30 @@ class RunStore(ReviewTables, TrainingTables):
         return {r[0]: r[1] for r in rows}
 
     def predictions(
-        self, run_id: str, arm: str | None = None, repeat: int | None = None
+        self,
+        run_id: str,
+        arm: str | None = None,
+        repeat: int | None = None,
+        *,
+        from_position: int | None = None,
     ) -> list[Prediction]:
-        """Predictions with their measurements, in item order."""
+        """Predictions with their measurements, in item order; `from_position`: only those of
+        items at that position or later (a round's new answers, without reading the run again)."""
         params: list[Any] = [run_id]
         where = "p.run_id = ?"
         if arm is not None:
             where, params = where + " AND p.arm = ?", [*params, arm]
         if repeat is not None:
             where, params = where + " AND p.repeat = ?", [*params, repeat]
+        if from_position is not None:
+            where, params = where + " AND i.position >= ?", [*params, from_position]
         calls: dict[tuple[str, str, int], list[Measurement]] = {}
         for r in self._read(
             "SELECT m.arm, m.item_id, m.repeat, m.stage, m.model, m.input_tokens,"
             " m.cache_write_tokens, m.cache_read_tokens, m.output_tokens, m.latency_s, m.ttft_s,"
             " m.cached, m.prefix, m.prefix_share, m.batch"
-            f" FROM measurements m JOIN predictions p USING (run_id, arm, item_id, repeat)"
+            " FROM measurements m JOIN predictions p USING (run_id, arm, item_id, repeat)"
+            " JOIN items i ON i.run_id = p.run_id AND i.id = p.item_id"
             f" WHERE {where} ORDER BY m.stage",
             params,
         ):
