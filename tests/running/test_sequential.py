@@ -219,6 +219,30 @@ def test_max_usd_stops_before_the_budget_with_what_is_undetermined(tmp_path: Pat
     ), a.stop_text
 
 
+def test_a_budget_stop_labels_the_sizes_it_shows_as_fixed_n(tmp_path: Path) -> None:
+    """The items "that would settle" an open comparison are a fixed-n plan's (80% power at the
+    observed difference): after a sequential run they are named as that, never as the rounds
+    this anytime-valid sequence would still need (which are more)."""
+    cheap, best = outcomes(0.06, 0.03)  # the cheap arm 0.03 worse: open after two rounds
+    path = workload(tmp_path, cheap, best, max_usd=120)
+    _, run_id = run_cli(path, tmp_path / "runs.db")
+    doc = build_document(RunStore.open(tmp_path / "runs.db"), run_id)
+    stand = {s.arm: s for s in doc.verdict.standings}["cheap"]
+    assert (stand.status, stand.test) == ("undetermined", "betting_cs")
+    assert doc.verdict.pending is not None and stand.items_needed is not None
+    assert (
+        f"A fixed-n test planned afresh would need about {stand.items_needed:,} items per arm "
+        "for 80% power" in doc.verdict.headline
+    )
+    assert "more rounds of this anytime-valid sequence would need more items" in (
+        doc.verdict.headline
+    )
+    assert "would settle" not in doc.verdict.headline
+    markdown = render_markdown(doc)
+    assert f"fixed-n plan: {stand.items_needed:,} in all (more rounds need more)" in markdown
+    assert "a fixed-n test planned afresh would need about" in markdown
+
+
 def test_limit_with_until_decided_is_a_configuration_error(tmp_path: Path) -> None:
     cheap, best = outcomes(0.03, 0.03)
     path = workload(tmp_path, cheap, best)

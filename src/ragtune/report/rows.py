@@ -113,6 +113,12 @@ def standing_row(s: StandingDoc, esc: Escape) -> list[str]:
         else ""
     )
     settle = observed + equal if s.status == "undetermined" else f.DASH
+    if s.test == "betting_cs" and s.status == "undetermined":  # a sequential run's standing
+        settle = (
+            f"fixed-n plan: {f.count(s.items_needed)} in all (more rounds need more)"
+            if s.items_needed is not None
+            else f.DASH
+        )
     return [
         esc(s.arm),
         esc(s.status),
@@ -130,6 +136,15 @@ def pending_line(doc: ReportDocument) -> str | None:
     p = doc.verdict.pending
     if p is None:
         return None
+    stand = next((s for s in doc.verdict.standings if s.arm == p.arm), None)
+    if stand is not None and stand.test == "betting_cs":  # a sequential run: fixed-n figures
+        return (
+            f"Not decided yet: {p.arm} is undetermined against {p.best} after the run stopped; "
+            + (f"a fixed-n test planned afresh would need about {f.count(p.items_needed)} items "
+               "per arm (80% power at the observed difference), and more rounds of the "
+               "anytime-valid sequence more than that."
+               if p.items_needed is not None else "more items may not settle it.")
+        )  # fmt: skip
     cost = f.usd(p.labelling_usd) if f.ok(p.labelling_usd) else "not counted"
     equal = (
         f"about {f.count(p.more_items_at_zero)} more ({f.count(p.items_needed_at_zero)} in all) "

@@ -55,7 +55,18 @@ def not_decided(
         if more_zero is not None and stand.items_needed_at_zero is not None
         else ""
     )
-    if more is not None and stand.items_needed is not None:
+    if stand.test == "betting_cs" and stand.items_needed is not None:
+        settle = (
+            f"A fixed-n test planned afresh would need about {stand.items_needed:,} items per "
+            f"arm for 80% power at the observed difference {stand.effect:+.3f}"
+            + (f" ({stand.items_needed_at_zero:,} if the arms are in fact equal)"
+               if stand.items_needed_at_zero is not None else "")
+            + "; these are fixed-n figures: more rounds of this anytime-valid sequence would "
+            "need more items than that (its interval is wider than a fixed-n one at the same n)"
+            + (f"; labelling the {priced_items:,} items past these {stand.n:,} for that plan "
+               f"costs ${usd:,.0f} ({note})." if usd is not None and priced_items else ".")
+        )  # fmt: skip
+    elif more is not None and stand.items_needed is not None:
         settle = (
             f"About {more:,} more test items ({stand.items_needed:,} in all, 80% power at the "
             f"observed difference {stand.effect:+.3f}; {at_zero or 'none at 0'}) would settle "
