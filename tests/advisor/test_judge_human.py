@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,36 +11,91 @@ from ragtune.stats.ppi import ppi_mean
 from ragtune.store.records import Rating
 
 
-def test_verdict_decides_on_ppi_of_the_paired_differences(review_run: tuple[Path, str]) -> None:
+def test_verdict_decides_on_ppi_of_the_paired_differences(
+    tmp_path: Path, review_builder: Callable[..., str]
+) -> None:
     from ragtune.advisor import build_document
     from ragtune.store.runstore import RunStore
 
-    path, run_id = review_run  # 12 items; judge: zeta_rag right on even items, omega below q6
+    path = tmp_path / "runs.db"
+    run_id = review_builder(path, n=60)  # judge: zeta_rag right on even items, omega below q30
+    rated = range(40)
+    # people agree with the judge on omega; on zeta they also call right the 10 items i = 1 mod 4
+    # the judge called wrong, so 10 rated differences differ from the judge's (MIN_DISAGREEMENTS)
+    people = {"zeta_rag": [i % 2 == 0 or i % 4 == 1 for i in rated],
+              "omega_tuned": [i < 30 for i in rated]}  # fmt: skip
+    with RunStore.open(path) as store:
+        review = store.add_review(run_id, "pointwise", ("zeta_rag", "omega_tuned"),
+                                  tuple(f"q{i}" for i in rated), ("correct", "partly", "wrong"),
+                                  7, "uniform")  # fmt: skip
+        for arm, rights in people.items():
+            for i, right in zip(rated, rights, strict=True):
+                store.record_rating(Rating(run_id, review.id, "ana", f"q{i}", arm, "pointwise",
+                                           "correct" if right else "wrong", ("x",)))  # fmt: skip
+        doc = build_document(store, run_id)
+    assert doc.verdict.metric == "human"
+    # people: zeta 30/40 = 0.75 is best (20 even + 10 at 1 mod 4), omega 30/40 = 0.75 ties;
+    # whichever is best, the other's row is PPI of the paired differences
+    stand = {s.arm: s for s in doc.verdict.standings}
+    best = next(a for a, s in stand.items() if s.status == "best")
+    other = "omega_tuned" if best == "zeta_rag" else "zeta_rag"
+    z = stand[other]
+    assert z.test == "ppi" and z.n == 40
+    judge = {
+        "zeta_rag": [i % 2 == 0 for i in range(60)],
+        "omega_tuned": [i < 30 for i in range(60)],
+    }
+    d_human = [float(people[other][i]) - float(people[best][i]) for i in rated]
+    d_judge = [float(judge[other][i]) - float(judge[best][i]) for i in range(60)]
+    expected = ppi_mean(d_human, d_judge[:40], d_judge[40:], confidence=0.95)
+    assert expected.disagreements == 10
+    assert (z.effect, z.ci_low, z.ci_high) == pytest.approx(
+        (expected.ppi.estimate, expected.ppi.low, expected.ppi.high)
+    )
+    assert "prediction-powered" in doc.verdict.correction
+    assert "at least 10 rated items differ from the judge" in doc.verdict.correction
+
+
+def test_fewer_than_ten_disagreements_keep_peoples_own_test(review_run: tuple[Path, str]) -> None:
+    """8 rated items on which people agree with the judge: PPI's correction has zero variance
+    and its normal interval is not to be trusted (stats/ppi.py); people's own row stands."""
+    from ragtune.advisor import build_document
+    from ragtune.store.runstore import RunStore
+
+    path, run_id = review_run
     with RunStore.open(path) as store:
         review = store.add_review(run_id, "pointwise", ("zeta_rag", "omega_tuned"),
                                   tuple(f"q{i}" for i in range(8)), ("correct", "partly",
-                                  "wrong"), 7)  # fmt: skip
-        # people agree with the judge on every rated item (q0-q7)
+                                  "wrong"), 7, "uniform")  # fmt: skip
         for i in range(8):
             for arm, right in (("zeta_rag", i % 2 == 0), ("omega_tuned", i < 6)):
                 store.record_rating(Rating(run_id, review.id, "ana", f"q{i}", arm, "pointwise",
                                            "correct" if right else "wrong", ("x",)))  # fmt: skip
         doc = build_document(store, run_id)
-    assert doc.verdict.metric == "human"
-    # people: omega 6/8 = 0.75 is best, zeta 4/8 = 0.5
     stand = {s.arm: s for s in doc.verdict.standings}
-    assert stand["omega_tuned"].status == "best"
-    z = stand["zeta_rag"]
-    assert z.test == "ppi" and z.n == 8
-    # by hand: differences zeta - omega per item, people = judge on q0-q7:
-    # q0..q7 -> [0, -1, 0, -1, 0, -1, 1, 0]; unrated q8..q11 (judge): zeta [1, 0, 1, 0],
-    # omega [0, 0, 0, 0] -> [1, 0, 1, 0]
-    rated = [0, -1, 0, -1, 0, -1, 1, 0]
-    expected = ppi_mean(rated, rated, [1, 0, 1, 0], confidence=0.95).ppi
-    assert (z.effect, z.ci_low, z.ci_high) == pytest.approx(
-        (expected.estimate, expected.low, expected.high)
+    assert stand["zeta_rag"].test != "ppi" and stand["zeta_rag"].n == 8
+
+
+def test_ratings_of_a_stratified_review_are_not_used_by_ppi(
+    review_run: tuple[Path, str],
+) -> None:
+    from ragtune.advisor import build_document
+    from ragtune.store.runstore import RunStore
+
+    path, run_id = review_run
+    with RunStore.open(path) as store:
+        review = store.add_review(run_id, "pointwise", ("zeta_rag",), ("q0", "q1", "q2"),
+                                  ("correct", "partly", "wrong"), 7, "stratified")  # fmt: skip
+        for i in range(3):
+            store.record_rating(Rating(run_id, review.id, "ana", f"q{i}", "zeta_rag",
+                                       "pointwise", "correct", ("x",)))  # fmt: skip
+        doc = build_document(store, run_id)
+    assert doc.human is not None and doc.human.judge_human == []
+    assert doc.human.ppi_ratings == (
+        "judge + people (PPI) uses no ratings (no review was drawn uniformly at random); 3 "
+        "ratings of stratified reviews are left out (their items were not drawn uniformly, which "
+        "PPI's correction needs)"
     )
-    assert "prediction-powered" in doc.verdict.correction
 
 
 def test_ppi_alone_never_makes_an_arm_equivalent(review_run: tuple[Path, str]) -> None:
@@ -55,7 +111,7 @@ def test_ppi_alone_never_makes_an_arm_equivalent(review_run: tuple[Path, str]) -
     with RunStore.open(path) as store:
         review = store.add_review(run_id, "pointwise", ("zeta_rag", "omega_tuned"),
                                   tuple(f"q{i}" for i in range(8)), ("correct", "partly",
-                                  "wrong"), 7)  # fmt: skip
+                                  "wrong"), 7, "uniform")  # fmt: skip
         for i in range(8):  # both arms rated as the judge scored zeta on q0-q7
             value = "correct" if i % 2 == 0 else "wrong"
             for arm in ("zeta_rag", "omega_tuned"):

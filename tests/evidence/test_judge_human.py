@@ -21,7 +21,7 @@ def test_report_shows_judge_only_human_only_and_ppi(review_run: tuple[Path, str]
     with RunStore.open(path) as store:
         review = store.add_review(run_id, "pointwise", ("zeta_rag",),
                                   tuple(f"q{i}" for i in range(10)), ("correct", "partly",
-                                  "wrong"), 7)  # fmt: skip
+                                  "wrong"), 7, "uniform")  # fmt: skip
         for i in range(10):  # people: right on q0-q7, wrong on q8, q9
             store.record_rating(Rating(run_id, review.id, "ana", f"q{i}", "zeta_rag",
                                        "pointwise", "correct" if i < 8 else "wrong",

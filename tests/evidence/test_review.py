@@ -33,15 +33,41 @@ def run_of(review_run: tuple[Path, str]):
 
 def test_sample_is_seeded_stratified_and_test_only(review_run: tuple[Path, str]) -> None:
     run = run_of(review_run)
-    plan = plan_review(run, sample=6)
-    assert plan == plan_review(run, sample=6)  # same seed, same sample and order
+    plan = plan_review(run, sample=6, uniform=False)  # the run is judged: uniform by default
+    assert plan == plan_review(run, sample=6, uniform=False)  # same seed, same sample and order
     assert plan.arms == ("omega_tuned", "zeta_rag") and plan.scale == CORRECTNESS and plan.seed == 7
     assert len(set(plan.items)) == 6 and all(i.startswith("q") for i in plan.items)
     # 12 items over three gold documents (d0, d1, d2: 4 each): 6 items take 2 of each.
     docs = Counter(run.item(i).gold["doc_ids"][0] for i in plan.items)
     assert plan.stratified_by == "document" and docs == {"d0": 2, "d1": 2, "d2": 2}
-    assert plan_review(run, sample=6, seed=8).items != plan.items
-    assert len(plan_review(run, sample=500).items) == 12  # never more than there are
+    assert plan_review(run, sample=6, seed=8, uniform=False).items != plan.items
+    assert len(plan_review(run, sample=500, uniform=False).items) == 12  # never more than there are
+
+
+def test_a_judged_run_is_sampled_uniformly_and_a_bigger_sample_extends_it(
+    review_run: tuple[Path, str], tmp_path: Path, review_builder
+) -> None:
+    """What the judge + people estimate needs: every judged item equally likely to be rated.
+    The draw is a prefix of one seeded shuffle, so `--sample 9` keeps the 6 already drawn."""
+    run = run_of(review_run)
+    plan = plan_review(run, sample=6)
+    assert (plan.sampling, plan.stratified_by) == ("uniform", None)
+    assert plan_review(run, sample=9).items[:6] == plan.items
+    # over 2,000 seeds each of the 12 items is drawn about half the time (6 of 12): a uniform
+    # sample; a stratified one would too here, so the test is the 3-of-a-document counts below
+    drawn = Counter(i for s in range(2000) for i in plan_review(run, sample=6, seed=s).items)
+    assert all(abs(c / 2000 - 0.5) < 0.05 for c in drawn.values()) and len(drawn) == 12
+    # a uniform draw sometimes takes 4 items of one gold document (stratified: always 2 each)
+    per_doc = [
+        max(Counter(run.item(i).gold["doc_ids"][0] for i in
+                    plan_review(run, sample=6, seed=s).items).values())
+        for s in range(200)
+    ]  # fmt: skip
+    assert max(per_doc) >= 3
+    unjudged = tmp_path / "u.db"
+    with RunStore.open(unjudged) as store:
+        other = load_run(store, review_builder(unjudged, judged=False))
+    assert plan_review(other, sample=6).sampling == "stratified"
 
 
 def test_items_an_arm_did_not_answer_are_left_out(tmp_path: Path, review_builder) -> None:

@@ -71,3 +71,46 @@ def test_mismatched_lengths_name_the_counts() -> None:
     with pytest.raises(RagtuneError, match="3 human ratings but 2 judge scores"):
         ppi_mean([1, 0, 1], [1, 0], [1, 1])
     assert math.isfinite(ppi_mean([1, 0], [1, 0], [1, 0]).ppi.estimate)
+
+
+def _simulate(rated: int, judge_error: float, seed: int, runs: int = 1000) -> tuple[float, float]:
+    """Share of runs reading "equivalent" at a true paired difference of exactly -0.05 (a false
+    decision): (PPI's normal interval alone, with the MIN_DISAGREEMENTS rule). People's paired
+    differences are -1/0/+1 on 10% discordant items; the judge calls a tie on `judge_error` of
+    the items (a judge that misses differences); 1,000 unrated judged items. The bigger grid is
+    benchmarks/bench_ppi.py."""
+    from ragtune.stats.intervals import z_value
+    from ragtune.stats.ppi import MIN_DISAGREEMENTS, ppi_rows, tuned_lambda
+
+    rng = np.random.default_rng(seed)
+    up, down = (0.10 - 0.05) / 2, (0.10 + 0.05) / 2  # mean up - down = -0.05
+    people = rng.choice([-1.0, 0.0, 1.0], size=(runs, rated + 1000), p=[down, 0.9, up])
+    judge = np.where(rng.random(people.shape) < judge_error, 0.0, people)
+    y, yhat, unrated = people[:, :rated], judge[:, :rated], judge[:, rated:]
+    estimate, se, _, _ = ppi_rows(y, yhat, unrated, tuned_lambda(y, yhat, unrated))
+    equivalent = estimate - z_value(0.95) * se > -0.05
+    differ = np.sum(np.abs(y - yhat) > 1e-9, axis=1) >= MIN_DISAGREEMENTS
+    return float(equivalent.mean()), float((equivalent & differ).mean())
+
+
+@pytest.mark.parametrize("judge_error", [0.2, 0.5])
+@pytest.mark.parametrize("rated", [8, 30, 300])
+def test_small_samples_decide_only_with_enough_disagreements(
+    rated: int, judge_error: float
+) -> None:
+    """PPI's normal interval reads "equivalent" far too often on few ratings (its correction
+    term's variance is 0 when people and the judge agree on every rated item); with the rule
+    that at least 10 rated items differ, the false "equivalent" share is within simulation error
+    of 2.5% (1,000 runs: 3 standard errors is 1.5 points) at every size."""
+    normal, rule = _simulate(rated, judge_error, seed=rated * 10 + int(judge_error * 10))
+    assert rule <= 0.025 + 3 * math.sqrt(0.025 * 0.975 / 1000)
+    if rated == 8:  # side by side: without the rule, the promise is broken
+        assert normal > 0.30
+    if rated == 30:
+        assert normal > 0.08
+
+
+def test_disagreements_counted_on_the_rated_items() -> None:
+    # people [1, 0, 1, 0.5] and the judge [1, 1, 1, 0]: two items differ (q1, q3)
+    result = ppi_mean([1, 0, 1, 0.5], [1, 1, 1, 0], [1, 0, 1])
+    assert result.disagreements == 2 and not result.decisive

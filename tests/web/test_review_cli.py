@@ -21,7 +21,8 @@ def test_review_prints_the_address_and_reuses_the_sample(review_run: tuple[Path,
     code, out, err = review(path, run_id, "--sample", "5", "--reviewer", "Ana B")
     assert code == 0, err
     assert out == f"http://127.0.0.1:8765/review/{run_id}/1?reviewer=Ana%20B\n"
-    assert "review 1 of run" in err and "(new): 5 items, stratified by document" in err
+    # the run is judged: the sample is uniformly random (what the judge + people estimate needs)
+    assert "review 1 of run" in err and "(new): 5 items, uniformly random" in err
     code, out, err = review(path, run_id[:8], "--sample", "5")
     assert out == f"http://127.0.0.1:8765/review/{run_id}/1\n" and "(reused)" in err
     code, out, _ = review(path, run_id, "--mode", "pairwise", "--arms", "omega_tuned,zeta_rag")
@@ -32,6 +33,11 @@ def test_review_prints_the_address_and_reuses_the_sample(review_run: tuple[Path,
     assert (second.mode, second.arms, len(second.items)) == (
         "pairwise", ("omega_tuned", "zeta_rag"), 12,
     )  # fmt: skip
+    assert (first.sampling, second.sampling) == ("uniform", "uniform")
+    code, _, err = review(path, run_id, "--sample", "6", "--stratified")
+    assert code == 0 and "(new): 6 items, stratified by document" in err
+    with RunStore.open(path) as store:
+        assert store.reviews(run_id)[-1].sampling == "stratified"
 
 
 def test_bad_input_exits_2_with_what_is_allowed(review_run: tuple[Path, str]) -> None:

@@ -175,6 +175,7 @@ def human_section(human: HumanEvidence | None) -> dict[str, Any] | None:
             }
             for e in human.judge_human
         ],
+        "ppi_ratings": human.ppi_ratings.describe() if human.judge_items else None,
         "agreement": None
         if a is None
         else {

@@ -6,8 +6,12 @@ per-item differences (`stats.ppi_mean`): people's difference on the items they r
 on every judged item. The interval is valid without trusting the judge and, with PPI++'s power
 tuning, never (asymptotically) wider than people's alone; it replaces the human-only paired
 interval, at the same family confidence (Bonferroni over the k - 1 comparisons with the best).
-The rated items must be a uniformly random subset of the judged ones (`review --uniform`).
-Deliberately not here: the arithmetic (`stats/ppi.py`), choosing (`verdict/choosing.py`).
+The rated items must be a uniformly random subset of the judged ones, so only the ratings of
+uniformly drawn reviews count (`HumanEvidence.ppi_scores`; `ragtune review` draws uniformly on a
+judged run). PPI's interval is a normal one, far too narrow on a few ratings that all agree with
+the judge; it may decide (either way) only when at least `MIN_DISAGREEMENTS` rated items differ
+from the judge (`stats/ppi.py`, with the simulation behind it); below that people's own row
+stands. Deliberately not here: the arithmetic (`stats/ppi.py`), choosing (`verdict/choosing.py`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Mapping, Sequence
 
 from ragtune.advisor.standing import Standing
 from ragtune.evidence import HumanEvidence
-from ragtune.stats import ppi_mean, status_of
+from ragtune.stats import PpiResult, ppi_mean, status_of
 
 
 def ppi_standings(
@@ -26,7 +30,7 @@ def ppi_standings(
     """`stood` (on people's scores) with each compared arm's interval from PPI, where the judge
     scored both arms on at least 2 rated and 2 unrated items; other rows are kept."""
     best = next((s.arm for s in stood if s.status == "best"), None)
-    people = {s.arm: dict(zip(s.item_ids, s.scores.per_item, strict=True)) for s in human.scores}
+    people = human.ppi_scores
     judge = human.judge_items
     if best is None or best not in people or best not in judge:
         return list(stood)
@@ -40,17 +44,12 @@ def ppi_standings(
         if row is None:
             out.append(s)
             continue
-        estimate, low, high, rated = row
-        status = status_of(low, high, margin)
-        if status == "equivalent" and s.status != "equivalent":
-            # PPI's interval is a normal (CLT) one: on rare 0/±1 differences of a few dozen
-            # rated items it is far too narrow (the attack review's simulation at a true
-            # difference of exactly -margin: 20-90% false "equivalent" with 2-50 rated items
-            # and a judge that agrees 90% of the time). Until a valid small-sample rule exists,
-            # PPI may show an arm worse or leave it open, but "equivalent" needs people's own
-            # test to say so too: people's own row stands.
+        if not row.decisive:  # too few rated items differ from the judge: people's own test
             out.append(s)
             continue
+        p = row.ppi
+        estimate, low, high, rated = p.estimate, p.low, p.high, p.n
+        status = status_of(low, high, margin)
         out.append(
             dataclasses.replace(
                 s, status=status, n=rated, effect=estimate, ci_low=low,
@@ -63,23 +62,18 @@ def ppi_standings(
 
 
 def _difference(
-    people: Mapping[str, Mapping[str, float | None]],
+    people: Mapping[str, Mapping[str, float]],
     judge: Mapping[str, Mapping[str, float]],
     arm: str,
     best: str,
     confidence: float,
-) -> tuple[float, float, float, int] | None:
+) -> PpiResult | None:
     judged = judge[arm].keys() & judge[best].keys()
-    rated = sorted(
-        i
-        for i in judged & people[arm].keys() & people[best].keys()
-        if people[arm][i] is not None and people[best][i] is not None
-    )
+    rated = sorted(judged & people[arm].keys() & people[best].keys())
     unrated = sorted(judged - set(rated))
     if len(rated) < 2 or len(unrated) < 2:
         return None
-    d_human = [float(people[arm][i] or 0.0) - float(people[best][i] or 0.0) for i in rated]
+    d_human = [people[arm][i] - people[best][i] for i in rated]
     d_judge = [judge[arm][i] - judge[best][i] for i in rated]
     d_unrated = [judge[arm][i] - judge[best][i] for i in unrated]
-    result = ppi_mean(d_human, d_judge, d_unrated, confidence=confidence).ppi
-    return result.estimate, result.low, result.high, len(rated)
+    return ppi_mean(d_human, d_judge, d_unrated, confidence=confidence)

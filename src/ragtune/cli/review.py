@@ -57,7 +57,8 @@ class Duration(click.ParamType):
     type=click.IntRange(min=1, max=10_000),
     default=DEFAULT_SAMPLE,
     show_default=True,
-    help="Test items to review (a seeded sample, stratified like --limit).",
+    help="Test items to review: a seeded sample, uniformly random on a judged run (what the "
+    "judge + people estimate needs), else stratified like --limit.",
 )
 @click.option("--arms", help="Arms to review, comma-separated (default: every finished arm).")
 @click.option(
@@ -87,10 +88,11 @@ class Duration(click.ParamType):
 )
 @click.option("--seed", type=int, help="Sample and order seed (default: the run's seed).")
 @click.option(
-    "--uniform",
-    is_flag=True,
-    help="Draw the items uniformly at random instead of stratified: what the judge + people "
-    "(PPI) estimate needs when the run was judged.",
+    "--uniform/--stratified",
+    "uniform",
+    default=None,
+    help="How to draw the items (default: uniform on a judged run, else stratified). The "
+    "judge + people (PPI) estimate uses only uniformly drawn reviews' ratings.",
 )
 @click.option("--serve/--no-serve", "serving", default=True, help="Start the web app too.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
@@ -108,7 +110,7 @@ def review_command(
     revokes: tuple[str, ...],
     expires: timedelta | None,
     seed: int | None,
-    uniform: bool,
+    uniform: bool | None,
     serving: bool,
     port: int,
     host: str,
@@ -126,7 +128,7 @@ def review_command(
       ragtune review 20261122 --mode pairwise --arms rag,finetune --no-serve
       ragtune review 20261122 --invite alice --invite bob --host 0.0.0.0 --expires 7d
       ragtune review 20261122 --revoke bob
-      ragtune review 20261122 --uniform --sample 100   # judged run: judge + people (PPI)
+      ragtune review 20261122 --stratified   # by label / document (PPI does not use it)
     On one machine, each person opens the address with their own ?reviewer=NAME. For a team,
     --invite prints one link per person (a rating is always the link's reviewer's) and the
     server asks every request for a token. `ragtune report RUN_ID` then shows human scores and
@@ -171,7 +173,7 @@ def review_command(
             if (r.mode, r.arms, r.items, r.seed) == (plan.mode, plan.arms, plan.items, plan.seed)
         ]
         review = same[0] if same else store.add_review(
-            run.id, plan.mode, plan.arms, plan.items, plan.scale, plan.seed
+            run.id, plan.mode, plan.arms, plan.items, plan.scale, plan.seed, plan.sampling
         )  # fmt: skip
         given = store.ratings(run.id, review.id)
         until = (
@@ -181,7 +183,7 @@ def review_command(
         for person, token in tokens.items():
             store.add_review_token(run.id, review.id, person, hash_token(token), until)
     how = f", stratified by {plan.stratified_by}" if plan.stratified_by else ""
-    how = ", uniformly random" if uniform else how
+    how = ", uniformly random" if plan.sampling == "uniform" else how
     people = sorted({r.reviewer for r in given})
     click.echo(
         f"review {review.id} of run {run.id} ({'reused' if same else 'new'}): "
@@ -232,7 +234,9 @@ def ppi_lines(run: Any) -> list[str]:
     """Judge + people so far: each arm's PPI estimate and the ratings that would halve it."""
     from ragtune.evidence import human_evidence
 
-    human = human_evidence(run.config.task, run.ratings, run.judge_metrics, seed=run.seed)
+    human = human_evidence(
+        run.config.task, run.ratings, run.judge_metrics, seed=run.seed, reviews=run.reviews
+    )
     out = []
     for e in human.judge_human if human is not None else ():
         p = e.result.ppi

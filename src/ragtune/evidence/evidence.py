@@ -253,6 +253,7 @@ def evaluate(run: RunData, pricing: Pricing) -> Evidence:
             run.judge_metrics,
             threshold=run.config.advice.judge_min_kappa,
             seed=run.seed,
+            reviews=run.reviews,
         ),
     )
 

@@ -11,7 +11,9 @@
 - inter-rater agreement when several people rated the same answers: Cohen's kappa with its
   interval for two reviewers, Fleiss' kappa for three or more (on the answers all of them rated);
 - judge + people (`judge_human.py`): each arm's judge-only, human-only and prediction-powered
-  (PPI) estimates of its human score;
+  (PPI) estimates of its human score, from the ratings of uniformly drawn reviews only
+  (`Review.sampling`; a stratified sample would bias PPI's correction), and which reviews'
+  ratings that is (`PpiRatings`);
 - judge calibration: on the answers both the LLM judge and people rated, the judge's verdict and
   the human label side by side (accuracy, Cohen's kappa with its interval, the confusion table;
   rows are the judge, columns the people), and whether kappa is below the workload's
@@ -55,7 +57,7 @@ from ragtune.stats import (
     metric_interval,
     weighted_kappa,
 )
-from ragtune.store import Metric, Rating
+from ragtune.store import Metric, Rating, Review
 
 HUMAN = "human"  # the metric name of human scores in evidence, report and verdict
 
@@ -146,6 +148,30 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class PpiRatings:
+    """Which ratings the judge + people estimate rests on: those of uniformly drawn reviews."""
+
+    reviews: tuple[int, ...]  # uniform reviews whose pointwise ratings it used
+    used: int  # their pointwise ratings (each reviewer's latest)
+    left_out: int  # pointwise ratings of stratified (or unrecorded) reviews, not used
+
+    def describe(self) -> str:
+        used = (
+            f"the {self.used:,} ratings of uniformly drawn review"
+            f"{'s' if len(self.reviews) > 1 else ''} {', '.join(map(str, self.reviews))}"
+            if self.reviews
+            else "no ratings (no review was drawn uniformly at random)"
+        )
+        left = (
+            f"; {self.left_out:,} ratings of stratified reviews are left out (their items were not "
+            "drawn uniformly, which PPI's correction needs)"
+            if self.left_out
+            else ""
+        )
+        return f"judge + people (PPI) uses {used}{left}"
+
+
+@dataclass(frozen=True)
 class HumanEvidence:
     """Everything people's ratings of a run say, computed once for every reader."""
 
@@ -159,6 +185,9 @@ class HumanEvidence:
     calibration: Calibration | None = None
     judge_human: tuple[JudgeHumanEstimate, ...] = ()  # judge-only, human-only and PPI (ppi.py)
     judge_items: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # arm->item->0-1
+    # arm -> item -> people's mean score, from uniformly drawn reviews only (what PPI may use)
+    ppi_scores: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    ppi_ratings: PpiRatings = PpiRatings((), 0, 0)
 
     def score(self, arm: str) -> HumanScore | None:
         return next((s for s in self.scores if s.arm == arm), None)
@@ -179,9 +208,11 @@ def human_evidence(
     *,
     threshold: float = 0.6,
     seed: int = 0,
+    reviews: Sequence[Review] = (),
 ) -> HumanEvidence | None:
     """The evidence in `ratings` (None when there are none); `judge_verdicts` are the run's
-    per-item judge metrics as stored, for calibration."""
+    per-item judge metrics as stored, for calibration; `reviews` the run's reviews, whose
+    `sampling` says which ratings the judge + people estimate may use (uniform ones only)."""
     if not ratings:
         return None
     kept = latest(ratings)
@@ -192,6 +223,12 @@ def human_evidence(
     categories = scale(task, "pointwise")
     scores = _scores(pointwise, by_unit)
     keyed = {s.arm: dict(zip(s.item_ids, s.scores.per_item, strict=True)) for s in scores}
+    uniform = {r.id for r in reviews if r.sampling == "uniform"}
+    drawn = [r for r in pointwise if r.review in uniform]
+    ppi_scores = _mean_scores(drawn)
+    used = PpiRatings(
+        tuple(sorted({r.review for r in drawn})), len(drawn), len(pointwise) - len(drawn)
+    )
     return HumanEvidence(
         reviewers=tuple(sorted({r.reviewer for r in kept})),
         ratings=len(kept),
@@ -201,23 +238,31 @@ def human_evidence(
         pairwise=_pairwise([r for r in kept if r.mode == "pairwise"]),
         agreement=_agreement(by_unit, categories),
         calibration=_calibration(task, by_unit, categories, judge_verdicts, threshold),
-        judge_human=_judge_human(task, keyed, judge_verdicts),
+        judge_human=_judge_human(task, ppi_scores, judge_verdicts),
         judge_items=_judge_items(task, judge_verdicts),
+        ppi_scores=ppi_scores,
+        ppi_ratings=used,
     )
 
 
+def _mean_scores(pointwise: Sequence[Rating]) -> dict[str, dict[str, float]]:
+    """arm -> item -> the mean of its reviewers' scores."""
+    by_unit: dict[Unit, list[float]] = {}
+    for r in pointwise:
+        by_unit.setdefault((r.arm, r.item_id), []).append(SCORE[r.value])
+    out: dict[str, dict[str, float]] = {}
+    for (arm, item), values in by_unit.items():
+        out.setdefault(arm, {})[item] = sum(values) / len(values)
+    return out
+
+
 def _judge_human(
-    task: str, human: Mapping[str, Mapping[str, float | None]], verdicts: Sequence[Metric]
+    task: str, people: Mapping[str, Mapping[str, float]], verdicts: Sequence[Metric]
 ) -> tuple[JudgeHumanEstimate, ...]:
     """PPI of each arm's human score from the judge's verdicts on every answer."""
     if task not in JUDGED:
         return ()
-    judge = _judge_items(task, verdicts)
-    people = {
-        arm: {i: float(v) for i, v in scores.items() if v is not None}
-        for arm, scores in human.items()
-    }
-    return judge_human_estimates(people, judge, JUDGED[task][0])
+    return judge_human_estimates(people, _judge_items(task, verdicts), JUDGED[task][0])
 
 
 def _judge_items(task: str, verdicts: Sequence[Metric]) -> dict[str, dict[str, float]]:

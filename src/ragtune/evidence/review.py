@@ -1,10 +1,14 @@
 """Human review of a run: which items to show, in which blind order, and what a rating may say.
 
-`plan_review` draws a seeded sample of the run's test items, stratified like `--limit` (by gold
-label for classify, by first gold document for qa), among the items on which no reviewed arm's
-call failed. An empty answer is an answer: it stays in the pool and is shown (and rated) as
-empty, so people's scores count it against the arm as the automatic metric does. The sample is
-shuffled so strata do not come in blocks. Each reviewer sees each item's answers in
+`plan_review` draws a seeded sample of the run's test items among those on which no reviewed
+arm's call failed. On a judged run it is a uniformly random sample of the items the judge scored
+for every reviewed arm, drawn as a prefix of one seeded shuffle (so a bigger `--sample` with the
+same seed keeps the items already drawn): the judge + people estimate (PPI) is unbiased only on
+such a sample, and uses only the ratings of reviews drawn so (`Review.sampling`). Otherwise, or
+with `uniform=False`, it is stratified like `--limit` (by gold label for classify, by first
+gold document for qa). An empty answer is an answer: it stays in the pool and is shown (and
+rated) as empty, so people's scores count it against the arm as the automatic metric does. The
+sample is shuffled so strata do not come in blocks. Each reviewer sees each item's answers in
 their own seeded order (`shown_order`), without arm names; `check_rating` turns what the page
 sends (an answer's position and a value) into a `Rating` naming the arm, and refuses anything
 outside the review (unknown item, position or value) with a `ReviewError`.
@@ -26,6 +30,7 @@ from typing import Any
 from ragtune.data import allocate
 from ragtune.errors import RagtuneError, suggest
 from ragtune.evidence.rundata import RunData
+from ragtune.running import JUDGED
 from ragtune.store import Rating, Review
 
 DEFAULT_SAMPLE = 60  # seed 002/003: people review 50-100 examples; 60 keeps one sitting short
@@ -76,6 +81,7 @@ class ReviewPlan:
     scale: tuple[str, ...]
     seed: int
     stratified_by: str | None
+    sampling: str = "stratified"  # "uniform" | "stratified" (`Review.sampling`)
 
 
 def scale(task: str, mode: str) -> tuple[str, ...]:
@@ -91,14 +97,16 @@ def plan_review(
     arms: Sequence[str] | None = None,
     mode: str = "pointwise",
     seed: int | None = None,
-    uniform: bool = False,
+    uniform: bool | None = None,
 ) -> ReviewPlan:
-    """A seeded, stratified sample of `sample` test items on which no arm in `arms` failed
-    (empty answers included: leaving them out would let people's scores flatter the arm).
+    """A seeded sample of `sample` test items on which no arm in `arms` failed (empty answers
+    included: leaving them out would let people's scores flatter the arm).
 
-    `uniform`: a plain uniformly random sample of those items instead, which the judge + people
-    estimate (PPI, `judge_human.py`) needs: its correction is unbiased only when every judged
-    item had the same chance of being rated, which proportional allocation only approximates."""
+    `uniform`: True, a uniformly random sample of the items the judge scored for every arm in
+    `arms` (all of them on an unjudged run), which the judge + people estimate (PPI,
+    `judge_human.py`) needs: its correction is unbiased only when every judged item had the same
+    chance of being rated, which proportional allocation only approximates; False, stratified;
+    None (the default), uniform when the run was judged, else stratified."""
     done = [a.name for a in run.arms if a.arm.status == "done"]
     chosen = list(arms) if arms else done
     problems = []
@@ -134,25 +142,47 @@ def plan_review(
             hint="review arms that finished, or fewer arms",
         )
     seed = run.seed if seed is None else seed
-    by, key = _stratum(run.config.task)
+    judged = judged_items(run, chosen)
+    uniform = bool(judged) if uniform is None else uniform
     rng = random.Random(seed)
+    if uniform:
+        frame = [i.id for i in pool if not judged or i.id in judged]
+        if not frame:
+            raise ReviewError(
+                f"no test item of run {run.id} was both answered and judged for every arm of "
+                f"{chosen}",
+                hint="review arms the judge scored, or draw a stratified sample (--stratified)",
+            )
+        rng.shuffle(frame)  # one seeded order: a bigger sample with the seed extends this one
+        return ReviewPlan(mode, tuple(chosen), tuple(frame[:sample]),
+                          scale(run.config.task, mode), seed, None, "uniform")  # fmt: skip
+    by, key = _stratum(run.config.task)
     strata: dict[str, list[str]] = {}
     for item in pool:
         strata.setdefault(key(item.gold), []).append(item.id)
     groups = list(strata.values())
     picked: list[str] = []
-    if uniform:
-        picked = rng.sample([i.id for i in pool], min(sample, len(pool)))
-        groups = [picked]  # not stratified
-    else:
-        sizes = [len(g) for g in groups]
-        for group, count in zip(groups, allocate(sizes, sample, rng), strict=True):
-            picked += rng.sample(group, count)
+    sizes = [len(g) for g in groups]
+    for group, count in zip(groups, allocate(sizes, sample, rng), strict=True):
+        picked += rng.sample(group, count)
     rng.shuffle(picked)  # strata (often blocks in the data file) do not come one after another
     stratified = by if by is not None and len(groups) > 1 else None
     return ReviewPlan(
         mode, tuple(chosen), tuple(picked), scale(run.config.task, mode), seed, stratified
     )
+
+
+def judged_items(run: RunData, arms: Sequence[str]) -> set[str]:
+    """Test items the LLM judge scored (its pointwise verdict) for every arm in `arms`; empty
+    when the run was not judged for all of them."""
+    name = JUDGED.get(run.config.task, ("", ""))[0]
+    by_arm: dict[str, set[str]] = {}
+    for m in run.judge_metrics:
+        if m.name == name and m.item_id and m.value is not None:
+            by_arm.setdefault(m.arm, set()).add(m.item_id)
+    if not arms or any(a not in by_arm for a in arms):
+        return set()
+    return set.intersection(*(by_arm[a] for a in arms))
 
 
 def _stratum(task: str) -> tuple[str | None, Callable[[Any], str]]:

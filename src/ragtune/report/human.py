@@ -66,7 +66,10 @@ def human_blocks(doc: ReportDocument, esc: Escape) -> list[Block]:
                     "is); human only: people's mean over the rated answers; PPI "
                     "(prediction-powered inference, PPI++): the judge on the unrated answers "
                     "corrected by its average error on the rated ones, valid without trusting "
-                    "the judge when the rated answers are a uniformly random subset; 95% intervals"
+                    "the judge when the rated answers are a uniformly random subset; 95% "
+                    "intervals; to halve: more uniformly drawn ratings that would halve the PPI "
+                    "interval",
+                    *([human.ppi_ratings] if human.ppi_ratings else []),
                 ],
                 JUDGE_HUMAN_HEAD,
                 [[esc(c) for c in row] for row in judge_human_rows(human.judge_human)],

@@ -357,6 +357,8 @@ class HumanDoc(_Model):
     agreement: RaterAgreementDoc | None = None
     calibration: CalibrationDoc | None = None
     judge_human: list[JudgeHumanDoc] = []  # judge-only, human-only and PPI estimates per arm
+    # which ratings the judge + people estimate used (uniformly drawn reviews only) and which not
+    ppi_ratings: str | None = None
 
 
 class RouterPoint(_Model):

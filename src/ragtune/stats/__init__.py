@@ -26,7 +26,7 @@ from ragtune.stats.paired import (
     unpaired_bootstrap,
     wilson_interval,
 )
-from ragtune.stats.ppi import MeanEstimate, PpiResult, ppi_mean
+from ragtune.stats.ppi import MIN_DISAGREEMENTS, MeanEstimate, PpiResult, ppi_mean
 from ragtune.stats.sequential import (
     CompareState,
     SequentialComparison,
@@ -37,6 +37,7 @@ from ragtune.stats.sequential import (
 
 __all__ = [
     "DEFAULT_POWER",
+    "MIN_DISAGREEMENTS",
     "Agreement",
     "CompareState",
     "ConfusionTable",

@@ -239,6 +239,12 @@ ALTER TABLE arms ADD COLUMN device TEXT;           -- JSON {kind, name, cores}; 
 ALTER TABLE training_runs ADD COLUMN device TEXT;  -- JSON, as above
 """,
     ),
+    (
+        "how each review's items were drawn (PPI uses only uniformly random ones)",
+        """
+ALTER TABLE reviews ADD COLUMN sampling TEXT;  -- uniform | stratified; NULL: not recorded
+""",
+    ),
 ]
 
 LATEST = len(MIGRATIONS)

@@ -237,6 +237,9 @@ class Review:
     scale: tuple[str, ...]
     seed: int
     created: str = ""
+    # how the items were drawn: "uniform" (a seeded uniformly random sample, what the judge +
+    # people estimate needs), "stratified", or None for reviews made before it was recorded
+    sampling: str | None = None
 
 
 @dataclass(frozen=True)

@@ -56,17 +56,19 @@ class ReviewTables(Database):
         items: Sequence[str],
         scale: Sequence[str],
         seed: int,
+        sampling: str | None = None,
     ) -> Review:
-        """Record a new review of `run_id`; its id is the next number in that run."""
+        """Record a new review of `run_id`; its id is the next number in that run. `sampling`:
+        how its items were drawn ("uniform" or "stratified", `Review.sampling`)."""
         with self.transaction():
             number = self._read(
                 "SELECT COALESCE(MAX(id), 0) + 1 FROM reviews WHERE run_id = ?", (run_id,)
             )[0][0]
             self._execute(
-                "INSERT INTO reviews (run_id, id, mode, arms, items, scale, seed, created)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO reviews (run_id, id, mode, arms, items, scale, seed, created,"
+                " sampling) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, number, mode, json.dumps(list(arms)), json.dumps(list(items)),
-                 json.dumps(list(scale)), seed, _now()),
+                 json.dumps(list(scale)), seed, _now(), sampling),
             )  # fmt: skip
         return self.get_review(run_id, int(number))
 
@@ -157,8 +159,8 @@ def _token(r: Sequence[Any]) -> ReviewToken:
 
 
 def _review(r: Sequence[Any]) -> Review:
-    # columns: run_id, id, mode, arms, items, scale, seed, created
+    # columns: run_id, id, mode, arms, items, scale, seed, created, sampling (migration 8)
     return Review(
         r[0], int(r[1]), r[2], tuple(json.loads(r[3])), tuple(json.loads(r[4])),
-        tuple(json.loads(r[5])), int(r[6]), r[7],
+        tuple(json.loads(r[5])), int(r[6]), r[7], r[8],
     )  # fmt: skip

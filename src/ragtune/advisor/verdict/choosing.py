@@ -24,6 +24,7 @@ from ragtune.advisor.verdict.lifecycle import lifecycle_caveats, lifecycle_reaso
 from ragtune.advisor.verdict.pending import not_decided
 from ragtune.advisor.verdict.rules import expectations, rule_reasons
 from ragtune.evidence import HUMAN, MAX_ERROR_SHARE, ArmSummary
+from ragtune.stats import MIN_DISAGREEMENTS
 
 
 def decide(facts: Facts) -> Verdict:
@@ -69,7 +70,8 @@ def decide(facts: Facts) -> Verdict:
     if any(s.test == "ppi" for s in stood):
         verdict.correction += (
             "; intervals are prediction-powered (PPI++): people's paired differences on the "
-            "rated items, the judge's on every judged item"
+            "rated items of uniformly drawn reviews, the judge's on every judged item (used "
+            f"where at least {MIN_DISAGREEMENTS} rated items differ from the judge)"
         )
     verdict.selection = selection_note(best.arm, comparisons_made(stood))
     status = {s.arm: s.status for s in stood}
