@@ -114,3 +114,22 @@ def test_disagreements_counted_on_the_rated_items() -> None:
     # people [1, 0, 1, 0.5] and the judge [1, 1, 1, 0]: two items differ (q1, q3)
     result = ppi_mean([1, 0, 1, 0.5], [1, 1, 1, 0], [1, 0, 1])
     assert result.disagreements == 2 and not result.decisive
+
+
+def test_ratings_to_halve_needs_the_people_term_over_three_times_the_judge_term() -> None:
+    # se^2 = var_f / N + var_r / n. Halving it with k more ratings (N fixed, to first order):
+    # var_r / (n + k) <= var_r / (4n) - 3 var_f / (4N), possible only if var_r / n > 3 var_f / N.
+    # var_r = 0.03, n = 100 (3e-4) against var_f = 0.1, N = 1,000 (3 x 1e-4): exactly at the
+    # edge, and taking ratings from the unrated items only shrinks N: never.
+    assert ratings_to_halve(0.03, 0.1, 100, 1000) is None
+    # var_r = 0.031: n + k >= 0.031 / (0.031/400 - 0.3/4000) = 0.031 / 2.5e-6 = 12,400, more
+    # than the 1,000 judged items there are to rate: not by ratings alone
+    assert ratings_to_halve(0.031, 0.1, 100, 1000) is None
+    # var_r = 0.2, n = 100 (people term 2e-3) and var_f = 10, N = 100,000 (judge term 1e-4):
+    # n + k >= 0.2 / (5e-4 - 7.5e-5) = 470.6, k = 371 to first order; the N - k judged items
+    # left make the judge term 10 / 99,629 = 1.0037e-4, one rating more: 372
+    assert ratings_to_halve(0.2, 10, 100, 100_000) == 372
+    # the same people but var_f = 0.1 on N = 1,000: rating k items leaves 1,000 - k judged, and
+    # 0.1 / (1000 - k) + 0.2 / (100 + k) never gets under 5.25e-4 (its least, ~5.3e-4 near
+    # k = 550): the judge's term grows as fast as people's falls
+    assert ratings_to_halve(0.2, 0.1, 100, 1000) is None

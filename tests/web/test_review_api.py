@@ -118,3 +118,52 @@ def test_an_empty_answer_is_shown_as_empty() -> None:
 
     assert _answer("  ") == _answer("") and _answer("").empty and _answer("").text == EMPTY_ANSWER
     assert not _answer("Paris").empty and _answer("Paris").text == "Paris"
+
+
+def test_a_judged_runs_page_says_how_many_more_ratings_halve_the_interval(
+    tmp_path: Path, review_builder
+) -> None:
+    """The blind page names no arm; it gives the largest over the review's arms of
+    `ratings_to_halve` (stats/ppi.py, checked by hand there), computed from people's ratings of
+    a uniform review and the judge's verdicts on all 400 items."""
+    from ragtune.stats.ppi import ppi_mean
+    from ragtune.store.records import Rating
+
+    path = tmp_path / "r.db"
+    run_id = review_builder(path, n=400)  # judge: zeta_rag right on even items, omega below q200
+    judge = {"zeta_rag": [float(i % 2 == 0) for i in range(400)],
+             "omega_tuned": [float(i < 200) for i in range(400)]}  # fmt: skip
+    rated = list(range(20))
+    people = {arm: [v if i % 5 else 1 - v for i, v in enumerate(j[:20])]  # differ on 4 items
+              for arm, j in judge.items()}  # fmt: skip
+    with RunStore.open(path) as store:
+        review = store.add_review(run_id, "pointwise", ARMS, tuple(f"q{i}" for i in range(30)),
+                                  CORRECTNESS, 7, "uniform")  # fmt: skip
+        stratified = store.add_review(run_id, "pointwise", ARMS, ("q0",), CORRECTNESS, 7,
+                                      "stratified")  # fmt: skip
+        for arm, values in people.items():
+            for i, v in zip(rated, values, strict=True):
+                store.record_rating(Rating(run_id, review.id, "ana", f"q{i}", arm, "pointwise",
+                                           "correct" if v else "wrong", ("x",)))  # fmt: skip
+    app = create_app()
+    app.state.store_path = str(path)
+    client = TestClient(app, base_url="http://127.0.0.1")
+    note = page(client, run_id, review.id)["judge_people"]
+    # rated items are sorted by id for PPI (mean and variances do not depend on the order)
+    more = []
+    for arm in ARMS:
+        order = sorted(rated, key=lambda i: f"q{i}")
+        unrated = [i for i in sorted(range(400), key=lambda i: f"q{i}") if i not in rated]
+        result = ppi_mean([people[arm][i] for i in order], [judge[arm][i] for i in order],
+                          [judge[arm][i] for i in unrated])  # fmt: skip
+        more.append(result.ratings_to_halve)
+    assert None not in more
+    expected = max(m for m in more if m is not None)
+    assert (note["uniform"], note["rated"], note["more_to_halve"]) == (True, 20, expected)
+    left = 10  # q20-q29 of the review are not rated yet
+    assert note["text"].startswith(f"Judge + people: 20 items rated; about {expected:,} more")
+    if expected > left:
+        assert f"--sample {30 + expected - left:,} --seed 7" in note["text"]
+    assert not any(arm in str(note) for arm in ARMS)  # blind
+    other = page(client, run_id, stratified.id)["judge_people"]
+    assert other["uniform"] is False and "--uniform" in other["text"]

@@ -62,7 +62,8 @@ def test_keyboard_review_with_a_reload_is_stored_as_pressed(
     with RunStore.open(store_path) as store:
         plan = plan_review(load_run(store, run_id), sample=10)
         items = plan.items if "q0" in plan.items else (*plan.items[:9], "q0")  # the hostile one
-        review = store.add_review(run_id, plan.mode, plan.arms, items, plan.scale, plan.seed)
+        review = store.add_review(run_id, plan.mode, plan.arms, items, plan.scale, plan.seed,
+                                  plan.sampling)  # fmt: skip
     base = serve_store(store_path)
 
     page.goto(f"{base}/review/{run_id}/{review.id}")
@@ -78,6 +79,8 @@ def test_keyboard_review_with_a_reload_is_stored_as_pressed(
     page.screenshot(path=str(artifacts / "review-midway.png"), full_page=True)
     page.reload()
     wait_for(page, "state", "ready")
+    # a judged run, a uniform sample: the page says where the judge + people estimate stands
+    assert page.inner_text("#judge-people").startswith("Judge + people:")
     assert page.get_attribute("body", "data-rated") == "9"
     # It resumes at the item with the unrated answer, on that answer.
     assert (page.get_attribute("body", "data-item"), page.get_attribute("body", "data-answer")) == (

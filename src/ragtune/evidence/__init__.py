@@ -22,6 +22,7 @@ from ragtune.evidence.review import (
     plan_review,
     shown_order,
 )
+from ragtune.evidence.review_ppi import ReviewPpi, review_ppi
 from ragtune.evidence.rundata import RunData, load_run
 from ragtune.evidence.sequential import SequentialAssessor
 from ragtune.evidence.sequential import assess as assess_sequential
@@ -60,6 +61,7 @@ __all__ = [
     "Migration",
     "PricedCurve",
     "ReviewError",
+    "ReviewPpi",
     "RunData",
     "RunSummary",
     "SequentialAssessor",
@@ -83,6 +85,7 @@ __all__ = [
     "priced_curves",
     "projection_option_of",
     "retrains_for_knowledge",
+    "review_ppi",
     "run_pricing",
     "sequential_progress",
     "setup_lines",

@@ -73,6 +73,15 @@ class ReviewItem(BaseModel):
     rated: list[str | None]  # pointwise: per answer; pairwise: one entry (1st / 2nd / tie)
 
 
+class JudgePeopleNote(BaseModel):
+    """How far the judge + people (PPI) estimate is, without naming an arm (`review_ppi`)."""
+
+    uniform: bool  # the review's items were drawn uniformly at random: PPI uses its ratings
+    rated: int  # fewest items rated over the review's arms
+    more_to_halve: int | None  # more rated items that would halve the interval; None: cannot
+    text: str
+
+
 class ReviewPage(BaseModel):
     run: str
     review: int
@@ -83,6 +92,7 @@ class ReviewPage(BaseModel):
     items: list[ReviewItem]
     rated: int  # answers (pointwise) or pairs (pairwise) this reviewer has rated
     total: int
+    judge_people: JudgePeopleNote | None = None  # a judged run's PPI note (None: not judged)
 
 
 class RatingIn(BaseModel):
@@ -192,11 +202,12 @@ def review_page(request: Request, run_id: RunId, review: ReviewId) -> FileRespon
 def review_api(
     request: Request, run_id: RunId, review: ReviewId, reviewer: Reviewer = None
 ) -> ReviewPage:
-    from ragtune.evidence import LABELS, shown_order
+    from ragtune.evidence import LABELS, load_run, review_ppi, shown_order
 
     reviewer = _reviewer(request, reviewer, "query")
     with _open(request, run_id) as store:
         rev = _review(store, run_id, review)
+        note = review_ppi(load_run(store, run_id), rev)
         run = store.get_run(run_id)
         items = {i.id: i for i in store.list_items(run_id, split="test")}
         answers = {
@@ -240,6 +251,11 @@ def review_api(
         items=out,
         rated=done,
         total=total,
+        judge_people=None
+        if note is None
+        else JudgePeopleNote(
+            uniform=note.uniform, rated=note.rated, more_to_halve=note.more, text=note.text
+        ),
     )
 
 

@@ -196,6 +196,10 @@ async function load() {
     return;
   }
   data = body;
+  // a judged run: how far the judge + people estimate is (no arm named; text, never HTML)
+  const note = $("judge-people");
+  note.textContent = data.judge_people ? data.judge_people.text : "";
+  note.hidden = !data.judge_people;
   $("prev").addEventListener("click", () => move(-1));
   $("next").addEventListener("click", () => move(1));
   const start = firstUnrated(0);
