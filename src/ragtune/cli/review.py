@@ -238,6 +238,8 @@ def ppi_lines(run: Any) -> list[str]:
         run.config.task, run.ratings, run.judge_metrics, seed=run.seed, reviews=run.reviews
     )
     out = []
+    if human is not None and human.judge_items:
+        out.append(human.ppi_ratings.describe())
     for e in human.judge_human if human is not None else ():
         p = e.result.ppi
         more = e.result.ratings_to_halve
@@ -245,7 +247,7 @@ def ppi_lines(run: Any) -> list[str]:
             f"judge + people (PPI) for {e.arm}: {p.estimate:.3f} [{p.low:.3f}, {p.high:.3f}] "
             f"from {e.rated} ratings and {e.rated + e.unrated} judged answers; "
             + (
-                f"{more:,} more ratings (drawn with --uniform) would halve the interval"
+                f"{more:,} more uniformly drawn ratings would halve the interval"
                 if more is not None
                 else "more ratings alone would not halve the interval"
             )

@@ -180,7 +180,7 @@ def run_sequential(
 
 def show_sequential(store: RunStore, run_id: str) -> None:
     """What a `--until-decided` run did: items per arm, rounds, why it stopped, money."""
-    from ragtune.evidence import assess_sequential
+    from ragtune.evidence import MAX_ERROR_SHARE, assess_sequential
 
     run = load_run(store, run_id)
     a = assess_sequential(run, run_pricing(run))
@@ -190,6 +190,11 @@ def show_sequential(store: RunStore, run_id: str) -> None:
     used = ", ".join(f"{arm} {n:,}" for arm, n in a.items_by_arm.items())
     out.print(f"[bold]until decided[/bold]: {a.items:,} items in {a.rounds} rounds; {a.stop_text}")
     out.print(f"  items answered per arm: {used}")
+    if a.ineligible:
+        out.print(
+            f"  stopped answering (failed on more than {MAX_ERROR_SHARE:.0%}, not eligible): "
+            + ", ".join(a.ineligible)
+        )
     for c in a.comparisons:
         out.print(
             f"  {c.arm} - {c.best}: {c.effect:+.3f}, anytime-valid {c.confidence:.1%} interval "
