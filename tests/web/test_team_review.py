@@ -68,8 +68,11 @@ def links_in(stdout: str, base: str) -> dict[str, str]:
 def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
     store = tmp_path_factory.mktemp("team") / "ragtune.db"
     run_id = build_review_run(store, n=12)
-    first = cli("review", run_id, "--sample", "6", "--invite", "alice", "--invite", "bob",
-                "--host", "0.0.0.0", "--no-serve", "--store", str(store))  # fmt: skip
+    # --stratified: the sample these tests rate (q0 and q1 in it); a judged run's default is now
+    # a uniform one, which holds other items
+    first = cli("review", run_id, "--sample", "6", "--stratified", "--invite", "alice",
+                "--invite", "bob", "--host", "0.0.0.0", "--no-serve",
+                "--store", str(store))  # fmt: skip
     assert first.returncode == 0, first.stderr
     server = CliServer("review", run_id, "--mode", "pairwise", "--arms", "omega_tuned,zeta_rag",
                        "--invite", "carol", "--invite", "dave", "--host", "0.0.0.0",
@@ -426,8 +429,8 @@ def test_a_reviewer_rates_through_their_link_in_chromium(team: Team, page: Any) 
     rating he gives with the keyboard is stored as his."""
     from .test_review_page import wait_for
 
-    made = cli("review", team.run_id, "--sample", "6", "--invite", "frank", "--host", "0.0.0.0",
-               "--no-serve", "--store", str(team.store))  # fmt: skip
+    made = cli("review", team.run_id, "--sample", "6", "--stratified", "--invite", "frank",
+               "--host", "0.0.0.0", "--no-serve", "--store", str(team.store))  # fmt: skip
     assert made.returncode == 0, made.stderr
     link = links_in(made.stdout, team.server.base)["frank"]
     page.goto(link)
