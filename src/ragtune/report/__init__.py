@@ -11,11 +11,24 @@ from __future__ import annotations
 import json
 
 from ragtune.errors import RagtuneError
+from ragtune.report.charts import chart_specs, cost_spec
 from ragtune.report.fmt import with_redacted_config
 from ragtune.report.html import STYLE, render_html
 from ragtune.report.learning_curve import curve_docs
 from ragtune.report.markdown import render_markdown
-from ragtune.report.model import SCHEMA, ArmDoc, Document, ReportDocument, VerdictDoc, as_document
+from ragtune.report.model import (
+    SCHEMA,
+    ArmDoc,
+    Breakeven,
+    CostDoc,
+    Document,
+    ReportDocument,
+    Series,
+    VerdictDoc,
+    as_document,
+)
+from ragtune.report.vega import TOOLTIP_STYLE as CHART_STYLE
+from ragtune.report.vega import javascript as chart_javascript
 from ragtune.report.vega import script_hashes as chart_script_hashes
 
 FORMATS = ("html", "md", "json")
@@ -39,14 +52,21 @@ def render(doc: Document, fmt: str = "html") -> str:
 
 
 __all__ = [
+    "CHART_STYLE",
     "FORMATS",
     "SCHEMA",
     "STYLE",
     "SUFFIXES",
     "ArmDoc",
+    "Breakeven",
+    "CostDoc",
     "ReportDocument",
+    "Series",
     "VerdictDoc",
+    "chart_javascript",
     "chart_script_hashes",
+    "chart_specs",
+    "cost_spec",
     "curve_docs",
     "render",
     "render_html",

@@ -70,9 +70,9 @@ def _cost_rows(cost: CostDoc) -> tuple[list[dict[str, Any]], bool, list[float]]:
     ylog = bool(positive) and max(positive) / max(min(positive), 1e-12) > 100.0
     rows, kept = [], []
     for s in series:
-        for v, y, lo, hi in zip(
-            volumes, floats(s.monthly), floats(s.low), floats(s.high), strict=False
-        ):
+        n = len(s.monthly)  # a series without a band has empty low and high
+        low, high = (floats(b) + [None] * (n - len(b)) for b in (s.low, s.high))
+        for v, y, lo, hi in zip(volumes, floats(s.monthly), low, high, strict=False):
             if v is None or v <= 0 or y is None or (ylog and y <= 0):
                 continue
             band = lo is not None and hi is not None and (lo > 0 or not ylog)
