@@ -28,7 +28,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ragtune.report import fmt as f
-from ragtune.report.charts_more import freshness_chart, latency_chart, router_chart, training_chart
+from ragtune.report.charts_more import (
+    curve_chart,
+    freshness_chart,
+    latency_chart,
+    router_chart,
+    training_chart,
+)
 from ragtune.report.model import CostDoc, ReportDocument
 from ragtune.report.vegalite import (
     HEIGHT,
@@ -210,10 +216,10 @@ def cost_spec(cost: CostDoc, volume: float | None) -> Spec | None:
     main = {"layer": layers, "width": WIDTH, "height": HEIGHT}
     title = "Monthly cost vs requests per month, P10-P90 bands"
     if not flips:
-        return finish(main, title + "; click a line to focus its arm", data)
+        return finish(main, title, data)
     strip = _flip_strip(order, x_scale)
     both = {"vconcat": [main, strip], "spacing": 16, "resolve": {"scale": {"x": "shared"}}}
-    return finish(both, title + ", break-evens below; click a line to focus its arm", data)
+    return finish(both, title + ", break-evens below", data)
 
 
 def _flip_strip(order: list[str], x_scale: Spec) -> Spec:
@@ -348,10 +354,15 @@ CHARTS: list[tuple[str, str, ChartFn, str]] = [
 
 
 def chart_specs(doc: ReportDocument) -> dict[str, Spec]:
-    """Every chart the document has numbers for, by name (the JSON report's `charts`)."""
+    """Every chart the document has numbers for, by name (the JSON report's `charts`): the
+    names of `CHARTS`, then "learning-curve-ARM" for each tuned arm's learning curve."""
     out = {}
     for name, _, draw, _ in CHARTS:
         spec = draw(doc)
         if spec is not None:
             out[name] = spec
+    for curve in doc.learning_curve:
+        spec = curve_chart(curve)
+        if spec is not None:
+            out[f"learning-curve-{curve.arm}"] = spec
     return out
