@@ -5,7 +5,7 @@
 
 Documents: the test fixture (tests/report/fixture_document.json: every chart kind), a nine-arm run
 written through the real store and `build_document` (tests/report/fixture_run.py WIDE) and the
-recorded quick-demo document (tests/report/demo_qa_document.json). For each: `render_html` time
+three documents of a full `ragtune demo` (tests/report/demo_{qa,intents,extract}_document.json). For each: `render_html` time
 (median of --repeats, in this process), the file's size, and the time from navigation until every
 chart is drawn, in headless Chromium with the network off (Vega charts: every container has
 data-rendered; hand-drawn SVG charts: the load event), median of --loads page loads.
@@ -56,7 +56,9 @@ def documents(folder: Path) -> dict[str, Path]:
     return {
         "fixture (6 charts)": REPORT / "fixture_document.json",
         "nine arms (5 charts)": wide,
-        "demo --quick qa (4 charts)": REPORT / "demo_qa_document.json",
+        "demo qa (6 charts)": REPORT / "demo_qa_document.json",
+        "demo intents (4 charts)": REPORT / "demo_intents_document.json",
+        "demo extract (4 charts)": REPORT / "demo_extract_document.json",
     }
 
 
