@@ -30,6 +30,19 @@ def test_every_chart_is_valid_vega_lite(document: dict[str, Any]) -> None:
         assert errors == [], (name, errors[:3])
 
 
+@pytest.mark.parametrize("part", ["qa", "intents", "extract"])
+def test_the_demos_charts_are_valid_vega_lite(part: str) -> None:
+    """The full demo's documents (recorded 2026-12-07) through the same schema."""
+    from altair.vegalite.v6.schema import load_schema
+
+    path = Path(__file__).parent / f"demo_{part}_document.json"
+    specs = chart_specs(as_document(json.loads(path.read_text(encoding="utf-8"))))
+    assert {"cost", "quality", "latency", "training"} <= set(specs)
+    validator = jsonschema.Draft7Validator(load_schema())
+    for name, spec in specs.items():
+        assert [e.message for e in validator.iter_errors(spec)] == [], name
+
+
 def test_json_report_carries_the_html_reports_specs(document: dict[str, Any]) -> None:
     """`charts` in the JSON report: by name, the very specs the HTML report inlines (its data
     blocks read back), with the document's numbers; reading the file back ignores them."""
