@@ -5,10 +5,11 @@
 
 Documents: the test fixture (tests/report/fixture_document.json: every chart kind), a nine-arm run
 written through the real store and `build_document` (tests/report/fixture_run.py WIDE) and the
-recorded quick-demo document (tests/report/demo_qa_document.json). For each: `render_html` time
-(median of --repeats, in this process), the file's size, and the time from navigation until every
-chart is drawn, in headless Chromium with the network off (Vega charts: every container has
-data-rendered; hand-drawn SVG charts: the load event), median of --loads page loads.
+three documents of a full `ragtune demo` (tests/report/demo_{qa,intents,extract}_document.json).
+For each: `render_html` time (median of --repeats, in this process), the file's size, and the
+time from navigation until every chart is drawn, in headless Chromium with the network off (Vega
+charts: every container has data-rendered; hand-drawn SVG charts: the load event), median of
+--loads page loads; each with its ratio to the first tree's.
 
 `--baseline-src` renders the same documents with another source tree (e.g. a checkout of the
 commit before the Vega-Lite charts) in a subprocess, and times those files the same way, so the
@@ -56,7 +57,9 @@ def documents(folder: Path) -> dict[str, Path]:
     return {
         "fixture (6 charts)": REPORT / "fixture_document.json",
         "nine arms (5 charts)": wide,
-        "demo --quick qa (4 charts)": REPORT / "demo_qa_document.json",
+        "demo qa (6 charts)": REPORT / "demo_qa_document.json",
+        "demo intents (4 charts)": REPORT / "demo_intents_document.json",
+        "demo extract (4 charts)": REPORT / "demo_extract_document.json",
     }
 
 
@@ -103,21 +106,27 @@ def main() -> None:
         f"{os.getloadavg()[0]:.1f}; render: median of {args.repeats}, draw: median of "
         f"{args.loads} page loads (headless Chromium, offline)\n"
     )
-    print("| document | code | HTML KB | render_html ms | load + draw ms | x before |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| document | code | HTML KB | render_html ms | render x before "
+        "| load + draw ms | draw x before |"
+    )
+    print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         folder = Path(tmp)
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for name, doc in documents(folder).items():
-            before = None
+            before: tuple[float, float] | None = None
             for label, src in trees:
                 out = folder / f"{label}-{doc.stem}.html"
                 ms = render(src, doc, out, args.repeats)
                 drawn = draw_ms(browser, out, args.loads)
                 size = out.stat().st_size / 1024
-                ratio = "1.0" if before is None else f"{drawn / before:.1f}"
-                before = drawn if before is None else before
-                print(f"| {name} | {label} | {size:,.0f} | {ms:,.0f} | {drawn:,.0f} | {ratio} |")
+                first = before or (ms, drawn)
+                before = first
+                print(
+                    f"| {name} | {label} | {size:,.0f} | {ms:,.1f} | {ms / first[0]:.3f} "
+                    f"| {drawn:,.0f} | {drawn / first[1]:.2f} |"
+                )
         browser.close()
 
 

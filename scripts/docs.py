@@ -300,6 +300,11 @@ def report_page() -> str:
         "This page is generated from its JSON schema ([report.schema.json](report.schema.json))"
         + (f"; this release writes version `{version}`." if version else ".")
         + " Every model forbids unknown fields.\n",
+        "The JSON file also has `charts`: each chart's [Vega-Lite](https://vega.github.io/vega-lite/)"
+        " spec by name (`cost`, `quality`, `latency`, `freshness`, `training`, `router`, "
+        "`learning-curve-ARM`; only those the run has numbers for), the specs the HTML report "
+        "draws, so any Vega-Lite viewer shows the same charts. They are derived from the fields "
+        "below: reading a file back ignores them and the renderers build them again.\n",
     ]
     for name, node in [(model.__name__, schema), *sorted(defs.items())]:
         doc = " ".join(node.get("description", "").split())

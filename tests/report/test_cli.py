@@ -74,6 +74,13 @@ def test_json_and_markdown_match_the_document(real_run: tuple[Path, str], tmp_pa
     for arm in doc["arms"]:
         if arm["quality"]:
             assert f"{arm['quality']['estimate']:.3f} [" in md
+    assert {"cost", "quality", "latency"} <= set(doc["charts"])  # the HTML report's specs
+    assert "![" not in md  # stdout: tables only, no files to link
+    path = tmp_path / "r.md"
+    result = invoke("report", run_id, "--format", "md", "--out", str(path), "--store", str(store))
+    assert result.exit_code == 0 and result.stdout.strip() == str(path)
+    assert "![cost chart](r-charts/cost.svg)" in path.read_text(encoding="utf-8")
+    assert (tmp_path / "r-charts" / "cost.svg").read_text(encoding="utf-8").startswith("<svg")
 
 
 @pytest.mark.slow

@@ -5,10 +5,14 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
-from ragtune.report import render, render_json, render_markdown
+from ragtune.report import render, render_json, render_markdown, write_markdown
+from ragtune.report.charts import chart_specs
 from ragtune.report.markdown import _c
+from ragtune.report.model import as_document
 
 
 def table_after(markdown: str, heading: str) -> list[list[str]]:
@@ -117,6 +121,8 @@ def test_json_is_redacted_but_otherwise_the_document(document: dict[str, Any]) -
     assert back["run"]["config"]["service"]["api_key"] == "[redacted]"
     assert back["run"]["config"]["arms"]["prompt"]["max_tokens"] == 16
     back["run"]["config"] = document["run"]["config"]
+    charts = back.pop("charts")  # derived from the rest: the HTML report's specs, by name
+    assert charts == chart_specs(as_document(document))
     assert back == document
 
 
@@ -169,3 +175,25 @@ def test_the_latency_section_says_how_many_items_were_timed(document: dict[str, 
     arms[0]["info"]["request_latency"] = {"timed_items": 0}  # latency_sample: 0
     md = render_markdown(doc)
     assert f"Not timed alone (latency_sample 0): {_c(arms[0]['arm'])};" in md
+
+
+def test_markdown_file_links_its_charts_as_svg_files_beside_it(
+    document: dict[str, Any], tmp_path: Path
+) -> None:
+    """`write_markdown`: one SVG per chart in report-charts/, linked by relative path (what
+    GitHub and MkDocs show), each a drawn Vega chart; the tables stay below as the text."""
+    path = tmp_path / "report.md"
+    written = write_markdown(document, path)
+    md = path.read_text(encoding="utf-8")
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+    names = chart_specs(as_document(document))
+    assert links == [f"report-charts/{n}.svg" for n in names]
+    assert written == [path, *(tmp_path / link for link in links)]
+    for link in links:
+        root = ElementTree.parse(tmp_path / link).getroot()
+        assert root.tag == "{http://www.w3.org/2000/svg}svg" and float(root.get("width", 0)) > 300
+        assert root.find(".//{http://www.w3.org/2000/svg}path") is not None  # marks drawn
+    assert md.index("![cost chart]") < md.index("## Monthly cost vs volume")  # tables stay
+    assert render_markdown(document) == md.replace(
+        md[md.index("## Charts") : md.index("## Monthly cost vs volume")], ""
+    )  # without files: the same report, tables only

@@ -10,7 +10,7 @@ import pytest
 from ragtune.cost.catalog import load_catalog
 from ragtune.cost.model import monthly_cost
 from ragtune.scenario import analyse_scenario, build_options, load_scenario, point
-from ragtune.web.chart import CHART_SAMPLES, MAX_MARKERS, build_chart, volume_axis
+from ragtune.web.chart import CHART_SAMPLES, MAX_MARKERS, build_chart, chart_spec, volume_axis
 
 CATALOG = load_catalog()
 
@@ -61,3 +61,33 @@ def test_bands_only_when_uncertain(scenarios: Path) -> None:
         lo <= m <= hi
         for lo, m, hi in zip(finetuned.p10, finetuned.monthly, finetuned.p90, strict=True)
     )
+
+
+@pytest.mark.parametrize("name", ["projects_vs_local", "rag_vs_finetune_claude"])
+def test_spec_is_the_reports_cost_chart_of_these_series(scenarios: Path, name: str) -> None:
+    """`chart_spec`: valid Vega-Lite, one line per option carrying the series' own numbers (and
+    its P10-P90 where there is a band), the scenario volume marked, a labelled row per marker;
+    every option is a projection, so there is no solid/dashed legend."""
+    import jsonschema
+    from altair.vegalite.v6.schema import load_schema
+
+    scenario = load_scenario(scenarios / f"{name}.yaml", CATALOG)
+    analysis = analyse_scenario(scenario, CATALOG, samples=500)
+    chart = build_chart(scenario, CATALOG, analysis, points=15)
+    spec = chart_spec(chart, analysis.horizon)
+    assert spec is not None
+    assert list(jsonschema.Draft7Validator(load_schema()).iter_errors(spec)) == []
+    rows = spec["datasets"]["rows"]
+    for series in chart.series:
+        mine = [r for r in rows if r["series"] == series.option]
+        assert [r["volume"] for r in mine] == list(chart.volumes)
+        assert [r["monthly"] for r in mine] == list(series.monthly)
+        assert [r["low"] for r in mine] == list(series.p10 or [None] * len(mine))
+    assert spec["datasets"]["mark"][0]["volume"] == analysis.volume
+    flips = spec["datasets"].get("flips", [])
+    assert [(f["pair"], f["volume"]) for f in flips] == [
+        (f"{m.a} vs {m.b}", m.volume) for m in chart.markers
+    ]
+    main = spec["vconcat"][0] if flips else spec
+    line = next(layer for layer in main["layer"] if layer["mark"]["type"] == "line")
+    assert "strokeDash" not in line["encoding"]

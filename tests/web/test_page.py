@@ -105,24 +105,36 @@ def assert_matches_cli(page: Any, cli: dict[str, Any]) -> None:
             assert got_band == [band["p10"], band["p50"], band["p90"]]
 
 
+# The data sets the page's Vega view draws (the spec's named data sets, as vega-embed loaded them);
+# a spec without break-evens has no "flips" data set: none drawn.
+VIEW_DATA = """(name) => { let rows;
+  try { rows = window.ragtuneViews.calculator.data(name); } catch (e) { return []; }
+  return rows.map(({series, volume, monthly, low, high, pair}) =>
+                  ({series, volume, monthly, low, high, pair})); }"""
+
+
+def chart_data(page: Any, name: str) -> list[dict[str, Any]]:
+    page.wait_for_selector('#chart[data-rendered="true"]')
+    rows: list[dict[str, Any]] = page.evaluate(VIEW_DATA, name)
+    return rows
+
+
 def assert_chart_matches_cli(page: Any, cli: dict[str, Any]) -> None:
-    """Lines, the scenario-volume dots, break-even markers and bands drawn from the same numbers."""
-    assert float(page.get_attribute("#chart line.current", "data-volume")) == cli["volume"]
+    """Lines, the scenario-volume mark, break-evens and bands drawn from the same numbers: the
+    Vega view's data sets checked against the CLI, and its marks present in the SVG."""
+    assert [m["volume"] for m in chart_data(page, "mark")] == [cli["volume"]]
+    rows = chart_data(page, "rows")
+    lines = page.locator("#chart .mark-line path")
+    assert lines.count() == len(cli["options"])
     for o in cli["options"]:
-        sel = f'#chart [data-option="{o["name"]}"]'
-        assert page.query_selector(f"{sel}.line") is not None
-        dot = page.get_attribute(f"{sel}.at-volume", "data-monthly")
-        assert float(dot) == o["monthly"]
-        band = page.query_selector(f"{sel}.band")
-        assert (band is not None) == (cli["samples"] > 0)
-    drawn = {
-        (
-            m.get_attribute("data-a"),
-            m.get_attribute("data-b"),
-            float(m.get_attribute("data-volume")),
-        )
-        for m in page.query_selector_all("#chart circle.marker")
-    }
+        mine = [r for r in rows if r["series"] == o["name"]]
+        assert mine, o["name"]
+        at = [r["monthly"] for r in mine if r["volume"] == cli["volume"]]
+        assert at == [pytest.approx(o["monthly"], rel=1e-12)]
+        banded = [r for r in mine if r["low"] is not None and r["high"] is not None]
+        assert bool(banded) == (cli["samples"] > 0)
+    assert (page.locator("#chart .mark-area path").count() > 0) == (cli["samples"] > 0)
+    drawn = {(*r["pair"].split(" vs "), r["volume"]) for r in chart_data(page, "flips")}
     expected = {(p["a"], p["b"], v) for p in cli["pairs"] for v in p["crossing"]["volumes"][:4]}
     assert drawn == expected
 
@@ -155,7 +167,7 @@ def test_edits_recompute_and_export_runs_in_cli(
     page: Any, live_server: str, artifacts: Path, tmp_path: Path, cli_cost: Any
 ) -> None:
     open_calculator(page, live_server)
-    line = '#chart path.line[data-option="haiku-projects"]'
+    line = '#chart .mark-line path[aria-label*="series: haiku-projects"]'
     path_before, old = page.get_attribute(line, "d"), numbers(page)
     before = revision(page)
     page.fill('[data-field="volume.requests_per_month"]', "40000..90000")
@@ -167,7 +179,7 @@ def test_edits_recompute_and_export_runs_in_cli(
     new = numbers(page)
     assert new != old
     assert page.get_attribute(line, "d") != path_before  # the chart was redrawn for the new axis
-    assert page.query_selector_all("#chart path.band")  # ranges: Monte Carlo bands appear
+    assert page.query_selector_all("#chart .mark-area path")  # ranges: Monte Carlo bands appear
     with page.expect_download() as info:
         page.click("#export")
     exported = tmp_path / "exported.yaml"
@@ -297,3 +309,52 @@ def test_page_shows_the_horizon_crossing_and_the_cache_fields(
     # 100,000 calls a month on one prefix, 1-hour TTL: hit 1 - exp(-100,000 x 60 / 43,200) = 1;
     # 5,000 x $3 x 0.1 + 2,000 x $3 + 1,000 x $15 = 1,500 + 21,000 micro-dollars = $0.0225
     assert float(row["request_cost"][0]) == pytest.approx(0.0225, abs=1e-9)
+
+
+# The point of a series at the smallest volume: away from the scenario-volume rule drawn on top.
+FIRST_POINT = """(name) => [...document.querySelectorAll('#chart .mark-symbol path')]
+  .find(p => (p.getAttribute('aria-label') || '').includes('series: ' + name + ';'))
+  .getAttribute('aria-label')"""
+
+
+def test_chart_is_drawn_by_vega_with_tooltips_and_focus(
+    page: Any, live_server: str, artifacts: Path
+) -> None:
+    """The report's cost chart, drawn by the bundled vega-embed: marks drawn, hovering a point
+    shows the option's monthly cost as the server's row has it, clicking a line focuses that
+    option (the others fade), double-clicking clears the focus."""
+    from ragtune.report import fmt
+
+    open_calculator(page, live_server)
+    assert page.locator("#chart .role-mark > *").count() > 0
+    rows = chart_data(page, "rows")
+    lines = page.locator("#chart .mark-line path")
+    name = "haiku-plain"
+    aria = page.evaluate(FIRST_POINT, name)
+    volume = re.search(r"requests/month: ([\d,]+)", aria)
+    assert volume, aria
+    row = next(r for r in rows if r["series"] == name and fmt.count(r["volume"]) == volume[1])
+    point = page.locator(f'#chart .mark-symbol path[aria-label="{aria}"]')
+    point.hover(force=True)
+    tip = page.locator("#vg-tooltip-element.visible")
+    tip.wait_for()
+    assert name in tip.inner_text() and fmt.usd(row["monthly"]) in tip.inner_text()
+    point.click(force=True)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#chart .mark-line path')]"
+        ".some(p => Number(p.getAttribute('opacity')) < 0.5)"
+    )
+    faded = {
+        lines.nth(i).get_attribute("aria-label").split("series: ")[1].split(";")[0]: float(
+            lines.nth(i).get_attribute("opacity") or 1
+        )
+        for i in range(lines.count())
+    }
+    assert faded.pop(name) == 1 and faded and all(v < 0.5 for v in faded.values()), faded
+    page.screenshot(path=str(artifacts / "calculator-focus.png"), full_page=True)
+    point.dblclick(force=True)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#chart .mark-line path')]"
+        ".every(p => (p.getAttribute('opacity') ?? '1') === '1')"
+    )
+    assert_offline(page, live_server)

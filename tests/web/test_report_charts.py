@@ -1,12 +1,14 @@
 """The report's Vega-Lite charts drawn in real Chromium from files on disk, with the network off.
 
-Three reports, one page load each: the fixture document (every chart kind), a nine-arm run built
+Five reports, one page load each: the fixture document (every chart kind), a nine-arm run built
 by the real `build_document` (eleven cost lines, four break-evens at nearly one volume) and the
-document a real `ragtune demo --quick` wrote (recorded in tests/report/demo_qa_document.json; the
-demo itself is not run here). In each: every chart renders marks, hovering a point shows its
-tooltip with the arm's value as the tables print it, and clicking a legend entry hides that
-series. The nine-arm cost chart also has no two labels overlapping (bounding boxes in the page)
-and a label with the volume for each break-even. Screenshots go to test-artifacts/web/.
+three documents a real `ragtune demo` wrote on 2026-12-07 (questions, intents, extraction;
+recorded in tests/report/demo_*_document.json, the demo itself is not run here). In each: every
+chart renders marks, hovering a mark of each chart shows its tooltip with the arm's value as the
+document has it (the cost at that volume, the interval, the loss at that step...), and clicking a
+legend entry hides that series. The nine-arm cost chart also has no two labels overlapping
+(bounding boxes in the page) and a label with the volume for each break-even. Screenshots go to
+test-artifacts/web/.
 """
 
 from __future__ import annotations
@@ -19,9 +21,14 @@ from typing import Any
 import pytest
 
 from ragtune.report import fmt, render_html
-from ragtune.report.model import as_document
+from ragtune.report.model import ReportDocument, as_document
 
 REPORT = Path(__file__).resolve().parents[1] / "report"
+DEMO = ("qa", "intents", "extract")  # the full demo's three workloads
+# The shown tooltip as {key: value}, from vega-tooltip's table.
+TOOLTIP = """() => Object.fromEntries([...document.querySelectorAll('#vg-tooltip-element tr')]
+  .map(r => [r.querySelector('.key').textContent.replace(/:$/, ''),
+             r.querySelector('.value').textContent]))"""
 # Every text element of a chart that is shown, with its box in page pixels.
 TEXT_BOXES = """(root) => [...root.querySelectorAll('svg text')]
   .filter(t => t.textContent.trim() && getComputedStyle(t).opacity !== '0'
@@ -48,7 +55,12 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, d
     docs = {
         "fixture": json.loads((REPORT / "fixture_document.json").read_text(encoding="utf-8")),
         "nine-arms": _wide_document(folder),
-        "demo-qa": json.loads((REPORT / "demo_qa_document.json").read_text(encoding="utf-8")),
+        **{
+            f"demo-{part}": json.loads(
+                (REPORT / f"demo_{part}_document.json").read_text(encoding="utf-8")
+            )
+            for part in DEMO
+        },
     }
     out = {}
     for name, doc in docs.items():
@@ -107,7 +119,51 @@ def _overlaps(boxes: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.parametrize("name", ["fixture", "nine-arms", "demo-qa"])
+def _hover(page: Any, chart: Any) -> dict[str, str]:
+    """Hover the chart's first point, tick or bar; its tooltip's rows."""
+    page.mouse.move(0, 0)
+    page.wait_for_function("() => !document.querySelector('#vg-tooltip-element.visible')")
+    chart.locator(".mark-symbol path, .mark-rect path").first.hover(force=True)
+    page.locator("#vg-tooltip-element.visible").wait_for()
+    rows: dict[str, str] = page.evaluate(TOOLTIP)
+    return rows
+
+
+def _check_every_tooltip(page: Any, doc: ReportDocument) -> int:
+    """Each chart's tooltip gives the arm's value as the document has it; charts checked."""
+    checked = 0
+    for chart in page.locator("[data-vega-spec]").all():
+        name = str(chart.get_attribute("id")).removeprefix("chart-")
+        if name == "quality":
+            continue  # _check_tooltip: interval and $/1k
+        tip = _hover(page, chart)
+        if name == "cost":
+            series = next(s for s in doc.cost.series if s.label == tip["series"])
+            at = [fmt.count(v) for v in doc.cost.volumes].index(tip["requests/month"])
+            assert tip["monthly cost"] == fmt.usd(series.monthly[at]), tip
+        elif name == "latency":
+            arm = next(a for a in doc.arms if a.arm == tip["arm"])
+            shown = [*doc.latency[arm.arm], arm.latency_p50, arm.latency_p95]
+            assert tip["seconds"] in {fmt.sig(v) for v in shown}, tip
+        elif name == "freshness":
+            row = next(r for r in doc.freshness if r.arm == tip["arm"])
+            q = row.before if tip["phase"] == "before the update" else row.after
+            assert tip["quality [95% CI]"] == fmt.interval(q), tip
+        elif name == "training":
+            job = next(j for j in doc.training if j.method == tip["fine-tune"])
+            curve = dict(getattr(job.curves, tip["split"]))
+            assert tip["loss"] == fmt.sig(curve[int(tip["step"].replace(",", ""))]), tip
+        elif name == "router":
+            router = next(r for r in doc.router if r.arm == tip["router"])
+            metric = str(doc.verdict.metric or "quality")
+            assert tip[metric] in {fmt.num(p.quality, 3) for p in router.points}, tip
+        else:
+            continue
+        checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("name", ["fixture", "nine-arms", *(f"demo-{p}" for p in DEMO)])
 def test_report_charts_render_offline_with_tooltips_and_legends(
     browser: Any, reports: dict[str, tuple[Path, dict[str, Any]]], artifacts: Path, name: str
 ) -> None:
@@ -137,6 +193,7 @@ def test_report_charts_render_offline_with_tooltips_and_legends(
         if name == "nine-arms":
             _check_labels(cost, doc)
         _check_tooltip(page, page.locator("#chart-quality"), doc)
+        assert _check_every_tooltip(page, as_document(doc)) == charts.count() - 1
         _check_legend_hides(page, cost)
         assert errors == []
         assert [u for u in requested if not u.startswith(("file://", "data:"))] == []

@@ -113,7 +113,7 @@ def run_part(part: Part, out: Path, volume: float | None, use_cache: bool) -> Pa
     from ragtune.advisor import build_document
     from ragtune.config import load_workload
     from ragtune.data import Limit
-    from ragtune.report import render_html, render_json, render_markdown
+    from ragtune.report import render_html, render_json, write_markdown
     from ragtune.running import RunOptions, run_workload
     from ragtune.store import RunStore
 
@@ -146,7 +146,7 @@ def run_part(part: Part, out: Path, volume: float | None, use_cache: bool) -> Pa
     reports.mkdir(exist_ok=True)
     stem = reports / workload.spec.name
     stem.with_suffix(".html").write_text(render_html(document), encoding="utf-8")
-    stem.with_suffix(".md").write_text(render_markdown(document), encoding="utf-8")
+    write_markdown(document, stem.with_suffix(".md"))  # charts as SVG files beside it
     stem.with_suffix(".json").write_text(render_json(document), encoding="utf-8")
     verdict = document.verdict
     chosen = next((a for a in document.arms if a.arm == verdict.recommended), None)

@@ -1,7 +1,8 @@
 """`ragtune report RUN_ID`: re-price and re-render a run's report from the store (no model runs).
 
 HTML goes to a file (default `<store folder>/reports/<run id>.html`, path printed on stdout);
-Markdown and JSON go to stdout unless `--out` is given.
+Markdown and JSON go to stdout unless `--out` is given; a Markdown file gets its charts as SVG
+files in `<name>-charts/` beside it (stdout gets the tables only).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import click
 from ragtune.cli.main import cli
 from ragtune.cli.run import _store_option
 from ragtune.errors import RagtuneError
-from ragtune.report import FORMATS, SUFFIXES, render
+from ragtune.report import FORMATS, SUFFIXES, render, write_markdown
 from ragtune.store import RunStore
 
 MAX_VOLUME = 1e12  # requests/month; far beyond any real workload, keeps the axes finite
@@ -51,6 +52,7 @@ def report_command(
       ragtune report 20261122-021500-a3f9                 # HTML next to the store, path printed
       ragtune report 20261122 --format md --volume 1e6    # Markdown on stdout, at 1M requests
       ragtune report 20261122 --format json --out report.json
+      ragtune report 20261122 --format md --out r.md      # charts as SVG in r-charts/
     """
     from ragtune.advisor import build_document
 
@@ -68,5 +70,8 @@ def report_command(
         return
     path = Path(out_path) if out_path else report_path(store_path, run.id, fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    if fmt == "md":  # a file can link its charts: SVG files in <name>-charts/ beside it
+        write_markdown(doc, path)
+    else:
+        path.write_text(text, encoding="utf-8")
     click.echo(str(path))

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
-
 from ragtune.report import fmt as f
 from ragtune.report.learning_curve import LearningCurveDoc, interval_text
 from ragtune.report.model import ReportDocument
@@ -20,14 +18,18 @@ from ragtune.report.vegalite import (
     Datasets,
     Spec,
     color,
+    field,
     finish,
     floats,
     hiding,
     interval,
     shown,
+    tip,
+    unit,
 )
 
 LATENCY_POINTS = 300  # per arm: evenly spaced order statistics beyond this (file size)
+STROKE_LEGEND = {"orient": "bottom", "symbolType": "stroke", "symbolStrokeColor": "#333"}
 
 
 def _thin(values: list[float], most: int = LATENCY_POINTS) -> list[float]:
@@ -71,42 +73,46 @@ def latency_chart(doc: ReportDocument) -> Spec | None:
         for which, value in (("p50", a.latency_p50), ("p95", a.latency_p95))
         if f.ok(value) and (value > 0 or not xlog)
     ]
-    hide = hiding("arm")
-    x = alt.X(
+    hidden = "arm"
+    hide = hiding(hidden)
+    x = field(
         "seconds:Q",
         title="seconds per query" + (" (log scale)" if xlog else ""),
-        scale=alt.Scale(type="log" if xlog else "linear", zero=not xlog),
+        scale={"type": "log" if xlog else "linear", "zero": not xlog},
     )
-    y = alt.Y("lane:N", title=None, sort=[lanes[k] for k in names], axis=alt.Axis(labelLimit=300))
-    points = (
-        alt.Chart(data("rows", rows))
-        .mark_tick(thickness=1.5, size=22)
-        .encode(
-            x=x,
-            y=y,
-            color=color("arm", "arm", names),
-            opacity=shown(hide, 0.45),
-            tooltip=[alt.Tooltip("arm:N"), alt.Tooltip("text:N", title="seconds")],
+    y = field("lane:N", title=None, sort=[lanes[k] for k in names], axis={"labelLimit": 300})
+    layers = [
+        unit(
+            {"type": "tick", "thickness": 1.5, "size": 22},
+            {
+                "x": x,
+                "y": y,
+                "color": color("arm", "arm", names),
+                "opacity": shown(hidden, 0.45),
+                "tooltip": [tip("arm:N"), tip("text:N", "seconds")],
+            },
+            data("rows", rows),
+            params=[hide],
         )
-        .add_params(hide)
-    )
-    layers: list[Any] = [points]
+    ]
     if marks:
         layers.append(
-            alt.Chart(data("marks", marks))
-            .mark_tick(thickness=3, size=34, color="#000")
-            .encode(
-                x=x,
-                y=y,
-                opacity=shown(hide),
-                tooltip=[
-                    alt.Tooltip("arm:N"),
-                    alt.Tooltip("which:N", title="percentile"),
-                    alt.Tooltip("text:N", title="seconds"),
-                ],
+            unit(
+                {"type": "tick", "thickness": 3, "size": 34, "color": "#000"},
+                {
+                    "x": x,
+                    "y": y,
+                    "opacity": shown(hidden),
+                    "tooltip": [
+                        tip("arm:N"),
+                        tip("which:N", "percentile"),
+                        tip("text:N", "seconds"),
+                    ],
+                },
+                data("marks", marks),
             )
         )
-    chart = alt.layer(*layers).properties(width=WIDTH, height=alt.Step(46))
+    chart = {"layer": layers, "width": WIDTH, "height": {"step": 46}}
     return finish(chart, "Request latency per query by arm; black ticks: p50 and p95", data)
 
 
@@ -128,34 +134,45 @@ def freshness_chart(doc: ReportDocument) -> Spec | None:
                 groups += [] if f"{r.arm} ({r.version})" in groups else [f"{r.arm} ({r.version})"]
     if not rows:
         return None
-    hide = hiding("phase")
-    base = alt.Chart(data("rows", rows)).encode(
-        x=alt.X("group:N", title=None, sort=groups, axis=alt.Axis(labelAngle=0, labelLimit=200)),
-        xOffset=alt.XOffset("phase:N", sort=["before the update", "after"]),
-    )
-    tip = [
-        alt.Tooltip("arm:N"),
-        alt.Tooltip("phase:N"),
-        alt.Tooltip("interval_text:N", title="quality [95% CI]"),
-        alt.Tooltip("n:Q", title="changed facts"),
+    hidden = "phase"
+    hide = hiding(hidden)
+    phases = ["before the update", "after"]
+    base = {
+        "x": field("group:N", title=None, sort=groups, axis={"labelAngle": 0, "labelLimit": 200}),
+        "xOffset": field("phase:N", sort=phases),
+    }
+    tips = [
+        tip("arm:N"),
+        tip("phase:N"),
+        tip("interval_text:N", "quality [95% CI]"),
+        tip("n:Q", "changed facts"),
     ]
-    bars = base.mark_bar().encode(
-        y=alt.Y("estimate:Q", title="quality on changed facts", scale=alt.Scale(zero=True)),
-        color=alt.Color(
+    bars = base | {
+        "y": field("estimate:Q", title="quality on changed facts", scale={"zero": True}),
+        "color": field(
             "phase:N",
             title=None,
-            scale=alt.Scale(domain=["before the update", "after"], range=["#999999", "#0072B2"]),
-            legend=alt.Legend(orient="bottom"),
+            scale={"domain": phases, "range": ["#999999", "#0072B2"]},
+            legend={"orient": "bottom"},
         ),
-        opacity=shown(hide),
-        tooltip=tip,
-    )
-    whiskers = (
-        base.mark_rule(color="#000", strokeWidth=1.5)
-        .encode(y="low:Q", y2="high:Q", opacity=shown(hide), tooltip=tip)
-        .transform_filter("isValid(datum.low)")
-    )
-    chart = alt.layer(bars.add_params(hide), whiskers).properties(width=WIDTH, height=260)
+        "opacity": shown(hidden),
+        "tooltip": tips,
+    }
+    whiskers = base | {
+        "y": field("low:Q"),
+        "y2": {"field": "high"},
+        "opacity": shown(hidden),
+        "tooltip": tips,
+    }
+    layers = [
+        unit("bar", bars, params=[hide]),
+        unit(
+            {"type": "rule", "color": "#000", "strokeWidth": 1.5},
+            whiskers,
+            transform="isValid(datum.low)",
+        ),
+    ]
+    chart = {"data": {"name": data("rows", rows)}, "layer": layers, "width": WIDTH, "height": 260}
     return finish(chart, "Quality on changed facts before and after the knowledge update", data)
 
 
@@ -179,32 +196,32 @@ def training_chart(doc: ReportDocument) -> Spec | None:
                     jobs += [] if job.method in jobs else [job.method]
     if not rows:
         return None
-    hide = hiding("job")
-    chart = (
-        alt.Chart(data("rows", rows))
-        .mark_line(point=alt.OverlayMarkDef(size=12, filled=True))
-        .encode(
-            x=alt.X("step:Q", title="training step"),
-            y=alt.Y("loss:Q", title="loss", scale=alt.Scale(zero=False)),
-            color=color("job", "fine-tune", jobs),
-            strokeDash=alt.StrokeDash(
-                "split:N",
-                title="split",
-                scale=alt.Scale(domain=["train", "validation"], range=[[1, 0], [7, 5]]),
-                legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeColor="#333"),
-            ),
-            detail="series:N",
-            opacity=shown(hide),
-            tooltip=[
-                alt.Tooltip("job:N", title="fine-tune"),
-                alt.Tooltip("split:N"),
-                alt.Tooltip("step:Q", format=",d"),
-                alt.Tooltip("text:N", title="loss"),
-            ],
-        )
-        .add_params(hide)
-        .properties(width=WIDTH, height=260)
-    )
+    hidden = "job"
+    hide = hiding(hidden)
+    encoding = {
+        "x": field("step:Q", title="training step"),
+        "y": field("loss:Q", title="loss", scale={"zero": False}),
+        "color": color("job", "fine-tune", jobs),
+        "strokeDash": field(
+            "split:N",
+            title="split",
+            scale={"domain": ["train", "validation"], "range": [[1, 0], [7, 5]]},
+            legend=STROKE_LEGEND,
+        ),
+        "detail": field("series:N"),
+        "opacity": shown(hidden),
+        "tooltip": [
+            tip("job:N", "fine-tune"),
+            tip("split:N"),
+            tip("step:Q", format=",d"),
+            tip("text:N", "loss"),
+        ],
+    }
+    line = {"type": "line", "point": {"size": 12, "filled": True}}
+    chart = unit(line, encoding, data("rows", rows), params=[hide]) | {
+        "width": WIDTH,
+        "height": 260,
+    }
     return finish(chart, "Fine-tuning loss: train (solid) and validation (dashed)", data)
 
 
@@ -231,40 +248,40 @@ def router_chart(doc: ReportDocument) -> Spec | None:
     if not rows:
         return None
     metric = str(doc.verdict.metric or "quality")
-    hide = hiding("arm")
-    base = alt.Chart(data("rows", rows)).encode(
-        x=alt.X(
+    hidden = "arm"
+    hide = hiding(hidden)
+    base = {
+        "x": field(
             "escalation:Q",
             title="share of queries escalated to the strong model",
-            axis=alt.Axis(format="%"),
-            scale=alt.Scale(zero=True),
+            axis={"format": "%"},
+            scale={"zero": True},
         ),
-        y=alt.Y("quality:Q", title=metric, scale=alt.Scale(zero=False)),
-        color=color("arm", "router", arms),
-        opacity=shown(hide),
-    )
-    line = base.mark_line().encode(order="escalation:Q").add_params(hide)
-    points = base.mark_point(filled=True).encode(
-        size=alt.Size(
-            "chosen:N",
-            title=None,
-            scale=alt.Scale(domain=["chosen threshold", "other thresholds"], range=[160, 30]),
-            legend=alt.Legend(orient="bottom"),
-        ),
-        tooltip=[
-            alt.Tooltip("arm:N", title="router"),
-            alt.Tooltip("threshold_text:N", title="threshold"),
-            alt.Tooltip("escalation_text:N", title="escalated"),
-            alt.Tooltip("quality_text:N", title=metric),
-            alt.Tooltip("chosen:N", title=" "),
+        "y": field("quality:Q", title=metric, scale={"zero": False}),
+        "color": color("arm", "router", arms),
+        "opacity": shown(hidden),
+    }
+    sizes = {"domain": ["chosen threshold", "other thresholds"], "range": [160, 30]}
+    points = base | {
+        "size": field("chosen:N", title=None, scale=sizes, legend={"orient": "bottom"}),
+        "tooltip": [
+            tip("arm:N", "router"),
+            tip("threshold_text:N", "threshold"),
+            tip("escalation_text:N", "escalated"),
+            tip("quality_text:N", metric),
+            tip("chosen:N", " "),
         ],
-    )
-    label = (
-        base.mark_text(align="left", dx=9, dy=-9, fontSize=11)
-        .encode(text="label:N")
-        .transform_filter("datum.chosen == 'chosen threshold'")
-    )
-    chart = alt.layer(line, points, label).properties(width=WIDTH, height=260)
+    }
+    layers = [
+        unit("line", base | {"order": field("escalation:Q")}, params=[hide]),
+        unit({"type": "point", "filled": True}, points),
+        unit(
+            {"type": "text", "align": "left", "dx": 9, "dy": -9, "fontSize": 11},
+            base | {"text": field("label:N")},
+            transform="datum.chosen == 'chosen threshold'",
+        ),
+    ]
+    chart = {"data": {"name": data("rows", rows)}, "layer": layers, "width": WIDTH, "height": 260}
     return finish(
         chart, "Router: escalation rate vs quality; large point: the chosen threshold", data
     )
@@ -310,36 +327,56 @@ def curve_chart(doc: LearningCurveDoc) -> Spec | None:
         name = f"{doc.rival} (best not tuned)"
         layers_.append(name)
         rival = [{"layer": name, "estimate": q.estimate, "interval_text": interval_text(q)}]
-    hide = hiding("layer")
-    x = alt.X("size:Q", title="training examples (log scale)", scale=alt.Scale(type="log"))
-    y = alt.Y("estimate:Q", title="quality", scale=alt.Scale(zero=False))
+    hidden = "layer"
+    hide = hiding(hidden)
+    x = field("size:Q", title="training examples (log scale)", scale={"type": "log"})
+    y = field("estimate:Q", title="quality", scale={"zero": False})
     col = color("layer", "", layers_, {"columns": 3})
-    tip = [
-        alt.Tooltip("layer:N", title="what"),
-        alt.Tooltip("size_text:N", title="examples"),
-        alt.Tooltip("interval_text:N", title="quality [95% CI]"),
+    tips = [
+        tip("layer:N", "what"),
+        tip("size_text:N", "examples"),
+        tip("interval_text:N", "quality [95% CI]"),
     ]
-    layers: list[Any] = []
+    layers: list[Spec] = []
     if band:
-        fit = alt.Chart(data("band", band)).encode(x=x, color=col, tooltip=tip)
+        fit = {"x": x, "color": col, "tooltip": tips}
+        data("band", band)
         layers += [
-            fit.mark_area(opacity=0.2).encode(
-                y=alt.Y("low:Q"), y2="high:Q", opacity=shown(hide, 0.2)
+            unit(
+                {"type": "area", "opacity": 0.2},
+                fit | {"y": field("low:Q"), "y2": {"field": "high"}, "opacity": shown(hidden, 0.2)},
+                "band",
             ),
-            fit.mark_line().encode(y=y, opacity=shown(hide)),
+            unit("line", fit | {"y": y, "opacity": shown(hidden)}, "band"),
         ]
     if rival:
         layers.append(
-            alt.Chart(data("rival", rival))
-            .mark_rule(strokeDash=[6, 4], strokeWidth=2)
-            .encode(y=y, color=col, opacity=shown(hide), tooltip=tip[:1] + tip[2:])
+            unit(
+                {"type": "rule", "strokeDash": [6, 4], "strokeWidth": 2},
+                {"y": y, "color": col, "opacity": shown(hidden), "tooltip": tips[:1] + tips[2:]},
+                data("rival", rival),
+            )
         )
-    points = alt.Chart(data("rows", rows)).encode(x=x, color=col, tooltip=tip)
+    points: dict[str, Any] = {"x": x, "color": col, "tooltip": tips}
+    data("rows", rows)
     layers += [
-        points.mark_rule(strokeWidth=2)
-        .encode(y=alt.Y("low:Q", title="quality"), y2="high:Q", opacity=shown(hide))
-        .transform_filter("isValid(datum.low) && isValid(datum.high)"),
-        points.mark_point(filled=True, size=70).encode(y=y, opacity=shown(hide)).add_params(hide),
+        unit(
+            {"type": "rule", "strokeWidth": 2},
+            points
+            | {
+                "y": field("low:Q", title="quality"),
+                "y2": {"field": "high"},
+                "opacity": shown(hidden),
+            },
+            "rows",
+            transform="isValid(datum.low) && isValid(datum.high)",
+        ),
+        unit(
+            {"type": "point", "filled": True, "size": 70},
+            points | {"y": y, "opacity": shown(hidden)},
+            "rows",
+            params=[hide],
+        ),
     ]
-    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+    chart = {"layer": layers, "width": WIDTH, "height": HEIGHT}
     return finish(chart, f"{doc.arm}: quality vs training examples, fitted curve with band", data)

@@ -229,7 +229,12 @@ def _charts(doc: ReportDocument) -> str:
             f'<figure id="figure-{name}" data-chart="{name}"><figcaption><strong>{_e(title)}'
             f"</strong></figcaption>{body}</figure>"
         )
-    return _section("charts", "Charts", "".join(out))
+    hint = (
+        "<p class='note'>Hover a mark for its exact values; click a legend entry to hide its "
+        "series (again to show it); in the cost chart, click a line to focus on its arm and "
+        "its projections, double-click to clear.</p>"
+    )
+    return _section("charts", "Charts", hint + "".join(out))
 
 
 def _curve_figure(curve: learning_curve.LearningCurveDoc) -> str | None:

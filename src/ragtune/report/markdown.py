@@ -10,8 +10,10 @@ Deliberately not here: numbers (the advisor computes them).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from ragtune.report import fmt as f
 from ragtune.report import learning_curve
@@ -33,12 +35,15 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     return [*out, ""]
 
 
-def render_markdown(document: Document) -> str:
+def render_markdown(document: Document, images: Mapping[str, str] | None = None) -> str:
+    """The report as Markdown; `images` maps each chart's SVG file name to the relative path
+    it is linked by (`svg_files.write_markdown` writes them), shown above the tables."""
     doc = f.with_redacted_config(as_document(document))
     run = doc.run
     out = [f"# {_c(doc.title or 'ragtune report')}", ""]
     out += [f"run `{_c(run.id)}` · task {_c(run.task)} · generated {_c(doc.generated)}", ""]
-    out += _verdict(doc) + _sequential(doc) + _arms(doc) + _human(doc) + _charts(doc)
+    out += _verdict(doc) + _sequential(doc) + _arms(doc) + _human(doc) + _images(images or {})
+    out += _charts(doc)
     out += _comparisons(doc)
     out += _costs(doc)
     out += learning_curve.markdown_lines(doc.learning_curve, _c)
@@ -121,6 +126,15 @@ def _human(doc: ReportDocument) -> list[str]:
         out += [f"### {_c(b.title)}", ""]
         out += [*(f"- {_c(line)}" for line in b.lines), ""] if b.lines else []
         out += _table(b.head, b.rows) if b.rows else []
+    return out
+
+
+def _images(images: Mapping[str, str]) -> list[str]:
+    if not images:
+        return []
+    out = ["## Charts", "", "_The numbers of each chart are in the tables below._", ""]
+    for name, link in images.items():
+        out += [f"![{_c(name.removesuffix('.svg'))} chart]({quote(link)})", ""]
     return out
 
 

@@ -26,6 +26,8 @@ from ragtune.report.learning_curve import LearningCurveDoc
 from ragtune.report.sequential import SequentialDoc
 
 SCHEMA = "ragtune.report/2"
+# The JSON report's Vega-Lite specs (`render_json`): derived from the numbers, dropped on read.
+CHARTS_KEY = "charts"
 
 
 class _Model(BaseModel):
@@ -442,11 +444,13 @@ Document = ReportDocument | Mapping[str, Any]
 
 def as_document(doc: Document) -> ReportDocument:
     """`doc` as the model: a document built in this process, or JSON read back (a saved
-    `report --format json`), checked against this release's schema with every problem listed."""
+    `report --format json`), checked against this release's schema with every problem listed.
+    The JSON report's `charts` are left out: the renderers draw from the numbers alone."""
     if isinstance(doc, ReportDocument):
         return doc
+    data = {k: v for k, v in doc.items() if k != CHARTS_KEY}  # specs are rebuilt, never read
     try:
-        return ReportDocument.model_validate(dict(doc))
+        return ReportDocument.model_validate(data)
     except pydantic.ValidationError as err:
         problems = [
             Problem(".".join(str(p) for p in e["loc"]), e["msg"], repr(e.get("input"))[:80])

@@ -3,14 +3,17 @@
 Every chart in `charts.py`, `charts_more.py` and the learning-curve section is built with these,
 so legends, tooltips and fonts behave the same in each; Vega-Lite itself does the scales, ticks,
 legends and label placement that the hand-written SVG layer used to.
+
+Specs are plain dicts in Vega-Lite's JSON grammar, not Altair objects: Altair copied and
+re-validated every layer (0.3-2 s a report, in every test that renders one), while these take
+about a millisecond. Nothing checks them at render time; tests/report/test_charts.py validates
+every chart against the Vega-Lite schema that Altair ships, and the browser tests draw them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-
-import altair as alt
 
 from ragtune.report import fmt as f
 from ragtune.report.model import IntervalDoc
@@ -34,6 +37,7 @@ PALETTE = [
     "#88507A",
     "#3A7A9E",
 ]
+_TYPES = {"Q": "quantitative", "N": "nominal", "O": "ordinal"}
 
 
 def floats(values: Any) -> list[float | None]:
@@ -41,60 +45,98 @@ def floats(values: Any) -> list[float | None]:
     return [float(v) if f.ok(v) else None for v in (values or [])]
 
 
-def hiding(field: str) -> alt.Parameter:
+def field(shorthand: str, **props: Any) -> Spec:
+    """An encoding channel from "name:Q" (or :N, :O) plus its properties."""
+    name, kind = shorthand.rsplit(":", 1)
+    return {"field": name, "type": _TYPES[kind], **props}
+
+
+def tip(shorthand: str, title: str | None = None, **props: Any) -> Spec:
+    """A tooltip entry; `title` defaults to the field's name."""
+    return field(shorthand, **({"title": title} if title is not None else {}), **props)
+
+
+def unit(
+    mark: str | Spec,
+    encoding: Spec,
+    data: str | None = None,
+    *,
+    params: list[Spec] | None = None,
+    transform: str | None = None,
+) -> Spec:
+    """One layer: a mark, its encoding, and optionally a named data set, params and a filter."""
+    return {
+        "mark": {"type": mark} if isinstance(mark, str) else mark,
+        "encoding": encoding,
+        **({"data": {"name": data}} if data is not None else {}),
+        **({"params": params} if params else {}),
+        **({"transform": [{"filter": transform}]} if transform else {}),
+    }
+
+
+def hiding(field_name: str) -> Spec:
     """A legend-bound selection of hidden series: each click on an entry toggles it."""
-    return alt.selection_point(
-        name=f"hide_{field}", fields=[field], bind="legend", toggle="true", empty=False
-    )
+    return {
+        "name": f"hide_{field_name}",
+        "select": {"type": "point", "fields": [field_name], "toggle": "true"},
+        "bind": "legend",
+    }
 
 
-def shown(param: alt.Parameter, visible: float = 1.0) -> Any:
-    """Opacity: 0 for the series the legend has hidden, `visible` otherwise."""
-    return alt.when(param).then(alt.value(0.0)).otherwise(alt.value(visible))
+def shown(hidden: str, visible: float = 1.0, focus: str | None = None) -> Spec:
+    """Opacity: 0 for the series the legend has hidden (`hiding(hidden)`), `visible` otherwise;
+    with a `focus` selection's name, a faint 0.12 for what is not focused while something is."""
+    conditions: list[Spec] = [{"param": f"hide_{hidden}", "empty": False, "value": 0.0}]
+    if focus is not None:
+        miss = {"not": {"param": focus, "empty": True}}
+        conditions.append({"test": miss, "value": round(0.12 * visible, 3)})
+    return {"condition": conditions, "value": visible}
 
 
 def color(
-    field: str, title: str, domain: Sequence[str], legend: dict[str, Any] | None = None
-) -> Any:
-    """Colour by `field` over a fixed domain (the document's order), legend below the plot."""
+    field_name: str, title: str, domain: Sequence[str], legend: dict[str, Any] | None = None
+) -> Spec:
+    """Colour by `field_name` over a fixed domain (the document's order), legend below the plot."""
     opts = {"orient": "bottom", "columns": 2, "labelLimit": 340, "symbolOpacity": 1}
-    return alt.Color(
-        f"{field}:N",
+    return field(
+        f"{field_name}:N",
         title=title,
-        scale=alt.Scale(domain=list(domain), range=PALETTE[: max(1, len(domain))]),
-        legend=alt.Legend(**(opts | (legend or {}))),  # type: ignore[arg-type]
+        scale=scale(domain),
+        legend=opts | (legend or {}),
         sort=list(domain),
     )
 
 
+def scale(domain: Sequence[str]) -> Spec:
+    """The palette over a fixed domain, so every chart gives an arm the same colour."""
+    return {"domain": list(domain), "range": PALETTE[: max(1, len(domain))]}
+
+
 class Datasets:
-    """The named data sets of one spec. Layers refer to them by name, so Altair never copies the
-    rows into each layer (inline rows were deep-copied a dozen times: 1.5 s for a cost chart)."""
+    """The named data sets of one spec. Layers refer to them by name, so rows that several
+    layers draw are written into the file once."""
 
     def __init__(self) -> None:
         self.values: dict[str, list[dict[str, Any]]] = {}
 
-    def __call__(self, name: str, rows: list[dict[str, Any]]) -> alt.NamedData:
+    def __call__(self, name: str, rows: list[dict[str, Any]]) -> str:
         self.values[name] = rows
-        return alt.NamedData(name=name)
+        return name
 
 
-def finish(chart: Any, title: str, data: Datasets) -> Spec:
-    """The spec as a dict, titled, with its data sets and the house font sizes."""
-    spec: Spec = chart.properties(title=alt.Title(title, anchor="start", fontSize=13)).to_dict(
-        validate=False
-    )
-    spec.pop("$schema", None)  # a URL in the file; the page's bundle fixes the version
-    spec |= {"datasets": data.values}
-    spec |= {
+def finish(chart: Spec, title: str, data: Datasets) -> Spec:
+    """The spec, titled, with its data sets and the house font sizes."""
+    return {
+        **chart,
+        "title": {"text": title, "anchor": "start", "fontSize": 13},
+        "datasets": data.values,
         "config": {
             "font": "system-ui, sans-serif",
             "axis": {"labelFontSize": 11, "titleFontSize": 12, "labelOverlap": True},
             "legend": {"labelFontSize": 11, "titleFontSize": 12},
             "view": {"stroke": "#999"},
-        }
+        },
     }
-    return spec
 
 
 def interval(q: IntervalDoc | None) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ragtune.cost import SECTIONS, Catalog, jsonable
 from ragtune.errors import Problem, RagtuneError
 from ragtune.scenario import analyse_scenario
-from ragtune.web.chart import CHART_POINTS, build_chart
+from ragtune.web.chart import CHART_POINTS, build_chart, chart_spec
 from ragtune.web.scenarios import (
     example_names,
     example_scenario,
@@ -107,6 +107,11 @@ class AnalyseResponse(BaseModel):
     scenario: str
     analysis: dict[str, Any] = Field(description="Exactly what `ragtune cost --json` prints.")
     chart: ChartOut
+    chart_spec: dict[str, Any] | None = Field(
+        description="The chart as a Vega-Lite spec: the report's cost chart built from `chart` "
+        "(`ragtune.report.cost_spec`), drawn by the page with the bundled vega-embed; null when "
+        "there is nothing to draw."
+    )
     elapsed_ms: float = Field(description="Server-side time to validate, analyse and chart.")
 
 
@@ -181,6 +186,7 @@ def build_router(catalog: Catalog) -> APIRouter:
                     scenario, catalog, volume=body.volume, samples=body.samples
                 )
                 chart = build_chart(scenario, catalog, result, points=body.chart_points)
+                spec = chart_spec(chart, result.horizon)
         except RagtuneError as err:
             return unprocessable(err, "scenario")
         except ArithmeticError as err:  # e.g. a throughput or retrain interval of 0
@@ -197,6 +203,7 @@ def build_router(catalog: Catalog) -> APIRouter:
             "scenario": scenario.name,
             "analysis": result.to_dict(scenario=scenario.name),
             "chart": jsonable(dataclasses.asdict(chart)),
+            "chart_spec": jsonable(spec),
             "elapsed_ms": elapsed,
         }
         return JSONResponse(content, headers={"Server-Timing": f"analyse;dur={elapsed:.2f}"})

@@ -3,6 +3,9 @@
 Routes:
   GET  /                  the calculator page (static HTML; all numbers come from the API)
   GET  /static/...        the page's own JS and CSS (no CDN: the page works offline)
+  GET  /vendor/vega.js    the Vega, Vega-Lite and vega-embed bundle the report inlines, which
+                          draws the page's chart (`ragtune.report.chart_javascript`)
+  GET  /vendor/vega.css   the charts' tooltip style, the report's too
   GET  /runs              the runs viewer slot (a placeholder until the run store has reports)
   GET  /review/...        the blind human-review page and its API (see `review.py`)
   /api/...                the JSON API (see `api.py`), described at GET /openapi.json
@@ -29,11 +32,12 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from ragtune import __version__
 from ragtune.cost import Catalog, load_catalog
+from ragtune.report import CHART_STYLE, chart_javascript
 from ragtune.web import review, runs
 from ragtune.web.access import Access, AccessPolicy
 from ragtune.web.api import build_router
@@ -87,6 +91,17 @@ def create_app(
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/vendor/vega.js", include_in_schema=False)
+    def vega_bundle() -> Response:
+        # The report's bundle (made once per vl-convert version, then cached on disk), so the
+        # page and the report draw with the same Vega-Lite.
+        headers = {"Cache-Control": "max-age=86400"}
+        return Response(chart_javascript(), media_type="text/javascript", headers=headers)
+
+    @app.get("/vendor/vega.css", include_in_schema=False)
+    def vega_style() -> Response:
+        return Response(CHART_STYLE, media_type="text/css")
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

@@ -10,16 +10,23 @@ contains those exact volumes, so a point on a line at the scenario volume is the
 as the results table. Bands use an independent, smaller seeded draw (`CHART_SAMPLES`) at fixed
 volumes: they show how uncertain the other inputs make the cost at that volume.
 
-Deliberately not here: drawing (static/chart.js) and the analysis itself (`analyse_scenario`).
+`chart_spec` turns these series into the report's cost chart (`ragtune.report.cost_spec`, one
+function for both), a Vega-Lite spec that the page draws with the bundled vega-embed.
+
+Deliberately not here: drawing (vega-embed, static/chart.js) and the analysis itself
+(`analyse_scenario`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ragtune.cost import VOLUME_RANGE, Analysis, Catalog, Option, monthly_cost
+from ragtune.report import Breakeven, CostDoc, cost_spec
+from ragtune.report import Series as CostSeries
 from ragtune.scenario import Scenario, build_options, point, sampler
 
 CHART_POINTS = 61  # log-spaced volumes; smooth enough for GPU steps at page width
@@ -98,6 +105,33 @@ def build_chart(
         if lo <= v <= hi
     )
     return Chart(_floats(volumes), analysis.volume, tuple(series), markers, n)
+
+
+def chart_spec(chart: Chart, horizon_months: int) -> dict[str, Any] | None:
+    """The chart as the report's cost chart: every option a line (with its P10-P90 band), the
+    scenario volume marked, each break-even a labelled rule; None when there is nothing to draw.
+    """
+    series = [
+        CostSeries(
+            name=s.option,
+            arm=s.option,
+            kind="projection",  # every option is priced from the scenario, none measured
+            label=s.option,
+            monthly=list(s.monthly),
+            low=list(s.p10 or ()),
+            high=list(s.p90 or ()),
+        )
+        for s in chart.series
+    ]
+    breakevens = [Breakeven(a=m.a, b=m.b, volume=m.volume) for m in chart.markers]
+    cost = CostDoc(
+        volume=chart.volume,
+        horizon_months=horizon_months,
+        volumes=list(chart.volumes),
+        series=series,
+        breakevens=breakevens,
+    )
+    return cost_spec(cost, chart.volume)
 
 
 def _curve(option: Option, volumes: np.ndarray) -> np.ndarray:

@@ -129,12 +129,13 @@ async function recompute() {
     return;
   }
   clearErrors();
-  renderResults(answer.data);
+  await renderResults(answer.data);
+  if (seq !== sent) return; // a newer answer is being drawn
   document.body.dataset.revision = String(Number(document.body.dataset.revision) + 1);
   setStatus("ready", `up to date · ${answer.data.elapsed_ms.toFixed(0)} ms on the server`);
 }
 
-function renderResults(data) {
+async function renderResults(data) {
   const a = data.analysis;
   $("#title").textContent = data.scenario;
   const growth = a.growth ? `, growing ${(a.growth * 100).toFixed(1)}%/month` : "";
@@ -184,11 +185,13 @@ function renderResults(data) {
     return tr;
   });
   $("#pairs-table tbody").replaceChildren(...pairs);
-  renderChart($("#chart"), data.chart);
-  const c = data.chart;
-  $("#chart-caption").textContent = `Circles: break-even volumes. Dashed line: the scenario volume.`
-    + (c.samples ? ` Shaded: P10–P90 of ${grouped.format(c.samples)} Monte Carlo draws at each volume.` : "");
   renderBreakdowns(a.options);
+  const c = data.chart;
+  $("#chart-caption").textContent = "Dotted rules: break-even volumes (each labelled below the plot). "
+    + "Solid rule: the scenario volume. Hover for exact values; click a legend entry to hide an "
+    + "option, a line to focus on it (double-click clears)."
+    + (c.samples ? ` Shaded: P10–P90 of ${grouped.format(c.samples)} Monte Carlo draws at each volume.` : "");
+  await renderChart($("#chart"), data.chart_spec);
 }
 
 function renderBreakdowns(options) {
