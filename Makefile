@@ -11,6 +11,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+# Python keeps compiled modules in __pycache__ unless the environment says not to (some images set
+# PYTHONDONTWRITEBYTECODE=1). The tests start ragtune in many subprocesses, and without the cache
+# each of them compiles every module it imports again (~0.2-0.4 s of CPU each).
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: setup demo test test-fast bench lint docs clean
 
 setup: $(STAMP)

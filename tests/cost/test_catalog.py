@@ -102,3 +102,16 @@ def test_a_user_cache_block_is_validated(tmp_path: Path) -> None:
         load_catalog(path)
     found = {p.path for p in info.value.problems}
     assert {"models.mine.cache.source", "models.mine.cache.as_of", "models.mine.cache"} <= found
+
+
+def test_the_bundled_files_parse_to_the_same_values_with_libyaml_and_pure_python() -> None:
+    """parse_bundled_yaml takes libyaml's parser for speed; it must read the same values."""
+    from importlib import resources
+
+    import yaml
+
+    from ragtune.cost.catalog import parse_bundled_yaml
+
+    for name in ("prices.yaml", "lifecycle.yaml", "hosted_finetuning.yaml"):
+        text = resources.files("ragtune.cost").joinpath(name).read_text(encoding="utf-8")
+        assert parse_bundled_yaml(text) == yaml.safe_load(text), name

@@ -21,9 +21,7 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-import yaml
-
-from ragtune.cost.catalog import Catalog, finetuned_base
+from ragtune.cost.catalog import Catalog, finetuned_base, parse_bundled_yaml
 from ragtune.errors import Problem, RagtuneError, ValidationError
 
 TODAY_VARIABLE = "RAGTUNE_TODAY"  # YYYY-MM-DD: pins "today" (docs, reproducible reports)
@@ -148,7 +146,7 @@ def today(environ: dict[str, str] | None = None) -> date:
 def load_lifecycles() -> Lifecycles:
     """The bundled lifecycles; every entry checked (a source and dates), all problems at once."""
     text = resources.files("ragtune.cost").joinpath("lifecycle.yaml").read_text(encoding="utf-8")
-    return parse_lifecycles(yaml.safe_load(text) or {}, "bundled lifecycle.yaml")
+    return parse_lifecycles(parse_bundled_yaml(text) or {}, "bundled lifecycle.yaml")
 
 
 def parse_lifecycles(data: dict[str, Any], source: str) -> Lifecycles:
