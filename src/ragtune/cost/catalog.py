@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from ragtune.backends import BATCH_SUFFIX
 from ragtune.cost import library
 from ragtune.cost.entries import (
     BatchPrice,
@@ -87,6 +88,8 @@ class Catalog:
         gpt-4o-mini-2024-07-18 finds its undated entry), else the price library's (which resolves
         providers' dated snapshots and aliases itself); a hosted fine-tune
         (`ft:BASE:org:suffix:id`) finds its base's `-ft` prices. Unknown names are an error."""
+        if name.endswith(BATCH_SUFFIX):  # a call answered through the provider's batch API
+            return self._batch_only(name.removesuffix(BATCH_SUFFIX))
         base = finetuned_base(name)
         if base is not None:
             return self.tuned(base)
@@ -197,7 +200,7 @@ class Catalog:
             write = model.cache_write_multiplier
         return replace(
             model,
-            name=f"{model.name} (batch)",
+            name=f"{model.name}{BATCH_SUFFIX}",
             input_per_m=batch.input_per_m,
             output_per_m=batch.output_per_m,
             cache_read_multiplier=read,
@@ -209,6 +212,17 @@ class Catalog:
             origin=batch.origin,
             long_context=_batch_tier(model, batch),
         )
+
+    def _batch_only(self, name: str) -> ModelPrice:
+        price = self.batch_model(name)
+        if price is None:
+            raise RagtuneError(
+                f"no batch price for model {name!r}: its calls went through a batch API but the "
+                "catalog lists only its interactive price",
+                hint="add a `batch:` entry for it to a price file (--prices, or "
+                "`pricing.prices` in a workload)",
+            )
+        return price
 
     def gpu(self, name: str) -> GpuPrice:
         return self._find("gpus", name)  # type: ignore[return-value]
