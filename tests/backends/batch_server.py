@@ -121,8 +121,8 @@ class ProviderServer:
 
     def create(self, provider: str, requests: list[tuple[str, dict[str, Any]]]) -> Batch:
         prefix = "batch_" if provider == "openai" else "msgbatch_"
-        batch = Batch(prefix + uuid.uuid4().hex[:12], provider, requests)
-        with self.lock:
+        with self.lock:  # numbered, so a docs page showing them stays the same run to run
+            batch = Batch(f"{prefix}{len(self.creates) + 1:06d}", provider, requests)
             if self.cancel_next:
                 batch.cancelled, batch.ended, self.cancel_next = True, True, False
             self.batches[batch.id] = batch

@@ -61,6 +61,7 @@ def workload(
     judge: str = "anthropic:claude-haiku-4-5",
     backends: str = FAST_POLL,
     questions: tuple[str, ...] = (),
+    latency: int = 1,
 ) -> Path:
     """Two API arms (prompt on gpt-4o-mini, fewshot on claude-haiku-4-5) and an API judge."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -71,7 +72,8 @@ def workload(
     ] + [{"id": "r0", "input": "train ANSWER=x", "target": "x", "split": "train"}]
     (folder / "data.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     (folder / "w.yaml").write_text(
-        f"name: batched\ntask: qa\ndata: {{path: data.jsonl}}\narms: {arms}\nlatency_sample: 1\n"
+        f"name: batched\ntask: qa\ndata: {{path: data.jsonl}}\narms: {arms}\n"
+        f"latency_sample: {latency}\n"
         "backends:\n  cheap: openai:gpt-4o-mini\n  strong: anthropic:claude-haiku-4-5\n"
         + (f"  judge: {judge}\n" if judge else "")
         + backends
@@ -278,6 +280,17 @@ def test_bad_batch_settings_exit_2_naming_the_field(
     )
     assert result.exit_code == 2, result.output
     assert message in result.stderr
+
+
+def test_a_batched_arm_needs_a_latency_sample_exit_2(tmp_path: Path) -> None:
+    """Its request latency is timed on items asked interactively; none timed would leave the
+    batch's 0 s (or its turnaround) standing in for a request's latency."""
+    path = workload(tmp_path / "w", backends="  api: {batch: true}\n", latency=0)
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "latency_sample: must be at least 1 when arms answer through a batch API" in (
+        result.stderr
+    )
 
 
 def test_batch_on_a_workload_with_only_local_models_exits_2(tmp_path: Path) -> None:

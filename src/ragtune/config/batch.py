@@ -83,6 +83,16 @@ def batch_problems(spec: WorkloadSpec, *, flag: bool = False) -> list[Problem]:
                 str(api.max_poll_s),
             )
         )
+    if spec.latency_sample == 0 and (api.batch is True or isinstance(api.batch, list)):
+        problems.append(
+            Problem(
+                "latency_sample",
+                "must be at least 1 when arms answer through a batch API: their request latency "
+                "is timed on these items asked interactively (a batch's turnaround is no "
+                "request's latency)",
+                "0",
+            )
+        )
     judge: Judge | None = spec.backends.judge_spec
     if judge is not None and judge.batch and not batchable(judge.backend):
         problems.append(Problem("backends.judge.batch", _NO_BATCH_API, judge.backend))

@@ -337,12 +337,10 @@ def label_batch_latency(store: RunStore, run_id: str, name: str, turnaround_s: f
     out = []
     for p in stored:
         extra = {**p.extra, "batch_turnaround_s": turnaround_s}
-        if p.error is None and p.extra.get("latency_basis") != "batch-1 timing":
-            if median is not None:
-                extra["latency_basis"] = "median of the batch-1 sample (answered by a batch)"
-                p = replace(p, latency_s=median)
-            else:
-                extra["latency_basis"] = "not measured (answered by a batch; latency_sample: 0)"
+        timed = p.extra.get("latency_basis") == "batch-1 timing"
+        if p.error is None and not timed and median is not None:  # None: nothing answered
+            extra["latency_basis"] = "median of the batch-1 sample (answered by a batch)"
+            p = replace(p, latency_s=median)
         out.append(replace(p, extra=extra))
     store.record_predictions(out)
 
