@@ -159,22 +159,19 @@ class Poller:
 
 
 def collect(arm: Any, items: Sequence[Example], backend: BatchedBackend) -> dict[str, Request]:
-    """The first request of each item, by custom id (the same request the arm will send)."""
+    """The first request of each item, by custom id (the same request the arm will send).
+
+    Identical requests (two repeats asking the same, two arms whose answers the judge sees
+    word for word) share a custom id: sent once, their one answer serves each use, as the
+    response cache would serve it. A request the response cache holds is sent all the same:
+    its cached answer was bought interactively, and a batch run measures batch answers."""
     out: dict[str, Request] = {}
     for start in range(0, len(items), BATCH_CHUNK):
         for request in arm.build(items[start : start + BATCH_CHUNK]):
             k = backend.key(request)
-            if k not in backend.results and not _cached(backend, request):
+            if k not in backend.results:
                 out[k] = request
     return out
-
-
-def _cached(backend: BatchedBackend, request: Request) -> bool:
-    """Already in the response cache: answered from there, never sent again."""
-    cache = getattr(backend.inner, "cache", None)
-    if cache is None or getattr(backend.inner, "refresh", False):
-        return False
-    return cache.get(cache_key(backend.inner.inner, request)) is not None  # type: ignore[attr-defined]
 
 
 def run_batches(
