@@ -305,3 +305,22 @@ def test_batch_on_a_workload_with_only_local_models_exits_2(tmp_path: Path) -> N
     result = CliRunner().invoke(cli, ["run", str(path), "--batch", "--store", str(tmp_path / "s")])
     assert result.exit_code == 2, result.output
     assert "--batch: no arm calls an openai: or anthropic: backend" in result.stderr
+
+
+def test_a_batch_cancelled_outside_ragtune_is_reported_and_its_requests_follow_the_rule(
+    tmp_path: Path, server: ProviderServer
+) -> None:
+    """Cancelled before answering anything: with `retry: interactive` each request is asked
+    again interactively, the run says so, and no item is lost."""
+    server.cancel_next = True
+    path = workload(tmp_path / "w", arms="{prompt: {}}", judge="")
+    result = CliRunner().invoke(
+        cli, ["run", str(path), "--store", str(tmp_path / "s.db"), "--no-cache", "--batch"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "batch_000001, 4 requests: cancelled, 4 cancelled" in result.stdout
+    assert f"prompt: {N} requests ran interactively" in result.stdout
+    with RunStore.open(tmp_path / "s.db") as store:
+        [run_row] = store.list_runs()
+        answered = store.predictions(run_row.id, "prompt")
+    assert [p.error for p in answered] == [None] * N

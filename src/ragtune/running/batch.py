@@ -287,6 +287,9 @@ def batch_arm(
     backend = batched(getattr(arm, "backend", None))
     if backend is None or not hasattr(arm, "build"):
         return None
+    if not getattr(arm, "batchable", True):  # its calls depend on what it recalls as it answers
+        poller.progress(f"{name}: answered interactively (its requests depend on its answers)")
+        return None
     resources = getattr(arm, "resources", None)
     base_seed = resources.seed if resources is not None else 0
     try:
