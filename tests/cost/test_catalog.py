@@ -110,7 +110,7 @@ def test_the_bundled_files_parse_to_the_same_values_with_libyaml_and_pure_python
 
     import yaml
 
-    from ragtune.cost.catalog import parse_bundled_yaml
+    from ragtune.cost.yaml_files import parse_bundled_yaml
 
     for name in ("prices.yaml", "lifecycle.yaml", "hosted_finetuning.yaml"):
         text = resources.files("ragtune.cost").joinpath(name).read_text(encoding="utf-8")

@@ -4,8 +4,24 @@ Importing this package stays light (no torch, no HTTP clients); each backend imp
 dependencies when it is built.
 """
 
-from ragtune.backends.base import Backend, BackendError, Message, Request, Response, Usage
-from ragtune.backends.cache import CachedBackend, ResponseCache, default_cache_path
+from ragtune.backends.base import (
+    Backend,
+    BackendError,
+    Latency,
+    Message,
+    Request,
+    Response,
+    Usage,
+)
+from ragtune.backends.batch_api import (
+    BATCH_SUFFIX,
+    BatchClient,
+    BatchResult,
+    BatchState,
+    batch_client,
+    batchable,
+)
+from ragtune.backends.cache import CachedBackend, ResponseCache, cache_key, default_cache_path
 from ragtune.backends.device import Device, device_of, from_hardware, measuring_device, this_cpu
 from ragtune.backends.http_base import DEFAULT_CONCURRENCY, api_key_from_env, classify, run_sync
 from ragtune.backends.loading import (
@@ -22,12 +38,17 @@ from ragtune.backends.retry import Retrier, RetryPolicy, scrub
 from ragtune.backends.server import make_server
 
 __all__ = [
+    "BATCH_SUFFIX",
     "BUNDLED",
     "DEFAULT_CONCURRENCY",
     "Backend",
     "BackendError",
+    "BatchClient",
+    "BatchResult",
+    "BatchState",
     "CachedBackend",
     "Device",
+    "Latency",
     "Message",
     "Request",
     "Response",
@@ -36,8 +57,11 @@ __all__ = [
     "RetryPolicy",
     "Usage",
     "api_key_from_env",
+    "batch_client",
+    "batchable",
     "billed_by_provider",
     "bundled_available",
+    "cache_key",
     "cache_root",
     "classify",
     "create_backend",

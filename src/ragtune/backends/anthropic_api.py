@@ -94,24 +94,33 @@ class AnthropicBackend(HttpBackend):
                 message = await stream.get_final_message()
         else:
             message = await client.messages.create(**params)
-        if message is None or getattr(message, "usage", None) is None:
-            raise MalformedResponse("no usage in the response")
-        text = "".join(b.text for b in message.content if getattr(b, "type", "") == "text")
-        u = message.usage
-        return Response(
-            text=match_label(text, request.labels),
-            finish_reason=_finish(message.stop_reason),
-            usage=Usage(
-                input_tokens=int(u.input_tokens),
-                cache_write_tokens=int(u.cache_creation_input_tokens or 0),
-                cache_read_tokens=int(u.cache_read_input_tokens or 0),
-                output_tokens=int(u.output_tokens),
-            ),
-            latency=Latency(total_s=clock.total(), ttft_s=clock.first),
-            backend=self.name,
-            model=self.model,
-            raw={"id": message.id, "stop_reason": message.stop_reason},
+        return message_response(
+            message, request, self.name, self.model, Latency(clock.total(), clock.first)
         )
+
+
+def message_response(
+    message: Any, request: Request, backend: str, model: str, latency: Latency
+) -> Response:
+    """A Messages API `Message` as a `Response`: an interactive call's, or a batch result's."""
+    if message is None or getattr(message, "usage", None) is None:
+        raise MalformedResponse("no usage in the response")
+    text = "".join(b.text for b in message.content if getattr(b, "type", "") == "text")
+    u = message.usage
+    return Response(
+        text=match_label(text, request.labels),
+        finish_reason=_finish(message.stop_reason),
+        usage=Usage(
+            input_tokens=int(u.input_tokens),
+            cache_write_tokens=int(u.cache_creation_input_tokens or 0),
+            cache_read_tokens=int(u.cache_read_input_tokens or 0),
+            output_tokens=int(u.output_tokens),
+        ),
+        latency=latency,
+        backend=backend,
+        model=model,
+        raw={"id": message.id, "stop_reason": message.stop_reason},
+    )
 
 
 def message_blocks(request: Request) -> list[dict[str, Any]]:

@@ -102,14 +102,9 @@ class OpenAIBackend(HttpBackend):
             text, finish, logprobs, usage, raw = await self._streamed(client, params, clock)
         else:
             completion = await client.chat.completions.create(**params)
-            if not getattr(completion, "choices", None):
-                raise MalformedResponse("no choices in the response")
-            choice = completion.choices[0]
-            text = choice.message.content or ""
-            finish = choice.finish_reason
-            logprobs = _token_logprobs(choice.logprobs)
-            usage = completion.usage
-            raw = {"id": completion.id}
+            return completion_response(
+                completion, request, self.name, self.model, Latency(clock.total(), clock.first)
+            )
         if usage is None:
             raise MalformedResponse("the server reported no token usage")
         return Response(
@@ -147,6 +142,28 @@ class OpenAIBackend(HttpBackend):
         if finish is None:
             raise MalformedResponse("the stream ended without a finish reason")
         return "".join(parts), finish, logprobs, usage, {"id": chunk_id}
+
+
+def completion_response(
+    completion: Any, request: Request, backend: str, model: str, latency: Latency
+) -> Response:
+    """A `ChatCompletion` as a `Response`: a non-streamed call's, or a batch result's body."""
+    if not getattr(completion, "choices", None):
+        raise MalformedResponse("no choices in the response")
+    choice = completion.choices[0]
+    logprobs = _token_logprobs(choice.logprobs)
+    if completion.usage is None:
+        raise MalformedResponse("the server reported no token usage")
+    return Response(
+        text=match_label(choice.message.content or "", request.labels),
+        finish_reason=_finish(choice.finish_reason),
+        usage=_usage(completion.usage),
+        latency=latency,
+        backend=backend,
+        model=model,
+        mean_logprob=sum(logprobs) / len(logprobs) if logprobs else None,
+        raw={"id": completion.id},
+    )
 
 
 def _usage(usage: Any) -> Usage:

@@ -11,6 +11,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from ragtune.cli.batch import batched, show_batches, show_plan
 from ragtune.cli.main import cli
 from ragtune.cli.output import console
 from ragtune.cli.workload import warn_shutdowns
@@ -96,6 +97,18 @@ def open_store(path: str) -> RunStore:
     "comparison with the best arm is decided (anytime-valid intervals), or a `sampling:` "
     "budget is reached. Arms shown worse stop being answered.",
 )
+@click.option(
+    "--batch",
+    is_flag=True,
+    help="Send every openai: / anthropic: backend's requests, and the judge's, through the "
+    "provider's batch API: half the list price, results within 24 hours; resumable by batch id.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the requests, tokens and dollars the run would cost, batched and interactive; "
+    "send nothing.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @_store_option
 def run_command(
@@ -111,6 +124,8 @@ def run_command(
     api_concurrency: int | None,
     shard_timeout: float | None,
     until_decided: bool,
+    batch: bool,
+    dry_run: bool,
     as_json: bool,
     store_path: str,
 ) -> None:
@@ -123,11 +138,18 @@ def run_command(
       ragtune run workload.yaml --resume 3f2a        # after an interruption
       ragtune run workload.yaml --executor ray --workers 2
       ragtune run workload.yaml --until-decided     # rounds until the verdict is settled
+      ragtune run workload.yaml --batch --dry-run   # batch vs interactive dollars, nothing sent
+      ragtune run workload.yaml --batch             # through the providers' batch APIs
     """
     from ragtune.running import ExecutorOptions, RunOptions, run_workload
 
     workload = load_workload(workload_file)
     warn_shutdowns(workload)
+    if batch:
+        workload = batched(workload)
+    if dry_run:
+        show_plan(workload, arms, limit, repeats, Path(store_path).parent / "runs", as_json)
+        return
     store = open_store(store_path)
     options = RunOptions(
         arms=tuple(a.strip() for a in arms.split(",")) if arms else None,
@@ -137,6 +159,7 @@ def run_command(
         use_cache=not no_cache,
         work_root=Path(store_path).parent / "runs",
         executor=executor,
+        batch=batch,
         executor_options=ExecutorOptions(
             address=ray_address,
             workers=workers,
@@ -145,6 +168,11 @@ def run_command(
         ),
     )
     if until_decided:
+        if batch or _batching(workload):
+            raise RagtuneError(
+                "--until-decided and batch APIs do not mix: each round depends on the last",
+                hint="drop --batch (or backends.api.batch / backends.judge.batch) for this run",
+            )
         if limit is not None:
             raise RagtuneError(
                 f"--limit {limit} and --until-decided both choose the test items",
@@ -158,8 +186,14 @@ def run_command(
         click.echo(f"evaluated {sample['text']}", err=True)
     show_summary(stored_summary(store, run_id), as_json)
     if not as_json:
+        show_batches(store, run_id)
         show_sequential(store, run_id)
         show_verdict(store, run_id)
+
+
+def _batching(workload: Any) -> bool:
+    judge = workload.spec.backends.judge_spec
+    return bool(workload.spec.backends.api.batch) or bool(judge and judge.batch)
 
 
 def run_sequential(

@@ -14,6 +14,7 @@ and recorded in `Workload.carved`; otherwise train stays whole for the arms that
 Deliberately not here: running arms (`ragtune.strategies`), pricing (`ragtune.cost`).
 """
 
+from ragtune.config.batch import batch_problems, batched_backends, with_batch
 from ragtune.config.checks import Workload, load_workload
 from ragtune.config.hosted import cutoff_problems, cutoff_warnings
 from ragtune.config.lifecycle import BackendShutdown, backend_shutdowns, refuse_shut_down
@@ -24,6 +25,7 @@ from ragtune.config.schema import (
     TUNED_ARMS,
     Advice,
     Backends,
+    BatchApi,
     CarveValidation,
     Costs,
     Data,
@@ -49,6 +51,7 @@ __all__ = [
     "Advice",
     "BackendShutdown",
     "Backends",
+    "BatchApi",
     "CarveValidation",
     "Costs",
     "Data",
@@ -65,9 +68,12 @@ __all__ = [
     "WorkloadSpec",
     "arms_mapping",
     "backend_shutdowns",
+    "batch_problems",
+    "batched_backends",
     "cutoff_problems",
     "cutoff_warnings",
     "hosted_finetune",
     "load_workload",
     "refuse_shut_down",
+    "with_batch",
 ]

@@ -17,6 +17,7 @@ from typing import Any
 import pydantic
 import yaml
 
+from ragtune.config.batch import batch_problems
 from ragtune.config.hosted import cutoff_problems
 from ragtune.config.schema import (
     PROMPT_SUFFIXES,
@@ -109,6 +110,7 @@ def load_workload(path: str | Path) -> Workload:
     problems += _check_task(spec, examples, json_schema, arms)
     problems += _check_paths(spec, root)
     problems += _check_judge(spec)
+    problems += batch_problems(spec)
     problems += _check_hosted(spec)
     problems += cutoff_problems(spec)
     problems += _check_curve(examples, arms)

@@ -123,6 +123,9 @@ class Judge(_Strict):
     """Ask for the bare score / letter as a label-constrained answer (None: only for local judges,
     which follow a constrained choice far more reliably than a JSON format).
     """
+    batch: bool = False
+    """Send the judge's pointwise requests through its provider's batch API (`openai:` and
+    `anthropic:` judges; half price, results within 24 hours). Pairwise calls stay interactive."""
 
     @pydantic.field_validator("pairwise")
     @classmethod
@@ -132,6 +135,23 @@ class Judge(_Strict):
                 f"pairwise needs two different arms, e.g. [rag, finetune]; got {value}"
             )
         return value
+
+
+class BatchApi(_Strict):
+    """How the arms' API backends answer: interactively (the default) or through the providers'
+    batch APIs (OpenAI Batch API, Anthropic Message Batches) at half the list price."""
+
+    batch: bool | list[str] = False
+    """true: every `openai:` / `anthropic:` backend of the arms answers the test split through its
+    provider's batch API; a list: only the backends named (e.g. [anthropic:claude-haiku-4-5])."""
+    retry: Literal["interactive", "batch", "none"] = "interactive"
+    """What happens to a request a batch returns errored, expired or cancelled: asked again
+    interactively, sent again in one follow-up batch, or recorded as an error. Still failing after
+    the retry: an error, in the errors column."""
+    poll_s: float = Field(30.0, gt=0)
+    """Seconds before the first poll of a batch; each later wait is 1.5 times the last."""
+    max_poll_s: float = Field(600.0, gt=0)
+    """The longest wait between two polls."""
 
 
 class Backends(_Strict):
@@ -147,7 +167,9 @@ class Backends(_Strict):
         | None
     ) = None
     """The LLM judge: null for automatic metrics only, a backend name, or a mapping (`backend`,
-    `pairwise`, `constrained`)."""
+    `pairwise`, `constrained`, `batch`)."""
+    api: BatchApi = BatchApi()
+    """Provider batch APIs for the arms' API backends (`batch`, `retry`, `poll_s`)."""
 
     @property
     def judge_spec(self) -> Judge | None:

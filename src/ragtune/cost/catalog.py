@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from ragtune.backends import BATCH_SUFFIX
 from ragtune.cost import library
 from ragtune.cost.entries import (
     BatchPrice,
@@ -34,6 +35,7 @@ from ragtune.cost.entries import (
     ModelRule,
 )
 from ragtune.cost.library import LibraryModel, Tier
+from ragtune.cost.yaml_files import parse_bundled_yaml
 from ragtune.errors import Problem, RagtuneError, ValidationError, read_user_file, suggest
 
 SECTIONS = ("models", "gpus", "embeddings", "infra", "batch")
@@ -88,6 +90,8 @@ class Catalog:
         gpt-4o-mini-2024-07-18 finds its undated entry), else the price library's (which resolves
         providers' dated snapshots and aliases itself); a hosted fine-tune
         (`ft:BASE:org:suffix:id`) finds its base's `-ft` prices. Unknown names are an error."""
+        if name.endswith(BATCH_SUFFIX):  # a call answered through the provider's batch API
+            return self._batch_only(name.removesuffix(BATCH_SUFFIX))
         base = finetuned_base(name)
         if base is not None:
             return self.tuned(base)
@@ -198,7 +202,7 @@ class Catalog:
             write = model.cache_write_multiplier
         return replace(
             model,
-            name=f"{model.name} (batch)",
+            name=f"{model.name}{BATCH_SUFFIX}",
             input_per_m=batch.input_per_m,
             output_per_m=batch.output_per_m,
             cache_read_multiplier=read,
@@ -210,6 +214,17 @@ class Catalog:
             origin=batch.origin,
             long_context=_batch_tier(model, batch),
         )
+
+    def _batch_only(self, name: str) -> ModelPrice:
+        price = self.batch_model(name)
+        if price is None:
+            raise RagtuneError(
+                f"no batch price for model {name!r}: its calls went through a batch API but the "
+                "catalog lists only its interactive price",
+                hint="add a `batch:` entry for it to a price file (--prices, or "
+                "`pricing.prices` in a workload)",
+            )
+        return price
 
     def gpu(self, name: str) -> GpuPrice:
         return self._find("gpus", name)  # type: ignore[return-value]
@@ -298,16 +313,6 @@ def load_catalog(*extra: str | Path) -> Catalog:
         _merge(sections, text, str(path))
         files.append(str(path))
     return Catalog(**sections, files=tuple(files))
-
-
-def parse_bundled_yaml(text: str) -> Any:
-    """A YAML file shipped with ragtune, parsed by libyaml when PyYAML was built with it.
-
-    Every CLI process and every priced test reads the bundled catalog: PyYAML's pure-Python
-    parser takes ~50 ms for prices.yaml, libyaml ~3 ms, for the same safe subset and the same
-    values. Users' files keep the pure-Python parser, whose error messages the docs show.
-    """
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _merge(

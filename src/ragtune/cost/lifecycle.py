@@ -21,7 +21,8 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from ragtune.cost.catalog import Catalog, finetuned_base, parse_bundled_yaml
+from ragtune.cost.catalog import Catalog, finetuned_base
+from ragtune.cost.yaml_files import parse_bundled_yaml
 from ragtune.errors import Problem, RagtuneError, ValidationError
 
 TODAY_VARIABLE = "RAGTUNE_TODAY"  # YYYY-MM-DD: pins "today" (docs, reproducible reports)

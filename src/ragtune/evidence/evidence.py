@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ragtune.backends import BATCH_SUFFIX
 from ragtune.evidence.devices import serving_seconds
 from ragtune.evidence.human_scores import HumanEvidence, human_evidence
 from ragtune.evidence.machine_time import local_machine_time
@@ -446,7 +447,13 @@ def judge_cost(run: RunData, pricing: Pricing) -> JudgeCost | None:
     price = None if endpoint is not None else pricing.api_price(model)
     seconds = sum(s for _, s, _ in calls)
     if price is not None:
-        cost, priced = sum(call_cost(c, price) for c, _, _ in calls), "api list price"
+        # each call at its own model's price: a batched judge's calls at the batch rate, and
+        # any it asked interactively (a retry, pairwise) at the list price
+        cost = sum(call_cost(c, pricing.api_price(c.model) or price) for c, _, _ in calls)
+        batched = {bool(c.model and c.model.endswith(BATCH_SUFFIX)) for c, _, _ in calls}
+        priced = {frozenset([True]): "api batch price", frozenset([False]): "api list price"}.get(
+            frozenset(batched), "api list and batch prices"
+        )
     elif endpoint is not None:
         cost, priced = seconds * endpoint.hourly / 3600.0, f"self-hosted on {endpoint.name}"
     else:

@@ -24,7 +24,7 @@ from datetime import date
 import numpy as np
 from numpy.typing import NDArray
 
-from ragtune.backends import billed_by_provider, parse_backend_name
+from ragtune.backends import BATCH_SUFFIX, billed_by_provider, parse_backend_name
 from ragtune.config import Backends, Endpoint
 from ragtune.cost import (
     ApiUsage,
@@ -102,7 +102,7 @@ class Pricing:
             price = self._prices[model] = self.catalog.model(model)
             return price
         except RagtuneError as err:
-            if model in self.remote or model.startswith("ft:"):
+            if model in self.remote or model.startswith("ft:") or model.endswith(BATCH_SUFFIX):
                 raise unpriced(model, err) from None
             return None
 

@@ -1,7 +1,9 @@
-"""Running the arms: the resumable runner, its executors (in-process, Ray), latency timing,
-cacheable prefixes, the judge's calls and the sequential (`--until-decided`) rounds, everything
-recorded in the run store."""
+"""Running the arms: the resumable runner, its executors (in-process, Ray), provider batch APIs
+(`--batch`, `--dry-run`), latency timing, cacheable prefixes, the judge's calls and the
+sequential (`--until-decided`) rounds, everything recorded in the run store."""
 
+from ragtune.running.batch import BatchedBackend, Poller
+from ragtune.running.batch_plan import PlanRow, plan_run
 from ragtune.running.executors import ExecutorOptions
 from ragtune.running.judge_run import (
     JUDGED,
@@ -13,7 +15,7 @@ from ragtune.running.judge_run import (
     pairwise_summary,
 )
 from ragtune.running.prefixes import min_cacheable_tokens, project_prefixes
-from ragtune.running.runner import RunOptions, run_workload
+from ragtune.running.runner import RunOptions, requested_arms, run_workload
 from ragtune.running.sequential import (
     Assess,
     Assessment,
@@ -30,9 +32,12 @@ __all__ = [
     "SHARD_TIMEOUT_S",
     "Assess",
     "Assessment",
+    "BatchedBackend",
     "ExecutorOptions",
     "JudgeCost",
     "PairwiseJudge",
+    "PlanRow",
+    "Poller",
     "RunOptions",
     "SequentialPlan",
     "StopReason",
@@ -40,7 +45,9 @@ __all__ = [
     "judge_usage",
     "min_cacheable_tokens",
     "pairwise_summary",
+    "plan_run",
     "project_prefixes",
+    "requested_arms",
     "run_until_decided",
     "run_workload",
     "sequential_plan",

@@ -22,7 +22,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ragtune.backends import Backend, Response, ResponseCache, create_backend, parse_backend_name
+from ragtune.backends import (
+    Backend,
+    Request,
+    Response,
+    ResponseCache,
+    create_backend,
+    parse_backend_name,
+)
 from ragtune.config import Judge
 from ragtune.progress import bar
 from ragtune.scoring import (
@@ -36,6 +43,7 @@ from ragtune.scoring import (
     Rubric,
     judge_pairwise,
     judge_pointwise,
+    pointwise_request,
     summarize_pairwise,
 )
 from ragtune.store import JudgeCall, Measurement, Metric, RunStore
@@ -67,20 +75,11 @@ def judge_run(
         return
     metric, rubric = JUDGED[task]
     complete = BackendJudge(backend or create_backend(judge.backend, cache=cache))
-    constrained = (
-        judge.constrained
-        if judge.constrained is not None
-        else parse_backend_name(judge.backend).kind == "local"
-    )
+    constrained = is_constrained(judge)
     items = {i.id: i for i in store.list_items(run_id, split="test")}
     done = [a.name for a in store.list_arms(run_id) if a.status == "done"]
     for arm in done:
-        judged = {m.item_id for m in store.metrics(run_id, arm=arm, name=metric, per_item=True)}
-        todo = [
-            p
-            for p in store.predictions(run_id, arm, repeat=0)
-            if p.error is None and p.item_id in items and p.item_id not in judged
-        ]
+        todo = unjudged(store, run_id, arm, metric, items)
         with bar(desc=f"judge {arm}", total=len(todo), unit="item") as advance:
             for start in range(0, len(todo), BATCH):
                 chunk = todo[start : start + BATCH]
@@ -104,6 +103,41 @@ def judge_run(
                 advance(len(chunk))
     if len(judge.pairwise) == 2 and all(a in done for a in judge.pairwise):
         pairwise_run(store, run_id, complete, items, judge, constrained, seed)
+
+
+def is_constrained(judge: Judge) -> bool:
+    """A label-constrained judge: as configured, else only a local one."""
+    if judge.constrained is not None:
+        return judge.constrained
+    return parse_backend_name(judge.backend).kind == "local"
+
+
+def unjudged(
+    store: RunStore, run_id: str, arm: str, metric: str, items: Mapping[str, Any]
+) -> list[Any]:
+    """The arm's repeat-0 answers the judge has not scored yet (failed answers are not sent)."""
+    judged = {m.item_id for m in store.metrics(run_id, arm=arm, name=metric, per_item=True)}
+    return [
+        p
+        for p in store.predictions(run_id, arm, repeat=0)
+        if p.error is None and p.item_id in items and p.item_id not in judged
+    ]
+
+
+def judge_requests(store: RunStore, run_id: str, task: str, judge: Judge) -> list[Request]:
+    """Every pointwise request `judge_run` is about to send, in order (for a batch)."""
+    if task not in JUDGED:
+        return []
+    metric, rubric = JUDGED[task]
+    items = {i.id: i for i in store.list_items(run_id, split="test")}
+    out = []
+    for arm in (a.name for a in store.list_arms(run_id) if a.status == "done"):
+        for p in unjudged(store, run_id, arm, metric, items):
+            request = pointwise_request(
+                case(items[p.item_id]), p.text or "", rubric, constrained=is_constrained(judge)
+            )
+            out.append(request)
+    return out
 
 
 def case(item: Any) -> Case:

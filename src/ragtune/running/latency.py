@@ -141,14 +141,14 @@ def measure_request_latency(
 
 @contextmanager
 def _uncached(resources: Any) -> Iterator[None]:
-    """Every response cache behind the resources' backends bypassed for the duration."""
-    from ragtune.backends import CachedBackend
-
+    """Every response cache and batch result behind the resources' backends bypassed for the
+    duration: a wrapper with a `bypass` switch (`CachedBackend`, `BatchedBackend`) passes
+    every call straight through."""
     found = []
     for attr in ("cheap", "strong", "tuned"):
         backend = getattr(resources, attr, None)
         while backend is not None:
-            if isinstance(backend, CachedBackend) and not backend.bypass:
+            if getattr(backend, "bypass", None) is False:
                 backend.bypass = True
                 found.append(backend)
             backend = getattr(backend, "inner", None)

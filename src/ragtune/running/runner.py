@@ -19,17 +19,26 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ragtune.backends import ResponseCache, default_cache_path, from_hardware, measuring_device
-from ragtune.config import REQUEST_SAMPLE, Workload
+from ragtune.config import REQUEST_SAMPLE, Workload, batched_backends
 from ragtune.data import Example, Limit, Sample, sample_test
 from ragtune.errors import RagtuneError
 from ragtune.finetune import HostedResult
 from ragtune.progress import bar, phase
+from ragtune.running.batch import (
+    Poller,
+    batch_arm,
+    batch_info,
+    batch_judge,
+    batch_workload,
+    label_batch_latency,
+    wrap_batched,
+)
 from ragtune.running.executors import (
     ArmJob,
     Executor,
@@ -72,6 +81,9 @@ class RunOptions:
     freshness: bool = True  # re-ask changed questions after each later knowledge version
     executor: str | None = None  # "inprocess" | "ray"; None: the workload's `executor:`
     executor_options: ExecutorOptions = field(default_factory=ExecutorOptions)  # Ray's
+    batch: bool = False  # `--batch`: every API backend and the judge through batch APIs
+    # how batches are waited for (tests pass a sleep that returns at once)
+    batch_sleep: Callable[[float], None] = time.sleep
 
 
 def requested_arms(workload: Workload, options: RunOptions) -> list[str]:
@@ -91,6 +103,9 @@ def run_workload(
     workload: Workload, store: RunStore, options: RunOptions, *, source: str | None = None
 ) -> str:
     """Run (or resume) the workload's arms and return the run id."""
+    workload = batch_workload(
+        workload, store, resume=options.resume, flag=options.batch, executor=options.executor
+    )
     spec = workload.spec
     arms = requested_arms(workload, options)
     repeats = options.repeats or spec.repeats
@@ -119,11 +134,12 @@ def run_workload(
         run = store.create_run(config, seed=spec.seed, workload=source or spec.name)
         store.add_items(run.id, [to_item(e) for e in items])
     resources, executor, cache = prepare_arms(workload, store, run.id, arms, options)
+    poller = Poller(spec.backends.api, sleep=options.batch_sleep)
     try:
         for name in arms:
             run_arm(
                 store, run.id, name, workload, resources, items, repeats, executor,
-                latency_sample=spec.latency_sample,
+                latency_sample=spec.latency_sample, poller=poller,
             )  # fmt: skip
     finally:
         executor.close()
@@ -132,7 +148,7 @@ def run_workload(
             store, run.id, workload, resources, arms, {e.id for e in items},
             answer_items=answer_items, record_kb_version=record_kb_version, to_item=to_item,
         )  # fmt: skip
-    finish(workload, store, run.id, cache)
+    finish(workload, store, run.id, cache, poller)
     return run.id
 
 
@@ -155,6 +171,7 @@ def prepare_arms(
         cache=cache,
         on_training=lambda result, **facts: record_training(store, run_id, result, **facts),
     )
+    wrap_batched(resources, batched_backends(spec))
     if resources.index is not None and spec.knowledge is not None and not options.resume:
         record_kb_version(store, run_id, spec.knowledge.name, spec.knowledge.path, resources)
     record_calls(resources)  # cacheable prefixes and batch sizes, for pricing
@@ -170,12 +187,22 @@ def prepare_arms(
     return resources, executor, cache
 
 
-def finish(workload: Workload, store: RunStore, run_id: str, cache: ResponseCache | None) -> None:
-    """The judge scores the stored answers (when the workload names one); the run is finished."""
+def finish(
+    workload: Workload,
+    store: RunStore,
+    run_id: str,
+    cache: ResponseCache | None,
+    poller: Poller | None = None,
+) -> None:
+    """The judge scores the stored answers (when the workload names one; through a batch when
+    `backends.judge.batch`); the run is finished."""
     spec = workload.spec
     judge = spec.backends.judge_spec
     if judge is not None:
-        judge_run(store, run_id, spec.task, judge, cache=cache, seed=spec.seed)
+        backend = batch_judge(
+            store, run_id, spec, judge, cache, poller or Poller(spec.backends.api)
+        )
+        judge_run(store, run_id, spec.task, judge, cache=cache, seed=spec.seed, backend=backend)
     store.finish_run(run_id)
 
 
@@ -244,9 +271,11 @@ def run_arm(
     repeats: int,
     executor: Executor | None = None,
     latency_sample: int = REQUEST_SAMPLE,
+    poller: Poller | None = None,
 ) -> None:
     """One arm over every item and repeat, skipping what the store already holds, then
-    `latency_sample` of its items timed alone for request latency."""
+    `latency_sample` of its items timed alone for request latency. An arm on a batched backend
+    first has its requests answered by a batch (`batch.py`), waited for with `poller`."""
     if store.get_arm(run_id, name).status in ("done", "unavailable"):
         return
     # the workload's typed settings, or an arm's settings given directly (tests, callers)
@@ -270,14 +299,20 @@ def run_arm(
     )
     store.add_arm(run_id, name, {**record, "info": describe_arm(arm)})
     store.set_arm_status(run_id, name, "running")
-    answer_items(store, run_id, name, arm, items, repeats, executor=executor)
+    batch = batch_arm(store, run_id, name, arm, items, repeats, poller or Poller())
+    # a batched arm's answers are already here: the wrappers serving them live in this process
+    answer_items(store, run_id, name, arm, items, repeats, executor=None if batch else executor)
     # what its machine seconds were timed on, so pricing can refuse another kind of machine
     store.set_arm_device(run_id, name, measuring_device(arm.backend).to_json())
     info = describe_arm(arm)  # before timing, which asks the arm again
     timing = measure_request_latency(
         store, run_id, name, arm, items, seed=resources.seed, sample=latency_sample
     )
-    store.add_arm(run_id, name, {**record, "info": {**info, "request_latency": timing.to_json()}})
+    info = {**info, "request_latency": timing.to_json()}
+    if batch is not None:
+        info["batch"] = batch_info(store, run_id, name, batch)
+        label_batch_latency(store, run_id, name, info["batch"]["turnaround_s"])
+    store.add_arm(run_id, name, {**record, "info": info})
     store.set_arm_status(run_id, name, "done")
 
 

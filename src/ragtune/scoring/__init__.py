@@ -11,6 +11,7 @@ from ragtune.scoring.judge import (
     Rubric,
     judge_pairwise,
     judge_pointwise,
+    pointwise_request,
     summarize_pairwise,
 )
 from ragtune.scoring.metrics import MetricScores
@@ -28,6 +29,7 @@ __all__ = [
     "Rubric",
     "judge_pairwise",
     "judge_pointwise",
+    "pointwise_request",
     "primary_per_item",
     "score",
     "summarize_pairwise",

@@ -2,6 +2,7 @@
 
 from ragtune.store.records import (
     Arm,
+    BatchRecord,
     Item,
     JudgeCall,
     KbVersion,
@@ -20,6 +21,7 @@ from ragtune.store.runstore import RunStore, new_id
 
 __all__ = [
     "Arm",
+    "BatchRecord",
     "Item",
     "JudgeCall",
     "KbVersion",

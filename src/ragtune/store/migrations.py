@@ -245,6 +245,26 @@ ALTER TABLE training_runs ADD COLUMN device TEXT;  -- JSON, as above
 ALTER TABLE reviews ADD COLUMN sampling TEXT;  -- uniform | stratified; NULL: not recorded
 """,
     ),
+    (
+        "provider batches: each submitted batch's id, recorded before it is polled",
+        """
+CREATE TABLE batches (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    stage TEXT NOT NULL,        -- the arm name and repeat ("rag#0"), or "judge"
+    backend TEXT NOT NULL,      -- the backend name the requests were for
+    round INTEGER NOT NULL,     -- 0: the first batch; 1: the follow-up of its failed requests
+    batch_id TEXT NOT NULL,     -- the provider's id (batch_..., msgbatch_...)
+    provider TEXT NOT NULL,     -- openai | anthropic
+    requests TEXT NOT NULL,     -- JSON list of the custom ids it holds
+    created TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'submitted',  -- the provider's word at the last poll
+    counts TEXT,                -- JSON {succeeded, errored, expired, cancelled, processing}
+    ended TEXT,                 -- when it was seen ended; NULL: still polled on --resume
+    turnaround_s REAL,          -- created -> seen ended, seconds
+    PRIMARY KEY (run_id, stage, backend, round)
+);
+""",
+    ),
 ]
 
 LATEST = len(MIGRATIONS)

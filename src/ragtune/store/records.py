@@ -180,6 +180,24 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class BatchRecord:
+    """A batch submitted to a provider's batch API for a run (see `store/batches.py`)."""
+
+    run_id: str
+    stage: str  # "rag#0": the arm and repeat; "judge"
+    backend: str
+    round: int  # 0: first batch; 1: follow-up of its failed requests
+    batch_id: str
+    provider: str
+    requests: tuple[str, ...]  # custom ids
+    created: str
+    status: str = "submitted"
+    counts: Mapping[str, int] = field(default_factory=dict)
+    ended: str | None = None
+    turnaround_s: float | None = None
+
+
+@dataclass(frozen=True)
 class TrainingRun:
     """One fine-tuning job and what it cost; its loss curve is stored as `LossPoint`s."""
 

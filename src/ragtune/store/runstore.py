@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ragtune.errors import RagtuneError
+from ragtune.store.batches import BatchTables
 from ragtune.store.database import new_id
 from ragtune.store.provenance import machine_info, package_versions
 from ragtune.store.records import (
@@ -48,7 +49,7 @@ def _load(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-class RunStore(ReviewTables, TrainingTables):
+class RunStore(BatchTables, ReviewTables, TrainingTables):
     """Typed access to one run-store file. Open with `RunStore.open(path)`; use as a context."""
 
     # --- runs --------------------------------------------------------------------------------

@@ -36,6 +36,9 @@ class MemoryArm(ChatArm):
     name: ClassVar[str] = "memory"
     settings: ClassVar[type[ArmSettings]] = MemorySettings
     traits: ClassVar[Traits] = Traits(needs_train=True, needs_embed=True, projectable=True)
+    # Which items call the model, and with which remembered examples, is decided by recall at
+    # answer time: nothing can be sent ahead as a provider batch (`running/batch.py`).
+    batchable: ClassVar[bool] = False
 
     def __init__(self, resources: Resources, settings: MemorySettings) -> None:
         super().__init__(resources, settings)
