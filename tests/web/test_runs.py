@@ -26,7 +26,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ragtune.errors import RagtuneError
-from ragtune.report import chart_script_hashes, render_html
+from ragtune.report import chart_script_hashes, chart_specs, render_html
 from ragtune.store.runstore import RunStore
 from ragtune.web import runs
 from ragtune.web.app import create_app
@@ -253,7 +253,10 @@ def test_real_report_page_is_render_html_of_build_document(
         # the web shows stored paths (the workload file) by their names only (issue 31)
         doc = runs.without_paths(build_document(s, run_id))
     served = httpx.get(f"{viewer}/api/runs/{run_id}/report", timeout=60).json()
+    # the JSON report carries each chart's Vega-Lite spec beside the numbers (issue 27)
+    charts = served.pop("charts")
     assert {**served, "generated": ""} == {**doc.to_json(), "generated": ""}
+    assert charts == json.loads(json.dumps(chart_specs(doc))) and "cost" in charts
     assert page == render_html(doc.model_copy(update={"generated": _generated(page)}))
     priced = httpx.get(f"{viewer}/api/runs/{run_id}/report", params={"volume": 5e6}).json()
     assert priced["verdict"]["volume"] == 5e6
