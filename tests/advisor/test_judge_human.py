@@ -48,12 +48,14 @@ def test_verdict_decides_on_ppi_of_the_paired_differences(
     d_human = [float(people[other][i]) - float(people[best][i]) for i in rated]
     d_judge = [float(judge[other][i]) - float(judge[best][i]) for i in range(60)]
     expected = ppi_mean(d_human, d_judge[:40], d_judge[40:], confidence=0.95)
-    assert expected.disagreements == 10
+    assert expected.disagreements == 10 and expected.people_nonzero >= 10
+    assert expected.decision is not None  # the floored interval (stats/ppi.py), wider than ppi
+    assert expected.decision.width > expected.ppi.width
     assert (z.effect, z.ci_low, z.ci_high) == pytest.approx(
-        (expected.ppi.estimate, expected.ppi.low, expected.ppi.high)
+        (expected.decision.estimate, expected.decision.low, expected.decision.high)
     )
     assert "prediction-powered" in doc.verdict.correction
-    assert "at least 10 rated items differ from the judge" in doc.verdict.correction
+    assert "at least 10 rated items differ from the judge and as many" in doc.verdict.correction
 
 
 def test_fewer_than_ten_disagreements_keep_peoples_own_test(review_run: tuple[Path, str]) -> None:

@@ -294,3 +294,15 @@ def test_the_verdict_caveat_at_the_threshold(threshold: float, caveat: bool) -> 
             "80%, Cohen's kappa 0.60 ["
         )
         assert "below the 0.65 this workload requires" in notes[0]
+
+
+def test_a_stored_rating_outside_the_scale_names_review_item_and_value() -> None:
+    """Review finding F6: a rating "1.5" written to the store by hand used to fail on a bare
+    KeyError '1.5'; now the error names the review, the item, the arm and the value."""
+    from ragtune.errors import RagtuneError
+
+    ratings = [rating("a", "i0", "correct"), rating("a", "i1", "1.5")]
+    with pytest.raises(RagtuneError, match=r"review 1: .*item 'i1' \(arm 'a'.*'1.5', not one of"):
+        human_evidence("qa", ratings, verdicts("a", JUDGE))
+    with pytest.raises(RagtuneError, match=r"pairwise rating of item 'i2'.*'maybe'"):
+        human_evidence("qa", [rating("a~b", "i2", "maybe", mode="pairwise")])

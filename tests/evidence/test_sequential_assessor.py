@@ -115,3 +115,61 @@ def test_an_arm_failing_on_more_than_a_tenth_stops_and_does_not_hold_the_run(
 
     reasons = " ".join(r.text for r in build_document(store, run_id).verdict.reasons)
     assert "flaky stopped being answered: failed on more than 10% of its items" in reasons
+
+
+def test_a_failed_answer_retried_successfully_is_scored_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runner answers failed items again each round (`store.completed_items` leaves out
+    errors). `flaky` times out on 8% of items (under the 10% line) the first time it is asked
+    and answers right ("yes") on the retry, like an API that recovers. The incremental state
+    must score the retry (1), not keep the failure (0): round by round it equals the assessment
+    from nothing, and at the end no failure is left in it."""
+    import dataclasses
+
+    from ragtune.strategies.recorded import RecordedArm
+
+    rng = np.random.default_rng(2)
+    best = rng.random(N) < 0.85
+    close = np.where(rng.random(N) < 0.93, best, ~best)
+    failing = rng.random(N) < 0.08
+    path = workload(
+        tmp_path, {"best": best, "close": close, "flaky": best}, {"flaky": failing}
+    )  # fmt: skip
+    asked: dict[str, int] = {}
+    recorded_predict = RecordedArm.predict
+
+    def flaky_then_recovers(self: RecordedArm, items: list) -> list:  # type: ignore[type-arg]
+        out = []
+        for p in recorded_predict(self, items):
+            key = f"{self.config.answers}:{p.item_id}"
+            asked[key] = asked.get(key, 0) + 1
+            if p.error is not None and asked[key] > 1:  # the retry succeeds
+                p = dataclasses.replace(p, text="yes", answer="yes", error=None)
+            out.append(p)
+        return out
+
+    monkeypatch.setattr(RecordedArm, "predict", flaky_then_recovers)
+    store = RunStore.open(tmp_path / "runs.db")
+    incremental = SequentialAssessor(store)
+    pairs: list[tuple[Assessment, Assessment]] = []
+
+    def assess(run_id: str) -> Assessment:
+        fast = incremental(run_id)
+        run = load_run(store, run_id)
+        full = assess_sequential(run, run_pricing(run))
+        assert full is not None
+        pairs.append((fast, full))
+        return fast
+
+    run_until_decided(load_workload(path), store, RunOptions(work_root=tmp_path / "w"), assess)
+    retried = [k for k, v in asked.items() if "flaky" in k and v > 1]
+    assert len(retried) >= 3  # retries happened and succeeded in later rounds
+    for fast, full in pairs:
+        assert (fast.best, fast.stop, fast.ineligible) == (full.best, full.stop, full.ineligible)
+        for x, y in zip(fast.comparisons, full.comparisons, strict=True):
+            assert (x.arm, x.n, x.status, x.decided_at) == (y.arm, y.n, y.status, y.decided_at)
+            assert x.effect == pytest.approx(y.effect, abs=1e-12)
+            assert np.array(x.intervals) == pytest.approx(np.array(y.intervals), abs=1e-12)
+    flaky_rounds = [f for f, _ in pairs if any(c.arm == "flaky" for c in f.comparisons)]
+    assert len(flaky_rounds) >= 2  # compared after its retries landed, not only before

@@ -9,9 +9,11 @@ interval, at the same family confidence (Bonferroni over the k - 1 comparisons w
 The rated items must be a uniformly random subset of the judged ones, so only the ratings of
 uniformly drawn reviews count (`HumanEvidence.ppi_scores`; `ragtune review` draws uniformly on a
 judged run). PPI's interval is a normal one, far too narrow on a few ratings that all agree with
-the judge; it may decide (either way) only when at least `MIN_DISAGREEMENTS` rated items differ
-from the judge (`stats/ppi.py`, with the simulation behind it); below that people's own row
-stands. Deliberately not here: the arithmetic (`stats/ppi.py`), choosing (`verdict/choosing.py`).
+the judge, or whose paired differences are all 0 for people; it may decide (either way) only
+when at least `MIN_DISAGREEMENTS` rated items differ from the judge and as many have a non-zero
+difference for people, and then with its floored interval (`PpiResult.decision`; `stats/ppi.py`
+has the rule and the simulation behind it); otherwise people's own row stands. Deliberately
+not here: the arithmetic (`stats/ppi.py`), choosing (`verdict/choosing.py`).
 """
 
 from __future__ import annotations
@@ -44,10 +46,10 @@ def ppi_standings(
         if row is None:
             out.append(s)
             continue
-        if not row.decisive:  # too few rated items differ from the judge: people's own test
+        if not row.decisive or row.decision is None:  # too few counts: people's own test
             out.append(s)
             continue
-        p = row.ppi
+        p = row.decision
         estimate, low, high, rated = p.estimate, p.low, p.high, p.n
         status = status_of(low, high, margin)
         out.append(

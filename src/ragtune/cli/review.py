@@ -232,11 +232,12 @@ def review_command(
 
 def ppi_lines(run: Any) -> list[str]:
     """Judge + people so far: each arm's PPI estimate and the ratings that would halve it."""
-    from ragtune.evidence import human_evidence
+    from ragtune.evidence import human_evidence, review_frames
 
     human = human_evidence(
-        run.config.task, run.ratings, run.judge_metrics, seed=run.seed, reviews=run.reviews
-    )
+        run.config.task, run.ratings, run.judge_metrics, seed=run.seed, reviews=run.reviews,
+        frames=review_frames(run),
+    )  # fmt: skip
     out = []
     if human is not None and human.judge_items:
         out.append(human.ppi_ratings.describe())

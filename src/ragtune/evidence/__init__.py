@@ -20,6 +20,7 @@ from ragtune.evidence.review import (
     check_rating,
     check_reviewer,
     plan_review,
+    review_frames,
     shown_order,
 )
 from ragtune.evidence.review_ppi import ReviewPpi, review_ppi
@@ -85,6 +86,7 @@ __all__ = [
     "priced_curves",
     "projection_option_of",
     "retrains_for_knowledge",
+    "review_frames",
     "review_ppi",
     "run_pricing",
     "sequential_progress",

@@ -31,6 +31,7 @@ from ragtune.evidence.devices import serving_seconds
 from ragtune.evidence.human_scores import HumanEvidence, human_evidence
 from ragtune.evidence.machine_time import local_machine_time
 from ragtune.evidence.pricing import Machine, Pricing, call_cost
+from ragtune.evidence.review import review_frames
 from ragtune.evidence.rundata import ArmData, RunData
 from ragtune.evidence.scores import repeat_means, score_predictions, spread
 from ragtune.evidence.training import TrainingSummary, training
@@ -255,6 +256,7 @@ def evaluate(run: RunData, pricing: Pricing) -> Evidence:
             threshold=run.config.advice.judge_min_kappa,
             seed=run.seed,
             reviews=run.reviews,
+            frames=review_frames(run),
         ),
     )
 

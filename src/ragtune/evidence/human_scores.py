@@ -37,12 +37,12 @@ Deliberately not here: the review sample and blind order (`review.py`), kappa it
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ragtune.errors import RagtuneError
 from ragtune.evidence.judge_human import JudgeHumanEstimate, judge_human_estimates
-from ragtune.evidence.review import RUBRIC, SCORE, scale
+from ragtune.evidence.review import PAIR_SCORE, RUBRIC, SCORE, scale
 from ragtune.running import JUDGED
 from ragtune.scoring import MetricScores
 from ragtune.stats import (
@@ -209,13 +209,18 @@ def human_evidence(
     threshold: float = 0.6,
     seed: int = 0,
     reviews: Sequence[Review] = (),
+    frames: Mapping[int, Collection[str]] | None = None,
 ) -> HumanEvidence | None:
     """The evidence in `ratings` (None when there are none); `judge_verdicts` are the run's
     per-item judge metrics as stored, for calibration; `reviews` the run's reviews, whose
-    `sampling` says which ratings the judge + people estimate may use (uniform ones only)."""
+    `sampling` says which ratings the judge + people estimate may use (uniform ones only);
+    `frames` (review id -> the items it could have drawn, `review.review_frames`) bound PPI's
+    population: its rated and unrated items are those in every used review's frame, so each
+    unrated item could have been rated."""
     if not ratings:
         return None
     kept = latest(ratings)
+    _check_values(kept)
     pointwise = [r for r in kept if r.mode == "pointwise"]
     by_unit: dict[Unit, dict[str, str]] = {}
     for r in pointwise:
@@ -225,7 +230,15 @@ def human_evidence(
     keyed = {s.arm: dict(zip(s.item_ids, s.scores.per_item, strict=True)) for s in scores}
     uniform = {r.id for r in reviews if r.sampling == "uniform"}
     drawn = [r for r in pointwise if r.review in uniform]
+    frame = _frame(frames, {r.review for r in drawn})
+    if frame is not None:  # a uniform sample kept to a subset is uniform on it
+        drawn = [r for r in drawn if r.item_id in frame]
     ppi_scores = _mean_scores(drawn)
+    judge_items = _judge_items(task, judge_verdicts)
+    if frame is not None:
+        judge_items = {
+            a: {i: v for i, v in s.items() if i in frame} for a, s in judge_items.items()
+        }
     used = PpiRatings(
         tuple(sorted({r.review for r in drawn})), len(drawn), len(pointwise) - len(drawn)
     )
@@ -238,11 +251,25 @@ def human_evidence(
         pairwise=_pairwise([r for r in kept if r.mode == "pairwise"]),
         agreement=_agreement(by_unit, categories),
         calibration=_calibration(task, by_unit, categories, judge_verdicts, threshold),
-        judge_human=_judge_human(task, ppi_scores, judge_verdicts),
-        judge_items=_judge_items(task, judge_verdicts),
+        judge_human=_judge_human(task, ppi_scores, judge_items),
+        judge_items=judge_items,
         ppi_scores=ppi_scores,
         ppi_ratings=used,
     )
+
+
+def _check_values(ratings: Sequence[Rating]) -> None:
+    """A stored rating outside its mode's scale (written by hand, or by an older version) is
+    named with its review, item and value instead of failing on a bare KeyError."""
+    for r in ratings:
+        known = SCORE if r.mode == "pointwise" else PAIR_SCORE
+        if r.value not in known:
+            raise RagtuneError(
+                f"review {r.review}: the stored {r.mode} rating of item {r.item_id!r} (arm "
+                f"{r.arm!r}, reviewer {r.reviewer!r}) is {r.value!r}, not one of {list(known)}",
+                hint="rate the item again on the review page (the latest rating counts), or "
+                "delete that rating from the store",
+            )
 
 
 def _mean_scores(pointwise: Sequence[Rating]) -> dict[str, dict[str, float]]:
@@ -256,13 +283,23 @@ def _mean_scores(pointwise: Sequence[Rating]) -> dict[str, dict[str, float]]:
     return out
 
 
+def _frame(frames: Mapping[int, Collection[str]] | None, used: set[int]) -> frozenset[str] | None:
+    """The items in the frame of every used uniform review (None: frames not given)."""
+    if frames is None or not used:
+        return None
+    kept = [frozenset(frames.get(r, ())) for r in sorted(used)]
+    return frozenset.intersection(*kept)
+
+
 def _judge_human(
-    task: str, people: Mapping[str, Mapping[str, float]], verdicts: Sequence[Metric]
+    task: str,
+    people: Mapping[str, Mapping[str, float]],
+    judge: Mapping[str, Mapping[str, float]],
 ) -> tuple[JudgeHumanEstimate, ...]:
-    """PPI of each arm's human score from the judge's verdicts on every answer."""
+    """PPI of each arm's human score from the judge's verdicts on every answer (in frame)."""
     if task not in JUDGED:
         return ()
-    return judge_human_estimates(people, _judge_items(task, verdicts), JUDGED[task][0])
+    return judge_human_estimates(people, judge, JUDGED[task][0])
 
 
 def _judge_items(task: str, verdicts: Sequence[Metric]) -> dict[str, dict[str, float]]:

@@ -11,7 +11,8 @@ three estimates of each arm's mean human score side by side (`stats.ppi_mean`):
 
 and how many more ratings would halve the PPI interval. The correction is unbiased only when
 the rated answers are a uniformly random subset of the judged ones (`ragtune review` draws them
-so when the run was judged); the population is the judged answers of the arm. Deliberately not
+so when the run was judged); the population is the judged answers of the arm in the review's
+frame, the items it could have drawn (`review.review_frame`). Deliberately not
 here: the arithmetic (`stats/ppi.py`), the review sample (`review.py`).
 """
 

@@ -129,12 +129,7 @@ def plan_review(
             "; ".join(problems),
             hint=f"finished arms: {', '.join(done) or 'none'}; e.g. --arms {','.join(done[:2])}",
         )
-    answered = [
-        {p.item_id for p in data.predictions if p.repeat == 0 and p.error is None}
-        for data in run.arms
-        if data.name in chosen
-    ]
-    common = set.intersection(*answered) if answered else set()
+    common = _answered(run, chosen)
     pool = [i for i in run.items if i.split == "test" and i.id in common]
     if not pool:
         raise ReviewError(
@@ -146,7 +141,7 @@ def plan_review(
     uniform = bool(judged) if uniform is None else uniform
     rng = random.Random(seed)
     if uniform:
-        frame = [i.id for i in pool if not judged or i.id in judged]
+        frame = [i.id for i in pool if not judged or i.id in judged]  # = review_frame
         if not frame:
             raise ReviewError(
                 f"no test item of run {run.id} was both answered and judged for every arm of "
@@ -170,6 +165,33 @@ def plan_review(
     return ReviewPlan(
         mode, tuple(chosen), tuple(picked), scale(run.config.task, mode), seed, stratified
     )
+
+
+def _answered(run: RunData, arms: Sequence[str]) -> set[str]:
+    """Items every arm of `arms` answered without error (repeat 0)."""
+    answered = [
+        {p.item_id for p in data.predictions if p.repeat == 0 and p.error is None}
+        for data in run.arms
+        if data.name in arms
+    ]
+    return set.intersection(*answered) if answered else set()
+
+
+def review_frame(run: RunData, arms: Sequence[str]) -> frozenset[str]:
+    """The sampling frame of a uniform review of `arms`: the test items every arm answered
+    without error and the judge scored for every arm (all answered ones on an unjudged run), the
+    items `plan_review` draws from. PPI's unrated items must come from it too: an item outside
+    it could never be rated, and counting it would bias the correction (issue 29, F3)."""
+    test = {i.id for i in run.items if i.split == "test"}
+    pool = _answered(run, arms) & test
+    judged = judged_items(run, arms)
+    return frozenset(pool & judged if judged else pool)
+
+
+def review_frames(run: RunData) -> dict[int, frozenset[str]]:
+    """review id -> its sampling frame, for the run's uniformly drawn reviews (as the run's
+    answers and judge verdicts stand now)."""
+    return {r.id: review_frame(run, r.arms) for r in run.reviews if r.sampling == "uniform"}
 
 
 def judged_items(run: RunData, arms: Sequence[str]) -> set[str]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ragtune.evidence.human_scores import human_evidence
-from ragtune.evidence.review import judged_items
+from ragtune.evidence.human_scores import HumanEvidence, human_evidence
+from ragtune.evidence.review import judged_items, review_frames
 from ragtune.evidence.rundata import RunData
 from ragtune.store import Review
 
@@ -42,17 +42,21 @@ def review_ppi(run: RunData, review: Review) -> ReviewPpi | None:
             f"estimate does not use its ratings; `{command} --uniform` draws a sample it can use.",
         )  # fmt: skip
     human = human_evidence(
-        run.config.task, run.ratings, run.judge_metrics, seed=run.seed, reviews=run.reviews
-    )
+        run.config.task, run.ratings, run.judge_metrics, seed=run.seed, reviews=run.reviews,
+        frames=review_frames(run),
+    )  # fmt: skip
     found = [e for e in (human.judge_human if human else ()) if e.arm in arms]
     if len(found) < len(arms):
-        return ReviewPpi(
-            True, 0, None,
-            "Judge + people: once every answer of at least 2 items is rated, this page says how "
-            "many more ratings would halve the estimate's interval.",
-        )  # fmt: skip
+        return ReviewPpi(True, 0, None, _no_estimate(human, arms))
     rated = min(e.rated for e in found)
     needs = [e.result.ratings_to_halve for e in found]
+    if any(e.result.ppi.width <= 0 for e in found):
+        return ReviewPpi(
+            True, rated, None,
+            f"Judge + people: {rated:,} items rated. The estimate's interval has no width yet "
+            "(people and the judge agree on every rated answer), so the page cannot say how "
+            "many more ratings would halve it.",
+        )  # fmt: skip
     if any(n is None for n in needs):
         return ReviewPpi(
             True, rated, None,
@@ -70,9 +74,26 @@ def review_ppi(run: RunData, review: Review) -> ReviewPpi | None:
     )
     return ReviewPpi(
         True, rated, more,
-        f"Judge + people: {rated:,} items rated; about {more:,} more would halve the estimate's "
-        f"interval{extend}.",
+        f"Judge + people: {rated:,} items rated; about {more:,} more would halve the interval "
+        f"of each arm's mean score (not of a difference between arms){extend}.",
     )  # fmt: skip
+
+
+def _no_estimate(human: HumanEvidence | None, arms: list[str]) -> str:
+    """Why some arm has no estimate: under 2 rated items, or under 2 judged items left unrated
+    in the review's frame (every item it can draw is rated: the estimate is people's own)."""
+    people = human.ppi_scores if human is not None else {}
+    judge = human.judge_items if human is not None else {}
+    unrated = [len(judge.get(a, {}).keys() - people.get(a, {}).keys()) for a in arms]
+    if people and all(a in people for a in arms) and min(unrated) < 2:
+        return (
+            "Judge + people: every item this review can draw from is rated (all but at most "
+            "one), so the estimate is people's own; the judge has no unrated answers to add."
+        )
+    return (
+        "Judge + people: once every answer of at least 2 items is rated, this page says how "
+        "many more ratings would halve the estimate's interval."
+    )
 
 
 __all__ = ["ReviewPpi", "review_ppi"]

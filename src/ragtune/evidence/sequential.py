@@ -86,15 +86,20 @@ class SequentialAssessor:
         return found
 
     def _unread(self, run_id: str) -> dict[str, int] | None:
-        """arm -> the first item position whose answer the cache lacks (None: read it all).
-        Items are added in rounds at growing positions, so later ones are all unread."""
+        """arm -> the first item position whose answer the cache lacks or holds as a failure
+        (None: read it all). Items are added in rounds at growing positions, so later ones are
+        all unread; a failed answer is read again because the runner retries failed items each
+        round, and a retry that succeeds replaces it in the store."""
         if run_id not in self._caches:
             return None
         cache = self._caches[run_id][1]
         items = self._items[run_id]
         after = max((pos for _, pos in items), default=-1) + 1
         return {
-            arm: min((pos for item, pos in items if item not in scores), default=after)
+            arm: min(
+                (pos for item, pos in items if item not in scores or item in cache.failed[arm]),
+                default=after,
+            )
             for arm, scores in cache.scores.items()
         }
 
@@ -156,7 +161,9 @@ def assess(
 
 def _score_and_price(run: RunData, pricing: Pricing, cache: SequentialCache) -> None:
     """Add to `cache` the primary score, API dollars and failure of each answered test item
-    (repeat 0) it has not seen yet, per answering arm."""
+    (repeat 0) it has not seen yet, per answering arm, and score again each item it holds as a
+    failure (a retry may have replaced it). An arm whose earlier score changes loses its carried
+    sequences, which start again from the first item (`stats.CompareState`)."""
     test = {i.id for i in run.items if i.split == "test"}
     name = PRIMARY[run.config.task]
     for data in run.arms:
@@ -168,16 +175,27 @@ def _score_and_price(run: RunData, pricing: Pricing, cache: SequentialCache) -> 
         new = [
             p
             for p in data.predictions
-            if p.repeat == 0 and p.item_id in test and p.item_id not in scores
+            if p.repeat == 0
+            and p.item_id in test
+            and (p.item_id not in scores or p.item_id in failed)
         ]
         if not new:
             continue
         primary = score_predictions(run, new)[name].per_item
+        changed = False
         for p, v in zip(new, primary, strict=True):
+            old = scores.get(p.item_id)
             scores[p.item_id] = float(v or 0.0)
+            changed = changed or (old is not None and old != scores[p.item_id])
             usd[p.item_id] = query_cost(p, pricing)[0]
             if p.error is not None:
                 failed.add(p.item_id)
+            else:
+                failed.discard(p.item_id)
+        if changed:
+            cache.compare.pairs = {
+                k: v for k, v in cache.compare.pairs.items() if data.name not in k
+            }
 
 
 def _stop(

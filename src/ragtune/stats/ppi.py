@@ -16,17 +16,36 @@ The rated subset must be a uniformly random sample of the judged items (the revi
 so): the correction term is unbiased only then.
 
 Small samples. The interval is a normal (CLT) one, and the correction term's variance is
-estimated from the rated items where people and the judge differ. When few do (a judge that
-agrees on most items, a few dozen ratings), that estimate is often 0 and the interval far too
-narrow: at a true paired difference of exactly -margin, 46-66% of runs with 8 rated items and
-12-21% with 30 read "equivalent" instead of 2.5% (`benchmarks/bench_ppi.py`, BENCHMARKS.md).
-So a decision may rest on the interval only when at least `MIN_DISAGREEMENTS` rated items
-differ (the np >= 10 rule for a normal approximation to a count); below it the verdict keeps
-people's own test (`advisor/judge_human.py`). In the seeded simulation the false "equivalent"
-share with the rule is 0% wherever it leaves the decision to people, and where PPI decides
-(300-3,000 ratings) it is the normal interval's own large-sample figure: 2.7-3.3% over 10,000
-runs a cell, slightly above the nominal 2.5% (the rare +-1 corrections are skewed), against
-up to 66% without the rule.
+estimated from the rated items: where people and the judge differ, and where people's own
+paired differences are non-zero. When few are (a judge that agrees on most items; people who
+rate both arms the same on every rated item while a noisy judge tunes lam to 0), that estimate
+is often 0 or far too small and the interval far too narrow: at a true paired difference of
+exactly -margin, 46-66% of runs with 8 rated items and 12-21% with 30 read "equivalent" instead
+of 2.5%; a rule on disagreements alone still gave 7-10.5% when people's differences are
+(nearly) all 0 on 30-80 rated items; and even with hundreds of ratings a one-sided judge error
+leaves the count of disagreements skewed (a Poisson-like count of 20-40), which the plain
+normal interval under-covers: 3.5-4.5% at 667-1,333 rated items.
+
+So a decision rests on PPI only under this rule (`PpiResult.decisive`, `PpiResult.decision`,
+`decision_se`):
+- at least `MIN_DISAGREEMENTS` (10) rated items where people differ from the judge AND 10
+  where people's own paired difference is non-zero (the np >= 10 rule for a normal
+  approximation to a count, applied to both sources of the correction term's variance);
+- the correction term's variance taken unbiased (ddof 1) and floored by pseudo-counts, in the
+  spirit of Agresti & Coull (1998): multiplied by (k + 2 z^2) / k, k the smaller of the two
+  counts (2 z^2 = 7.7 pseudo-items at 95%), so a small count widens the interval and a large
+  one leaves it as it is.
+Below the counts the verdict keeps people's own test (`advisor/judge_human.py`), so PPI never
+makes the verdict worse than people alone. The constant 2 was picked on one seeded grid of
+candidate rules (2,000 runs a cell) and checked on other seeds in `benchmarks/bench_ppi.py`
+(BENCHMARKS.md; four judge models - ties, random flips of each arm's score, a one-sided miss,
+noise with people's differences mostly 0 - 8-3,000 rated items, 1,000-5,000 judged, 4,000 runs
+a cell, standard error 0.25 points at 2.5%): the false "equivalent" share at a true difference
+of -margin is at most 2.8% (ties, judge error 50%, 1,000 rated) and 2.6% or less in every other
+cell, against up to 65% for the plain normal interval and up to 10.5% (noise, 30 rated) and 4.5%
+(one-sided miss, 833 rated) for the old 10-disagreement rule. Power is what it costs, with 50-100
+ratings: at a true difference of 0, a 30%-flip judge and 100 rated items 9.8% of runs read
+"equivalent" instead of 13.1%; with hundreds of ratings about the same as before.
 """
 
 from __future__ import annotations
@@ -40,9 +59,13 @@ import numpy as np
 from ragtune.errors import RagtuneError
 from ragtune.stats.intervals import z_value
 
-# Rated items on which people and the judge must differ before PPI's interval may decide
-# (see the module docstring; the simulation is tests/stats/test_ppi.py and bench_ppi.py).
+# Rated items on which people and the judge must differ, and on which people's own score must
+# be non-zero, before PPI's interval may decide (see the module docstring; the simulation is
+# tests/stats/test_ppi.py and benchmarks/bench_ppi.py).
 MIN_DISAGREEMENTS = 10
+# Pseudo-items, in units of z^2, added to the smaller count when flooring the correction term's
+# variance (module docstring).
+PSEUDO_Z2 = 2.0
 
 
 @dataclass(frozen=True)
@@ -71,11 +94,14 @@ class PpiResult:
     lam: float
     ratings_to_halve: int | None  # more ratings that would halve the PPI interval; None: cannot
     disagreements: int = 0  # rated items where people's score differs from the judge's
+    people_nonzero: int = 0  # rated items where people's own score is not 0
+    decision: MeanEstimate | None = None  # the floored interval a verdict reads (module doc)
 
     @property
     def decisive(self) -> bool:
-        """Enough rated items differ for the normal interval to hold (`MIN_DISAGREEMENTS`)."""
-        return self.disagreements >= MIN_DISAGREEMENTS
+        """Enough rated items differ from the judge, and are non-zero for people, for the
+        floored interval to decide (`MIN_DISAGREEMENTS`)."""
+        return min(self.disagreements, self.people_nonzero) >= MIN_DISAGREEMENTS
 
 
 def ppi_mean(
@@ -106,14 +132,41 @@ def ppi_mean(
     estimate, se, var_f, var_r = (float(v[0]) for v in ppi_rows(y, yhat, unrated, lam))
     ppi = MeanEstimate("ppi", estimate, estimate - z * se, estimate + z * se, n, confidence)
     everything = np.concatenate([yhat, unrated])
+    disagreements = int(np.sum(np.abs(y - yhat) > 1e-9))
+    nonzero = int(np.sum(np.abs(y) > 1e-9))
+    floored = float(decision_se(var_f, var_r, n, big_n, min(disagreements, nonzero), z)[0])
+    decision = MeanEstimate(
+        "ppi", estimate, estimate - z * floored, estimate + z * floored, n, confidence
+    )
     return PpiResult(
         judge_only=_normal("judge_only", everything, z, confidence),
         human_only=_normal("human_only", y, z, confidence),
         ppi=ppi,
         lam=float(lam),
-        ratings_to_halve=ratings_to_halve(var_r, var_f, n, big_n),
-        disagreements=int(np.sum(np.abs(y - yhat) > 1e-9)),
+        ratings_to_halve=ratings_to_halve(
+            var_r * n / (n - 1), var_f * big_n / (big_n - 1), n, big_n, se
+        ),
+        disagreements=disagreements,
+        people_nonzero=nonzero,
+        decision=decision,
     )
+
+
+def decision_se(
+    var_f: float | np.ndarray,
+    var_r: float | np.ndarray,
+    n: int,
+    big_n: int,
+    counts: int | np.ndarray,
+    z: float,
+) -> np.ndarray:
+    """The standard error a verdict reads (module docstring): the correction term's variance
+    `var_r` (ddof 0, as `ppi_rows` gives it) made unbiased and multiplied by (k + 2 z^2) / k,
+    k = `counts` (the smaller of disagreements and people's non-zero items; at least 1).
+    Vectorised over runs like `ppi_rows`."""
+    k = np.maximum(np.atleast_1d(np.asarray(counts, dtype=float)), 1.0)
+    people = np.asarray(var_r, dtype=float) * n / (n - 1) / n * (k + PSEUDO_Z2 * z * z) / k
+    return np.atleast_1d(np.sqrt(np.asarray(var_f, dtype=float) / big_n + people))
 
 
 def ppi_rows(
@@ -146,10 +199,15 @@ def tuned_lambda(y: np.ndarray, yhat: np.ndarray, unrated: np.ndarray) -> float 
     return float(lam[0]) if np.ndim(y) == 1 else lam
 
 
-def ratings_to_halve(var_r: float, var_f: float, n: int, big_n: int) -> int | None:
-    """More ratings, drawn from the unrated judged items, after which the interval is half as
-    wide (same per-item variances): the least k with var_f/(N-k) + var_r/(n+k) <= se^2 / 4.
-    None when even rating every judged item would not halve it."""
+def ratings_to_halve(
+    var_r: float, var_f: float, n: int, big_n: int, se: float | None = None
+) -> int | None:
+    """More ratings, drawn from the unrated judged items, after which the interval of one mean
+    is half as wide (same per-item variances; pass unbiased, ddof-1 ones): the least k with
+    var_f/(N-k) + var_r/(n+k) <= se^2 / 4. None when even rating every judged item would not
+    halve it, and when the interval has no width to halve (`se` 0: cannot say)."""
+    if (se is not None and se <= 0) or var_f / big_n + var_r / n <= 0:
+        return None
     target = (var_f / big_n + var_r / n) / 4
     k = np.arange(0, big_n)
     se2 = var_f / (big_n - k) + var_r / (n + k)
@@ -165,8 +223,10 @@ def _normal(method: str, x: np.ndarray, z: float, confidence: float) -> MeanEsti
 
 __all__ = [
     "MIN_DISAGREEMENTS",
+    "PSEUDO_Z2",
     "MeanEstimate",
     "PpiResult",
+    "decision_se",
     "ppi_mean",
     "ppi_rows",
     "ratings_to_halve",

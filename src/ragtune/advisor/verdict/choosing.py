@@ -71,7 +71,9 @@ def decide(facts: Facts) -> Verdict:
         verdict.correction += (
             "; intervals are prediction-powered (PPI++): people's paired differences on the "
             "rated items of uniformly drawn reviews, the judge's on every judged item (used "
-            f"where at least {MIN_DISAGREEMENTS} rated items differ from the judge)"
+            f"where at least {MIN_DISAGREEMENTS} rated items differ from the judge and as "
+            "many differ between the arms for people, the correction's variance floored for "
+            "small counts)"
         )
     verdict.selection = selection_note(best.arm, comparisons_made(stood))
     status = {s.arm: s.status for s in stood}
