@@ -324,3 +324,24 @@ def test_a_batch_cancelled_outside_ragtune_is_reported_and_its_requests_follow_t
         [run_row] = store.list_runs()
         answered = store.predictions(run_row.id, "prompt")
     assert [p.error for p in answered] == [None] * N
+
+
+def test_an_arm_on_a_backend_named_in_full_times_its_latency_sample_interactively(
+    tmp_path: Path, server: ProviderServer
+) -> None:
+    """`backend: anthropic:claude-haiku-4-5` is built by name (resources.named), not as
+    cheap/strong: its batch results must be bypassed for the latency sample too. With
+    latency_sample 2 and two batched arms, 2 x 2 = 4 calls are interactive; served from the
+    batch results instead, the named arm would send none (2 calls) and time ~0 s."""
+    arms = "{prompt: {backend: strong}, fewshot: {backend: 'anthropic:claude-haiku-4-5', k: 1}}"
+    path = workload(tmp_path / "w", arms=arms, judge="", latency=2)
+    arms_of(run(path, tmp_path / "b.db", "--batch"))
+    assert len(server.interactive) == 4
+    with RunStore.open(tmp_path / "b.db") as store:
+        [run_row] = store.list_runs()
+        timed = [
+            p
+            for p in store.predictions(run_row.id, "fewshot")
+            if p.extra["latency_basis"] == "batch-1 timing"
+        ]
+        assert len(timed) == 2

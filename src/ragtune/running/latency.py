@@ -145,8 +145,9 @@ def _uncached(resources: Any) -> Iterator[None]:
     duration: a wrapper with a `bypass` switch (`CachedBackend`, `BatchedBackend`) passes
     every call straight through."""
     found = []
-    for attr in ("cheap", "strong", "tuned"):
-        backend = getattr(resources, attr, None)
+    named = getattr(resources, "named", None) or {}
+    tops = [getattr(resources, attr, None) for attr in ("cheap", "strong", "tuned")]
+    for backend in [*tops, *named.values()]:  # named: `backend: anthropic:...` arms
         while backend is not None:
             if getattr(backend, "bypass", None) is False:
                 backend.bypass = True
