@@ -345,3 +345,29 @@ def test_an_arm_on_a_backend_named_in_full_times_its_latency_sample_interactivel
             if p.extra["latency_basis"] == "batch-1 timing"
         ]
         assert len(timed) == 2
+
+
+def test_a_batch_on_a_model_with_no_batch_rate_is_refused_before_anything_is_sent(
+    tmp_path: Path, server: ProviderServer
+) -> None:
+    """The catalog lists gpt-4.1-nano and claude-sonnet-4-6 interactively only: their batch
+    answers could not be priced once bought, so `--batch` (run or dry run) exits 2 naming the
+    backend, the model and the fix, with no batch created and no call made. A dry run without
+    `--batch` shows the unknown batch total as None, never $0."""
+    path = workload(tmp_path / "w", judge="anthropic:claude-sonnet-4-6")
+    path.write_text(path.read_text().replace("openai:gpt-4o-mini", "openai:gpt-4.1-nano"))
+    for flags in (("--batch", "--dry-run"), ("--batch",)):
+        result = run(path, tmp_path / "s.db", *flags)
+        assert result.exit_code == 2, result.output
+        assert "--batch: openai:gpt-4.1-nano: the price catalog has no batch rate for model " in (
+            result.stderr
+        )
+        assert "add a `batch:` entry for 'gpt-4.1-nano'" in result.stderr
+        assert "backends.judge.batch: anthropic:claude-sonnet-4-6" in result.stderr
+        assert "set backends.judge.batch: false" in result.stderr
+        assert "pricing.endpoints" not in result.stderr
+    assert server.creates == [] and server.interactive == []
+    plain = run(path, tmp_path / "s.db", "--dry-run")
+    assert plain.exit_code == 0, plain.output
+    out = json.loads(plain.stdout)
+    assert out["batch_usd"] is None and out["interactive_usd"] > 0

@@ -53,7 +53,9 @@ def show_plan(
     rows = plan_run(workload, names, limit=limit, repeats=repeats, work_dir=work_dir)
     priced = [r for r in rows if r.interactive_usd is not None]
     total = sum(r.interactive_usd or 0.0 for r in priced)
-    total_batch = sum(r.batch_usd or 0.0 for r in priced if r.batch_usd is not None)
+    # a model with no batch rate leaves the batch total unknown (None, shown '-'), never $0
+    unpriced = any(r.batch_usd is None for r in priced)
+    total_batch = None if unpriced else sum(r.batch_usd or 0.0 for r in priced)
     if as_json:
         out = {
             "rows": [dataclasses.asdict(r) for r in rows],

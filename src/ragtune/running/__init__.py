@@ -3,7 +3,7 @@
 sequential (`--until-decided`) rounds, everything recorded in the run store."""
 
 from ragtune.running.batch import BatchedBackend, Poller
-from ragtune.running.batch_plan import PlanRow, plan_run
+from ragtune.running.batch_plan import PlanRow, check_batch_prices, plan_run
 from ragtune.running.executors import ExecutorOptions
 from ragtune.running.judge_run import (
     JUDGED,
@@ -41,6 +41,7 @@ __all__ = [
     "RunOptions",
     "SequentialPlan",
     "StopReason",
+    "check_batch_prices",
     "judge_scores",
     "judge_usage",
     "min_cacheable_tokens",

@@ -22,7 +22,7 @@ from ragtune.backends import BATCH_SUFFIX, Request, batchable, parse_backend_nam
 from ragtune.config import Workload, batched_backends
 from ragtune.cost import load_catalog
 from ragtune.data import Limit, sample_test
-from ragtune.errors import RagtuneError
+from ragtune.errors import Problem, RagtuneError, ValidationError
 from ragtune.running.batch import BATCH_CHUNK
 from ragtune.running.resources import build_resources, count_tokens
 from ragtune.strategies import ArmUnavailable, create_arm
@@ -89,6 +89,40 @@ def plan_run(
                     "the dry run does not price it")
         )  # fmt: skip
     return rows
+
+
+def check_batch_prices(workload: Workload, *, flag: bool = False) -> None:
+    """Refuse, before anything is sent, a batch whose model the catalog has no batch rate for:
+    its answers would be bought and then be unpriceable (ragtune never costs a call at $0).
+    Exit 2 naming the backend, the model and both ways out."""
+    spec = workload.spec
+    catalog = load_catalog(*(workload.path(p) for p in spec.pricing.prices))
+    where = "--batch" if flag else "backends.api.batch"
+    wanted = [(where, b, "leave it out of backends.api.batch (a list of the backends to batch)")
+              for b in sorted(batched_backends(spec))]  # fmt: skip
+    judge = spec.backends.judge_spec
+    if judge is not None and judge.batch and batchable(judge.backend):
+        wanted.append(("backends.judge.batch", judge.backend, "set backends.judge.batch: false"))
+    problems = []
+    for field_, backend, way_out in wanted:
+        model = parse_backend_name(backend).model
+        try:
+            priced = catalog.batch_model(model) is not None
+        except RagtuneError:  # no interactive price either: the ordinary price check says so
+            continue
+        if not priced:
+            problems.append(
+                Problem(
+                    field_,
+                    f"{backend}: the price catalog has no batch rate for model {model!r}, so its "
+                    f"batch answers could not be priced; add a `batch:` entry for {model!r} "
+                    "(input_per_m, output_per_m, source, as_of) to a price file listed in "
+                    f"`pricing.prices`, or {way_out}",
+                    backend,
+                )
+            )
+    if problems:
+        raise ValidationError(where, problems)
 
 
 def _text(request: Request) -> str:

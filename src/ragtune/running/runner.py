@@ -39,6 +39,7 @@ from ragtune.running.batch import (
     label_batch_latency,
     wrap_batched,
 )
+from ragtune.running.batch_plan import check_batch_prices
 from ragtune.running.executors import (
     ArmJob,
     Executor,
@@ -106,6 +107,7 @@ def run_workload(
     workload = batch_workload(
         workload, store, resume=options.resume, flag=options.batch, executor=options.executor
     )
+    check_batch_prices(workload, flag=options.batch)  # before anything is submitted
     spec = workload.spec
     arms = requested_arms(workload, options)
     repeats = options.repeats or spec.repeats
