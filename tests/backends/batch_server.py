@@ -57,6 +57,7 @@ class Batch:
 @dataclass
 class ProviderServer:
     usage: tuple[int, int] = (1000, 200)
+    cached: int = 0  # OpenAI's usage.prompt_tokens_details.cached_tokens (of the prompt tokens)
     polls_to_end: int = 1  # polls answered "in progress" before the batch ends
     hold: bool = False
     cancel_next: bool = False
@@ -99,7 +100,8 @@ class ProviderServer:
                 }
             ],
             "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
-                      "total_tokens": prompt + completion},
+                      "total_tokens": prompt + completion,
+                      "prompt_tokens_details": {"cached_tokens": self.cached}},
         }  # fmt: skip
 
     def message(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -97,3 +97,20 @@ def test_a_long_batch_prompt_gets_the_batch_discount_on_the_long_context_tier() 
     assert batch is not None
     assert batch.usd(input_tokens=150_000, output_tokens=1_000) == pytest.approx(0.2325)
     assert batch.usd(input_tokens=300_000, output_tokens=1_000) == pytest.approx(0.91125)
+
+
+def test_a_reported_cached_token_in_an_openai_batch_stacks_the_discounts_a_plan_does_not() -> None:
+    """gpt-4o-mini batch $0.075 in, no batch cached rate listed; interactive read ratio 0.5.
+    A run's result reporting 1,000 cached of 2,000 prompt tokens and 100 out (ASSUMED stack):
+      1,000 x 0.075 + 1,000 x 0.075 x 0.5 + 100 x 0.30 = 75 + 37.5 + 30 = 142.5 -> $0.0001425
+    A plan keeps no cache discount: 2,000 x 0.075 + 30 = 180 -> $0.00018."""
+    catalog = load_catalog()
+    run = catalog.model("gpt-4o-mini (batch)")
+    assert run.usd(input_tokens=1000, output_tokens=100, cache_read_tokens=1000) == (
+        pytest.approx(142.5e-6)
+    )
+    plan = catalog.batch_model("gpt-4o-mini")
+    assert plan is not None
+    assert plan.usd(input_tokens=1000, output_tokens=100, cache_read_tokens=1000) == (
+        pytest.approx(180e-6)
+    )

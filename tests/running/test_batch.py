@@ -371,3 +371,23 @@ def test_a_batch_on_a_model_with_no_batch_rate_is_refused_before_anything_is_sen
     assert plain.exit_code == 0, plain.output
     out = json.loads(plain.stdout)
     assert out["batch_usd"] is None and out["interactive_usd"] > 0
+
+
+def test_cached_tokens_in_an_openai_batch_cost_half_their_interactive_rate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gpt-5-mini: $0.25 in, $0.025 cached (0.1x), $2 out interactive; batch $0.125 / $1 and no
+    batch cached rate listed, so a reported cached token is priced ASSUMING the discounts
+    stack: $0.125 x 0.1 = $0.0125. A call of 5,000 prompt tokens, 4,000 of them cached, 5 out:
+      interactive: 1,000 x 0.25 + 4,000 x 0.025  + 5 x 2 = 250 + 100 + 10 = 360 -> $0.36 / 1k
+      batch:       1,000 x 0.125 + 4,000 x 0.0125 + 5 x 1 = 125 + 50 + 5  = 180 -> $0.18 / 1k
+    (priced as plain batch input: 5,000 x 0.125 + 5 = 630 -> $0.63, dearer than interactive)."""
+    path = workload(tmp_path / "w", arms="{prompt: {}}", judge="")
+    path.write_text(path.read_text().replace("openai:gpt-4o-mini", "openai:gpt-5-mini"))
+    with provider_server(usage=(5000, 5), cached=4000) as state:
+        for key, value in env(state).items():
+            monkeypatch.setenv(key, value)
+        plain = arms_of(run(path, tmp_path / "i.db"))["prompt"]
+        batched = arms_of(run(path, tmp_path / "b.db", "--batch"))["prompt"]
+    assert plain["cost_per_1k"] == pytest.approx(0.36)
+    assert batched["cost_per_1k"] == pytest.approx(0.18)

@@ -184,18 +184,19 @@ class Catalog:
             "(--prices), or tune a model that has one (`ragtune prices ft`)",
         )
 
-    def batch_model(self, name: str) -> ModelPrice | None:
-        """`name` priced through its provider's batch API, or None when the catalog has no
-        batch price for it. The result is an ordinary `ModelPrice` (named "MODEL (batch)"), so
-        every formula prices batch calls the same way as interactive ones."""
+    def batch_model(self, name: str, *, reported_cache: bool = False) -> ModelPrice | None:
+        """`name` at its batch price ("MODEL (batch)", an ordinary `ModelPrice`), or None.
+        `reported_cache`: a run's batch results, whose usage reports cached tokens."""
         model = self.model(name)
         batch = self.batch.get(model.name)
         if batch is None:
             return None
         cached = batch.cached_input_per_m
-        if cached is None:  # the price page lists no cached rate for batches: no cache at all,
-            # neither a read discount nor a write surcharge (read model by model, never assumed)
+        if cached is None and not reported_cache:  # a plan: none listed, no cache (issue 32)
             cache, read, write = None, 1.0, 1.0
+        elif cached is None:  # reported, none listed: ASSUMED stacked discounts (docs/batch.md)
+            cache, read = model.cache, model.cache_read_multiplier
+            write = model.cache_write_multiplier
         else:
             read = cached / batch.input_per_m if batch.input_per_m else 1.0
             cache = replace(model.cache, read_multiplier=read) if model.cache else None
@@ -216,7 +217,7 @@ class Catalog:
         )
 
     def _batch_only(self, name: str) -> ModelPrice:
-        price = self.batch_model(name)
+        price = self.batch_model(name, reported_cache=True)
         if price is None:
             raise RagtuneError(
                 f"no batch price for model {name!r}: its calls went through a batch API but the "
