@@ -25,7 +25,8 @@ completion) tokens, so a test can price it by hand. A question holding "EXPIRE" 
 batch, "ERRBATCH" errors in a batch (both answer interactively), "ALWAYSFAIL" errors in a batch
 and gets HTTP 400 interactively. A batch ends on the poll after `polls_to_end` polls unless
 `hold` is set (it then stays in progress); `cancel_next` ends the next batch as cancelled
-outside ragtune with no request answered.
+outside ragtune with no request answered; `fail_next` ends the next OpenAI batch `failed` (the
+batch object's `errors.data[].message`, https://platform.openai.com/docs/api-reference/batch/object).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Batch:
     polls: int = 0
     ended: bool = False
     cancelled: bool = False
+    failed: str | None = None  # OpenAI: the batch failed validation, with this message
 
 
 @dataclass
@@ -61,6 +63,7 @@ class ProviderServer:
     polls_to_end: int = 1  # polls answered "in progress" before the batch ends
     hold: bool = False
     cancel_next: bool = False
+    fail_next: str | None = None  # OpenAI: the next batch ends `failed` with this error message
     url: str = ""
     batches: dict[str, Batch] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
@@ -127,6 +130,8 @@ class ProviderServer:
             batch = Batch(f"{prefix}{len(self.creates) + 1:06d}", provider, requests)
             if self.cancel_next:
                 batch.cancelled, batch.ended, self.cancel_next = True, True, False
+            if self.fail_next:
+                batch.failed, batch.ended, self.fail_next = self.fail_next, True, None
             self.batches[batch.id] = batch
             self.creates.append(batch.id)
         return batch
@@ -147,10 +152,27 @@ class ProviderServer:
             status = "cancelled"
         elif batch.ended:
             status = "expired" if "expired" in fates else "completed"
-        done = batch.ended and not batch.cancelled
+        if batch.failed:  # validation failed: `errors.data[]` says why, no output file
+            status = "failed"
+        done = batch.ended and not batch.cancelled and not batch.failed
+        errors = (
+            None
+            if not batch.failed
+            else {
+                "object": "list",
+                "data": [
+                    {
+                        "code": "token_limit_exceeded",
+                        "message": batch.failed,
+                        "param": None,
+                        "line": None,
+                    }
+                ],
+            }
+        )
         out = {
             "id": batch.id, "object": "batch", "endpoint": "/v1/chat/completions",
-            "errors": None, "input_file_id": "file-in", "completion_window": "24h",
+            "errors": errors, "input_file_id": "file-in", "completion_window": "24h",
             "status": status, "created_at": 1765083600, "metadata": {},
             "output_file_id": f"file-out-{batch.id}" if done else None,
             "error_file_id": f"file-err-{batch.id}" if done and set(fates) - {"succeeded"}

@@ -391,3 +391,21 @@ def test_cached_tokens_in_an_openai_batch_cost_half_their_interactive_rate(
         batched = arms_of(run(path, tmp_path / "b.db", "--batch"))["prompt"]
     assert plain["cost_per_1k"] == pytest.approx(0.36)
     assert batched["cost_per_1k"] == pytest.approx(0.18)
+
+
+def test_an_openai_batch_that_fails_is_reported_with_the_providers_reason(
+    tmp_path: Path, server: ProviderServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A batch the provider fails as a whole (here: its enqueued-token limit) is warned about
+    with OpenAI's own reason before its 4 requests are asked again interactively."""
+    server.fail_next = "Enqueued token limit reached for gpt-4o-mini"
+    path = workload(tmp_path / "w", arms="{prompt: {}}", judge="")
+    with caplog.at_level("WARNING", logger="ragtune.running.batch"):
+        arms = arms_of(run(path, tmp_path / "s.db", "--batch"))
+    warned = [r.getMessage() for r in caplog.records if "ended failed" in r.getMessage()]
+    assert len(warned) == 1
+    assert "batch_000001 (prompt#0) ended failed at the provider" in warned[0]
+    assert "Enqueued token limit reached for gpt-4o-mini" in warned[0]
+    assert "retry: interactive" in warned[0]
+    # 4 requests asked again + 1 latency-sample call, all interactive
+    assert arms["prompt"]["errors"] == 0 and len(server.interactive) == N + 1

@@ -48,6 +48,7 @@ class BatchState:
     expired: int = 0
     cancelled: int = 0
     processing: int = 0
+    reason: str | None = None  # why the provider failed the whole batch (OpenAI's `errors`)
 
     def describe(self) -> str:
         return (
@@ -156,6 +157,7 @@ class OpenAIBatches:
             expired=rest if b.status == "expired" else 0,
             cancelled=rest if b.status == "cancelled" else 0,
             processing=0 if ended else rest,
+            reason=_batch_errors(b) if b.status == "failed" else None,
         )
 
     def results(self, batch_id: str, requests: Mapping[str, Request]) -> list[BatchResult]:

@@ -268,6 +268,12 @@ def wait_for(store: RunStore, record: BatchRecord, client: BatchClient, poller: 
                     "the rest follow retry: %s",
                     record.batch_id, state.succeeded, poller.settings.retry,
                 )  # fmt: skip
+            if state.status == "failed":  # the provider refused the whole batch
+                log.warning(
+                    "batch %s (%s) ended failed at the provider, %s; its requests follow retry: %s",
+                    record.batch_id, record.stage, state.reason or "no reason given",
+                    poller.settings.retry,
+                )  # fmt: skip
             return
         poller.sleep(wait)
         wait = min(wait * 1.5, poller.settings.max_poll_s)
