@@ -282,12 +282,26 @@ def _handler(server: ProviderServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(payload)
 
+        def not_found(self, batch_id: str, *, openai: bool) -> None:
+            message = f"No batch found with id '{batch_id}'."
+            if openai:  # https://platform.openai.com/docs/guides/error-codes
+                self.send(404, {"error": {"message": message, "type": "invalid_request_error",
+                                          "param": None, "code": None}})  # fmt: skip
+            else:  # https://docs.anthropic.com/en/api/errors
+                self.send(
+                    404, {"type": "error", "error": {"type": "not_found_error", "message": message}}
+                )
+
         def body(self) -> bytes:
             return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             parts = path.strip("/").split("/")
+            if path.startswith(("/v1/batches/", "/v1/messages/batches/")):
+                batch_id = parts[2] if path.startswith("/v1/batches/") else parts[3]
+                if batch_id not in server.batches:  # gone: the providers' documented 404s
+                    return self.not_found(batch_id, openai=path.startswith("/v1/batches/"))
             if path.startswith("/v1/batches/"):
                 self.send(200, server.openai_batch(server.poll(parts[2])))
             elif path.startswith("/v1/files/") and path.endswith("/content"):

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -409,3 +410,38 @@ def test_an_openai_batch_that_fails_is_reported_with_the_providers_reason(
     assert "retry: interactive" in warned[0]
     # 4 requests asked again + 1 latency-sample call, all interactive
     assert arms["prompt"]["errors"] == 0 and len(server.interactive) == N + 1
+
+
+class _Stop(BaseException):
+    """Ends a run mid-poll, as a kill would, without a subprocess."""
+
+
+def _stop(_: float) -> None:
+    raise _Stop
+
+
+@pytest.mark.parametrize(
+    ("arms", "provider"),
+    [("{prompt: {}}", "openai"), ("{fewshot: {backend: strong, k: 1}}", "anthropic")],
+)
+def test_resuming_a_batch_the_provider_no_longer_holds_exits_2_naming_it(
+    tmp_path: Path, server: ProviderServer, arms: str, provider: str
+) -> None:
+    """Stopped mid-poll, then the provider forgets the batch (404 on retrieve): `--resume`
+    exits 2 naming the batch, its stage and the way on, with no traceback."""
+    server.hold = True
+    path = workload(tmp_path / "w", arms=arms, judge="")
+    options = RunOptions(batch=True, use_cache=False, work_root=tmp_path / "runs")
+    with RunStore.open(tmp_path / "s.db") as store, pytest.raises(_Stop):
+        run_workload(load_workload(path), store, replace(options, batch_sleep=_stop))
+    [batch_id] = server.creates
+    server.batches.clear()
+    with RunStore.open(tmp_path / "s.db") as store:
+        [run_row] = store.list_runs()
+    result = run(path, tmp_path / "s.db", "--resume", run_row.id, "--batch")
+    assert result.exit_code == 2, result.output
+    stage = arms.split(":")[0].strip("{ ") + "#0"
+    assert f"batch {batch_id} ({stage}, round 0, submitted " in result.stderr
+    assert f"no longer held by {provider}: it answered 404 Not Found" in result.stderr
+    assert "start a new run (drop --resume)" in result.stderr
+    assert "Traceback" not in result.output

@@ -219,9 +219,19 @@ def _round(
         poller.progress(f"{stage}: submitted {len(requests)} requests as batch {batch_id}")
     else:
         poller.progress(f"{stage}: polling batch {record.batch_id} again (resumed)")
-    wait_for(store, record, client, poller)
     held = {cid: requests[cid] for cid in record.requests if cid in requests}
-    results = client.results(record.batch_id, held)
+    try:
+        wait_for(store, record, client, poller)
+        results = client.results(record.batch_id, held)
+    except Exception as err:  # both SDKs' NotFoundError carry status_code 404
+        if getattr(err, "status_code", None) != 404:
+            raise
+        raise RagtuneError(
+            f"batch {record.batch_id} ({stage}, round {round}, submitted {record.created}) is "
+            f"no longer held by {client.provider}: it answered 404 Not Found, so its "
+            f"{len(record.requests)} requests can neither be polled nor read",
+            hint="start a new run (drop --resume); this run's stored answers stay in the store",
+        ) from err
     for r in results:
         if r.response is not None:
             backend.results[r.custom_id] = r.response
