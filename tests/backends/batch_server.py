@@ -54,6 +54,7 @@ class Batch:
     ended: bool = False
     cancelled: bool = False
     failed: str | None = None  # OpenAI: the batch failed validation, with this message
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,6 +65,7 @@ class ProviderServer:
     hold: bool = False
     cancel_next: bool = False
     fail_next: str | None = None  # OpenAI: the next batch ends `failed` with this error message
+    lose_create: bool = False  # the next create is made, then answered 500 (its reply is lost)
     url: str = ""
     batches: dict[str, Batch] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
@@ -173,7 +175,7 @@ class ProviderServer:
         out = {
             "id": batch.id, "object": "batch", "endpoint": "/v1/chat/completions",
             "errors": errors, "input_file_id": "file-in", "completion_window": "24h",
-            "status": status, "created_at": 1765083600, "metadata": {},
+            "status": status, "created_at": 1765083600, "metadata": batch.metadata,
             "output_file_id": f"file-out-{batch.id}" if done else None,
             "error_file_id": f"file-err-{batch.id}" if done and set(fates) - {"succeeded"}
             else None,
@@ -298,6 +300,11 @@ def _handler(server: ProviderServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             parts = path.strip("/").split("/")
+            if path == "/v1/batches":  # list, newest first (api-reference/batch/list)
+                listed = [server.openai_batch(b) for b in reversed(server.batches.values())
+                          if b.provider == "openai"]  # fmt: skip
+                return self.send(200, {"object": "list", "data": listed, "has_more": False,
+                                       "first_id": None, "last_id": None})  # fmt: skip
             if path.startswith(("/v1/batches/", "/v1/messages/batches/")):
                 batch_id = parts[2] if path.startswith("/v1/batches/") else parts[3]
                 if batch_id not in server.batches:  # gone: the providers' documented 404s
@@ -324,6 +331,12 @@ def _handler(server: ProviderServer) -> type[BaseHTTPRequestHandler]:
                 lines = server.files[spec["input_file_id"]].decode().splitlines()
                 entries = [json.loads(line) for line in lines if line.strip()]
                 batch = server.create("openai", [(e["custom_id"], e["body"]) for e in entries])
+                batch.metadata = dict(spec.get("metadata") or {})
+                if server.lose_create:
+                    server.lose_create = False
+                    return self.send(
+                        500, {"error": {"message": "reply lost", "type": "server_error"}}
+                    )
                 self.send(200, server.openai_batch(batch))
             elif path == "/v1/messages/batches":
                 asked = json.loads(raw)["requests"]

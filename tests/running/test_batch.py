@@ -445,3 +445,27 @@ def test_resuming_a_batch_the_provider_no_longer_holds_exits_2_naming_it(
     assert f"no longer held by {provider}: it answered 404 Not Found" in result.stderr
     assert "start a new run (drop --resume)" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_create_whose_reply_is_lost_is_not_resent_and_resume_finds_it_by_label(
+    tmp_path: Path, server: ProviderServer
+) -> None:
+    """The server makes the OpenAI batch, then answers the create 500. The SDK must not re-send
+    it (a retry would buy the 4 requests twice): the run exits 2 saying the batch may exist,
+    and `--resume` finds it by its `ragtune` metadata label (`batches.list`) and polls it:
+    one create in all. (Anthropic's Message Batches have no metadata: not findable.)"""
+    server.lose_create = True
+    path = workload(tmp_path / "w", arms="{prompt: {}}", judge="")
+    first = run(path, tmp_path / "s.db", "--batch")
+    assert first.exit_code == 2, first.output
+    assert "creating the openai batch for prompt#0 (4 requests) failed" in first.stderr
+    assert "may have created it all the same" in first.stderr
+    assert server.creates == ["batch_000001"]
+    with RunStore.open(tmp_path / "s.db") as store:
+        [run_row] = store.list_runs()
+        assert store.batches(run_row.id) == []
+    resumed = run(path, tmp_path / "s.db", "--resume", run_row.id, "--batch")
+    assert arms_of(resumed)["prompt"]["errors"] == 0
+    assert server.creates == ["batch_000001"]
+    with RunStore.open(tmp_path / "s.db") as store:
+        assert [b.batch_id for b in store.batches(run_row.id)] == ["batch_000001"]

@@ -31,7 +31,9 @@ from ragtune.backends.http_base import DEFAULT_TIMEOUT_S, MalformedResponse
 
 BATCH_SUFFIX = " (batch)"  # "claude-haiku-4-5 (batch)": the model at its batch price
 ENDPOINT: Literal["/v1/chat/completions"] = "/v1/chat/completions"
-CONTROL_RETRIES = 3  # the SDK's own retries for the few control calls (create, poll, download)
+CONTROL_RETRIES = 3  # the SDK's own retries for the idempotent control calls (poll, download)
+# A batch create is never re-sent by the SDK: a create that timed out may have been made, and a
+# blind retry would buy every request twice. It fails instead; --resume then looks for it.
 
 Outcome = Literal["succeeded", "errored", "expired", "cancelled"]
 
@@ -73,6 +75,10 @@ class BatchClient(Protocol):
     provider: str
 
     def submit(self, entries: Sequence[tuple[str, Request]], label: str) -> str: ...
+
+    def find(self, label: str) -> str | None:
+        """The id of a batch already created under `label` (a submit the run never stored)."""
+        ...
 
     def poll(self, batch_id: str) -> BatchState: ...
 
@@ -133,13 +139,22 @@ class OpenAIBatches:
             file=("ragtune-batch.jsonl", "\n".join(lines).encode(), "application/jsonl"),
             purpose="batch",
         )
-        batch = self.client.batches.create(
+        batch = self.client.with_options(max_retries=0).batches.create(
             input_file_id=upload.id,
             endpoint=ENDPOINT,
             completion_window="24h",
             metadata={"ragtune": label[:512]},
         )
         return str(batch.id)
+
+    def find(self, label: str) -> str | None:
+        """The newest page of the account's batches (`batches.list`, newest first) searched for
+        the `ragtune` metadata label `submit` set: a run killed, or a create timed out, after
+        the provider made the batch but before its id was stored finds it on --resume."""
+        for b in self.client.batches.list(limit=100).data:
+            if (b.metadata or {}).get("ragtune") == label[:512] and b.status != "failed":
+                return str(b.id)
+        return None
 
     def poll(self, batch_id: str) -> BatchState:
         b = self.client.batches.retrieve(batch_id)
@@ -234,8 +249,13 @@ class AnthropicBatches:
             timeout=DEFAULT_TIMEOUT_S,
         )
 
+    def find(self, label: str) -> str | None:
+        """Always None: Message Batches carry no metadata to hold a label, so a batch created
+        but never stored (a kill or timeout mid-create) is not found and is submitted again."""
+        return None
+
     def submit(self, entries: Sequence[tuple[str, Request]], label: str) -> str:
-        batch = self.client.messages.batches.create(
+        batch = self.client.with_options(max_retries=0).messages.batches.create(
             requests=[{"custom_id": cid, "params": self.backend._params(r)} for cid, r in entries]
         )
         return str(batch.id)

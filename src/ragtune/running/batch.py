@@ -212,7 +212,7 @@ def _round(
     record = _recorded(store, run_id, stage, backend.name, round)
     if record is None:
         label = f"{run_id}/{stage}/{round}"
-        batch_id = client.submit(list(requests.items()), label)
+        batch_id = client.find(label) or _submit(client, requests, label, stage)
         record = store.add_batch(
             run_id, stage, backend.name, round, batch_id, client.provider, list(requests)
         )  # the id is kept before the first poll: a killed run polls it again on --resume
@@ -249,6 +249,25 @@ def _recorded(
         if record.backend == backend and record.round == round:
             return record
     return None
+
+
+def _submit(client: BatchClient, requests: Mapping[str, Request], label: str, stage: str) -> str:
+    """Create the batch once: the SDK never re-sends a create (see `batch_api`), so a timeout
+    here may have left a batch on the provider's side, which --resume looks up by label."""
+    try:
+        return client.submit(list(requests.items()), label)
+    except Exception as err:  # a timeout, a dropped connection or a 5xx: made or not?
+        status = getattr(err, "status_code", None)
+        unsure = "Timeout" in type(err).__name__ or "Connection" in type(err).__name__
+        if not (unsure or (isinstance(status, int) and status >= 500)):
+            raise
+        raise RagtuneError(
+            f"creating the {client.provider} batch for {stage} ({len(requests)} requests) "
+            f"failed ({type(err).__name__}), and the provider may have created it all the same",
+            hint="run again with --resume RUN_ID: an OpenAI batch is found by its label and "
+            "reused; Anthropic batches carry no label, so check its console and cancel a "
+            "duplicate",
+        ) from err
 
 
 def wait_for(store: RunStore, record: BatchRecord, client: BatchClient, poller: Poller) -> None:
