@@ -1,6 +1,7 @@
 """Run one ragtune command against a local stand-in for OpenAI's and Anthropic's APIs.
 
-    python3 docs/examples/batch/local_providers.py ragtune run docs/examples/batch/workload.yaml --batch
+    python3 docs/examples/batch/local_providers.py \
+        ragtune run docs/examples/batch/workload.yaml --batch
 
 It starts the scripted server the test suite uses (`tests/backends/batch_server.py`: the
 providers' documented shapes for chat calls, OpenAI's Batch API and Anthropic's Message Batches;
