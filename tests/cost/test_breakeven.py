@@ -105,7 +105,8 @@ def brute_force(a: Option, b: Option, widths: list[float], hi: float = HI) -> fl
     """First volume where sign(a - b) differs from its sign at 1 request/month, by scanning.
 
     Candidates: a fine log grid plus both sides of every GPU step, so between two neighbouring
-    candidates both costs are linear and no sign change can hide; then bisection.
+    candidates both costs are linear and no sign change can hide; then bisection. Costs that
+    only touch at a step (equal there, the same sign on both sides) do not change sign.
     """
     points = [np.geomspace(1.0, hi, 20_001)]
     for w in widths:
@@ -114,7 +115,10 @@ def brute_force(a: Option, b: Option, widths: list[float], hi: float = HI) -> fl
     grid = np.unique(np.concatenate(points))
     grid = grid[grid <= hi]
     diff = np.ravel(monthly_cost(a, grid) - monthly_cost(b, grid))
-    changed = np.nonzero(sign(diff) != sign(diff[0]))[0]
+    signs = sign(diff)
+    # a zero followed by the starting sign is a touch on a step (equal there, never crossed)
+    touch = (signs == 0) & (np.append(signs[1:], signs[0]) == signs[0])
+    changed = np.nonzero((signs != signs[0]) & ~touch)[0]
     if changed.size == 0:
         return math.nan
     lo, up = grid[changed[0] - 1], grid[changed[0]]

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ragtune.cost.breakeven import breakeven_volume, horizon_breakeven
+from ragtune.cost.breakeven import breakeven_volume, breakeven_volume_samples, horizon_breakeven
 from ragtune.cost.catalog import load_catalog
+from ragtune.cost.formulas import GPU_ROUNDING
 from ragtune.cost.model import ApiUsage, CostItem, GpuServing, Option, monthly_cost, tco
+from ragtune.cost.segments import POINT
 from ragtune.scenario import build_options, load_scenario, point
 
 CATALOG = load_catalog()
@@ -56,24 +58,40 @@ def sign(diff: np.ndarray) -> np.ndarray:
 
 
 def scan(diff, steps: list[float], hi: float = HI) -> list[float]:  # type: ignore[no-untyped-def]
-    """Every sign change of `diff` in [1, hi], by brute force: a 20,001-point log grid plus both
-    sides of every step volume, so between neighbouring points both costs are linear and no
-    change hides; each bracket then bisected 100 times."""
+    """Every sign change of `diff` in [1, hi], by brute force: a 20,001-point log grid plus, for
+    every GPU step (a billionth past k x width, where `gpus_needed` adds the GPU), points a
+    trillionth either side of it and a ten-millionth before it, so between neighbouring points
+    both costs are linear and no change wider than a trillionth hides; each bracket then
+    bisected 100 times. As in the engine, a
+    sign held over no more than `POINT` of the volume (costs that touch at a step) is no change,
+    nor is one reached only at `hi`."""
     points = [np.geomspace(1.0, hi, 20_001)]
     for s in steps:
-        k = np.arange(1, int(hi / s) + 2) * s
-        points += [k * (1 - 1e-7), k * (1 + 1e-7)]
+        at = np.arange(1, int(hi / s) + 2) * s / (1 - GPU_ROUNDING)
+        points += [at * (1 - 1e-7), at * (1 - 1e-12), at * (1 + 1e-12)]
     grid = np.unique(np.concatenate(points))
     grid = grid[grid <= hi]
     signs = sign(np.ravel(diff(grid)))
-    found = []
-    for i in np.nonzero(signs[1:] != signs[:-1])[0][:6]:
+    # a tie at one grid point between two signs (or at `hi`) is where the costs touch or cross:
+    # judged by its neighbours (a tie band is ~2e-6 / slope wide, wider than POINT at low volume)
+    lone = signs == 0
+    lone[1:-1] &= (signs[:-2] != 0) & (signs[2:] != 0)
+    lone[0], lone[-1] = False, bool(lone[-1] and signs[-2] != 0)
+    grid, signs = grid[~lone], signs[~lone]
+    kept: list[tuple[float, float]] = []  # (volume, sign just above it)
+    for i in np.nonzero(signs[1:] != signs[:-1])[0][:40]:
         lo, up, s_lo = grid[i], grid[i + 1], signs[i]
         for _ in range(100):
             mid = (lo + up) / 2
             lo, up = (mid, up) if sign(np.ravel(diff(np.array([mid]))))[0] == s_lo else (lo, mid)
-        found.append(float(up))
-    return found
+        volume = float(up)
+        if kept and volume - kept[-1][0] <= POINT * volume:
+            volume = kept.pop()[0]
+        if signs[i + 1] != (kept[-1][1] if kept else signs[0]):
+            kept.append((volume, signs[i + 1]))
+    if kept and kept[-1][0] >= hi * (1 - POINT):
+        kept.pop()
+    return [v for v, _ in kept]
 
 
 def agree(walked: tuple[float, ...], scanned: list[float]) -> bool:
@@ -161,6 +179,9 @@ def test_printed_crossings_equal_a_brute_force_scan(
     With `near`, the API's price puts its line a relative `near` below each of b's GPU steps
     (narrow windows, shifted by the random flat and upfront amounts)."""
     per_gpu, width, min_gpus, flat, upfront = a_args
+    # a fee within a hair of the engine's $0.000001 tie makes "equal" a coin toss of float error
+    # on either path (two equal GPU options a $0.000001 flat apart); no price is that small
+    assume(all(x == 0.0 or x >= 1e-3 for x in (flat, upfront, *b_args[3:])))
     if near is not None:
         usd = b_args[0] / (b_args[1] * (1 - near))
     a = (
@@ -202,3 +223,32 @@ def test_equal_at_low_volume_then_the_faster_gpu_is_cheaper() -> None:
     assert found.cheaper_after[0] == "fast"
     assert found.volumes[1] == pytest.approx(1.5e5, rel=1e-6) and found.cheaper_after[1] is None
     assert not math.isnan(found.volumes[0])
+
+
+def test_costs_that_only_touch_on_every_gpu_step_never_cross() -> None:
+    """An API at $0.001 a request against a $100/month GPU serving 100,000 requests with no
+    minimum: on (100,000 (k - 1), 100,000 k] the GPU option costs $100 k and the API 0.001 V,
+    which reaches $100 k only at V = 100,000 k, where the GPU adds its next one. So the API is
+    never dearer: they touch at every step and the cheaper option never changes. (`gpus_needed`
+    adds the GPU a billionth past the step, leaving a sliver where the API is dearer by at most
+    $0.001 x 1e9 x 1e-9 = $0.000001 x k; that is rounding, not a window.) Found by Hypothesis
+    (seed 20261209): the walk printed 100,000, 100,000.0001, 200,000, ... as crossings."""
+    a, b = api("api", 0.001), gpu("gpu", 100.0, 1e5, min_gpus=0.0)
+    for found in (
+        breakeven_volume(a, b, hi=HI),
+        horizon_breakeven(a, b, horizon=6, hi=HI),
+        horizon_breakeven(a, b, horizon=12, growth=0.04, hi=HI),
+    ):
+        assert found.volumes == () and found.cheaper_below == "api"
+    assert np.isnan(breakeven_volume_samples(a, b, hi=HI)).all()
+
+
+def test_a_flat_fee_turns_the_touches_into_real_windows() -> None:
+    """The same pair with a $50/month flat fee on the API: 0.001 V + 50 passes $100 k at
+    V = 100,000 k - 50,000, so the GPU option is cheaper on (50,000, 100,000], (150,000,
+    200,000], ...: a real window of 50,000 requests before every step, and the walk lists them."""
+    a, b = api("api", 0.001, flat=50.0), gpu("gpu", 100.0, 1e5, min_gpus=0.0)
+    found = breakeven_volume(a, b, hi=HI)
+    assert found.volumes[:4] == pytest.approx([5e4, 1e5, 1.5e5, 2e5], rel=1e-6)
+    assert found.cheaper_after[:4] == ("gpu", "api", "gpu", "api")
+    assert breakeven_volume_samples(a, b, hi=HI)[0] == pytest.approx(5e4, rel=1e-6)

@@ -221,8 +221,10 @@ def _first_crossing_grid(a: Option, b: Option, size: int, hi: float) -> NDArray:
     lo_v = np.full(size, VOLUME_RANGE[0])
     grid = np.geomspace(VOLUME_RANGE[0], hi, SAMPLE_GRID_POINTS)[:, None] * np.ones(size)
     diff = np.asarray(monthly_cost(a, grid) - monthly_cost(b, grid))
-    signs = np.sign(diff)
-    changed = signs != signs[0]
+    signs = sign(diff)
+    # a tie at one grid point with the start's sign right after it is a touch, not a change
+    touch = (signs == 0) & (np.vstack([signs[1:], signs[:1]]) == signs[0])  # last: at `hi`
+    changed = (signs != signs[0]) & ~touch
     has = changed.any(axis=0)
     first = np.argmax(changed, axis=0)
     cols = np.arange(size)
@@ -231,7 +233,7 @@ def _first_crossing_grid(a: Option, b: Option, size: int, hi: float) -> NDArray:
     sign_lo = signs[0]
     for _ in range(BISECTIONS):
         mid = np.sqrt(lo * up)
-        same = np.sign(monthly_cost(a, mid) - monthly_cost(b, mid)) == sign_lo
+        same = sign(monthly_cost(a, mid) - monthly_cost(b, mid)) == sign_lo
         lo = np.where(same, mid, lo)
         up = np.where(same, up, mid)
     return np.where(has, up, np.nan)

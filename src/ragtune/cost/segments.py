@@ -29,6 +29,10 @@ from ragtune.cost.formulas import GPU_ROUNDING, Num
 from ragtune.cost.model import Option, monthly_cost
 
 TIE = 1e-6  # dollars a month: closer than this, two costs are equal (float noise, not a saving)
+# A sign held on a range no wider than this, relative to its volume, is held at one point: two
+# costs that touch where a GPU is added differ only on the sliver `GPU_ROUNDING` leaves between
+# the touch and the step (10x it, so float error in the step volume stays inside).
+POINT = 10 * GPU_ROUNDING
 # Sign changes listed for one pair of point values; the CLI prints four. A pair whose costs
 # differ by less than a GPU's price at every volume can change sign at every step.
 MAX_CROSSINGS = 64
@@ -116,7 +120,9 @@ def crossings(a: Shape, b: Shape, *, lo: float, hi: float) -> tuple[int, list[tu
 
     Returns the sign at `lo` (-1: a cheaper, 0: equal, 1: b cheaper) and each change as
     (volume, sign just above it). A change at a GPU step is reported at the step's volume: the
-    old sign holds up to and including it, as `gpus_needed` adds the GPU just above.
+    old sign holds up to and including it, as `gpus_needed` adds the GPU just above. Costs that
+    only touch (equal at one volume, or apart only on a `POINT`-wide sliver by a step, with the
+    same option cheaper on both sides) change nothing.
     """
     slope = float(a.slope[0] - b.slope[0])
     flat = float(a.flat[0] - b.flat[0])
@@ -132,6 +138,10 @@ def crossings(a: Shape, b: Shape, *, lo: float, hi: float) -> tuple[int, list[tu
     def record(volume: float, new: int) -> None:
         if found and found[-1][0] == volume:  # two changes at one volume are one change
             found.pop()
+        if found and volume - found[-1][0] <= POINT * volume:
+            # the last sign held only on a sliver no wider than the GPU rounding (two costs that
+            # touch on a GPU step): no change of its own; the flip, if any, is read at its start
+            volume = found.pop()[0]
         before = found[-1][1] if found else start
         if new != before:
             found.append((volume, new))
@@ -177,6 +187,8 @@ def crossings(a: Shape, b: Shape, *, lo: float, hi: float) -> tuple[int, list[tu
             gpus = _Counts(streams, v)
         else:
             gpus.advance(v, exact=segment % 256 == 255)
+    if found and found[-1][0] >= hi * (1 - POINT):
+        found.pop()  # a change only at `hi` itself, with nothing beyond it to compare
     return start, found
 
 
@@ -305,6 +317,9 @@ def first_crossings(
             past = np.maximum(past, np.where(finite, m * w, 0.0))
         low += np.where(finite, np.minimum(term, 0.0), term * m)
         high += np.where(finite, np.maximum(term, 0.0), term * m)
+    # a change found at a segment's end that may be only a touch (a tie there, or a sign held on
+    # a `POINT`-wide sliver before the step): kept pending until the next segment shows the sign
+    pending = np.full(size, np.nan)
     for _ in range(MAX_SEGMENTS):
         if not active.any():
             break
@@ -312,13 +327,21 @@ def first_crossings(
         level = gpus + flat
         right = slope * v + level
         at_end = slope * np.minimum(end, hi) + level
+        waiting = active & np.isfinite(pending)
+        touched = waiting & (sign(right) == sign0) & (v - pending <= POINT * v)
+        result = np.where(waiting & ~touched, pending, result)
+        active &= ~(waiting & ~touched)
+        pending = np.where(waiting, np.nan, pending)
         jump = active & (sign(right) != sign0)
         with np.errstate(divide="ignore", invalid="ignore"):
             root = np.where(slope != 0, -level / slope, np.inf)
         inside = active & ~jump & (sign(at_end) != sign0)
+        root = np.clip(root, v, end)
+        touch = inside & (end <= hi) & ((sign(at_end) == 0) | (end - root <= POINT * end))
+        pending = np.where(touch, root, pending)
         result = np.where(jump, v, result)
-        result = np.where(inside, np.clip(root, v, end), result)
-        active &= ~(jump | inside)
+        result = np.where(inside & ~touch, root, result)
+        active &= ~(jump | (inside & ~touch))
         v = np.where(active, end, v)
         beyond = active & (v >= past) & (sign0 != 0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -330,6 +353,7 @@ def first_crossings(
         active &= ~never
         heading = ((sign0 > 0) & (alpha < 0)) | ((sign0 < 0) & (alpha > 0))
         jump_to = beyond & heading & ~never & np.isfinite(target) & (target * (1 - 1e-12) > v)
+        jump_to &= np.isnan(pending)
         v = np.where(jump_to, target * (1 - 1e-12), v)
         active &= v <= hi
     return np.where(result <= hi, result, np.nan), active
