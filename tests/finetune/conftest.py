@@ -52,8 +52,31 @@ def tiny_config() -> Any:
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory, intents: list[Any]) -> Any:
+    """One tiny trained LoRA run, for every test that only needs *a* trained run.
+
+    Trained once per test run: under xdist the first worker that needs it trains it in the
+    run's shared temporary folder (behind a file lock, as `real_run`), and every worker reads
+    it back (the result file the recipe wrote) into its own copy, since export writes into it.
+    """
+    import dataclasses
+    import os
+    import pickle
+    import shutil
+
+    from filelock import FileLock
+
     from ragtune.finetune.run import tune
 
     out = tmp_path_factory.mktemp("tiny-run")
-    result = tune(_tiny_config(), out, examples=intents[:30], task="classify")
-    return out, result
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return out, tune(_tiny_config(), out, examples=intents[:30], task="classify")
+    built = tmp_path_factory.getbasetemp().parent / "tiny-run"
+    with FileLock(f"{built}.lock"):
+        if not (built / "result.pickle").exists():
+            shutil.rmtree(built, ignore_errors=True)
+            result = tune(_tiny_config(), built, examples=intents[:30], task="classify")
+            (built / "result.pickle").write_bytes(pickle.dumps(result))
+    shutil.copytree(built, out, dirs_exist_ok=True)
+    result = pickle.loads((out / "result.pickle").read_bytes())
+    weights = out / Path(result.weights).relative_to(built)
+    return out, dataclasses.replace(result, out_dir=str(out), weights=str(weights))

@@ -164,12 +164,15 @@ def _predictions(store: Path) -> int:
 def test_run_through_the_openai_compatible_backend_against_a_local_server(
     tmp_path: Path,
 ) -> None:
-    """The same evidence run, with the cheap backend reached over HTTP (a real server process)."""
+    """The same evidence run, with the cheap backend reached over HTTP (a real server process).
+    One item per arm is timed alone (the default 6 answered all 3 items of each arm again)."""
     from ragtune.backends.server import spawn
 
     with spawn("smollm2-135m", start_timeout_s=300) as url:
         backend = f"openai-compatible:{url}#smollm2-135m"
         text = template("qa").replace("cheap: local:smollm2-135m", f"cheap: {backend}")
+        text = text.replace("repeats: 1\n", "repeats: 1\nlatency_sample: 1\n")
+        assert "latency_sample: 1" in text
         workload = tmp_path / "qa.yaml"
         workload.write_text(text)
         store = tmp_path / "s.db"
