@@ -45,11 +45,9 @@ def workload(root: Path, arms: dict[str, np.ndarray], errors: dict[str, np.ndarr
     return path
 
 
-def test_incremental_assessment_equals_the_full_one_every_round(tmp_path: Path) -> None:
-    rng = np.random.default_rng(11)
-    # three arms near one another (several rounds, one comparison left open until the end)
-    arms = {"a": rng.random(N) < 0.8, "b": rng.random(N) < 0.76, "c": rng.random(N) < 0.5}
-    path = workload(tmp_path, arms, {})
+def run_with_both_assessors(path: Path, tmp_path: Path) -> list[tuple[Assessment, Assessment]]:
+    """Run the workload until decided, assessing every round twice: incrementally (what the
+    run uses) and from nothing; returns the (incremental, full) pair of every round."""
     store = RunStore.open(tmp_path / "runs.db")
     incremental = SequentialAssessor(store)
     pairs: list[tuple[Assessment, Assessment]] = []
@@ -63,6 +61,15 @@ def test_incremental_assessment_equals_the_full_one_every_round(tmp_path: Path) 
         return fast
 
     run_until_decided(load_workload(path), store, RunOptions(work_root=tmp_path / "w"), assess)
+    return pairs
+
+
+def test_incremental_assessment_equals_the_full_one_every_round(tmp_path: Path) -> None:
+    rng = np.random.default_rng(11)
+    # three arms near one another (several rounds, one comparison left open until the end)
+    arms = {"a": rng.random(N) < 0.8, "b": rng.random(N) < 0.76, "c": rng.random(N) < 0.5}
+    path = workload(tmp_path, arms, {})
+    pairs = run_with_both_assessors(path, tmp_path)
     assert len(pairs) >= 4  # the first call (no items) and at least three rounds
     for fast, full in pairs:
         assert (fast.items, fast.rounds, fast.best, fast.answering, fast.stop, fast.stop_text) == (
@@ -150,19 +157,7 @@ def test_a_failed_answer_retried_successfully_is_scored_again(
         return out
 
     monkeypatch.setattr(RecordedArm, "predict", flaky_then_recovers)
-    store = RunStore.open(tmp_path / "runs.db")
-    incremental = SequentialAssessor(store)
-    pairs: list[tuple[Assessment, Assessment]] = []
-
-    def assess(run_id: str) -> Assessment:
-        fast = incremental(run_id)
-        run = load_run(store, run_id)
-        full = assess_sequential(run, run_pricing(run))
-        assert full is not None
-        pairs.append((fast, full))
-        return fast
-
-    run_until_decided(load_workload(path), store, RunOptions(work_root=tmp_path / "w"), assess)
+    pairs = run_with_both_assessors(path, tmp_path)
     retried = [k for k, v in asked.items() if "flaky" in k and v > 1]
     assert len(retried) >= 3  # retries happened and succeeded in later rounds
     for fast, full in pairs:
