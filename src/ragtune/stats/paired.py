@@ -256,7 +256,6 @@ def compare_arms(
     *,
     binary: bool | None = None,
     confidence: float = 0.95,
-    n_resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
 ) -> list[PairwiseComparison]:
     """Every pair of arms on the items both scored (None = not scored), Holm over all pairs.
@@ -301,7 +300,6 @@ def compare_metric(
     by_arm: Mapping[str, MetricScores],
     *,
     confidence: float = 0.95,
-    n_resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
 ) -> list[PairwiseComparison]:
     """`compare_arms` for one metric scored by every arm on the same items in the same order;
@@ -319,7 +317,6 @@ def compare_metric(
         {arm: s.per_item for arm, s in by_arm.items()},
         binary=binary,
         confidence=confidence,
-        n_resamples=n_resamples,
         seed=seed,
     )
 
