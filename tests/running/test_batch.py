@@ -245,11 +245,41 @@ def test_dry_run_prints_batch_and_interactive_costs_and_sends_nothing(
         assert rows[arm]["batch_usd"] == pytest.approx(rows[arm]["interactive_usd"] / 2)
     assert rows["judge"]["requests"] == 2 * N
     assert out["batch_usd"] == pytest.approx(out["interactive_usd"] / 2)
+    assert out["this_run_usd"] == out["batch_usd"]  # --batch: both arms go as batches
     assert server.creates == [] and server.interactive == []
     text = CliRunner().invoke(cli, ["run", str(path), "--batch", "--dry-run"])
     assert text.exit_code == 0, text.output
     assert "dry run: nothing was sent" in text.stdout
     assert "interactive" in text.stdout and "batch" in text.stdout
+
+
+def test_dry_run_total_for_this_run_prices_unbatched_arms_at_list_price(
+    tmp_path: Path, server: ProviderServer
+) -> None:
+    """`backends.api.batch` lists only gpt-4o-mini: the prompt arm goes as a batch, the fewshot
+    arm (claude-haiku-4-5) interactively. The "this run" total is prompt at its batch price plus
+    fewshot at its list price; by hand, fewshot interactive = (input x $1 + 4 x 32 x $5) / 1M.
+    (The batch column's total halved both, as if fewshot were batched too.)"""
+    backends = "  api: {batch: [openai:gpt-4o-mini], poll_s: 0.01, max_poll_s: 0.01}\n"
+    path = workload(tmp_path / "w", backends=backends)
+    result = run(path, tmp_path / "s.db", "--dry-run")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    rows = {r["stage"]: r for r in out["rows"]}
+    prompt, fewshot = rows["prompt"], rows["fewshot"]
+    assert (prompt["batched"], fewshot["batched"]) == (True, False)
+    assert fewshot["interactive_usd"] == pytest.approx(
+        (fewshot["input_tokens"] * 1.00 + 128 * 5.00) / 1e6
+    )
+    assert out["this_run_usd"] == pytest.approx(
+        prompt["interactive_usd"] / 2 + fewshot["interactive_usd"]
+    )
+    assert out["batch_usd"] == pytest.approx(out["interactive_usd"] / 2)
+    assert server.creates == [] and server.interactive == []
+    text = CliRunner().invoke(cli, ["run", str(path), "--dry-run"])
+    assert text.exit_code == 0, text.output
+    total = next(line for line in text.stdout.splitlines() if "total" in line)
+    assert f"${out['this_run_usd']:,.6f}" in total
 
 
 def test_a_batched_call_is_priced_at_the_catalogs_batch_rate_or_refused() -> None:
@@ -461,11 +491,12 @@ def test_a_create_whose_reply_is_lost_is_not_resent_and_resume_finds_it_by_label
     assert "creating the openai batch for prompt#0 (4 requests) failed" in first.stderr
     assert "may have created it all the same" in first.stderr
     assert server.creates == ["batch_000001"]
+    assert server.lists == 0  # a fresh run's labels are new: nothing to look up
     with RunStore.open(tmp_path / "s.db") as store:
         [run_row] = store.list_runs()
         assert store.batches(run_row.id) == []
     resumed = run(path, tmp_path / "s.db", "--resume", run_row.id, "--batch")
     assert arms_of(resumed)["prompt"]["errors"] == 0
-    assert server.creates == ["batch_000001"]
+    assert server.creates == ["batch_000001"] and server.lists == 1
     with RunStore.open(tmp_path / "s.db") as store:
         assert [b.batch_id for b in store.batches(run_row.id)] == ["batch_000001"]

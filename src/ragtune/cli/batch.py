@@ -45,22 +45,19 @@ def show_plan(
     as_json: bool,
 ) -> None:
     """Print what the run would send, batched and interactive (`running/batch_plan.py`)."""
-    from ragtune.running import RunOptions, plan_run, requested_arms
+    from ragtune.running import PlanTotals, RunOptions, plan_run, requested_arms
 
     names = requested_arms(
         workload, RunOptions(arms=tuple(a.strip() for a in arms.split(",")) if arms else None)
     )
     rows = plan_run(workload, names, limit=limit, repeats=repeats, work_dir=work_dir)
-    priced = [r for r in rows if r.interactive_usd is not None]
-    total = sum(r.interactive_usd or 0.0 for r in priced)
-    # a model with no batch rate leaves the batch total unknown (None, shown '-'), never $0
-    unpriced = any(r.batch_usd is None for r in priced)
-    total_batch = None if unpriced else sum(r.batch_usd or 0.0 for r in priced)
+    totals = PlanTotals.of(rows)
     if as_json:
         out = {
             "rows": [dataclasses.asdict(r) for r in rows],
-            "interactive_usd": total,
-            "batch_usd": total_batch,
+            "interactive_usd": totals.interactive_usd,
+            "batch_usd": totals.batch_usd,
+            "this_run_usd": totals.run_usd,
         }
         click.echo(json.dumps(out, indent=2))
         return
@@ -74,7 +71,10 @@ def show_plan(
             _usd(r.interactive_usd), _usd(r.batch_usd),
             "batch" if r.batched else "interactive",
         )  # fmt: skip
-    table.add_row("total", "", "", "", "", _usd(total), _usd(total_batch), "")
+    table.add_row(
+        "total", "", "", "", "", _usd(totals.interactive_usd), _usd(totals.batch_usd),
+        _usd(totals.run_usd),
+    )  # fmt: skip
     console().print(table)
     for r in rows:
         if r.note:

@@ -3,7 +3,7 @@
 sequential (`--until-decided`) rounds, everything recorded in the run store."""
 
 from ragtune.running.batch import BatchedBackend, Poller
-from ragtune.running.batch_plan import PlanRow, check_batch_prices, plan_run
+from ragtune.running.batch_plan import PlanRow, PlanTotals, check_batch_prices, plan_run
 from ragtune.running.executors import ExecutorOptions
 from ragtune.running.judge_run import (
     JUDGED,
@@ -37,6 +37,7 @@ __all__ = [
     "JudgeCost",
     "PairwiseJudge",
     "PlanRow",
+    "PlanTotals",
     "Poller",
     "RunOptions",
     "SequentialPlan",

@@ -43,6 +43,33 @@ class PlanRow:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class PlanTotals:
+    """The dry run's totals over the priced rows (API arms; the judge is not priced).
+
+    `interactive_usd`: every row sent interactively. `batch_usd`: every row as a batch. `run_usd`:
+    this run as configured, each row at the price of the way it would go (`PlanRow.batched`), so
+    an arm on a backend left out of a partial `backends.api.batch` list is counted at its list
+    price. A batch price the catalog lacks leaves a total that needs it unknown (None), never $0.
+    """
+
+    interactive_usd: float
+    batch_usd: float | None
+    run_usd: float | None
+
+    @classmethod
+    def of(cls, rows: Sequence[PlanRow]) -> PlanTotals:
+        priced = [r for r in rows if r.interactive_usd is not None]
+        interactive = sum(r.interactive_usd or 0.0 for r in priced)
+        batch = [r.batch_usd for r in priced]
+        run = [r.batch_usd if r.batched else r.interactive_usd for r in priced]
+        return cls(
+            interactive,
+            None if None in batch else sum(v or 0.0 for v in batch),
+            None if None in run else sum(v or 0.0 for v in run),
+        )
+
+
 def plan_run(
     workload: Workload,
     arms: Sequence[str],
