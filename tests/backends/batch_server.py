@@ -71,6 +71,7 @@ class ProviderServer:
     files: dict[str, bytes] = field(default_factory=dict)
     creates: list[str] = field(default_factory=list)  # batch ids, in creation order
     polls: list[str] = field(default_factory=list)
+    lists: int = 0  # `batches.list` calls (a run looks batches up by label only on --resume)
     interactive: list[str] = field(default_factory=list)  # the last user message of each call
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -301,6 +302,7 @@ def _handler(server: ProviderServer) -> type[BaseHTTPRequestHandler]:
             path = self.path.split("?", 1)[0]
             parts = path.strip("/").split("/")
             if path == "/v1/batches":  # list, newest first (api-reference/batch/list)
+                server.lists += 1
                 listed = [server.openai_batch(b) for b in reversed(server.batches.values())
                           if b.provider == "openai"]  # fmt: skip
                 return self.send(200, {"object": "list", "data": listed, "has_more": False,

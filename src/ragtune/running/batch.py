@@ -156,6 +156,9 @@ class Poller:
     settings: BatchApi = field(default_factory=BatchApi)
     sleep: Callable[[float], None] = time.sleep
     progress: Callable[[str], None] = log.info
+    # a resumed run may find a batch its killed run created but never stored (`find`); a fresh
+    # run's labels carry its new id, so it skips that look-up (a list call per batch)
+    resumed: bool = False
 
 
 def collect(arm: Any, items: Sequence[Example], backend: BatchedBackend) -> dict[str, Request]:
@@ -212,7 +215,8 @@ def _round(
     record = _recorded(store, run_id, stage, backend.name, round)
     if record is None:
         label = f"{run_id}/{stage}/{round}"
-        batch_id = client.find(label) or _submit(client, requests, label, stage)
+        found = client.find(label) if poller.resumed else None
+        batch_id = found or _submit(client, requests, label, stage)
         record = store.add_batch(
             run_id, stage, backend.name, round, batch_id, client.provider, list(requests)
         )  # the id is kept before the first poll: a killed run polls it again on --resume

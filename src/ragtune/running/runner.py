@@ -136,7 +136,9 @@ def run_workload(
         run = store.create_run(config, seed=spec.seed, workload=source or spec.name)
         store.add_items(run.id, [to_item(e) for e in items])
     resources, executor, cache = prepare_arms(workload, store, run.id, arms, options)
-    poller = Poller(spec.backends.api, sleep=options.batch_sleep)
+    poller = Poller(
+        spec.backends.api, sleep=options.batch_sleep, resumed=options.resume is not None
+    )
     try:
         for name in arms:
             run_arm(
