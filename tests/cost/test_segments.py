@@ -252,3 +252,39 @@ def test_a_flat_fee_turns_the_touches_into_real_windows() -> None:
     assert found.volumes[:4] == pytest.approx([5e4, 1e5, 1.5e5, 2e5], rel=1e-6)
     assert found.cheaper_after[:4] == ("gpu", "api", "gpu", "api")
     assert breakeven_volume_samples(a, b, hi=HI)[0] == pytest.approx(5e4, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # costs touching at each step's bottom-left corner: on (100,000 (k - 1), 100,000 k] the
+        # GPU costs $100 k and the API 0.001 V + 100 >= $100 k, equal only just past each step
+        (api("api", 0.001, flat=100.0), gpu("gpu", 100.0, 1e5, min_gpus=0.0)),
+        # a is $100 cheaper everywhere, but its third GPU comes a float's step before b's
+        (gpu("a", 100.0, 1e6, flat=100.0), gpu("b", 200.0, 1.5e6, min_gpus=2.0, flat=100.0)),
+        # the GPU is dearer for half a request (5e-9 of the volume) just past its step at 1e8
+        (
+            gpu("gpu", 1e5, 1e8),
+            api("api", 0.001, flat=2e5 - 0.001 * 1e8 / (1 - GPU_ROUNDING) - 5e-4),
+        ),
+    ],
+)
+def test_the_monte_carlo_walk_merges_slivers_after_a_step_as_the_printed_walk_does(
+    a: Option, b: Option
+) -> None:
+    """Found by a reviewer: the per-sample walk reported a change at the step itself (100,000.0001,
+    3,000,000.003, 1e8) where the printed walk, rightly, lists none. Both walks finish within
+    their segment limits here (hi = 3e7, 1e7 and 3e8)."""
+    for hi in (3e7, 1e7, 3e8):
+        assert breakeven_volume(a, b, hi=hi).volumes == ()
+        assert np.isnan(breakeven_volume_samples(a, b, hi=hi)).all()
+
+
+def test_a_touch_exactly_at_hi_is_no_crossing_for_either_walk() -> None:
+    """The touching pair above (API $0.001 a request, $100 GPU per 100,000) with hi = 3e7, a step:
+    the costs meet at hi and nothing beyond it is compared, so no change in either walk (the
+    per-sample walk reported 3e7)."""
+    a, b = api("api", 0.001), gpu("gpu", 100.0, 1e5, min_gpus=0.0)
+    for hi in (3e7, 3e7 + 1):
+        assert breakeven_volume(a, b, hi=hi).volumes == ()
+        assert np.isnan(breakeven_volume_samples(a, b, hi=hi)).all()

@@ -327,21 +327,28 @@ def first_crossings(
         level = gpus + flat
         right = slope * v + level
         at_end = slope * np.minimum(end, hi) + level
-        waiting = active & np.isfinite(pending)
-        touched = waiting & (sign(right) == sign0) & (v - pending <= POINT * v)
-        result = np.where(waiting & ~touched, pending, result)
-        active &= ~(waiting & ~touched)
-        pending = np.where(waiting, np.nan, pending)
-        jump = active & (sign(right) != sign0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            root = np.where(slope != 0, -level / slope, np.inf)
-        inside = active & ~jump & (sign(at_end) != sign0)
-        root = np.clip(root, v, end)
-        touch = inside & (end <= hi) & ((sign(at_end) == 0) | (end - root <= POINT * end))
-        pending = np.where(touch, root, pending)
-        result = np.where(jump, v, result)
-        result = np.where(inside & ~touch, root, result)
-        active &= ~(jump | (inside & ~touch))
+            root = np.clip(np.where(slope != 0, -level / slope, np.inf), v, end)
+        s_right, s_end = sign(right), sign(at_end)
+        # a change left pending at the last segment's end is undone if the start sign is back
+        waiting = active & np.isfinite(pending)
+        undone = waiting & (s_right == sign0) & (v - pending <= POINT * v)
+        result = np.where(waiting & ~undone, pending, result)
+        active &= ~(waiting & ~undone)
+        pending = np.where(waiting, np.nan, pending)
+        # a change at the segment's start (a GPU step) is a sliver if the start sign is back
+        # within POINT of it, in this segment (at `root`) or at the next one's start
+        jump = active & (s_right != sign0)
+        back = s_end == sign0
+        sliver = jump & back & (root - v <= POINT * v)
+        short = jump & ~back & (end - v <= POINT * end)
+        at_start = jump & ~sliver & ~short
+        # a change inside the segment, at `root`: pending when it may be a touch at its end
+        inside = active & ~jump & (s_end != sign0)
+        touch = inside & ((s_end == 0) | (end - root <= POINT * end))
+        pending = np.where(short, v, np.where(touch, root, pending))
+        result = np.where(at_start, v, np.where(inside & ~touch, root, result))
+        active &= ~(at_start | (inside & ~touch))
         v = np.where(active, end, v)
         beyond = active & (v >= past) & (sign0 != 0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -356,4 +363,5 @@ def first_crossings(
         jump_to &= np.isnan(pending)
         v = np.where(jump_to, target * (1 - 1e-12), v)
         active &= v <= hi
-    return np.where(result <= hi, result, np.nan), active
+    # as in `crossings`: a change only at `hi` itself has nothing beyond it to compare
+    return np.where(result < hi * (1 - POINT), result, np.nan), active
