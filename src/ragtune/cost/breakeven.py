@@ -23,6 +23,7 @@ from ragtune.cost.formulas import Num
 from ragtune.cost.model import Option, cumulative_cost, is_linear, monthly_cost, tco, total_volume
 from ragtune.cost.segments import (
     MAX_SEGMENTS,
+    TIE,
     crossings,
     first_crossings,
     horizon_shape,
@@ -147,7 +148,11 @@ def _walked(a: str, b: str, start: int, found: list[tuple[float, int]]) -> Cross
 
 
 def _linear_crossing(a: str, b: str, fixed_diff: float, slope_diff: float, hi: float) -> Crossing:
-    """Where fixed_diff + slope_diff x V (a minus b) changes sign, in closed form."""
+    """Where fixed_diff + slope_diff x V (a minus b) changes sign, in closed form. Fixed costs
+    within `TIE` of each other are equal: two $0.01 fees a float's last digit apart do not make
+    a crossing at 1e-12 requests a month."""
+    if abs(fixed_diff) <= TIE:
+        fixed_diff = 0.0
     key = fixed_diff if fixed_diff != 0 else slope_diff
     below = _cheaper(a, b, np.sign(key))
     if slope_diff == 0:
