@@ -35,6 +35,16 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[_var] = "1"
 
+# Property tests draw the same examples on every `make test` (Hypothesis derives each test's
+# seed from the test itself), so CI's verdict does not depend on a lucky draw: a random draw
+# found two real edge cases on 2026-12-07, each now a fixed test. To explore new examples, run
+# `pytest tests/cost --hypothesis-profile=explore` (random seeds, 10x the examples).
+from hypothesis import settings as _hypothesis
+
+_hypothesis.register_profile("ci", derandomize=True)
+_hypothesis.register_profile("explore", derandomize=False, max_examples=1000)
+_hypothesis.load_profile("ci")
+
 REPO = Path(__file__).resolve().parents[1]
 CLASSIFY = REPO / "src" / "ragtune" / "examples" / "workloads" / "classify.yaml"
 
