@@ -43,6 +43,7 @@ def show_plan(
     repeats: int | None,
     work_dir: Path,
     as_json: bool,
+    flag: bool = False,
 ) -> None:
     """Print what the run would send, batched and interactive (`running/batch_plan.py`)."""
     from ragtune.running import PlanTotals, RunOptions, plan_run, requested_arms
@@ -50,7 +51,7 @@ def show_plan(
     names = requested_arms(
         workload, RunOptions(arms=tuple(a.strip() for a in arms.split(",")) if arms else None)
     )
-    rows = plan_run(workload, names, limit=limit, repeats=repeats, work_dir=work_dir)
+    rows = plan_run(workload, names, limit=limit, repeats=repeats, work_dir=work_dir, flag=flag)
     totals = PlanTotals.of(rows)
     if as_json:
         out = {

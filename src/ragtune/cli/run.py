@@ -141,15 +141,16 @@ def run_command(
       ragtune run workload.yaml --batch --dry-run   # batch vs interactive dollars, nothing sent
       ragtune run workload.yaml --batch             # through the providers' batch APIs
     """
-    from ragtune.running import ExecutorOptions, RunOptions, check_batch_prices, run_workload
+    from ragtune.running import ExecutorOptions, RunOptions, run_workload
 
     workload = load_workload(workload_file)
     warn_shutdowns(workload)
     if batch:
         workload = batched(workload)
     if dry_run:
-        check_batch_prices(workload, flag=batch)  # an unpriced batch is never shown as $0
-        show_plan(workload, arms, limit, repeats, Path(store_path).parent / "runs", as_json)
+        show_plan(
+            workload, arms, limit, repeats, Path(store_path).parent / "runs", as_json, flag=batch
+        )
         return
     store = open_store(store_path)
     options = RunOptions(

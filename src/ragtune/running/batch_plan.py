@@ -77,8 +77,12 @@ def plan_run(
     limit: Limit | None = None,
     repeats: int | None = None,
     work_dir: Path,
+    flag: bool = False,
 ) -> list[PlanRow]:
-    """The dry run's rows: every requested arm, then the judge (see the module docstring)."""
+    """The dry run's rows: every requested arm, then the judge (see the module docstring).
+    Refused, as the run itself is, when a batched model has no batch rate (`check_batch_prices`):
+    an unpriced batch is never shown as $0. `flag`: batching was asked for with --batch."""
+    check_batch_prices(workload, flag=flag)
     spec = workload.spec
     items, _ = sample_test(workload.split("test"), limit or spec.test_limit, spec.task, spec.seed)
     resources = build_resources(workload, list(arms), work_dir, cache=None)
@@ -123,13 +127,15 @@ def check_batch_prices(workload: Workload, *, flag: bool = False) -> None:
     its answers would be bought and then be unpriceable (ragtune never costs a call at $0).
     Exit 2 naming the backend, the model and both ways out."""
     spec = workload.spec
-    catalog = load_catalog(*(workload.path(p) for p in spec.pricing.prices))
     where = "--batch" if flag else "backends.api.batch"
     wanted = [(where, b, "leave it out of backends.api.batch (a list of the backends to batch)")
               for b in sorted(batched_backends(spec))]  # fmt: skip
     judge = spec.backends.judge_spec
     if judge is not None and judge.batch and batchable(judge.backend):
         wanted.append(("backends.judge.batch", judge.backend, "set backends.judge.batch: false"))
+    if not wanted:  # every run passes here: a run with no batch reads no price file for it
+        return
+    catalog = load_catalog(*(workload.path(p) for p in spec.pricing.prices))
     problems = []
     for field_, backend, way_out in wanted:
         model = parse_backend_name(backend).model
